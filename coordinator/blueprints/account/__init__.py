@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("account", __name__)
+
+from coordinator.blueprints.account import views  # noqa: E402,F401

@@ -1,0 +1,76 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
+
+from coordinator.passwords import MAX_LENGTH, MIN_LENGTH
+from coordinator.roles import Discipline, Role
+
+ROLE_CHOICES = [(r.value, r.label) for r in Role]
+DISCIPLINE_CHOICES = [("", "— not a clinician —")] + [(d.value, d.label) for d in Discipline]
+
+
+def _role(value):
+    return Role(value) if value else None
+
+
+def _discipline(value):
+    return Discipline(value) if value else None
+
+
+class _UserDetailsForm(FlaskForm):
+    full_name = StringField("Full name", validators=[DataRequired(message="Enter the person's full name."), Length(max=120)])
+    role = SelectField("Role", choices=ROLE_CHOICES, coerce=_role, validators=[DataRequired()])
+    discipline = SelectField("Discipline", choices=DISCIPLINE_CHOICES, coerce=_discipline, validators=[Optional()],
+                             description="Clinicians only: physician, psychiatrist, therapist, nurse and so on.")
+
+
+class NewUserForm(_UserDetailsForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    password = PasswordField(
+        "Temporary password",
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH, message=f"Use {MIN_LENGTH} to {MAX_LENGTH} characters.")],
+        description="Give it to the person privately. They must choose their own at first sign-in.",
+    )
+    confirm_password = PasswordField("Repeat the temporary password",
+                                     validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")])
+
+
+class EditUserForm(_UserDetailsForm):
+    pass
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New temporary password",
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH, message=f"Use {MIN_LENGTH} to {MAX_LENGTH} characters.")],
+        description="The person must choose their own password at their next sign-in. Their open sessions end now.",
+    )
+    confirm_password = PasswordField("Repeat it", validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: its CSRF token is what protects the state-changing buttons."""
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    q = StringField("Name or email", validators=[Optional(), Length(max=100)])
+    role = SelectField("Role", choices=[("", "Any role")] + ROLE_CHOICES, validators=[Optional()])
+    status = SelectField("Status", choices=[("", "Active and inactive"), ("active", "Active"), ("inactive", "Inactive")],
+                         validators=[Optional()])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    actor = SelectField("Actor", choices=[], validators=[Optional()])
+    action = StringField("Action", validators=[Optional(), Length(max=64)])
+    entity_type = StringField("Record type", validators=[Optional(), Length(max=64)])
+    entity_id = StringField("Record id", validators=[Optional(), Length(max=64)])
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])

@@ -1,0 +1,73 @@
+"""Flask commands: `flask create-user` for the first administrator, `flask seed-demo` for laptops."""
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from coordinator.errors import ValidationFailed
+from coordinator.extensions import db
+from coordinator.models import User
+from coordinator.roles import Discipline, Role
+from coordinator.services import accounts, audit
+
+DEMO_PASSWORD = "coordinator-demo"
+DEMO_USERS = [
+    ("admin@demo.coordinator.test", "Alex Admin", Role.ADMIN, None),
+    ("admissions@demo.coordinator.test", "Ana Admissions", Role.ADMISSIONS, None),
+    ("casemanager@demo.coordinator.test", "Casey Manager", Role.CASE_MANAGER, None),
+    ("physician@demo.coordinator.test", "Dr. Priya Physician", Role.CLINICIAN, Discipline.PHYSICIAN),
+    ("nurse@demo.coordinator.test", "Noor Nurse", Role.CLINICIAN, Discipline.NURSE),
+    ("billing@demo.coordinator.test", "Bill Billing", Role.BILLING, None),
+]
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--discipline", type=click.Choice([d.value for d in Discipline]), default=None)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for (hidden) when not given.")
+def create_user_command(email, full_name, role, discipline, password):
+    """Create a staff account (use it for the first administrator)."""
+    try:
+        user = accounts.create_user(
+            audit.CLI, email=email, full_name=full_name, role=Role(role),
+            discipline=Discipline(discipline) if discipline else None, password=password,
+            profile=current_app.config["PASSWORD_HASH_PROFILE"], must_change_password=False,
+        )
+    except ValidationFailed as failure:
+        db.session.rollback()
+        for field, message in failure.reasons:
+            click.echo(f"error: {field or 'account'}: {message}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Created {user.role.value} account {user.email} (id {user.id}).")
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Load demo accounts for every role (refused in production)."""
+    if current_app.config["COORDINATOR_ENV"] == "production":
+        click.echo("error: seed-demo never runs in production", err=True)
+        sys.exit(1)
+    created = 0
+    for email, name, role, discipline in DEMO_USERS:
+        if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
+            accounts.create_user(audit.CLI, email=email, full_name=name, role=role, discipline=discipline,
+                                 password=DEMO_PASSWORD, profile=current_app.config["PASSWORD_HASH_PROFILE"],
+                                 must_change_password=False)
+            created += 1
+    db.session.commit()
+    click.echo(f"Demo data ready ({created} accounts created). Sign in at http://127.0.0.1:5000 with:")
+    for email, _name, role, discipline in DEMO_USERS:
+        label = role.label + (f" ({discipline.label})" if discipline else "")
+        click.echo(f"  {label:<42} {email:<38} password: {DEMO_PASSWORD}")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)

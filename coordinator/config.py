@@ -1,0 +1,141 @@
+"""Settings, read from environment variables, with safe defaults for a laptop.
+
+`load_settings()` is called by `create_app()`, never at import time, so importing the
+package opens no files and reads no environment.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+# The laptop default; production refuses to start with it.
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(RuntimeError):
+    """Raised when the settings are unsafe or incomplete for the chosen environment."""
+
+
+def _env_int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _env_bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _env_timezone(environ: Mapping[str, str]) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = environ.get("TIMEZONE", "").strip() or "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"TIMEZONE must be an IANA time zone such as Asia/Bangkok, got {name!r}") from exc
+    return name
+
+
+def _normalise_database_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment (defaults suit a laptop)."""
+    environ = os.environ if environ is None else environ
+    env = environ.get("COORDINATOR_ENV", "development").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"COORDINATOR_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
+    production = env == "production"
+
+    database_url = environ.get("DATABASE_URL", "").strip()
+    if not database_url:
+        database_url = "sqlite:///" + str(Path(instance_path) / "coordinator.db")
+    redis_url = environ.get("REDIS_URL", "").strip() or None
+
+    idle_minutes = _env_int(environ, "IDLE_TIMEOUT_MINUTES", 15, minimum=1)
+    lifetime_hours = _env_int(environ, "SESSION_LIFETIME_HOURS", 12, minimum=1)
+    secure_cookies = _env_bool(environ, "SECURE_COOKIES", production)
+
+    return {
+        "COORDINATOR_ENV": env,
+        "DATABASE_URL_FROM_ENV": bool(environ.get("DATABASE_URL", "").strip()),
+        "SECRET_KEY": environ.get("SECRET_KEY", "").strip() or DEFAULT_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": _normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        # Sessions: a server-side row per login enforces both limits (coordinator/sessions.py).
+        "IDLE_TIMEOUT": timedelta(minutes=idle_minutes),
+        "SESSION_LIFETIME": timedelta(hours=lifetime_hours),
+        "SESSION_COOKIE_NAME": "__Host-coordinator" if secure_cookies else "coordinator_session",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Staff handle PHI on shared machines: no "remember me" cookie at all.
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the (short) session
+        "MAX_CONTENT_LENGTH": _env_int(environ, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024, minimum=1024),
+        # Login throttling (Flask-Limiter syntax). Only failed attempts count.
+        "LOGIN_LIMIT_PER_IP": environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes"),
+        "LOGIN_LIMIT_PER_ACCOUNT": environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        "RATELIMIT_ENABLED": _env_bool(environ, "RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_KEY_PREFIX": "coordinator-limits",
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "PASSWORD_HASH_PROFILE": environ.get("PASSWORD_HASH_PROFILE", "owasp"),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
+        "TRUSTED_PROXY_COUNT": _env_int(environ, "TRUSTED_PROXY_COUNT", 1 if production else 0),
+        "LOG_FORMAT": environ.get("LOG_FORMAT", "json" if production else "text"),
+        "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO").upper(),
+        "DISPLAY_TIMEZONE": _env_timezone(environ),
+        "AUDIT_PAGE_SIZE": 50,
+        "USERS_PAGE_SIZE": 50,
+    }
+
+
+def validate_settings(config: Mapping[str, Any]) -> None:
+    """Refuse to start production with unsafe or missing settings."""
+    if config.get("COORDINATOR_ENV") != "production":
+        return
+    problems = []
+    secret = config.get("SECRET_KEY") or ""
+    if secret == DEFAULT_SECRET_KEY or len(secret) < 32:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if not config.get("DATABASE_URL_FROM_ENV"):
+        problems.append("DATABASE_URL must be set (production does not use the SQLite default)")
+    elif str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        problems.append("DATABASE_URL must point at PostgreSQL in production")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append("SECURE_COOKIES must not be turned off in production")
+    if config.get("PASSWORD_HASH_PROFILE") != "owasp":
+        problems.append("PASSWORD_HASH_PROFILE must be 'owasp' in production")
+    if problems:
+        raise ConfigError("Refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,60 @@
+"""Friendly error pages (and JSON errors for API clients), each with a reference id."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from coordinator.extensions import db
+from coordinator.security import wants_json
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("The request could not be understood", "Something in what was sent was not valid. Go back and try again."),
+    401: ("Sign-in required", "Please sign in to continue."),
+    403: ("Not allowed", "Your account does not have access to this page. If you need it, ask an administrator."),
+    404: ("Not found", "There is nothing at this address, or it is not available to you."),
+    405: ("Not allowed", "This page cannot be used that way."),
+    413: ("Too large", "What was sent is larger than this system accepts."),
+    429: ("Too many attempts", "Too many attempts in a short time. Wait a few minutes, then try again."),
+    500: ("Something went wrong", "The error has been logged. Nothing was saved. Try again, and if it keeps happening, give this reference to your administrator."),
+}
+
+
+def _respond(status: int, title: str | None = None, message: str | None = None):
+    default_title, default_message = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
+    title, message = title or default_title, message or default_message
+    reference = g.get("request_id")
+    if wants_json():
+        return jsonify(error={"status": status, "title": title, "message": message, "reference": reference}), status
+    return render_template("errors/error.html", status=status, title=title, message=message,
+                           reference=reference), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        log.warning("CSRF check failed: %s", error.description)
+        return _respond(400, "This form has expired",
+                        "The page was open too long or was sent from somewhere else. Go back, reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code >= 500:
+            return internal_error(error)
+        if error.code == 405 and error.valid_methods:
+            response, status = _respond(405)[0], 405
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response, status
+        return _respond(error.code)
+
+    @app.errorhandler(Exception)
+    def internal_error(error):
+        db.session.rollback()
+        original = getattr(error, "original_exception", None) or error
+        if not isinstance(original, InternalServerError):
+            log.error("unhandled error", exc_info=(type(original), original, original.__traceback__))
+        return _respond(500)

@@ -1,0 +1,119 @@
+"""Signing in and out: credential checks and server-side login sessions."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from coordinator.extensions import db
+from coordinator.models import User, UserSession, utcnow
+from coordinator.passwords import burn_verification_time, hash_password, needs_rehash, verify_password
+from coordinator.services import audit
+
+# last_seen_at is written at most this often, so a busy page does not write on every request.
+TOUCH_INTERVAL = timedelta(seconds=30)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def authenticate(email: str, password: str, profile: str) -> User | None:
+    """Return the active user these credentials belong to, or None; audits either way.
+
+    The caller commits. Unknown emails cost the same hashing time as known ones, and
+    every failure gives the same answer, so the login form does not reveal who has an account.
+    """
+    email = normalise_email(email)
+    user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None:
+        burn_verification_time(password, profile)
+        audit.record(audit.ANONYMOUS, "login_failed", detail="unknown account")
+        return None
+    if not verify_password(user.password_hash, password, profile):
+        audit.record(audit.ANONYMOUS, "login_failed", "user", user.id, detail="wrong password")
+        return None
+    if not user.is_active:
+        audit.record(audit.ANONYMOUS, "login_failed", "user", user.id, detail="account deactivated")
+        return None
+    if needs_rehash(user.password_hash, profile):
+        user.password_hash = hash_password(password, profile)
+    return user
+
+
+def open_session(user: User, ip: str | None, user_agent: str | None) -> str:
+    """Start a login session for the user and return its secret token (only its hash is kept)."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(UserSession(
+        user_id=user.id, token_hash=hash_token(token), created_at=now, last_seen_at=now,
+        ip=(ip or "")[:45] or None, user_agent=(user_agent or "")[:200] or None,
+    ))
+    user.last_login_at = now
+    audit.record(user, "login", "user", user.id)
+    db.session.flush()
+    return token
+
+
+@dataclass(frozen=True)
+class SessionCheck:
+    user: User | None
+    ended_reason: str | None = None  # why a session that existed is no longer valid
+
+
+def check_session(token: str, user_id: str, idle_timeout: timedelta, lifetime: timedelta,
+                  now: datetime | None = None) -> SessionCheck:
+    """Validate a browser's session token; ends it (flushes) if it has expired."""
+    now = now or utcnow()
+    row = db.session.execute(
+        sa.select(UserSession).where(UserSession.token_hash == hash_token(token))
+    ).scalar_one_or_none()
+    if row is None or row.ended_at is not None or str(row.user_id) != str(user_id):
+        return SessionCheck(None)
+    if not row.user.is_active:
+        return SessionCheck(None, _end(row, "deactivated", now))
+    if now - row.created_at >= lifetime:
+        return SessionCheck(None, _end(row, "expired", now))
+    if now - row.last_seen_at >= idle_timeout:
+        return SessionCheck(None, _end(row, "idle", now))
+    if now - row.last_seen_at >= TOUCH_INTERVAL:
+        row.last_seen_at = now
+    return SessionCheck(row.user)
+
+
+def _end(row: UserSession, reason: str, now: datetime) -> str:
+    row.ended_at = now
+    row.end_reason = reason
+    audit.record(row.user, "session_ended", "user", row.user_id, detail=reason)
+    db.session.flush()
+    return reason
+
+
+def close_session(token: str, reason: str = "logout") -> None:
+    """End the session this token belongs to (logout); the caller commits."""
+    row = db.session.execute(
+        sa.select(UserSession).where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
+    ).scalar_one_or_none()
+    if row is not None:
+        row.ended_at = utcnow()
+        row.end_reason = reason
+        audit.record(row.user, reason, "user", row.user_id)
+        db.session.flush()
+
+
+def end_all_sessions(user: User, reason: str, keep_token: str | None = None) -> int:
+    """End every open session of a user but `keep_token`'s; returns how many ended."""
+    condition = sa.and_(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    if keep_token:
+        condition = sa.and_(condition, UserSession.token_hash != hash_token(keep_token))
+    result = db.session.execute(
+        sa.update(UserSession).where(condition).values(ended_at=utcnow(), end_reason=reason)
+    )
+    return result.rowcount or 0
