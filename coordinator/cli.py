@@ -6,6 +6,7 @@ import sys
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
@@ -25,6 +26,7 @@ DEMO_USERS = [
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", "full_name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
@@ -49,6 +51,7 @@ def create_user_command(email, full_name, role, discipline, password):
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Load demo accounts for every role (refused in production)."""
     if current_app.config["COORDINATOR_ENV"] == "production":

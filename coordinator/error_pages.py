@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, render_template
+from flask import Flask, g, jsonify, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -29,9 +29,10 @@ def _respond(status: int, title: str | None = None, message: str | None = None):
     title, message = title or default_title, message or default_message
     reference = g.get("request_id")
     if wants_json():
-        return jsonify(error={"status": status, "title": title, "message": message, "reference": reference}), status
-    return render_template("errors/error.html", status=status, title=title, message=message,
-                           reference=reference), status
+        body = jsonify(error={"status": status, "title": title, "message": message, "reference": reference})
+    else:
+        body = render_template("errors/error.html", status=status, title=title, message=message, reference=reference)
+    return make_response(body, status)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -45,11 +46,10 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code >= 500:
             return internal_error(error)
+        response = _respond(error.code)
         if error.code == 405 and error.valid_methods:
-            response, status = _respond(405)[0], 405
             response.headers["Allow"] = ", ".join(error.valid_methods)
-            return response, status
-        return _respond(error.code)
+        return response
 
     @app.errorhandler(Exception)
     def internal_error(error):

@@ -8,7 +8,9 @@ from flask_wtf.csrf import CSRFProtect
 
 from coordinator.models.base import Base
 
-db = SQLAlchemy(model_class=Base)
+# Views commit once and then render: keeping loaded rows after the commit avoids one
+# refresh query per row on every list page.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -1,26 +1,37 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
+from wtforms import DateField, EmailField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
 from coordinator.passwords import MAX_LENGTH, MIN_LENGTH
 from coordinator.roles import Discipline, Role
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
 DISCIPLINE_CHOICES = [("", "— not a clinician —")] + [(d.value, d.label) for d in Discipline]
 
 
+# Unknown values pass through unchanged so the field answers "Not a valid choice."
 def _role(value):
-    return Role(value) if value else None
+    if isinstance(value, Role) or not value:
+        return value or None
+    return Role(value) if value in Role._value2member_map_ else value
 
 
 def _discipline(value):
-    return Discipline(value) if value else None
+    if isinstance(value, Discipline) or not value:
+        return value or None
+    return Discipline(value) if value in Discipline._value2member_map_ else value
 
 
 class _UserDetailsForm(FlaskForm):
-    full_name = StringField("Full name", validators=[DataRequired(message="Enter the person's full name."), Length(max=120)])
-    role = SelectField("Role", choices=ROLE_CHOICES, coerce=_role, validators=[DataRequired()])
-    discipline = SelectField("Discipline", choices=DISCIPLINE_CHOICES, coerce=_discipline, validators=[Optional()],
+    # InputRequired, not DataRequired: a field missing from the POST must not keep its old value.
+    full_name = StringField("Full name", validators=[InputRequired(message="Enter the person's full name."), Length(max=120)])
+    role = SelectField("Role", choices=choices(ROLE_CHOICES), coerce=_role, validators=[InputRequired(message="Choose a role.")])
+    discipline = SelectField("Discipline", choices=choices(DISCIPLINE_CHOICES), coerce=_discipline, validators=[Optional()],
                              description="Clinicians only: physician, psychiatrist, therapist, nurse and so on.")
 
 
@@ -57,8 +68,8 @@ class UserFilterForm(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     q = StringField("Name or email", validators=[Optional(), Length(max=100)])
-    role = SelectField("Role", choices=[("", "Any role")] + ROLE_CHOICES, validators=[Optional()])
-    status = SelectField("Status", choices=[("", "Active and inactive"), ("active", "Active"), ("inactive", "Inactive")],
+    role = SelectField("Role", choices=choices([("", "Any role")] + ROLE_CHOICES), validators=[Optional()])
+    status = SelectField("Status", choices=choices([("", "Active and inactive"), ("active", "Active"), ("inactive", "Inactive")]),
                          validators=[Optional()])
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
 

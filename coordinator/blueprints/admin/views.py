@@ -4,7 +4,7 @@ from flask_login import current_user
 from coordinator import security
 from coordinator.blueprints.admin import bp
 from coordinator.blueprints.admin.forms import (
-    AuditFilterForm, ConfirmForm, EditUserForm, NewUserForm, ResetPasswordForm, UserFilterForm,
+    AuditFilterForm, ConfirmForm, EditUserForm, NewUserForm, ResetPasswordForm, UserFilterForm, choices,
 )
 from coordinator.blueprints.forms import apply_errors
 from coordinator.errors import NotPermitted, ValidationFailed
@@ -133,11 +133,11 @@ def reset_password(user_id: int):
 @security.roles(Role.ADMIN)
 def audit_log():
     form = AuditFilterForm(request.args)
-    form.actor.choices = audit_search.actor_choices()
+    form.actor.choices = choices(audit_search.actor_choices())
     if not form.validate():
         flash("Some filters were not valid and were ignored.", "warning")
         form = AuditFilterForm(formdata=None)
-        form.actor.choices = audit_search.actor_choices()
+        form.actor.choices = choices(audit_search.actor_choices())
     criteria = audit_search.AuditCriteria.from_form(form.data, current_app.config["DISPLAY_TIMEZONE"])
     page = audit_search.search(criteria, page=form.page.data or 1, per_page=current_app.config["AUDIT_PAGE_SIZE"])
     audit.record(_me(), "audit_log_viewed", "audit_event", None)

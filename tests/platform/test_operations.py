@@ -1,0 +1,155 @@
+"""Health check, security headers, error pages, logs and the CLI."""
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from coordinator import create_app, security
+from coordinator.extensions import db
+from coordinator.models import User
+from coordinator.roles import Role
+from tests.fixtures.app import make_test_config
+from tests.fixtures.users import PASSWORD, login_as
+
+
+def test_healthz_reports_database_and_redis(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": {"ok": True}, "redis": {"configured": True, "ok": True}}
+
+
+def test_healthz_is_degraded_but_up_when_redis_is_unreachable(client, app):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "degraded"
+    assert response.json["redis"] == {"configured": True, "ok": False}
+
+
+def test_healthz_fails_when_the_database_is_unreachable(database_url):
+    app = create_app(make_test_config(database_url,
+                                      SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none",
+                                      REDIS_URL=None))
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["status"] == "error"
+
+
+def test_pages_carry_security_headers_and_are_never_cached(client):
+    response = client.get("/auth/login")
+    headers = response.headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Cache-Control"] == "no-store"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_session_cookie_flags(client, admin, app):
+    response = client.login(admin.email, PASSWORD)
+    (cookie,) = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(app.config["SESSION_COOKIE_NAME"])]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Expires" not in cookie  # gone when the browser closes; the server enforces the lifetime
+
+
+def test_production_cookies_are_secure_and_host_prefixed(tmp_path):
+    from coordinator.config import load_settings
+
+    settings = load_settings(str(tmp_path), environ={"COORDINATOR_ENV": "production", "SECRET_KEY": "k" * 40,
+                                                     "DATABASE_URL": "postgresql://x@y/z"})
+    assert settings["SESSION_COOKIE_SECURE"] and settings["SESSION_COOKIE_NAME"] == "__Host-coordinator"
+
+
+def test_hsts_only_on_https(database_url):
+    app = create_app(make_test_config(database_url, SESSION_COOKIE_SECURE=True, TRUSTED_PROXY_COUNT=1))
+    plain = app.test_client().get("/healthz")
+    assert "Strict-Transport-Security" not in plain.headers
+
+
+def test_not_found_page_is_friendly(client, admin):
+    login_as(client, admin)
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    assert "Not found" in body and "Reference:" in body and "Traceback" not in body
+
+
+def test_unexpected_errors_get_a_500_page_with_a_reference_and_roll_back(database_url, capsys):
+    app = create_app(make_test_config(database_url))
+
+    @app.route("/explode")
+    @security.public
+    def explode():
+        db.session.add(User(email="half@written.example", full_name="Half", role=Role.BILLING, password_hash="x"))
+        db.session.flush()
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/explode", headers={"X-Request-ID": "explode-request-1"})
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Something went wrong" in body and "explode-request-1" in body and "boom" not in body
+    log = capsys.readouterr().err
+    assert "unhandled error" in log and "explode-request-1" in log and "RuntimeError: boom" in log
+    with app.app_context():
+        assert db.session.scalar(sa.select(User).where(User.email == "half@written.example")) is None
+
+
+def test_api_style_requests_get_json_errors(client):
+    response = client.get("/nothing-here", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.json["error"]["status"] == 404
+
+
+def test_json_logs_carry_the_request_id_and_no_form_data(database_url, capsys):
+    app = create_app(make_test_config(database_url, LOG_FORMAT="json"))
+    app.test_client().post("/auth/login", data={"email": "private@example.org", "password": "hunter2hunter2"},
+                           headers={"X-Request-ID": "json-log-request"})
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    access = [line for line in lines if line["logger"] == "coordinator.access"]
+    assert access and access[-1]["request_id"] == "json-log-request"
+    assert access[-1]["path"] == "/auth/login"
+    assert "private@example.org" not in json.dumps(lines) and "hunter2" not in json.dumps(lines)
+
+
+def test_cli_create_user_makes_the_first_admin(runner, app):
+    result = runner.invoke(args=["create-user", "--email", "First@Admin.example", "--name", "First Admin",
+                                 "--role", "admin"], input="a long admin passphrase\na long admin passphrase\n")
+    assert result.exit_code == 0, result.output
+    assert "Created admin account first@admin.example" in result.output
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "first@admin.example"))
+        assert user.role == Role.ADMIN and not user.must_change_password
+
+
+def test_cli_create_user_explains_bad_input(runner):
+    result = runner.invoke(args=["create-user", "--email", "c@example.org", "--name", "C", "--role", "clinician",
+                                 "--password", "long enough passphrase"])
+    assert result.exit_code == 1
+    assert "discipline" in result.output
+
+
+def test_cli_seed_demo_creates_every_role_once(runner, app):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["seed-demo"])
+    assert "0 accounts created" in second.output
+    with app.app_context():
+        roles = set(db.session.scalars(sa.select(User.role)))
+    assert roles == set(Role)
+    assert "coordinator-demo" in first.output
+
+
+def test_cli_seed_demo_refuses_production(database_url):
+    app = create_app(make_test_config(database_url, COORDINATOR_ENV="production", DATABASE_URL_FROM_ENV=True,
+                                      SESSION_COOKIE_SECURE=True, PASSWORD_HASH_PROFILE="owasp"))
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 1 and "never runs in production" in result.output
+
+
+@pytest.mark.parametrize("path", ["/static/vendor/bootstrap-5.3.9/bootstrap.min.css",
+                                  "/static/vendor/bootstrap-5.3.9/bootstrap.bundle.min.js", "/static/app.js"])
+def test_assets_are_served_by_the_app_not_a_cdn(client, path):
+    assert client.get(path).status_code == 200
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert "https://" not in page.split("<body")[0]

@@ -1,0 +1,29 @@
+"""A test client that behaves like a browser with respect to CSRF tokens."""
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+
+_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+class CoordinatorClient(FlaskClient):
+    def csrf_token(self) -> str:
+        """The CSRF token for this client's session, read from a page as a browser would."""
+        response = self.get("/auth/login", follow_redirects=True)
+        match = _META.search(response.get_data(as_text=True))
+        assert match, "no csrf-token meta tag on the page"
+        return match.group(1)
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        """POST a form with a valid CSRF token, as the page's own form would."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+    def login(self, email: str, password: str, **kwargs):
+        return self.post_form("/auth/login", {"email": email, "password": password}, **kwargs)
+
+    def logout(self):
+        return self.post_form("/auth/logout")
