@@ -148,3 +148,12 @@ def test_user_list_uses_a_constant_number_of_queries(admin_client, create_user, 
     for _ in range(30):
         create_user(Role.CLINICIAN)
     assert run() == few
+
+
+def test_the_new_user_form_preselects_no_role(admin_client, app):
+    page = admin_client.get("/admin/users/new").get_data(as_text=True)
+    assert '<option selected value="">— choose a role —</option>' in page
+    before = user_count(app)
+    response = admin_client.post_form("/admin/users/new", {**NEW, "role": "", "discipline": ""})
+    assert "Choose a role." in response.get_data(as_text=True)
+    assert user_count(app) == before

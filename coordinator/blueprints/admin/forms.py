@@ -36,14 +36,20 @@ class _UserDetailsForm(FlaskForm):
 
 
 class NewUserForm(_UserDetailsForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    # No role is preselected: an account must never become an administrator by default.
+    role = SelectField("Role", choices=choices([("", "— choose a role —")] + ROLE_CHOICES), coerce=_role,
+                       validators=[DataRequired(message="Choose a role.")])
+    email = EmailField("Email", validators=[DataRequired(message="Enter the person's work email."),
+                                            Email(check_deliverability=False), Length(max=254)])
     password = PasswordField(
         "Temporary password",
-        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH, message=f"Use {MIN_LENGTH} to {MAX_LENGTH} characters.")],
+        validators=[DataRequired(message="Enter a temporary password."),
+                    Length(min=MIN_LENGTH, max=MAX_LENGTH, message=f"Use {MIN_LENGTH} to {MAX_LENGTH} characters.")],
         description="Give it to the person privately. They must choose their own at first sign-in.",
     )
     confirm_password = PasswordField("Repeat the temporary password",
-                                     validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")])
+                                     validators=[DataRequired(message="Repeat the temporary password."),
+                                                 EqualTo("password", message="The passwords do not match.")])
 
 
 class EditUserForm(_UserDetailsForm):
@@ -53,10 +59,10 @@ class EditUserForm(_UserDetailsForm):
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         "New temporary password",
-        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH, message=f"Use {MIN_LENGTH} to {MAX_LENGTH} characters.")],
+        validators=[DataRequired(message="Enter a temporary password."), Length(min=MIN_LENGTH, max=MAX_LENGTH, message=f"Use {MIN_LENGTH} to {MAX_LENGTH} characters.")],
         description="The person must choose their own password at their next sign-in. Their open sessions end now.",
     )
-    confirm_password = PasswordField("Repeat it", validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")])
+    confirm_password = PasswordField("Repeat it", validators=[DataRequired(message="Repeat the temporary password."), EqualTo("password", message="The passwords do not match.")])
 
 
 class ConfirmForm(FlaskForm):
