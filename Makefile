@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 export FLASK_APP := wsgi:app
 
-.PHONY: run test install install-dev migrate seed worker migrations-check clean
+.PHONY: run test install install-dev migrate seed worker migrations-check lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ test: install-dev
 # Apply every migration to empty SQLite and PostgreSQL databases and fail on model drift.
 migrations-check: install-dev
 	COORDINATOR_TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python scripts/check_migrations.py
+
+# Errors only (undefined names, unused imports and variables, syntax): style is left to review.
+lint: install-dev
+	$(BIN)/ruff check --select F,E9 coordinator workers tests scripts migrations wsgi.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -12,12 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
-
-from coordinator.rules.errors import InvalidValue, UnknownKey
-
-_E = TypeVar("_E", bound=StrEnum)
-
+from coordinator.rules.errors import InvalidValue
+from coordinator.rules.scoring import parse_choices
 
 class OudCriterion(StrEnum):
     """The 11 DSM-5 opioid use disorder criteria, in DSM order, keyed by stable strings."""
@@ -42,18 +38,30 @@ class OudCriterion(StrEnum):
 
 CRITERION_LABELS: dict[OudCriterion, str] = {
     OudCriterion.LARGER_AMOUNTS: "Takes opioids in larger amounts or for longer than intended",
-    OudCriterion.PERSISTENT_DESIRE_TO_CUT_DOWN: "Wants to cut down or control use, or has tried and failed",
+    OudCriterion.PERSISTENT_DESIRE_TO_CUT_DOWN: (
+        "Wants to cut down or control use, or has tried and failed"
+    ),
     OudCriterion.TIME_SPENT: "Spends a lot of time getting, using or recovering from opioids",
     OudCriterion.CRAVING: "Craving: a strong desire or urge to use opioids",
     OudCriterion.ROLE_FAILURE: "Use keeps getting in the way of duties at work, school or home",
-    OudCriterion.SOCIAL_PROBLEMS: "Keeps using despite relationship or social problems caused or worsened by opioids",
-    OudCriterion.ACTIVITIES_GIVEN_UP: "Has given up or cut back important work, social or leisure activities",
-    OudCriterion.HAZARDOUS_USE: "Uses again and again in physically dangerous situations (e.g. driving)",
+    OudCriterion.SOCIAL_PROBLEMS: (
+        "Keeps using despite relationship or social problems caused or worsened by opioids"
+    ),
+    OudCriterion.ACTIVITIES_GIVEN_UP: (
+        "Has given up or cut back important work, social or leisure activities"
+    ),
+    OudCriterion.HAZARDOUS_USE: (
+        "Uses again and again in physically dangerous situations (e.g. driving)"
+    ),
     OudCriterion.CONTINUED_DESPITE_PROBLEMS: (
         "Keeps using despite knowing of a physical or mental problem opioids cause or worsen"
     ),
-    OudCriterion.TOLERANCE: "Tolerance: needs much more for the same effect, or gets much less effect",
-    OudCriterion.WITHDRAWAL: "Withdrawal: has withdrawal symptoms, or takes opioids to relieve or avoid them",
+    OudCriterion.TOLERANCE: (
+        "Tolerance: needs much more for the same effect, or gets much less effect from the same amount"
+    ),
+    OudCriterion.WITHDRAWAL: (
+        "Withdrawal: has withdrawal symptoms, or takes opioids to relieve or avoid them"
+    ),
 }
 
 # DSM-5 does not count these two when the opioid is taken as prescribed under supervision:
@@ -131,7 +139,8 @@ class OudAssessment:
 def severity_for_count(count: int) -> OudSeverity:
     """Map a number of counted criteria (0-11) to DSM-5 severity."""
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= len(OudCriterion):
-        raise InvalidValue("count", f"The number of criteria must be a whole number from 0 to {len(OudCriterion)}.")
+        raise InvalidValue("count", "The number of criteria must be a whole number from 0 to "
+                                    f"{len(OudCriterion)}.")
     if count >= 6:
         return OudSeverity.SEVERE
     if count >= 4:
@@ -150,7 +159,7 @@ def assess_oud(
             "taken_as_prescribed_under_supervision",
             "Say whether the opioid is taken as prescribed under medical supervision (yes or no).",
         )
-    met = _parse_keys(criteria_met, OudCriterion, "criteria", "DSM-5 criteria")
+    met = parse_choices(criteria_met, OudCriterion, "criteria", "DSM-5 criteria")
     excluded = tuple(
         ExcludedCriterion(c, SUPERVISION_EXCLUSION_REASON)
         for c in met
@@ -202,17 +211,4 @@ BEHAVIOUR_LABELS: dict[OudBehaviour, str] = {
 
 def reported_behaviours(reported: Iterable[str]) -> tuple[OudBehaviour, ...]:
     """Return the reported dependence-versus-disorder behaviours in checklist order."""
-    return _parse_keys(reported, OudBehaviour, "behaviours", "behaviours")
-
-
-def _parse_keys(keys: Iterable[str], enum: type[_E], field: str, what: str) -> tuple[_E, ...]:
-    # A bare string would iterate character by character and produce baffling "unknown" keys.
-    if isinstance(keys, (str, bytes)) or not isinstance(keys, Iterable):
-        raise InvalidValue(field, f"Choose the {what} as a list of options.")
-    given = list(keys)
-    known = {m.value for m in enum}
-    unknown = sorted({repr(k) for k in given if not isinstance(k, str) or k not in known})
-    if unknown:
-        raise UnknownKey(field, f"Unknown {what}: {', '.join(unknown)}.")
-    chosen = set(given)
-    return tuple(m for m in enum if m.value in chosen)
+    return parse_choices(reported, OudBehaviour, "behaviours", "behaviours")

@@ -18,7 +18,6 @@ from coordinator.rules.errors import (InvalidValue, MissingValue, RuleError, Unk
 
 MG, MCG, MCG_PER_HR = "mg", "mcg", "mcg/hr"
 MAX_DOSES_PER_DAY = 24
-MME_QUANTUM = Decimal("0.1")
 BUPRENORPHINE_REASON = "buprenorphine is left out of the CDC 2022 MME table (partial agonist)"
 MOUD_REASON = "MME thresholds do not apply to medication for opioid use disorder"
 NALTREXONE_REASON = "naltrexone is not an opioid agonist (it blocks opioid receptors): no MME"
@@ -26,7 +25,6 @@ NALTREXONE_REASON = "naltrexone is not an opioid agonist (it blocks opioid recep
 
 class Purpose(StrEnum):
     """Why the medicine is taken; only MOUD drugs may be marked for opioid use disorder."""
-
     PAIN = "pain"
     OUD = "oud"
 
@@ -34,7 +32,6 @@ class Purpose(StrEnum):
 @dataclass(frozen=True)
 class Drug:
     """A catalogue entry; `factor` is None for drugs that never count toward MME."""
-
     key: str
     name: str
     route: str
@@ -53,7 +50,6 @@ def _drug(key, name, route, factor, limits, reason=None, moud=False) -> Drug:
                 reason, moud)
 
 
-_BUP, _NTX = BUPRENORPHINE_REASON, NALTREXONE_REASON
 DRUGS: tuple[Drug, ...] = (
     _drug("codeine", "Codeine", "oral", "0.15", {MG: 1000}),  # largest tablet 60 mg
     _drug("fentanyl_transdermal", "Fentanyl transdermal patch", "transdermal", "2.4",
@@ -69,11 +65,11 @@ DRUGS: tuple[Drug, ...] = (
     _drug("tramadol", "Tramadol", "oral", "0.2", {MG: 3000}),  # largest ER tablet 300 mg
     # 300 mg monthly injection, 900 mcg buccal film, 20 mcg/hr patch
     _drug("buprenorphine", "Buprenorphine (any form)", "sublingual, buccal, transdermal or injection",
-          None, {MG: 3000, MCG: 10000, MCG_PER_HR: 1000}, _BUP, moud=True),
+          None, {MG: 3000, MCG: 10000, MCG_PER_HR: 1000}, BUPRENORPHINE_REASON, moud=True),
     _drug("buprenorphine_naloxone", "Buprenorphine/naloxone", "sublingual", None,
-          {MG: 1000}, _BUP, moud=True),  # largest film 12 mg buprenorphine
+          {MG: 1000}, BUPRENORPHINE_REASON, moud=True),  # largest film 12 mg buprenorphine
     _drug("naltrexone", "Naltrexone (oral or injection)", "oral or injection", None,
-          {MG: 4000}, _NTX, moud=True),  # 380 mg monthly injection
+          {MG: 4000}, NALTREXONE_REASON, moud=True),  # 380 mg monthly injection
 )
 DRUGS_BY_KEY: dict[str, Drug] = {d.key: d for d in DRUGS}
 
@@ -81,7 +77,6 @@ DRUGS_BY_KEY: dict[str, Drug] = {d.key: d for d in DRUGS}
 @dataclass(frozen=True)
 class MmeFlag:
     """A dose threshold reached, labelled by its source rather than a red/green verdict."""
-
     code: str
     threshold: Decimal
     message: str
@@ -106,8 +101,7 @@ CAUTIONS = (
 
 @dataclass(frozen=True)
 class RegimenLine:
-    """One medicine as taken; validated and normalised on construction (RuleError if invalid)."""
-
+    """One medicine as taken; construction normalises it or raises every field problem at once."""
     drug: str
     dose: Decimal
     unit: str
@@ -125,7 +119,6 @@ _LINE_FIELDS = ("drug", "dose", "unit", "doses_per_day", "purpose")
 @dataclass(frozen=True)
 class MmeLine:
     """A counted line: daily amount (mg/day, or mcg/hr for a patch) x CDC 2022 factor."""
-
     index: int
     drug: str
     name: str
@@ -138,7 +131,6 @@ class MmeLine:
 @dataclass(frozen=True)
 class ExcludedLine:
     """A line left out of the total, with the reason to show."""
-
     index: int
     drug: str
     name: str
@@ -148,7 +140,6 @@ class ExcludedLine:
 @dataclass(frozen=True)
 class MmeResult:
     """Per-line MME, exclusions, the rounded total and the thresholds it reaches."""
-
     lines: tuple[MmeLine, ...]
     excluded: tuple[ExcludedLine, ...]
     total_mme_per_day: Decimal
@@ -163,10 +154,12 @@ def calculate_mme(lines: Iterable[RegimenLine | Mapping[str, object]], *,
         raise InvalidValue(field_prefix, "Enter the medicines as a list of lines.")
     regimen, problems = [], []
     for i, item in enumerate(lines):
-        try:  # Mappings are whitelisted to the line's fields: extra posted keys are ignored.
-            regimen.append(item if isinstance(item, RegimenLine) else RegimenLine(
-                **{name: item.get(name) for name in _LINE_FIELDS}) if isinstance(item, Mapping)
-                else _raise(InvalidValue("drug", f"Medicine line {i + 1} is not a set of fields.")))
+        try:
+            if isinstance(item, Mapping):  # whitelisted: extra posted keys are ignored
+                item = RegimenLine(**{name: item.get(name) for name in _LINE_FIELDS})
+            elif not isinstance(item, RegimenLine):
+                raise InvalidValue("drug", f"Medicine line {i + 1} is not a set of fields.")
+            regimen.append(item)
         except RuleError as err:
             problems += [type(e)(f"{field_prefix}-{i}-{e.field}", e.message)
                          for e in getattr(err, "problems", (err,))]
@@ -194,26 +187,24 @@ def _exclusion_reason(drug: Drug, purpose: Purpose | None) -> str | None:
 
 
 def _round(value: Decimal) -> Decimal:
-    return value.quantize(MME_QUANTUM, rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _text(value: object) -> object:
-    # Blank form input becomes None; non-strings pass through to be judged by type.
-    return (value.strip() or None) if isinstance(value, str) else value
+    return (value.strip() or None) if isinstance(value, str) else value  # blank input -> None
 
 
 def _decimal(value: object) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, (Decimal, int, float, str)):
         return None
     try:  # str() first so a float such as 0.1 becomes Decimal("0.1"), not its binary expansion.
-        number = Decimal(str(value))
+        number = Decimal(str(value)) + 0  # adding 0 writes "1e2" as 100, not 1E+2
     except InvalidOperation:
         return None
     return number if number.is_finite() else None
 
 
 def _validate(line: RegimenLine) -> tuple:
-    # Collects every problem so the form can show them all at once.
     errs: list[RuleError] = []
     key, unit, purpose = _text(line.drug), _text(line.unit), _text(line.purpose) or Purpose.PAIN
     drug = DRUGS_BY_KEY.get(key) if isinstance(key, str) else None
@@ -242,7 +233,7 @@ def _validate(line: RegimenLine) -> tuple:
                                          f"(limit {drug.dose_limits[unit]} {unit}); check the amount "
                                          "and the unit."))
     per_day = _text(line.doses_per_day)
-    per_day = int(per_day) if isinstance(per_day, str) and per_day.isdigit() else per_day
+    per_day = int(per_day) if isinstance(per_day, str) and per_day.isdecimal() else per_day
     if unit == MCG_PER_HR:
         if per_day is not None:
             errs.append(InvalidValue("doses_per_day", "Leave doses per day blank for a patch: its "

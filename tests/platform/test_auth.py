@@ -34,7 +34,7 @@ def test_login_with_the_right_password_lands_on_home(client, create_user, app):
 
 
 def test_email_is_matched_without_regard_to_case_or_spaces(client, create_user):
-    user = create_user(Role.BILLING, email="bill@example.org")
+    create_user(Role.BILLING, email="bill@example.org")
     assert client.login("  Bill@Example.ORG ", PASSWORD).status_code == 302
 
 
