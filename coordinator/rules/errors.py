@@ -61,6 +61,12 @@ class RuleErrors(RuleError):
         return tuple(pair for problem in self.problems for pair in problem.errors)
 
 
+def shown(value: object, limit: int = 40) -> str:
+    """`repr(value)` cut to `limit` characters, so a message never echoes a huge input back."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def raise_collected(problems: Sequence[RuleError]) -> None:
     """Raise nothing, the single problem, or a RuleErrors holding all of them."""
     if len(problems) == 1:

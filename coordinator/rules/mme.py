@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
 from coordinator.rules.errors import (InvalidValue, MissingValue, RuleError, UnknownKey,
-                                      raise_collected)
+                                      raise_collected, shown)
 
 MG, MCG, MCG_PER_HR = "mg", "mcg", "mcg/hr"
 MAX_DOSES_PER_DAY = 24
+# Doses are stored to the thousandth (0.075 mg buprenorphine film); finer is a typo, and a value
+# that rounds to 0.000 would break the "dose > 0" rule on the stored row.
+DOSE_DECIMAL_PLACES = 3
 BUPRENORPHINE_REASON = "buprenorphine is left out of the CDC 2022 MME table (partial agonist)"
 MOUD_REASON = "MME thresholds do not apply to medication for opioid use disorder"
 NALTREXONE_REASON = "naltrexone is not an opioid agonist (it blocks opioid receptors): no MME"
@@ -177,8 +180,12 @@ def calculate_mme(lines: Iterable[RegimenLine | Mapping[str, object]], *,
                                drug.factor, _round(daily * drug.factor)))
     # Round once from exact line values; flags use the rounded total so they match the number shown.
     total = _round(exact_total)
-    flags = tuple(f for f in THRESHOLD_FLAGS if total >= f.threshold)
-    return MmeResult(tuple(counted), tuple(excluded), total, flags)
+    return MmeResult(tuple(counted), tuple(excluded), total, threshold_flags(total))
+
+
+def threshold_flags(total_mme_per_day: Decimal) -> tuple[MmeFlag, ...]:
+    """The dose thresholds a (rounded) MME/day total reaches, e.g. one stored on a record."""
+    return tuple(f for f in THRESHOLD_FLAGS if total_mme_per_day >= f.threshold)
 
 
 def _exclusion_reason(drug: Drug, purpose: Purpose | None) -> str | None:
@@ -199,9 +206,17 @@ def _decimal(value: object) -> Decimal | None:
         return None
     try:  # str() first so a float such as 0.1 becomes Decimal("0.1"), not its binary expansion.
         number = Decimal(str(value)) + 0  # adding 0 writes "1e2" as 100, not 1E+2
-    except InvalidOperation:
+    except ArithmeticError:  # InvalidOperation for "abc", Overflow for "1e9999999"
         return None
     return number if number.is_finite() else None
+
+
+def _decimal_places(number: Decimal) -> int:
+    # From the digit tuple, not quantize(): that raises on values wider than the context precision.
+    _, digits, exponent = number.as_tuple()
+    while exponent < 0 and len(digits) > 1 and digits[-1] == 0:  # 10.500 has one place, not three
+        digits, exponent = digits[:-1], exponent + 1
+    return max(0, -exponent)
 
 
 def _validate(line: RegimenLine) -> tuple:
@@ -210,7 +225,7 @@ def _validate(line: RegimenLine) -> tuple:
     drug = DRUGS_BY_KEY.get(key) if isinstance(key, str) else None
     if drug is None:
         errs.append(MissingValue("drug", "Choose the medicine.") if key is None else UnknownKey(
-            "drug", f"Unknown medicine {line.drug!r}: no CDC 2022 factor. "
+            "drug", f"Unknown medicine {shown(line.drug)}: no CDC 2022 factor. "
                     f"Choose one of: {', '.join(d.name for d in DRUGS)}."))
     if purpose not in tuple(Purpose) or (purpose == Purpose.OUD and drug and not drug.moud):
         errs.append(InvalidValue("purpose", "Only methadone, buprenorphine and naltrexone can be "
@@ -221,19 +236,23 @@ def _validate(line: RegimenLine) -> tuple:
         errs.append(MissingValue("unit", "Choose the unit of the dose."))
     elif drug and unit not in drug.units:
         errs.append(InvalidValue("unit", f"{drug.name} is entered in {' or '.join(drug.units)}, "
-                                         f"not {line.unit!r}."))
+                                         f"not {shown(line.unit)}."))
         unit = None
     raw_dose = _text(line.dose)
     dose = _decimal(raw_dose)
     if dose is None or dose <= 0:
         errs.append(MissingValue("dose", "Enter the dose.") if raw_dose is None else InvalidValue(
-            "dose", f"The dose must be a number more than 0, not {line.dose!r}."))
+            "dose", f"The dose must be a number more than 0, not {shown(line.dose)}."))
     elif drug and unit and dose > drug.dose_limits[unit]:
         errs.append(InvalidValue("dose", f"{dose} {unit} is not a plausible single dose of {drug.name} "
                                          f"(limit {drug.dose_limits[unit]} {unit}); check the amount "
                                          "and the unit."))
+    elif _decimal_places(dose) > DOSE_DECIMAL_PLACES:
+        errs.append(InvalidValue("dose", f"Enter the dose with at most {DOSE_DECIMAL_PLACES} decimal "
+                                         "places (for example 0.075)."))
     per_day = _text(line.doses_per_day)
-    per_day = int(per_day) if isinstance(per_day, str) and per_day.isdecimal() else per_day
+    # A long digit string is not a count (and int() refuses more than 4300 digits).
+    per_day = int(per_day) if isinstance(per_day, str) and per_day.isdecimal() and len(per_day) <= 6 else per_day
     if unit == MCG_PER_HR:
         if per_day is not None:
             errs.append(InvalidValue("doses_per_day", "Leave doses per day blank for a patch: its "
@@ -244,6 +263,6 @@ def _validate(line: RegimenLine) -> tuple:
             errs.append(MissingValue("doses_per_day", "Enter how many doses are taken per day."))
     elif isinstance(per_day, bool) or not isinstance(per_day, int) or not 1 <= per_day <= MAX_DOSES_PER_DAY:
         errs.append(InvalidValue("doses_per_day", "Doses per day must be a whole number from 1 to "
-                                                  f"{MAX_DOSES_PER_DAY}, not {line.doses_per_day!r}."))
+                                                  f"{MAX_DOSES_PER_DAY}, not {shown(line.doses_per_day)}."))
     raise_collected(errs)
     return drug.key, dose, unit, per_day, purpose

@@ -10,7 +10,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import TypeVar
 
-from coordinator.rules.errors import InvalidValue, MissingValue, RuleError, UnknownKey, raise_collected
+from coordinator.rules.errors import InvalidValue, MissingValue, RuleError, UnknownKey, raise_collected, shown
+
+# No answer has more digits than this; int() of a much longer string raises ValueError
+# (Python's 4300-digit limit) instead of failing as a wrong answer.
+MAX_ANSWER_DIGITS = 6
 
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -18,7 +22,7 @@ _E = TypeVar("_E", bound=StrEnum)
 def as_int(value: object) -> int | None:
     """A whole-number answer from a form string or an int; None for anything else."""
     # Radio buttons post strings; bools are ints in Python but never an answer.
-    if isinstance(value, str) and value.strip().isdecimal():
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= MAX_ANSWER_DIGITS:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -49,7 +53,7 @@ def validate_answers(
         raise InvalidValue("answers", f"{scale} answers must be given {noun} by {noun}.")
     known = {key for key, _, _ in items}
     problems: list[RuleError] = [
-        UnknownKey(str(key), f"{key!r} is not a {scale} {noun}.") for key in answers if key not in known
+        UnknownKey(str(key), f"{shown(key)} is not a {scale} {noun}.") for key in answers if key not in known
     ]
     scores: list[tuple[str, int]] = []
     for number, (key, text, allowed) in enumerate(items, start=1):
@@ -60,7 +64,7 @@ def validate_answers(
             problems.append(MissingValue(key, f"{where}: choose an answer."))
         elif score not in allowed:
             choices = ", ".join(map(str, allowed[:-1])) + f" or {allowed[-1]}"
-            problems.append(InvalidValue(key, f"{where}: {raw!r} is not allowed; choose {choices}."))
+            problems.append(InvalidValue(key, f"{where}: {shown(raw)} is not allowed; choose {choices}."))
         else:
             scores.append((key, score))
     raise_collected(problems)
@@ -74,8 +78,9 @@ def parse_choices(keys: object, enum: type[_E], field: str, what: str) -> tuple[
         raise InvalidValue(field, f"Choose the {what} as a list of options.")
     given = list(keys)
     known = {m.value for m in enum}
-    unknown = sorted({repr(k) for k in given if not isinstance(k, str) or k not in known})
+    unknown = sorted({shown(k) for k in given if not isinstance(k, str) or k not in known})
     if unknown:
-        raise UnknownKey(field, f"Unknown {what}: {', '.join(unknown)}.")
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise UnknownKey(field, f"Unknown {what}: {', '.join(unknown[:5])}{more}.")
     chosen = set(given)
     return tuple(m for m in enum if m.value in chosen)

@@ -247,3 +247,10 @@ def test_total_is_the_rounded_sum_and_flags_follow_it(lines):
 def test_opioids_never_lower_the_total_and_moud_never_changes_it(lines, extra, moud_line):
     assert total(*lines, extra) >= total(*lines)
     assert total(*lines, moud_line) == total(*lines)
+
+
+@pytest.mark.parametrize("dose", ["1e9999999", "-1e9999999", "1e-9999999", "9" * 5000, "Infinity", "NaN"])
+def test_absurd_numbers_are_a_field_error_not_a_crash(dose):
+    with pytest.raises(RuleError) as refused:
+        calculate_mme([{"drug": "morphine", "dose": dose, "unit": "mg", "doses_per_day": 1}])
+    assert [field for field, _ in refused.value.errors] == ["lines-0-dose"]
