@@ -4,6 +4,7 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.users",
     "tests.fixtures.queries",
+    "tests.fixtures.intake",
 ]
 
 

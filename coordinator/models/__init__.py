@@ -1,6 +1,16 @@
 """All mapped models, imported here so Alembic and the app see one complete metadata."""
+from coordinator.models.api_clients import ApiClient
 from coordinator.models.audit import AuditEvent
 from coordinator.models.base import Base, UTCDateTime, utcnow
+from coordinator.models.intake import (
+    BreakGlassAccess, FollowUpTask, Inquiry, InquiryActivity, OpioidRegimenLine, PossibleDuplicate,
+    Referrer, Screening,
+)
+from coordinator.models.programs import Admission, Program
 from coordinator.models.users import User, UserSession
 
-__all__ = ["AuditEvent", "Base", "User", "UserSession", "UTCDateTime", "utcnow"]
+__all__ = [
+    "Admission", "ApiClient", "AuditEvent", "Base", "BreakGlassAccess", "FollowUpTask", "Inquiry",
+    "InquiryActivity", "OpioidRegimenLine", "PossibleDuplicate", "Program", "Referrer", "Screening",
+    "User", "UserSession", "UTCDateTime", "utcnow",
+]

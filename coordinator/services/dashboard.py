@@ -1,13 +1,19 @@
 """What each user sees on their home page."""
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from coordinator.extensions import db
-from coordinator.models import AuditEvent, User
+from coordinator.models import AuditEvent, Inquiry, User, utcnow
 from coordinator.roles import Role
+from coordinator.rules.inquiry_lifecycle import InquiryStatus
+from coordinator.services import inquiries
+
+SPEED_TO_LEAD_DAYS = 30
 
 
 @dataclass
@@ -17,11 +23,20 @@ class HomeSummary:
     active_users_by_role: dict[str, int] = field(default_factory=dict)
     inactive_users: int = 0
     recent_events: list[AuditEvent] = field(default_factory=list)
+    tasks: list = field(default_factory=list)
+    pipeline: list[tuple[InquiryStatus, int]] = field(default_factory=list)
+    uncontacted: int = 0
+    median_first_contact: timedelta | None = None
+    contacted_count: int = 0
 
 
 def home_summary(user: User, config) -> HomeSummary:
     """Gather the home page's numbers; administrators also see accounts and recent activity."""
     summary = HomeSummary(user=user, idle_minutes=int(config["IDLE_TIMEOUT"].total_seconds() // 60))
+    if user.role in inquiries.EDITORS:
+        summary.tasks = inquiries.my_tasks(user)
+    if user.role in inquiries.READERS:
+        _pipeline(summary)
     if user.role == Role.ADMIN:
         rows = db.session.execute(
             sa.select(User.role, User.is_active, sa.func.count()).group_by(User.role, User.is_active)
@@ -35,3 +50,20 @@ def home_summary(user: User, config) -> HomeSummary:
             sa.select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(8)
         ).scalars())
     return summary
+
+
+def _pipeline(summary: HomeSummary) -> None:
+    """Inquiries per status, those never contacted, and speed to lead (median time to first contact)."""
+    counts = dict(db.session.execute(sa.select(Inquiry.status, sa.func.count()).where(
+        Inquiry.merged_into_id.is_(None)).group_by(Inquiry.status)).all())
+    summary.pipeline = [(status, counts.get(status, 0)) for status in InquiryStatus]
+    summary.uncontacted = db.session.scalar(sa.select(sa.func.count()).select_from(Inquiry).where(
+        Inquiry.merged_into_id.is_(None), Inquiry.first_contact_at.is_(None),
+        Inquiry.status.in_([InquiryStatus.NEW, InquiryStatus.CONTACTED])))
+    since = utcnow() - timedelta(days=SPEED_TO_LEAD_DAYS)
+    spans = [(contact - arrived).total_seconds() for arrived, contact in db.session.execute(
+        sa.select(Inquiry.arrived_at, Inquiry.first_contact_at).where(
+            Inquiry.arrived_at >= since, Inquiry.first_contact_at.is_not(None)))]
+    summary.contacted_count = len(spans)
+    if spans:
+        summary.median_first_contact = timedelta(seconds=statistics.median(spans))

@@ -1,0 +1,183 @@
+"""Controlled vocabularies for intake: plain StrEnums with labels, shared by models, forms and the API.
+
+Stored values are the enum values (short, stable, English, lower-case); labels are what
+people read. Adding a member needs a migration, because every column is CHECK-constrained.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class _Labelled(StrEnum):
+    @property
+    def label(self) -> str:
+        return _LABELS[type(self)][self]
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(member.value, member.label) for member in cls]
+
+
+class Channel(_Labelled):
+    """How the inquiry reached us."""
+    PHONE = "phone"
+    WEB_FORM = "web_form"
+    API = "api"
+
+    @property
+    def phrase(self) -> str:
+        """For "Arrived by ...": "phone", "the web form", "the API"."""
+        return {"phone": "phone", "web_form": "the web form", "api": "the API"}[self.value]
+
+
+class ReferralSource(_Labelled):
+    SELF = "self"
+    FAMILY = "family"
+    PHYSICIAN = "physician"
+    HOSPITAL = "hospital"
+    EMPLOYER_ASSISTANCE = "employer_assistance"
+    ALUMNI = "alumni"
+    WEB = "web"
+    INSURER = "insurer"
+    COURT = "court"
+    OTHER = "other"
+
+
+class CallerRelationship(_Labelled):
+    SELF = "self"
+    SPOUSE_PARTNER = "spouse_partner"
+    PARENT = "parent"
+    CHILD = "child"
+    SIBLING = "sibling"
+    OTHER_FAMILY = "other_family"
+    FRIEND = "friend"
+    PHYSICIAN = "physician"
+    EMPLOYER = "employer"
+    OTHER = "other"
+
+
+class ContactMethod(_Labelled):
+    PHONE = "phone"
+    EMAIL = "email"
+    TEXT = "text"
+
+
+class Sex(_Labelled):
+    FEMALE = "female"
+    MALE = "male"
+    INTERSEX = "intersex"
+    UNKNOWN = "unknown"
+
+
+class Urgency(_Labelled):
+    ROUTINE = "routine"
+    SOON = "soon"
+    URGENT = "urgent"
+
+
+class Substance(_Labelled):
+    PRESCRIBED_OPIOIDS = "prescribed_opioids"
+    NON_PRESCRIBED_OPIOIDS = "non_prescribed_opioids"
+    HEROIN_FENTANYL = "heroin_fentanyl"
+    BENZODIAZEPINES = "benzodiazepines"
+    ALCOHOL = "alcohol"
+    STIMULANTS = "stimulants"
+    CANNABIS = "cannabis"
+    SLEEP_MEDICATION = "sleep_medication"
+    OTHER = "other"
+
+
+class ActivityKind(_Labelled):
+    CALL = "call"
+    EMAIL = "email"
+    NOTE = "note"
+    STATUS_CHANGE = "status_change"
+    SCREENING = "screening"
+    TASK = "task"
+    MERGE = "merge"
+    ARRIVED = "arrived"
+
+
+class Direction(_Labelled):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class CallOutcome(_Labelled):
+    REACHED = "reached"
+    LEFT_MESSAGE = "left_message"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    WRONG_NUMBER = "wrong_number"
+
+
+class LevelOfCare(_Labelled):
+    PARTNER_HOSPITAL_DETOX = "partner_hospital_detox"
+    RESIDENTIAL = "residential"
+    PHP = "php"
+    IOP = "iop"
+    VIRTUAL_IOP = "virtual_iop"
+
+
+class AsamEdition(_Labelled):
+    THIRD = "third_2013"
+    FOURTH = "fourth_2023"
+
+
+class AdmissionStatus(_Labelled):
+    ACTIVE = "active"
+    DISCHARGED = "discharged"
+
+
+_LABELS: dict[type, dict] = {
+    Channel: {Channel.PHONE: "Phone", Channel.WEB_FORM: "Web form", Channel.API: "API"},
+    ReferralSource: {
+        ReferralSource.SELF: "Self", ReferralSource.FAMILY: "Family",
+        ReferralSource.PHYSICIAN: "Physician", ReferralSource.HOSPITAL: "Hospital",
+        ReferralSource.EMPLOYER_ASSISTANCE: "Employer assistance program",
+        ReferralSource.ALUMNI: "Alumni", ReferralSource.WEB: "Web",
+        ReferralSource.INSURER: "Insurer", ReferralSource.COURT: "Court",
+        ReferralSource.OTHER: "Other",
+    },
+    CallerRelationship: {
+        CallerRelationship.SELF: "The patient themself",
+        CallerRelationship.SPOUSE_PARTNER: "Spouse or partner",
+        CallerRelationship.PARENT: "Parent", CallerRelationship.CHILD: "Adult child",
+        CallerRelationship.SIBLING: "Sibling", CallerRelationship.OTHER_FAMILY: "Other family",
+        CallerRelationship.FRIEND: "Friend", CallerRelationship.PHYSICIAN: "Physician",
+        CallerRelationship.EMPLOYER: "Employer", CallerRelationship.OTHER: "Other",
+    },
+    ContactMethod: {ContactMethod.PHONE: "Phone call", ContactMethod.EMAIL: "Email",
+                    ContactMethod.TEXT: "Text message"},
+    Sex: {Sex.FEMALE: "Female", Sex.MALE: "Male", Sex.INTERSEX: "Intersex",
+          Sex.UNKNOWN: "Not known / not given"},
+    Urgency: {Urgency.ROUTINE: "Routine", Urgency.SOON: "Within days",
+              Urgency.URGENT: "Urgent (today)"},
+    Substance: {
+        Substance.PRESCRIBED_OPIOIDS: "Prescribed opioids",
+        Substance.NON_PRESCRIBED_OPIOIDS: "Opioids not prescribed to them",
+        Substance.HEROIN_FENTANYL: "Heroin or illicit fentanyl",
+        Substance.BENZODIAZEPINES: "Benzodiazepines", Substance.ALCOHOL: "Alcohol",
+        Substance.STIMULANTS: "Stimulants", Substance.CANNABIS: "Cannabis",
+        Substance.SLEEP_MEDICATION: "Sleep medication", Substance.OTHER: "Other",
+    },
+    ActivityKind: {
+        ActivityKind.CALL: "Call", ActivityKind.EMAIL: "Email", ActivityKind.NOTE: "Note",
+        ActivityKind.STATUS_CHANGE: "Status change", ActivityKind.SCREENING: "Screening",
+        ActivityKind.TASK: "Task", ActivityKind.MERGE: "Merge", ActivityKind.ARRIVED: "Arrived",
+    },
+    Direction: {Direction.INBOUND: "Inbound", Direction.OUTBOUND: "Outbound"},
+    CallOutcome: {
+        CallOutcome.REACHED: "Reached", CallOutcome.LEFT_MESSAGE: "Left a message",
+        CallOutcome.NO_ANSWER: "No answer", CallOutcome.BUSY: "Busy",
+        CallOutcome.WRONG_NUMBER: "Wrong number",
+    },
+    LevelOfCare: {
+        LevelOfCare.PARTNER_HOSPITAL_DETOX: "Medically managed detox at a partner hospital",
+        LevelOfCare.RESIDENTIAL: "Residential", LevelOfCare.PHP: "Partial hospitalization (PHP)",
+        LevelOfCare.IOP: "Intensive outpatient (IOP)", LevelOfCare.VIRTUAL_IOP: "Virtual IOP",
+    },
+    AsamEdition: {AsamEdition.THIRD: "ASAM Criteria, 3rd edition (2013)",
+                  AsamEdition.FOURTH: "ASAM Criteria, 4th edition (2023)"},
+    AdmissionStatus: {AdmissionStatus.ACTIVE: "Active", AdmissionStatus.DISCHARGED: "Discharged"},
+}
