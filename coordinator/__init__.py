@@ -83,15 +83,23 @@ def register_security(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from coordinator.blueprints.account import bp as account_bp
     from coordinator.blueprints.admin import bp as admin_bp
+    from coordinator.blueprints.api import bp as api_bp
     from coordinator.blueprints.auth import bp as auth_bp
+    from coordinator.blueprints.inquiries import bp as inquiries_bp
     from coordinator.blueprints.main import bp as main_bp
     from coordinator.blueprints.ops import bp as ops_bp
+    from coordinator.blueprints.public import bp as public_bp
+    from coordinator.blueprints.screening import bp as screening_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(inquiries_bp, url_prefix="/inquiries")
     app.register_blueprint(ops_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(screening_bp, url_prefix="/screening")
 
 
 def register_error_pages(app: Flask) -> None:

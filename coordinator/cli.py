@@ -53,7 +53,7 @@ def create_user_command(email, full_name, role, discipline, password):
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command():
-    """Load demo accounts for every role (refused in production)."""
+    """Load demo accounts for every role, programs and a pipeline of inquiries (refused in production)."""
     if current_app.config["COORDINATOR_ENV"] == "production":
         click.echo("error: seed-demo never runs in production", err=True)
         sys.exit(1)
@@ -64,8 +64,14 @@ def seed_demo_command():
                                  password=DEMO_PASSWORD, profile=current_app.config["PASSWORD_HASH_PROFILE"],
                                  must_change_password=False)
             created += 1
+    db.session.flush()
+    from coordinator import demo
+
+    users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_([u[0] for u in DEMO_USERS])))}
+    inquiries_created = demo.seed_pipeline(users)
     db.session.commit()
-    click.echo(f"Demo data ready ({created} accounts created). Sign in at http://127.0.0.1:5000 with:")
+    click.echo(f"Demo data ready ({created} accounts and {inquiries_created} inquiries created). "
+               "Sign in at http://127.0.0.1:5000 with:")
     for email, _name, role, discipline in DEMO_USERS:
         label = role.label + (f" ({discipline.label})" if discipline else "")
         click.echo(f"  {label:<42} {email:<38} password: {DEMO_PASSWORD}")

@@ -45,6 +45,17 @@ def _env_bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def _env_limit(environ: Mapping[str, str], name: str, default: str) -> str:
+    from limits import parse_many
+
+    value = environ.get(name, "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a rate limit such as '5 per hour', got {value!r}") from exc
+    return value
+
+
 def _env_timezone(environ: Mapping[str, str]) -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -103,6 +114,11 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         # Login throttling (Flask-Limiter syntax). Only failed attempts count.
         "LOGIN_LIMIT_PER_IP": environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes"),
         "LOGIN_LIMIT_PER_ACCOUNT": environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        # The public web inquiry form: accepted submissions per visitor IP.
+        "WEB_INQUIRY_LIMIT": _env_limit(environ, "WEB_INQUIRY_LIMIT", "5 per hour"),
+        # The JSON API (/api/v1): calls per API key, and the largest request body it reads.
+        "API_RATE_LIMIT": _env_limit(environ, "API_RATE_LIMIT", "60 per minute"),
+        "API_MAX_BODY_BYTES": _env_int(environ, "API_MAX_BODY_BYTES", 64 * 1024, minimum=1024),
         "RATELIMIT_ENABLED": _env_bool(environ, "RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": "coordinator-limits",
@@ -118,6 +134,9 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "DISPLAY_TIMEZONE": _env_timezone(environ),
         "AUDIT_PAGE_SIZE": 50,
         "USERS_PAGE_SIZE": 50,
+        "INQUIRIES_PAGE_SIZE": _env_int(environ, "INQUIRIES_PAGE_SIZE", 25, minimum=5),
+        # How long a break-the-glass grant on a restricted inquiry lasts.
+        "BREAK_GLASS_HOURS": _env_int(environ, "BREAK_GLASS_HOURS", 8, minimum=1),
     }
 
 

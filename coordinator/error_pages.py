@@ -23,13 +23,18 @@ MESSAGES = {
     500: ("Something went wrong", "The error has been logged. Nothing was saved. Try again, and if it keeps happening, give this reference to your administrator."),
 }
 
+# Machine-readable codes for JSON errors, the same words the API uses (`{"error": {"code": ...}}`).
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         413: "payload_too_large", 415: "unsupported_media_type", 429: "rate_limited", 500: "internal_error"}
+
 
 def _respond(status: int, title: str | None = None, message: str | None = None):
     default_title, default_message = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
     title, message = title or default_title, message or default_message
     reference = g.get("request_id")
     if wants_json():
-        body = jsonify(error={"status": status, "title": title, "message": message, "reference": reference})
+        body = jsonify(error={"code": CODES.get(status, "error"), "status": status, "title": title,
+                              "message": message, "reference": reference})
     else:
         body = render_template("errors/error.html", status=status, title=title, message=message, reference=reference)
     return make_response(body, status)

@@ -5,10 +5,15 @@ A view declares its policy with exactly one decorator:
     @security.public               anyone, signed in or not (login page, health check)
     @security.any_staff            any active staff account
     @security.roles(Role.ADMIN)    only the listed roles
+    @security.api_key              an API client with a valid, unrevoked key (never a staff session)
 
 `enforce_access_policy` runs before every request. An endpoint with no declared policy is
 refused (403) and logged, so a forgotten decorator fails closed; the test suite also walks
 the URL map and fails on any such endpoint before it ships.
+
+API-key endpoints answer 401 with `WWW-Authenticate: Bearer` (never a sign-in redirect) when
+the `Authorization: Bearer <key>` header is missing, unknown or revoked; the client is put in
+`g.api_client`, and any staff session cookie sent along is ignored.
 """
 from __future__ import annotations
 
@@ -18,6 +23,8 @@ from typing import Callable
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
 
 from coordinator.roles import Role
 
@@ -28,7 +35,7 @@ log = logging.getLogger(__name__)
 class Policy:
     """Who may call an endpoint. `roles` None means any active staff account."""
 
-    kind: str  # "public" or "staff"
+    kind: str  # "public", "staff" or "api_key"
     roles: frozenset[Role] | None = None
     # Endpoints a user who must change their password may still reach.
     allowed_during_password_change: bool = False
@@ -36,6 +43,8 @@ class Policy:
     def describe(self) -> str:
         if self.kind == "public":
             return "public"
+        if self.kind == "api_key":
+            return "API key"
         if self.roles is None:
             return "any staff"
         return ", ".join(sorted(r.value for r in self.roles))
@@ -43,13 +52,14 @@ class Policy:
     def admits_role(self, role: Role | None) -> bool:
         if self.kind == "public":
             return True
-        if role is None:
+        if self.kind == "api_key" or role is None:
             return False
         return self.roles is None or role in self.roles
 
 
 PUBLIC = Policy("public")
 ANY_STAFF = Policy("staff")
+API_KEY = Policy("api_key")
 
 # Endpoints Flask itself adds (they have no view function of ours to decorate).
 BUILTIN_POLICIES: dict[str, Policy] = {"static": PUBLIC}
@@ -80,6 +90,11 @@ def roles(*allowed: Role) -> Callable:
     if not allowed:
         raise ValueError("roles() needs at least one role")
     return _declare(Policy("staff", roles=frozenset(allowed)))
+
+
+def api_key(view: Callable) -> Callable:
+    """Only a caller presenting a valid API key may call this view; staff sessions do not count."""
+    return _declare(API_KEY)(view)
 
 
 def during_password_change(view: Callable) -> Callable:
@@ -114,6 +129,8 @@ def enforce_access_policy():
         abort(403)
     if policy.kind == "public":
         return None
+    if policy.kind == "api_key":
+        return _authenticate_api_client()
     if not current_user.is_authenticated:
         if wants_json():
             abort(401)
@@ -127,6 +144,29 @@ def enforce_access_policy():
         _record_denial(endpoint)
         abort(403)
     return None
+
+
+class ApiKeyRequired(Unauthorized):
+    """401 for a missing, unknown or revoked API key."""
+
+    description = "Send a valid API key in an Authorization: Bearer header."
+
+    def __init__(self) -> None:
+        super().__init__(www_authenticate=WWWAuthenticate("bearer", {"realm": "coordinator-api"}))
+
+
+def _authenticate_api_client() -> None:
+    from coordinator.extensions import db, login_manager
+    from coordinator.services import api_clients
+
+    # Flask-Login keeps the loaded user in g._login_user: setting it to anonymous here means a
+    # staff cookie sent along with an API call is never read, refreshed or trusted.
+    g._login_user = login_manager.anonymous_user()
+    client = api_clients.authenticate(request.headers.get("Authorization"))
+    db.session.commit()  # keep last_used_at even when the call itself then fails validation
+    if client is None:
+        raise ApiKeyRequired()
+    g.api_client = client
 
 
 def _safe_current_path() -> str:

@@ -1,7 +1,7 @@
 """Template globals and filters: role-aware navigation, dates in the clinic's time zone."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
@@ -9,12 +9,18 @@ from flask_login import current_user
 
 from coordinator.roles import Role
 from coordinator.security import policy_for
+from coordinator.vocab import Substance
 
 # (label, endpoint, endpoints that highlight it). A link shows only to users whose role
 # the endpoint's policy admits, so the menu never offers a page that would answer 403.
 NAVIGATION = [
     ("Home", "main.home", ("main.home",)),
+    ("Inquiries", "inquiries.index", ("inquiries.index", "inquiries.detail", "inquiries.edit", "inquiries.break_glass")),
+    ("Phone inquiry", "inquiries.new", ("inquiries.new",)),
     ("Users", "admin.users", ("admin.users", "admin.new_user", "admin.edit_user", "admin.reset_password")),
+    ("Programs", "admin.programs_list", ("admin.programs_list", "admin.new_program", "admin.edit_program")),
+    ("Break the glass", "admin.break_glass_log", ("admin.break_glass_log",)),
+    ("API clients", "admin.api_clients_list", ("admin.api_clients_list", "admin.new_api_client")),
     ("Audit log", "admin.audit_log", ("admin.audit_log",)),
 ]
 
@@ -39,8 +45,30 @@ def format_datetime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
     return value.astimezone(zone).strftime(fmt)
 
 
+def format_duration(value: timedelta | None) -> str:
+    """A span of time in the largest sensible units: "45 s", "12 min", "3 h 5 min", "2 d 4 h"."""
+    if value is None:
+        return ""
+    seconds = max(0, int(value.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def substance_label(value: str) -> str:
+    return Substance(value).label if value in Substance._value2member_map_ else value
+
+
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(nav_items=nav_items, Role=Role)
+    app.jinja_env.globals.update(nav_items=nav_items, Role=Role, substance_label=substance_label)
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -12,6 +12,8 @@ from coordinator.roles import Role
 
 ALL_STAFF = frozenset(Role)
 PUBLIC = "public"
+# Only callers presenting an API key; everyone else, signed-in staff included, gets 401.
+API_KEY = "api_key"
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ def staff(*roles: Role) -> frozenset:
 
 
 ADMIN = staff(Role.ADMIN)
+INQUIRY_READERS = staff(Role.ADMIN, Role.ADMISSIONS, Role.CASE_MANAGER, Role.CLINICIAN)
+INQUIRY_EDITORS = staff(Role.ADMIN, Role.ADMISSIONS, Role.CASE_MANAGER)
 
 MATRIX: dict[tuple[str, str], Access] = {
     ("static", "GET"): Access(PUBLIC, "/static/app.css", expect=200),
@@ -48,4 +52,60 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("admin.reset_password", "GET"): Access(ADMIN, "/admin/users/{other_user}/password", expect=200),
     ("admin.reset_password", "POST"): Access(ADMIN, "/admin/users/{other_user}/password", expect=200),
     ("admin.audit_log", "GET"): Access(ADMIN, "/admin/audit", expect=200),
+    # Inquiries: the pipeline, records, tasks, restricted records; programs and break-glass review
+    ("inquiries.index", "GET"): Access(INQUIRY_READERS, "/inquiries/", expect=200),
+    ("inquiries.new", "GET"): Access(INQUIRY_EDITORS, "/inquiries/new", expect=200),
+    ("inquiries.new", "POST"): Access(INQUIRY_EDITORS, "/inquiries/new", expect=400, data={"patient_name": ""}),
+    ("inquiries.detail", "GET"): Access(INQUIRY_READERS, "/inquiries/{inquiry}", expect=200),
+    ("inquiries.edit", "GET"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/edit", expect=200),
+    ("inquiries.edit", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/edit", expect=400, data={"patient_name": ""}),
+    ("inquiries.break_glass", "POST"): Access(INQUIRY_READERS, "/inquiries/{inquiry}/break-glass", expect=400,
+                                              data={"reason": ""}),
+    ("inquiries.change_status", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/status", expect=302,
+                                                data={"action": "record_contact"}),
+    ("inquiries.log_call", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/calls", expect=302,
+                                           data={"direction": "outbound", "outcome": "no_answer"}),
+    ("inquiries.log_email", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/emails", expect=302,
+                                            data={"direction": "outbound", "note": "Sent directions"}),
+    ("inquiries.add_note", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/notes", expect=302,
+                                           data={"note": "A note"}),
+    ("inquiries.add_task", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/tasks", expect=400, data={"title": ""}),
+    ("inquiries.complete_task", "POST"): Access(INQUIRY_EDITORS, "/inquiries/tasks/{task}/done", expect=302),
+    ("inquiries.dismiss_duplicate", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{duplicate}/duplicates/{flag}/dismiss",
+                                                    expect=302),
+    ("inquiries.merge", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{duplicate}/merge", expect=400,
+                                        data={"survivor_id": "0"}),
+    ("admin.programs_list", "GET"): Access(ADMIN, "/admin/programs", expect=200),
+    ("admin.new_program", "GET"): Access(ADMIN, "/admin/programs/new", expect=200),
+    ("admin.new_program", "POST"): Access(ADMIN, "/admin/programs/new", expect=400, data={"name": ""}),
+    ("admin.edit_program", "GET"): Access(ADMIN, "/admin/programs/{program}", expect=200),
+    ("admin.edit_program", "POST"): Access(ADMIN, "/admin/programs/{program}", expect=400, data={"name": ""}),
+    ("admin.break_glass_log", "GET"): Access(ADMIN, "/admin/break-glass", expect=200),
+    ("admin.review_break_glass", "POST"): Access(ADMIN, "/admin/break-glass/{grant}/reviewed", expect=302),
+    # Screening: instruments, the opioid regimen, and the live preview (COWS's clinician-only
+    # recording is checked per kind in tests/intake/test_screening_http.py)
+    ("screening.overview", "GET"): Access(INQUIRY_READERS, "/screening/inquiry/{inquiry}", expect=200),
+    ("screening.record", "GET"): Access(INQUIRY_READERS, "/screening/inquiry/{inquiry}/record/phq9", expect=200),
+    ("screening.record", "POST"): Access(INQUIRY_READERS, "/screening/inquiry/{inquiry}/record/phq9", expect=200,
+                                         data={"interest": "4"}),
+    ("screening.history", "GET"): Access(INQUIRY_READERS, "/screening/inquiry/{inquiry}/history/phq9", expect=200),
+    ("screening.view", "GET"): Access(INQUIRY_READERS, "/screening/inquiry/{inquiry}/{screening}", expect=200),
+    ("screening.regimen", "GET"): Access(INQUIRY_EDITORS, "/screening/inquiry/{inquiry}/regimen", expect=200),
+    ("screening.regimen", "POST"): Access(INQUIRY_EDITORS, "/screening/inquiry/{inquiry}/regimen", expect=200,
+                                          data={"regimen-0-drug": "not-a-drug"}),
+    ("screening.preview", "POST"): Access(INQUIRY_READERS, "/screening/preview/mme", expect=200,
+                                          data={"regimen-0-drug": "oxycodone", "regimen-0-dose": "20",
+                                                "regimen-0-unit": "mg", "regimen-0-doses_per_day": "3"}),
+    # API, public web form, API clients
+    ("public.inquire", "GET"): Access(PUBLIC, "/inquire", expect=200),
+    ("public.inquire", "POST"): Access(PUBLIC, "/inquire", expect=400, data={"patient_name": ""}),
+    ("public.thanks", "GET"): Access(PUBLIC, "/inquire/thanks", expect=200),
+    ("api.openapi_document", "GET"): Access(PUBLIC, "/api/v1/openapi.json", expect=200),
+    ("api.create_inquiry", "POST"): Access(API_KEY, "/api/v1/inquiries", expect=201, data={
+        "patient_name": "Matrix Patient", "referral_source": "web", "caller_phone": "555 010 4242"}),
+    ("api.inquiry_status", "GET"): Access(API_KEY, "/api/v1/inquiries/{api_inquiry}", expect=200),
+    ("admin.api_clients_list", "GET"): Access(ADMIN, "/admin/api-clients", expect=200),
+    ("admin.new_api_client", "GET"): Access(ADMIN, "/admin/api-clients/new", expect=200),
+    ("admin.new_api_client", "POST"): Access(ADMIN, "/admin/api-clients/new", expect=400, data={"name": ""}),
+    ("admin.revoke_api_client", "POST"): Access(ADMIN, "/admin/api-clients/{api_client}/revoke", expect=302),
 }

@@ -1,10 +1,11 @@
 """Deny by default: every route declares a policy, and every role gets exactly what the matrix says."""
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from coordinator import create_app, security
 from coordinator.roles import Role
-from tests.access_matrix import MATRIX, PUBLIC
+from tests.access_matrix import API_KEY, MATRIX, PUBLIC
 from tests.fixtures.app import make_test_config
 from tests.fixtures.users import login_as
 
@@ -55,10 +56,70 @@ def test_the_matrix_lists_every_route_and_nothing_else(app):
 
 
 @pytest.fixture
-def matrix_records(create_user):
+def matrix_records(app, create_user):
     """The records the matrix's {placeholders} refer to."""
     other = create_user(Role.CASE_MANAGER, email="other.user@example.org")
-    return {"other_user": other.id}
+    records = {"other_user": other.id}
+    records.update(_inquiry_records(app, other))
+    records.update(_screening_records(app, other, records["inquiry"]))
+    records.update(_api_records(app, other))
+    return records
+
+
+def _api_records(app, staff_member) -> dict:
+    """An API client, its key, and an inquiry it sent."""
+    from datetime import date
+
+    from coordinator.extensions import db
+    from coordinator.services import api_clients, intake
+    from coordinator.vocab import Channel
+    from tests.fixtures.intake import spouse_call
+
+    with app.app_context():
+        issued = api_clients.create_client(db.session.merge(staff_member), "Matrix partner")
+        inquiry = intake.create_inquiry(api_clients.actor_for(issued.client), spouse_call(), channel=Channel.API,
+                                        today=date.today(), api_client=issued.client)
+        db.session.commit()
+        return {"api_client": issued.client.id, "api_key": issued.key, "api_inquiry": inquiry.public_id}
+
+
+def _screening_records(app, staff_member, inquiry_id) -> dict:
+    from datetime import date
+
+    from coordinator.extensions import db
+    from coordinator.models import Inquiry
+    from coordinator.services import screenings
+
+    with app.app_context():
+        screening = screenings.record(db.session.merge(staff_member), db.session.get(Inquiry, inquiry_id), "gad7",
+                                      {key: "1" for key in screenings.SCORED_ITEMS["gad7"]},
+                                      administered_at=None, today=date.today())
+        db.session.commit()
+        return {"screening": screening.id}
+
+
+def _inquiry_records(app, staff_member) -> dict:
+    from datetime import timedelta
+
+    from coordinator.extensions import db
+    from coordinator.models import BreakGlassAccess, PossibleDuplicate, utcnow
+    from coordinator.services import inquiries
+    from tests.fixtures.intake import make_inquiry, make_program
+
+    inquiry = make_inquiry(app, None, caller_phone="555 010 9999")
+    duplicate = make_inquiry(app, None, caller_phone="555 010 9999")
+    program = make_program(app)
+    with app.app_context():
+        actor = db.session.merge(staff_member)
+        task = inquiries.create_task(actor, db.session.get(type(inquiry), inquiry.id), title="Call back",
+                                     due_at=utcnow() + timedelta(hours=1), assigned_to_id=actor.id)
+        grant = BreakGlassAccess(inquiry_id=inquiry.id, user_id=actor.id, reason="Assignee away, caller waiting",
+                                 expires_at=utcnow() + timedelta(hours=1))
+        db.session.add(grant)
+        db.session.commit()
+        flag = db.session.scalars(sa.select(PossibleDuplicate.id)).one()
+        return {"inquiry": inquiry.id, "duplicate": duplicate.id, "task": task.id, "flag": flag,
+                "program": program.id, "grant": grant.id}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -74,6 +135,11 @@ def test_authorization_matrix(client, create_user, matrix_records, endpoint, met
         response = client.post_form(path, access.data or {})
     status, location = response.status_code, response.headers.get("Location", "")
 
+    if access.allowed == API_KEY:
+        # Without a key: 401 JSON, never a sign-in redirect, whoever is signed in.
+        assert status == 401 and response.mimetype == "application/json", f"{persona} got {status} for {path}"
+        assert response.headers["WWW-Authenticate"].lower().startswith("bearer")
+        return
     allowed = access.allowed == PUBLIC or (persona != "anonymous" and Role(persona) in access.allowed)
     if allowed:
         assert status not in (401, 403), f"{persona} was refused {method} {path}"
@@ -84,3 +150,16 @@ def test_authorization_matrix(client, create_user, matrix_records, endpoint, met
         assert status == 302 and location.startswith("/auth/login?next="), (status, location)
     else:
         assert status == 403, f"{persona} got {status} for {method} {path}"
+
+
+@pytest.mark.parametrize("endpoint, method", sorted(k for k, a in MATRIX.items() if a.allowed == API_KEY),
+                         ids=lambda v: v)
+def test_api_key_endpoints_accept_a_valid_key(client, matrix_records, endpoint, method):
+    access = MATRIX[(endpoint, method)]
+    path = access.path.format(**matrix_records)
+    headers = {"Authorization": f"Bearer {matrix_records['api_key']}"}
+    if method == "GET":
+        response = client.get(path, headers=headers)
+    else:
+        response = client.post(path, json=access.data or {}, headers=headers)
+    assert response.status_code == access.expect, response.get_json()

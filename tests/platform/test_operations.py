@@ -6,8 +6,10 @@ import sqlalchemy as sa
 
 from coordinator import create_app, security
 from coordinator.extensions import db
-from coordinator.models import User
+from coordinator.models import Inquiry, Screening, User
 from coordinator.roles import Role
+from coordinator.rules.inquiry_lifecycle import InquiryStatus
+from coordinator.vocab import ReferralSource
 from tests.fixtures.app import make_test_config
 from tests.fixtures.users import PASSWORD, login_as
 
@@ -132,11 +134,18 @@ def test_cli_create_user_explains_bad_input(runner):
 def test_cli_seed_demo_creates_every_role_once(runner, app):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
+    assert "6 accounts and 47 inquiries created" in first.output
     second = runner.invoke(args=["seed-demo"])
-    assert "0 accounts created" in second.output
+    assert "0 accounts and 0 inquiries created" in second.output
     with app.app_context():
         roles = set(db.session.scalars(sa.select(User.role)))
+        statuses = set(db.session.scalars(sa.select(Inquiry.status)))
+        sources = set(db.session.scalars(sa.select(Inquiry.referral_source)))
+        kinds = set(db.session.scalars(sa.select(Screening.kind)))
     assert roles == set(Role)
+    assert statuses == set(InquiryStatus)  # every state of the pipeline is shown
+    assert sources == set(ReferralSource)
+    assert kinds == {"dsm5_oud", "phq9", "gad7", "cows", "medical_flags"}
     assert "coordinator-demo" in first.output
 
 

@@ -1,0 +1,83 @@
+import hashlib
+from datetime import datetime, timezone
+
+from flask import current_app, g, jsonify, request, url_for
+
+from coordinator import security
+from coordinator.blueprints.api import bp, openapi
+from coordinator.blueprints.clinic import today as _clinic_today
+from coordinator.blueprints.api.errors import ApiError
+from coordinator.blueprints.api.payload import check_inquiry, read_json_object
+from coordinator.errors import NotFound, ValidationFailed
+from coordinator.extensions import db, limiter
+from coordinator.models import Inquiry
+from coordinator.services import api_clients, inquiries, intake
+from coordinator.vocab import Channel
+
+
+def _key_bucket() -> str:
+    # Limit per presented key (hashed: keys never reach Redis). Callers without a key share
+    # their IP's bucket; their calls are refused anyway.
+    header = request.headers.get("Authorization", "")
+    if header:
+        return "api-key:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()[:32]
+    return "api-ip:" + (request.remote_addr or "unknown")
+
+
+api_limit = limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api-client",
+                                 key_func=_key_bucket)
+
+
+def _timestamp(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _status_body(inquiry: Inquiry) -> dict:
+    # A merged inquiry goes on as the one it was merged into: report where that one stands.
+    current = inquiries.survivor_of(inquiry)
+    return {
+        "public_id": inquiry.public_id,
+        "status": current.status.value,
+        "status_label": current.status.label,
+        "arrived_at": _timestamp(inquiry.arrived_at),
+        "status_changed_at": _timestamp(current.status_changed_at),
+        "updated_at": _timestamp(inquiry.updated_at),
+    }
+
+
+@bp.route("/inquiries", methods=["POST"])
+@api_limit
+@security.api_key
+def create_inquiry():
+    payload = check_inquiry(read_json_object())
+    client = g.api_client
+    try:
+        inquiry = intake.create_inquiry(api_clients.actor_for(client), payload, channel=Channel.API,
+                                        today=_clinic_today(), api_client=client)
+    except ValidationFailed as failure:
+        raise ApiError.from_validation(failure) from None
+    db.session.commit()
+    response = jsonify(_status_body(inquiry))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.inquiry_status", public_id=inquiry.public_id)
+    return response
+
+
+@bp.route("/inquiries/<public_id>")
+@api_limit
+@security.api_key
+def inquiry_status(public_id: str):
+    try:
+        inquiry = api_clients.read_inquiry_status(g.api_client, public_id)
+    except NotFound:
+        raise ApiError(404, "not_found", "No inquiry with this id was created with this key.") from None
+    db.session.commit()
+    return jsonify(_status_body(inquiry))
+
+
+@bp.route("/openapi.json")
+@security.public
+def openapi_document():
+    return jsonify(openapi.document())

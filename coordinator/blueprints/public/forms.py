@@ -1,0 +1,110 @@
+"""The public inquiry form: a whitelist of fields a visitor may fill in, in plain words.
+
+Fields carry no validators of their own: `intake.clean_inquiry` checks the values, exactly
+as it does for the phone form and the API, and the view puts its messages next to the fields.
+Staff-only fields (restricted flag, assignment) are simply not here.
+"""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from coordinator.services.intake import TEXT_LIMITS
+from coordinator.vocab import CallerRelationship, ContactMethod, ReferralSource, Substance, Urgency
+
+# The fields handed to intake.create_inquiry; anything else posted is ignored.
+INQUIRY_FIELDS = (
+    "caller_name", "caller_relationship", "caller_phone", "caller_email", "preferred_contact",
+    "may_leave_message", "patient_name", "patient_dob", "patient_location", "presenting_concerns",
+    "substances", "urgency", "referral_source",
+)
+
+RELATIONSHIP_CHOICES = [("", "Choose one")] + [
+    (CallerRelationship.SELF.value, "It's about me"),
+    (CallerRelationship.SPOUSE_PARTNER.value, "My spouse or partner"),
+    (CallerRelationship.PARENT.value, "My son or daughter (I'm their parent)"),
+    (CallerRelationship.CHILD.value, "My mother or father (I'm their adult child)"),
+    (CallerRelationship.SIBLING.value, "My brother or sister"),
+    (CallerRelationship.OTHER_FAMILY.value, "Another family member"),
+    (CallerRelationship.FRIEND.value, "A friend"),
+    (CallerRelationship.PHYSICIAN.value, "My patient (I'm their doctor)"),
+    (CallerRelationship.EMPLOYER.value, "An employee (I'm their employer)"),
+    (CallerRelationship.OTHER.value, "Someone else"),
+]
+CONTACT_CHOICES = [(ContactMethod.PHONE.value, "A phone call"), (ContactMethod.TEXT.value, "A text message"),
+                   (ContactMethod.EMAIL.value, "An email")]
+URGENCY_CHOICES = [(Urgency.ROUTINE.value, "Within the next week or so is fine"),
+                   (Urgency.SOON.value, "In the next few days, please"),
+                   (Urgency.URGENT.value, "Today, if at all possible")]
+SUBSTANCE_CHOICES = [
+    (Substance.PRESCRIBED_OPIOIDS.value, "Prescription pain medication (their own prescription)"),
+    (Substance.NON_PRESCRIBED_OPIOIDS.value, "Pain medication not prescribed to them"),
+    (Substance.HEROIN_FENTANYL.value, "Heroin or street fentanyl"),
+    (Substance.BENZODIAZEPINES.value, "Anxiety medication such as Xanax or Valium"),
+    (Substance.ALCOHOL.value, "Alcohol"),
+    (Substance.STIMULANTS.value, "Stimulants such as cocaine, meth or Adderall"),
+    (Substance.CANNABIS.value, "Cannabis"),
+    (Substance.SLEEP_MEDICATION.value, "Sleep medication"),
+    (Substance.OTHER.value, "Something else, or not sure"),
+]
+HEARD_CHOICES = [("", "Choose one")] + [
+    (ReferralSource.WEB.value, "An online search or this website"),
+    (ReferralSource.PHYSICIAN.value, "A doctor"),
+    (ReferralSource.HOSPITAL.value, "A hospital"),
+    (ReferralSource.FAMILY.value, "Family or a friend"),
+    (ReferralSource.ALUMNI.value, "Someone who was treated here"),
+    (ReferralSource.INSURER.value, "An insurance company"),
+    (ReferralSource.EMPLOYER_ASSISTANCE.value, "An employee assistance program"),
+    (ReferralSource.COURT.value, "A court or legal program"),
+    (ReferralSource.SELF.value, "I found you myself"),
+    (ReferralSource.OTHER.value, "Somewhere else"),
+]
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _text(label: str, name: str, description: str | None = None, **kw) -> StringField:
+    return StringField(label, description=description, render_kw={"maxlength": TEXT_LIMITS[name], **kw})
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class WebInquiryForm(FlaskForm):
+    caller_name = _text("Your name", "caller_name", autocomplete="name")
+    caller_relationship = SelectField("Who are you getting in touch about?", choices=choices(RELATIONSHIP_CHOICES),
+                                      validate_choice=False)
+    caller_phone = _text("Phone number", "caller_phone", autocomplete="tel", type="tel", inputmode="tel")
+    caller_email = _text("Email address", "caller_email", autocomplete="email", type="email", inputmode="email")
+    preferred_contact = RadioField("How should we reach you?", choices=choices(CONTACT_CHOICES), validate_choice=False)
+    may_leave_message = BooleanField("It's fine to leave a voicemail or message if we miss you",
+                                     description="We never mention treatment in a message: only a name and a number.")
+    patient_name = _text("Their name", "patient_name",
+                         "If you are writing about yourself, put your own name. A first name is enough.")
+    patient_dob = StringField("Their date of birth", description="If you know it.", render_kw={"type": "date"})
+    patient_location = _text("Where do they live?", "patient_location", "City and state is enough.")
+    presenting_concerns = TextAreaField(
+        "What is going on?", description="Tell us as much or as little as you like.",
+        render_kw={"rows": 5, "maxlength": TEXT_LIMITS["presenting_concerns"]})
+    substances = MultiCheckboxField("Is any of these involved?", choices=choices(SUBSTANCE_CHOICES),
+                                    validate_choice=False)
+    urgency = RadioField("How soon would you like to talk?", choices=choices(URGENCY_CHOICES),
+                         default=Urgency.ROUTINE.value, validate_choice=False)
+    referral_source = SelectField("How did you hear about us?", choices=choices(HEARD_CHOICES), validate_choice=False)
+    # A honeypot: hidden from people (and from screen readers), tempting to form-filling bots.
+    website = StringField("Leave this empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+    def inquiry_data(self) -> dict:
+        """The visitor's answers, by intake field name."""
+        return {name: getattr(self, name).data for name in INQUIRY_FIELDS}
+
+    def looks_automated(self) -> bool:
+        # Every posted value counts, not just the first one WTForms keeps as `data`.
+        return any(value.strip() for value in self.website.raw_data or () if isinstance(value, str))
