@@ -134,6 +134,29 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "DISPLAY_TIMEZONE": _env_timezone(environ),
         "AUDIT_PAGE_SIZE": 50,
         "USERS_PAGE_SIZE": 50,
+        # Reminders (coordinator/services/reminders.py, workers/). Email goes over SMTP when
+        # SMTP_HOST is set; otherwise it is written to the log (subject and link only).
+        "SMTP_HOST": environ.get("SMTP_HOST", "").strip() or None,
+        "SMTP_PORT": _env_int(environ, "SMTP_PORT", 587, minimum=1),
+        "SMTP_STARTTLS": _env_bool(environ, "SMTP_STARTTLS", production),
+        "SMTP_SSL": _env_bool(environ, "SMTP_SSL", False),
+        "SMTP_USERNAME": environ.get("SMTP_USERNAME", "").strip() or None,
+        "SMTP_PASSWORD": environ.get("SMTP_PASSWORD", "") or None,
+        "SMTP_TIMEOUT_SECONDS": _env_int(environ, "SMTP_TIMEOUT_SECONDS", 10, minimum=1),
+        "MAIL_FROM": environ.get("MAIL_FROM", "Coordinator <no-reply@coordinator.invalid>"),
+        "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "FIRST_CONTACT_MINUTES": _env_int(environ, "FIRST_CONTACT_MINUTES", 15, minimum=1),
+        "TASK_OVERDUE_MINUTES": _env_int(environ, "TASK_OVERDUE_MINUTES", 60, minimum=1),
+        "DIGEST_HOUR": _env_int(environ, "DIGEST_HOUR", 7, minimum=0),
+        "REMINDER_MAX_ATTEMPTS": _env_int(environ, "REMINDER_MAX_ATTEMPTS", 5, minimum=1),
+        # Seconds to wait before try 2, 3, ...; the last value repeats.
+        "REMINDER_BACKOFF_SECONDS": (30, 120, 600, 1800),
+        # A reminder handed to a worker but not finished after this long is handed out again.
+        "REMINDER_LEASE_SECONDS": _env_int(environ, "REMINDER_LEASE_SECONDS", 600, minimum=5),
+        "RELAY_INTERVAL_SECONDS": _env_int(environ, "RELAY_INTERVAL_SECONDS", 5, minimum=1),
+        "RELAY_BATCH_SIZE": _env_int(environ, "RELAY_BATCH_SIZE", 500, minimum=1),
+        # Without REDIS_URL the web process runs the relay and the send jobs in a thread.
+        "INPROCESS_REMINDERS": _env_bool(environ, "INPROCESS_REMINDERS", not redis_url and not production),
         "INQUIRIES_PAGE_SIZE": _env_int(environ, "INQUIRIES_PAGE_SIZE", 25, minimum=5),
         # How long a break-the-glass grant on a restricted inquiry lasts.
         "BREAK_GLASS_HOURS": _env_int(environ, "BREAK_GLASS_HOURS", 8, minimum=1),

@@ -181,3 +181,44 @@ _LABELS: dict[type, dict] = {
                   AsamEdition.FOURTH: "ASAM Criteria, 4th edition (2023)"},
     AdmissionStatus: {AdmissionStatus.ACTIVE: "Active", AdmissionStatus.DISCHARGED: "Discharged"},
 }
+
+
+class ReminderKind(_Labelled):
+    FIRST_CONTACT_DUE = "first_contact_due"
+    TASK_DUE = "task_due"
+    TASK_OVERDUE = "task_overdue"
+    SAFETY_FLAG = "safety_flag"
+    DAILY_DIGEST = "daily_digest"
+
+
+class ReminderStatus(_Labelled):
+    PENDING = "pending"      # waiting for its due time (or for a retry)
+    QUEUED = "queued"        # handed to a worker
+    SENT = "sent"
+    CANCELLED = "cancelled"  # its condition resolved before it was sent
+    FAILED = "failed"        # gave up after the last try; shown to staff
+
+
+class DeliveryChannel(_Labelled):
+    EMAIL = "email"
+    IN_APP = "in_app"
+
+
+class DeliveryStatus(_Labelled):
+    SENDING = "sending"
+    SENT = "sent"
+
+
+_LABELS.update({
+    ReminderKind: {
+        ReminderKind.FIRST_CONTACT_DUE: "First contact due", ReminderKind.TASK_DUE: "Task due",
+        ReminderKind.TASK_OVERDUE: "Task overdue", ReminderKind.SAFETY_FLAG: "Safety flag (same-day review)",
+        ReminderKind.DAILY_DIGEST: "Daily digest of overdue tasks",
+    },
+    ReminderStatus: {
+        ReminderStatus.PENDING: "Pending", ReminderStatus.QUEUED: "Queued", ReminderStatus.SENT: "Sent",
+        ReminderStatus.CANCELLED: "Cancelled", ReminderStatus.FAILED: "Failed",
+    },
+    DeliveryChannel: {DeliveryChannel.EMAIL: "Email", DeliveryChannel.IN_APP: "In-app"},
+    DeliveryStatus: {DeliveryStatus.SENDING: "Sending", DeliveryStatus.SENT: "Sent"},
+})

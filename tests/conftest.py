@@ -5,6 +5,7 @@ pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.queries",
     "tests.fixtures.intake",
+    "tests.fixtures.smtp",
 ]
 
 

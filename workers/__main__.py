@@ -11,10 +11,11 @@ import logging
 import sys
 
 from redis import Redis
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
 from workers import QUEUES
+from workers.relay import RelayLoop
 
 log = logging.getLogger("coordinator.workers")
 
@@ -34,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("queues", nargs="*", default=QUEUES, help=f"queues to listen to (default: {' '.join(QUEUES)})")
     parser.add_argument("--burst", action="store_true", help="work until the queues are empty, then exit")
     parser.add_argument("--name", help="a unique worker name (default: RQ's own)")
+    parser.add_argument("--simple", action="store_true",
+                        help="run jobs in this process instead of a forked work horse per job "
+                             "(faster; loses fork isolation and hard timeouts)")
+    parser.add_argument("--no-relay", action="store_true",
+                        help="do not take part in running the reminder relay (see workers/relay.py)")
     args = parser.parse_args(argv)
 
     from coordinator import create_app
@@ -50,11 +56,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     connection = Redis.from_url(redis_url)
     queues = [Queue(name, connection=connection, serializer=JSONSerializer) for name in args.queues]
-    with app.app_context():
-        worker = AppWorker(queues, connection=connection, serializer=JSONSerializer, name=args.name,
-                           log_job_description=False)
-        log.info("worker starting on %s", ", ".join(args.queues))
-        worker.work(burst=args.burst, with_scheduler=True, logging_level=app.config["LOG_LEVEL"])
+    relay = None
+    if not args.no_relay and not args.burst:
+        reminders_queue = Queue(QUEUES[0], connection=connection, serializer=JSONSerializer)
+        relay = RelayLoop(app, connection, reminders_queue, app.config["RELAY_INTERVAL_SECONDS"])
+        relay.start()
+    try:
+        with app.app_context():
+            worker_class = SimpleWorker if args.simple else AppWorker
+            worker = worker_class(queues, connection=connection, serializer=JSONSerializer, name=args.name,
+                                  log_job_description=False)
+            log.info("worker starting on %s", ", ".join(args.queues))
+            worker.work(burst=args.burst, with_scheduler=True, logging_level=app.config["LOG_LEVEL"])
+    finally:
+        if relay is not None:
+            relay.stop()
     return 0
 
 

@@ -7,10 +7,11 @@ from coordinator.models.intake import (
     Referrer, Screening,
 )
 from coordinator.models.programs import Admission, Program
+from coordinator.models.reminders import AppSetting, Notification, Reminder, ReminderDelivery
 from coordinator.models.users import User, UserSession
 
 __all__ = [
-    "Admission", "ApiClient", "AuditEvent", "Base", "BreakGlassAccess", "FollowUpTask", "Inquiry",
+    "Admission", "ApiClient", "AppSetting", "Notification", "Reminder", "ReminderDelivery", "AuditEvent", "Base", "BreakGlassAccess", "FollowUpTask", "Inquiry",
     "InquiryActivity", "OpioidRegimenLine", "PossibleDuplicate", "Program", "Referrer", "Screening",
     "User", "UserSession", "UTCDateTime", "utcnow",
 ]

@@ -24,7 +24,7 @@ from coordinator.roles import Role
 from coordinator.rules import inquiry_lifecycle as lifecycle
 from coordinator.rules.errors import RuleError
 from coordinator.rules.inquiry_lifecycle import InquiryAction, InquiryStatus
-from coordinator.services import audit
+from coordinator.services import audit, reminders
 from coordinator.services.pagination import Page, paginate
 from coordinator.services.user_directory import escape_like
 from coordinator.vocab import ActivityKind, AdmissionStatus, CallOutcome, Direction, ReferralSource
@@ -272,6 +272,7 @@ def _add_activity(inquiry: Inquiry, actor: User, kind: ActivityKind, **fields) -
 def _mark_first_contact(inquiry: Inquiry, when: datetime) -> None:
     if inquiry.first_contact_at is None or when < inquiry.first_contact_at:
         inquiry.first_contact_at = max(when, inquiry.arrived_at)
+    reminders.inquiry_contacted(inquiry)
 
 
 def transition(actor: User, inquiry: Inquiry, action: str, reason: str | None = None, *,
@@ -302,6 +303,8 @@ def transition(actor: User, inquiry: Inquiry, action: str, reason: str | None = 
     previous = inquiry.status
     now = utcnow()
     inquiry.status, inquiry.status_changed_at = target, now
+    if target in lifecycle.EXITS or target is InquiryStatus.ADMITTED:
+        reminders.inquiry_closed(inquiry, f"inquiry {target.label.lower()}")
     if target in lifecycle.EXITS:
         inquiry.exit_reason = reason
     elif act is InquiryAction.REOPEN:
@@ -440,6 +443,7 @@ def create_task(actor: User, inquiry: Inquiry, *, title: str, due_at: datetime |
     db.session.add(task)
     db.session.flush()
     _add_activity(inquiry, actor, ActivityKind.TASK, occurred_at=utcnow(), summary=f"Task added: {title}"[:200])
+    reminders.task_created(task)
     audit.record(actor, "task_created", "follow_up_task", task.id, detail=f"inquiry {inquiry.id}")
     return task
 
@@ -451,6 +455,7 @@ def complete_task(actor: User, task_id: int) -> FollowUpTask:
     require_visible(actor, task.inquiry_id, purpose="task_viewed", edit=True)
     if task.completed_at is None:
         task.completed_at, task.completed_by_id = utcnow(), actor.id
+        reminders.task_completed(task)
         inquiry = db.session.get(Inquiry, task.inquiry_id)
         _add_activity(inquiry, actor, ActivityKind.TASK, occurred_at=task.completed_at,
                       summary=f"Task done: {task.title}"[:200])
@@ -501,6 +506,7 @@ def merge(actor: User, duplicate: Inquiry, survivor_id: int) -> Inquiry:
                sa.and_(PossibleDuplicate.inquiry_id == survivor.id, PossibleDuplicate.other_inquiry_id == duplicate.id)))
         .values(dismissed_at=utcnow()))
     duplicate.merged_into_id = survivor.id
+    reminders.inquiry_closed(duplicate, "merged into another inquiry")
     if survivor.first_contact_at is None or (duplicate.first_contact_at and duplicate.first_contact_at < survivor.first_contact_at):
         survivor.first_contact_at = duplicate.first_contact_at or survivor.first_contact_at
     now = utcnow()

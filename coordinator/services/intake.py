@@ -24,7 +24,7 @@ from coordinator.models import (
 from coordinator.roles import Role
 from coordinator.rules import mme
 from coordinator.rules.errors import RuleError
-from coordinator.services import audit
+from coordinator.services import audit, reminders
 from coordinator.services.audit import SystemActor
 from coordinator.vocab import (
     ActivityKind, CallerRelationship, Channel, ContactMethod, ReferralSource, Sex, Substance, Urgency,
@@ -292,6 +292,7 @@ def create_inquiry(actor, data: Mapping, *, channel: Channel, today: date,
         actor_label=f"{label}: {api_client.name}"[:120] if api_client else label,
         summary=f"Arrived by {channel.phrase}"))
     flag_possible_duplicates(inquiry)
+    reminders.inquiry_arrived(inquiry)
     audit.record(actor, "inquiry_created", "inquiry", inquiry.id, detail=f"channel {channel.value}")
     return inquiry
 

@@ -21,7 +21,7 @@ from coordinator.models import Inquiry, InquiryActivity, OpioidRegimenLine, Scre
 from coordinator.roles import Role
 from coordinator.rules import cows, dsm5_oud, gad7, medical_flags, mme, phq9
 from coordinator.rules.errors import RuleError
-from coordinator.services import audit, intake, inquiries
+from coordinator.services import audit, inquiries, intake, reminders
 from coordinator.vocab import ActivityKind
 
 KINDS: tuple[tuple[str, str], ...] = (
@@ -259,6 +259,8 @@ def record(actor: User, inquiry: Inquiry, kind: str, form_data: Mapping, *, admi
                           recorded_by_id=actor.id)
     db.session.add(screening)
     db.session.flush()
+    if any(flag.get("code") in SAFETY_FLAG_CODES for flag in assessment.flags):
+        reminders.safety_flag_raised(screening)
     db.session.add(InquiryActivity(inquiry_id=inquiry.id, kind=ActivityKind.SCREENING, actor_id=actor.id,
                                    occurred_at=when, summary=assessment.summary[:200]))
     audit.record(actor, "screening_recorded", "screening", screening.id, detail=f"kind {kind}, inquiry {inquiry.id}")

@@ -1,0 +1,139 @@
+"""Delivery channels: email over SMTP (or the log on a laptop) and in-app notifications.
+
+A channel sends one message to one staff member and returns a reference (an SMTP Message-ID,
+a notification id). Messages never carry treatment, program or clinical details: they say
+that something needs attention and link back into the app, where access is checked.
+A channel for SMS would implement the same `send`.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from typing import Protocol
+
+from coordinator.extensions import db
+from coordinator.models import Notification, User
+from coordinator.vocab import DeliveryChannel
+
+log = logging.getLogger("coordinator.channels")
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str   # for email: generic, no clinical details
+    text: str      # for email: generic, with the link
+    title: str     # in-app (behind sign-in, still minimal)
+    body: str
+    path: str      # a path in this app, e.g. /inquiries/12
+
+
+class TransientDeliveryError(Exception):
+    """The channel could not deliver now; try again later. `code` is safe to store and show."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+class Channel(Protocol):
+    name: DeliveryChannel
+
+    def send(self, user: User, message: Message, *, reminder_id: int) -> str | None: ...
+
+
+class InAppChannel:
+    name = DeliveryChannel.IN_APP
+
+    def send(self, user: User, message: Message, *, reminder_id: int) -> str | None:
+        notification = Notification(user_id=user.id, reminder_id=reminder_id, title=message.title[:200],
+                                    body=message.body[:500], link=message.path[:300])
+        db.session.add(notification)
+        db.session.flush()  # the unique (reminder, user) key refuses a second copy
+        return str(notification.id)
+
+
+class SmtpEmailChannel:
+    """Email over SMTP; settings from the environment (SMTP_HOST, SMTP_PORT, ...)."""
+
+    name = DeliveryChannel.EMAIL
+
+    def __init__(self, config) -> None:
+        self._smtp: smtplib.SMTP | None = None
+        self.host, self.port = config["SMTP_HOST"], config["SMTP_PORT"]
+        self.starttls, self.use_ssl = config["SMTP_STARTTLS"], config["SMTP_SSL"]
+        self.username, self.password = config["SMTP_USERNAME"], config["SMTP_PASSWORD"]
+        self.timeout, self.sender = config["SMTP_TIMEOUT_SECONDS"], config["MAIL_FROM"]
+        self.base_url = config["PUBLIC_BASE_URL"]
+
+    def send(self, user: User, message: Message, *, reminder_id: int) -> str | None:
+        email = EmailMessage()
+        email["From"] = self.sender
+        email["To"] = formataddr((user.full_name, user.email))
+        email["Subject"] = message.subject
+        email["Message-ID"] = make_msgid(idstring=f"reminder-{reminder_id}-{user.id}")
+        email.set_content(f"{message.text}\n\n{self.base_url}{message.path}\n")
+        try:
+            self._connection().send_message(email)
+        except smtplib.SMTPResponseException as error:
+            self.close()
+            raise TransientDeliveryError(f"SMTP {error.smtp_code}") from None
+        except smtplib.SMTPRecipientsRefused:
+            self.close()
+            raise TransientDeliveryError("SMTP recipient refused") from None
+        except (smtplib.SMTPException, OSError) as error:
+            self.close()
+            raise TransientDeliveryError(type(error).__name__) from None
+        return email["Message-ID"]
+
+    def _connection(self) -> smtplib.SMTP:
+        """One connection for a batch of messages (a job delivers several reminders)."""
+        if self._smtp is None:
+            if self.use_ssl:
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                        context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                if self.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            self._smtp = smtp
+        return self._smtp
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+
+class LoggedEmailChannel:
+    """The laptop default without SMTP_HOST: the email is written to the log (subject and link only)."""
+
+    name = DeliveryChannel.EMAIL
+
+    def __init__(self, config) -> None:
+        self.base_url = config["PUBLIC_BASE_URL"]
+
+    def send(self, user: User, message: Message, *, reminder_id: int) -> str | None:
+        log.info("email (not sent: no SMTP_HOST) to user %s: %s %s%s", user.id, message.subject, self.base_url,
+                 message.path)
+        return "logged"
+
+
+def close_all(channels) -> None:
+    for channel in channels:
+        close = getattr(channel, "close", None)
+        if close is not None:
+            close()
+
+
+def channels_for(config) -> list[Channel]:
+    email = SmtpEmailChannel(config) if config["SMTP_HOST"] else LoggedEmailChannel(config)
+    return [InAppChannel(), email]

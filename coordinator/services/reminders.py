@@ -1,0 +1,142 @@
+"""Reminders are data: written in the same transaction as the change that makes them due.
+
+Each domain change calls one of these functions before its caller commits, so a reminder
+exists exactly when its cause does: an inquiry arrives → "first contact due"; a task is
+added → "task due" and "task overdue"; a PHQ-9 with item 9 above zero → "safety flag"; and
+the sweep adds each admissions user's daily digest. When the condition resolves, the
+pending reminders are cancelled; when a due time changes, they are rescheduled. Delivery
+lives in services/reminder_delivery.py; the relay in services/reminder_relay.py.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from coordinator.errors import NotFound, ValidationFailed
+from coordinator.extensions import db
+from coordinator.models import FollowUpTask, Inquiry, Reminder, Screening, User, utcnow
+from coordinator.services import audit
+from coordinator.vocab import ReminderKind, ReminderStatus
+
+OPEN = (ReminderStatus.PENDING, ReminderStatus.QUEUED)
+CANCEL_REASON_LIMIT = 120
+
+
+def schedule(kind: ReminderKind, due_at: datetime, dedupe_key: str, *, inquiry_id: int | None = None,
+             task_id: int | None = None, screening_id: int | None = None,
+             recipient_user_id: int | None = None) -> Reminder:
+    """Add a reminder to the caller's transaction, or return the one with the same key."""
+    existing = db.session.scalar(sa.select(Reminder).where(Reminder.dedupe_key == dedupe_key))
+    if existing is not None:
+        return existing
+    reminder = Reminder(kind=kind, due_at=due_at, dedupe_key=dedupe_key, inquiry_id=inquiry_id, task_id=task_id,
+                        screening_id=screening_id, recipient_user_id=recipient_user_id,
+                        status=ReminderStatus.PENDING)
+    db.session.add(reminder)
+    return reminder
+
+
+def _cancel_where(reason: str, *conditions) -> int:
+    result = db.session.execute(
+        sa.update(Reminder).where(Reminder.status.in_(OPEN), *conditions)
+        .values(status=ReminderStatus.CANCELLED, cancelled_at=utcnow(), cancel_reason=reason[:CANCEL_REASON_LIMIT])
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+# --- hooks called by the domain services -------------------------------------------------------
+
+def inquiry_arrived(inquiry: Inquiry) -> Reminder:
+    minutes = current_app.config["FIRST_CONTACT_MINUTES"]
+    return schedule(ReminderKind.FIRST_CONTACT_DUE, inquiry.arrived_at + timedelta(minutes=minutes),
+                    f"first-contact-{inquiry.id}", inquiry_id=inquiry.id)
+
+
+def inquiry_contacted(inquiry: Inquiry) -> int:
+    return _cancel_where("first contact made", Reminder.inquiry_id == inquiry.id,
+                         Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)
+
+
+def inquiry_closed(inquiry: Inquiry, reason: str) -> int:
+    """An inquiry left the pipeline (admitted, declined, referred out, lost, merged)."""
+    return _cancel_where(reason, Reminder.inquiry_id == inquiry.id, Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)
+
+
+def task_created(task: FollowUpTask) -> None:
+    _schedule_task(task)
+
+
+def task_rescheduled(task: FollowUpTask) -> None:
+    """New due time: the old reminders are cancelled and new ones keyed by the new time."""
+    _cancel_where("due time changed", Reminder.task_id == task.id)
+    _schedule_task(task)
+
+
+def task_completed(task: FollowUpTask) -> int:
+    return _cancel_where("task done", Reminder.task_id == task.id)
+
+
+def _schedule_task(task: FollowUpTask) -> None:
+    stamp = int(task.due_at.timestamp())
+    overdue = timedelta(minutes=current_app.config["TASK_OVERDUE_MINUTES"])
+    schedule(ReminderKind.TASK_DUE, task.due_at, f"task-due-{task.id}-{stamp}", inquiry_id=task.inquiry_id,
+             task_id=task.id, recipient_user_id=task.assigned_to_id)
+    schedule(ReminderKind.TASK_OVERDUE, task.due_at + overdue, f"task-overdue-{task.id}-{stamp}",
+             inquiry_id=task.inquiry_id, task_id=task.id, recipient_user_id=task.assigned_to_id)
+
+
+def safety_flag_raised(screening: Screening) -> Reminder:
+    """PHQ-9 item 9 above zero: the clinical lead hears about it now."""
+    return schedule(ReminderKind.SAFETY_FLAG, utcnow(), f"safety-flag-{screening.id}",
+                    inquiry_id=screening.inquiry_id, screening_id=screening.id)
+
+
+def schedule_daily_digests(now: datetime, zone) -> int:
+    """Once a day after DIGEST_HOUR (clinic time): one digest per user who has overdue tasks."""
+    local = now.astimezone(zone)
+    if local.hour < current_app.config["DIGEST_HOUR"]:
+        return 0
+    user_ids = db.session.scalars(
+        sa.select(FollowUpTask.assigned_to_id).join(User, User.id == FollowUpTask.assigned_to_id)
+        .where(FollowUpTask.completed_at.is_(None), FollowUpTask.due_at < now, User.is_active.is_(True))
+        .distinct())
+    created = 0
+    for user_id in user_ids:
+        key = f"digest-{user_id}-{local.date().isoformat()}"
+        if db.session.scalar(sa.select(Reminder.id).where(Reminder.dedupe_key == key)) is None:
+            schedule(ReminderKind.DAILY_DIGEST, now, key, recipient_user_id=user_id)
+            created += 1
+    return created
+
+
+# --- staff actions ------------------------------------------------------------------------------
+
+def retry(actor: User, reminder_id: int) -> Reminder:
+    """Send a failed (or waiting) reminder again now; deliveries already made are not repeated."""
+    reminder = db.session.get(Reminder, reminder_id)
+    if reminder is None:
+        raise NotFound("No such reminder.")
+    if reminder.status not in (ReminderStatus.FAILED, ReminderStatus.PENDING, ReminderStatus.QUEUED):
+        raise ValidationFailed.single(None, f"A {reminder.status.label.lower()} reminder cannot be retried.")
+    reminder.status, reminder.due_at, reminder.attempts = ReminderStatus.PENDING, utcnow(), 0
+    reminder.failed_at = None
+    audit.record(actor, "reminder_retried", "reminder", reminder.id)
+    return reminder
+
+
+def cancel(actor: User, reminder_id: int, reason: str) -> Reminder:
+    reminder = db.session.get(Reminder, reminder_id)
+    if reminder is None:
+        raise NotFound("No such reminder.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed.single("reason", "Say why the reminder is cancelled.")
+    if len(reason) > CANCEL_REASON_LIMIT:
+        raise ValidationFailed.single("reason", f"Use at most {CANCEL_REASON_LIMIT} characters.")
+    if reminder.status not in (*OPEN, ReminderStatus.FAILED):
+        raise ValidationFailed.single(None, f"A {reminder.status.label.lower()} reminder cannot be cancelled.")
+    reminder.status, reminder.cancelled_at, reminder.cancel_reason = ReminderStatus.CANCELLED, utcnow(), reason
+    audit.record(actor, "reminder_cancelled", "reminder", reminder.id)
+    return reminder

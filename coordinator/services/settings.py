@@ -1,0 +1,27 @@
+"""Run-time settings kept by administrators (key/value rows in `app_setting`)."""
+from __future__ import annotations
+
+from coordinator.extensions import db
+from coordinator.models import AppSetting, User
+from coordinator.services import audit
+
+CLINICAL_LEAD_USER = "clinical_lead_user_id"   # a user id: gets PHQ-9 item-9 safety flags
+CLINICAL_LEAD_ROLE = "clinical_lead_role"      # or everyone active in this role ("clinician" by default)
+KNOWN_KEYS = frozenset({CLINICAL_LEAD_USER, CLINICAL_LEAD_ROLE})
+
+
+def get_value(key: str) -> str | None:
+    row = db.session.get(AppSetting, key)
+    return row.value if row is not None else None
+
+
+def set_value(actor: User, key: str, value: str | None) -> None:
+    """Store a setting; the caller commits. Values are ids or role names, never clinical data."""
+    if key not in KNOWN_KEYS:
+        raise KeyError(key)
+    row = db.session.get(AppSetting, key)
+    if row is None:
+        row = AppSetting(key=key)
+        db.session.add(row)
+    row.value, row.updated_by_id = value, actor.id
+    audit.record(actor, "setting_changed", "app_setting", key)

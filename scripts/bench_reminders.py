@@ -1,0 +1,139 @@
+"""Benchmark (not a test): N due reminders, K workers, a local SMTP sink; prints throughput,
+due-to-sent latency (p50, p95), duplicates and losses.
+
+    .venv/bin/python scripts/bench_reminders.py --reminders 2000 --workers 2 [--simple]
+
+Needs PostgreSQL and Redis (COORDINATOR_TEST_DATABASE_URL, COORDINATOR_TEST_REDIS_URL, the
+same defaults as `make test`). It makes a throwaway database and drops it afterwards, uses
+Redis database 14 (flushed), starts an aiosmtpd sink on loopback and `python -m workers`
+processes, runs the real relay, and waits until every reminder is sent or a timeout.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from email import message_from_bytes
+from pathlib import Path
+
+import redis
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.received_at: list[float] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content)
+        self.ids.append(message["Message-ID"])
+        self.received_at.append(time.time())
+        return "250 OK"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reminders", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--simple", action="store_true", help="workers run jobs in-process (no fork per job)")
+    parser.add_argument("--timeout", type=float, default=300)
+    args = parser.parse_args()
+
+    server = make_url(os.environ.get("COORDINATOR_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    redis_url = os.environ.get("COORDINATOR_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    name = f"coordinator_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    database_url = server.set(database=name).render_as_string(hide_password=False)
+    redis.Redis.from_url(redis_url).flushdb()
+    sink = Sink()
+    from tests.fixtures.smtp import free_port
+
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SMTP_HOST": "127.0.0.1",
+           "SMTP_PORT": str(port), "SMTP_STARTTLS": "0", "LOG_LEVEL": "WARNING", "RELAY_INTERVAL_SECONDS": "1",
+           "COORDINATOR_ENV": "development"}
+    os.environ.update(env)
+    workers = []
+    try:
+        from flask_migrate import upgrade
+
+        from coordinator import create_app
+        from coordinator.extensions import db
+        from coordinator.models import Reminder, ReminderDelivery, User, utcnow
+        from coordinator.roles import Role
+        from coordinator.vocab import ReminderKind
+
+        app = create_app({"PASSWORD_HASH_PROFILE": "fast-insecure-for-tests"})
+        with app.app_context():
+            upgrade()
+            user = User(email="bench@example.org", full_name="Bench User", role=Role.ADMISSIONS,
+                        password_hash="x" * 20)
+            db.session.add(user)
+            db.session.flush()
+            due = utcnow()
+            db.session.execute(sa.insert(Reminder), [
+                {"kind": ReminderKind.DAILY_DIGEST, "dedupe_key": f"bench-{i}", "due_at": due,
+                 "recipient_user_id": user.id} for i in range(args.reminders)])
+            db.session.commit()
+        print(f"{args.reminders} reminders due; starting {args.workers} worker(s)"
+              f"{' (simple)' if args.simple else ' (fork per job)'}", flush=True)
+        started = time.time()
+        command = [sys.executable, "-m", "workers", "reminders"] + (["--simple"] if args.simple else [])
+        for _ in range(args.workers):
+            workers.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
+        with app.app_context():
+            sent = 0
+            while time.time() - started < args.timeout:
+                sent = db.session.scalar(sa.select(sa.func.count()).select_from(Reminder).where(Reminder.status == "sent"))
+                db.session.rollback()
+                if sent >= args.reminders:
+                    break
+                time.sleep(0.25)
+            elapsed = time.time() - started
+            latencies = sorted((row.sent_at - due).total_seconds() for row in db.session.scalars(
+                sa.select(ReminderDelivery).where(ReminderDelivery.channel == "email",
+                                                  ReminderDelivery.sent_at.is_not(None))))
+        duplicates = sum(count - 1 for count in Counter(sink.ids).values() if count > 1)
+        lost = args.reminders - len(set(sink.ids))
+        print(f"sent:        {sent}/{args.reminders} in {elapsed:.1f} s  ->  {sent / elapsed:.0f} reminders/s")
+        if latencies:
+            p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
+            print(f"due-to-sent: p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s, max {latencies[-1]:.2f} s")
+        print(f"emails received: {len(sink.ids)}; duplicates: {duplicates}; lost: {lost}")
+        return 0 if duplicates == 0 and lost == 0 else 1
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        controller.stop()
+        from coordinator.extensions import db as _db
+
+        try:
+            _db.engine.dispose()
+        except Exception:
+            pass
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""Job functions. Arguments are ids only; every job is safe to run twice."""
+from __future__ import annotations
+
+from coordinator.extensions import db
+
+
+def send_reminder(reminder_id: int) -> str:
+    """Deliver one reminder (see coordinator/services/reminder_delivery.py)."""
+    from coordinator.services.reminder_delivery import deliver
+
+    try:
+        return deliver(int(reminder_id))
+    finally:
+        db.session.remove()
+
+
+def send_reminders(reminder_ids: list[int]) -> dict[str, str]:
+    """Deliver a batch of reminders over one SMTP connection; each is claimed on its own."""
+    from coordinator.services.reminder_delivery import deliver_many
+
+    try:
+        outcomes = deliver_many([int(i) for i in reminder_ids])
+        return {str(k): v for k, v in outcomes.items()}
+    finally:
+        db.session.remove()

@@ -1,0 +1,96 @@
+"""The one periodic relay, however many workers run.
+
+Every worker process starts a `RelayLoop` thread, but only the holder of a Redis lock
+(`SET coordinator:relay-lock <token> NX PX ...`, renewed each tick) does the work; when the
+holder dies its lock expires and another worker takes over within a few seconds. We chose
+this over RQ's scheduler (job chains vanish with Redis data, and it runs per queue), `rq cron`
+(no leader election: two of them double every run) and rq-scheduler (known double runs).
+The relay itself is safe to run twice anyway (FOR UPDATE SKIP LOCKED, delivery claims): the
+lock just keeps the work — and the load — in one place.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from collections.abc import Sequence
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+
+from coordinator.extensions import db
+
+log = logging.getLogger("coordinator.relay")
+LOCK_KEY = "coordinator:relay-lock"
+# Renew only if we still hold the lock; take it if nobody does.
+_RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
+"""
+
+
+JOB_SIZE = 20  # reminders per send job: one SMTP connection and one job's overhead for each batch
+
+
+def rq_dispatch(queue: Queue, job_size: int = JOB_SIZE):
+    """Put send jobs (ids only, in batches) on the queue in one round trip; raises if Redis is down."""
+    from workers.jobs import send_reminders
+
+    def dispatch(ids: Sequence[int]) -> None:
+        batches = [list(ids[i:i + job_size]) for i in range(0, len(ids), job_size)]
+        jobs = [Queue.prepare_data(send_reminders, args=(batch,), result_ttl=300, failure_ttl=7 * 86400,
+                                   job_id=f"reminders-{batch[0]}-{secrets.token_hex(4)}")
+                for batch in batches]
+        with queue.connection.pipeline() as pipe:
+            queue.enqueue_many(jobs, pipeline=pipe)
+            pipe.execute()
+    return dispatch
+
+
+class RelayLoop(threading.Thread):
+    def __init__(self, app, connection: Redis, queue: Queue, interval: float) -> None:
+        super().__init__(name="coordinator-relay", daemon=True)
+        self.app, self.connection, self.queue, self.interval = app, connection, queue, interval
+        self.token = secrets.token_hex(16)
+        self.stopping = threading.Event()
+        self._renew = connection.register_script(_RENEW)
+
+    def holds_lock(self) -> bool:
+        try:
+            return bool(self._renew(keys=[LOCK_KEY], args=[self.token, int(self.interval * 3000)]))
+        except RedisError as error:
+            log.warning("relay: Redis unavailable (%s); reminders wait in the database", type(error).__name__)
+            return False
+
+    def run_once(self) -> int:
+        from coordinator.services import reminder_relay
+
+        if not self.holds_lock():
+            return 0
+        with self.app.app_context():
+            try:
+                return len(reminder_relay.tick(rq_dispatch(self.queue)))
+            except RedisError as error:
+                log.warning("relay: could not enqueue (%s); will retry", type(error).__name__)
+                return 0
+            except Exception:
+                log.exception("relay tick failed")
+                return 0
+            finally:
+                db.session.remove()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            self.run_once()
+            self.stopping.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        try:
+            if self.connection.get(LOCK_KEY) == self.token.encode():
+                self.connection.delete(LOCK_KEY)
+        except RedisError:
+            pass
