@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_pages(app)
     register_template_helpers(app)
     register_commands(app)
+    register_background_work(app)
     return app
 
 
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from coordinator.blueprints.auth import bp as auth_bp
     from coordinator.blueprints.inquiries import bp as inquiries_bp
     from coordinator.blueprints.main import bp as main_bp
+    from coordinator.blueprints.notifications import bp as notifications_bp
     from coordinator.blueprints.ops import bp as ops_bp
     from coordinator.blueprints.public import bp as public_bp
     from coordinator.blueprints.screening import bp as screening_bp
@@ -100,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(screening_bp, url_prefix="/screening")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
 
 
 def register_error_pages(app: Flask) -> None:
@@ -112,6 +115,12 @@ def register_template_helpers(app: Flask) -> None:
     from coordinator.templating import register_template_helpers as register
 
     register(app)
+
+
+def register_background_work(app: Flask) -> None:
+    from coordinator.inprocess import register_inprocess_reminders
+
+    register_inprocess_reminders(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,15 +1,19 @@
-"""Template globals and filters: role-aware navigation, dates in the clinic's time zone."""
+"""Template globals and filters: role-aware navigation, the notification bell, dates in the clinic's time zone."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from coordinator.roles import Role
 from coordinator.security import policy_for
 from coordinator.vocab import Substance
+
+log = logging.getLogger(__name__)
 
 # (label, endpoint, endpoints that highlight it). A link shows only to users whose role
 # the endpoint's policy admits, so the menu never offers a page that would answer 403.
@@ -22,6 +26,7 @@ NAVIGATION = [
     ("Break the glass", "admin.break_glass_log", ("admin.break_glass_log",)),
     ("API clients", "admin.api_clients_list", ("admin.api_clients_list", "admin.new_api_client")),
     ("Audit log", "admin.audit_log", ("admin.audit_log",)),
+    ("Reminders", "admin.reminders_list", ("admin.reminders_list", "admin.reminder_settings")),
 ]
 
 
@@ -35,6 +40,23 @@ def nav_items() -> list[tuple[str, str, bool]]:
         if policy is not None and policy.admits_role(current_user.role):
             items.append((label, endpoint, request.endpoint in highlights))
     return items
+
+
+def unread_notifications() -> int:
+    """The bell's count for the signed-in user: one COUNT per request, none for anonymous pages."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        from coordinator.extensions import db
+        from coordinator.services import notifications
+
+        try:
+            g.unread_notifications = notifications.unread_count(current_user.id)
+        except SQLAlchemyError:  # the bell must never take a page (or an error page) down with it
+            log.warning("could not count unread notifications")
+            db.session.rollback()
+            g.unread_notifications = 0
+    return g.unread_notifications
 
 
 def format_datetime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
@@ -67,7 +89,8 @@ def substance_label(value: str) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(nav_items=nav_items, Role=Role, substance_label=substance_label)
+    app.jinja_env.globals.update(nav_items=nav_items, Role=Role, substance_label=substance_label,
+                                 unread_notifications=unread_notifications)
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.trim_blocks = True

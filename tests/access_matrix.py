@@ -108,4 +108,16 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("admin.new_api_client", "GET"): Access(ADMIN, "/admin/api-clients/new", expect=200),
     ("admin.new_api_client", "POST"): Access(ADMIN, "/admin/api-clients/new", expect=400, data={"name": ""}),
     ("admin.revoke_api_client", "POST"): Access(ADMIN, "/admin/api-clients/{api_client}/revoke", expect=302),
+    # Reminders and notifications: one's own notifications (another user's id is a 404, never
+    # theirs to read or mark), and the admins' reminders page, its actions and the clinical lead
+    ("notifications.index", "GET"): Access(ALL_STAFF, "/notifications/", expect=200),
+    ("notifications.mark_read", "POST"): Access(ALL_STAFF, "/notifications/{notification}/read", expect=404),
+    ("notifications.mark_all_read", "POST"): Access(ALL_STAFF, "/notifications/read-all", expect=302),
+    ("admin.reminders_list", "GET"): Access(ADMIN, "/admin/reminders", expect=200),
+    ("admin.retry_reminder", "POST"): Access(ADMIN, "/admin/reminders/{reminder}/retry", expect=302),
+    ("admin.cancel_reminder", "POST"): Access(ADMIN, "/admin/reminders/{reminder}/cancel", expect=302,
+                                              data={"reason": "Matrix check"}),
+    ("admin.reminder_settings", "GET"): Access(ADMIN, "/admin/reminders/settings", expect=200),
+    ("admin.reminder_settings", "POST"): Access(ADMIN, "/admin/reminders/settings", expect=400,
+                                                data={"choice": "role", "role": "wizard"}),
 }

@@ -63,7 +63,27 @@ def matrix_records(app, create_user):
     records.update(_inquiry_records(app, other))
     records.update(_screening_records(app, other, records["inquiry"]))
     records.update(_api_records(app, other))
+    records.update(_reminder_records(app, other, records["inquiry"]))
     return records
+
+
+def _reminder_records(app, owner, inquiry_id) -> dict:
+    """A failed reminder, and a notification that belongs to `owner` (never the persona signed in)."""
+    from coordinator.extensions import db
+    from coordinator.models import Notification, Reminder, utcnow
+    from coordinator.vocab import ReminderKind, ReminderStatus
+
+    with app.app_context():
+        reminder = Reminder(kind=ReminderKind.FIRST_CONTACT_DUE, status=ReminderStatus.FAILED, due_at=utcnow(),
+                            dedupe_key=f"matrix-first-contact-{inquiry_id}", inquiry_id=inquiry_id, attempts=5,
+                            failed_at=utcnow(), last_error="SMTP refused")
+        db.session.add(reminder)
+        db.session.flush()
+        notification = Notification(user_id=owner.id, reminder_id=reminder.id, title="An inquiry needs first contact",
+                                    body="Open the record to follow up.", link=f"/inquiries/{inquiry_id}")
+        db.session.add(notification)
+        db.session.commit()
+        return {"reminder": reminder.id, "notification": notification.id}
 
 
 def _api_records(app, staff_member) -> dict:

@@ -17,7 +17,59 @@ from tests.fixtures.users import PASSWORD, login_as
 def test_healthz_reports_database_and_redis(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": {"ok": True}, "redis": {"configured": True, "ok": True}}
+    assert response.json == {"status": "ok", "database": {"ok": True}, "redis": {"configured": True, "ok": True},
+                             "reminders": {"stuck": 0, "failed": 0}}
+
+
+def _add_reminder(app, status, due_minutes_ago: float, queued_minutes_ago: float | None = None):
+    from datetime import timedelta
+
+    from coordinator.models import Reminder, utcnow
+    from coordinator.vocab import ReminderKind
+
+    now = utcnow()
+    with app.app_context():
+        db.session.add(Reminder(
+            kind=ReminderKind.TASK_DUE, status=status, dedupe_key=f"health-{status}-{due_minutes_ago}-{queued_minutes_ago}",
+            due_at=now - timedelta(minutes=due_minutes_ago),
+            queued_at=None if queued_minutes_ago is None else now - timedelta(minutes=queued_minutes_ago)))
+        db.session.commit()
+
+
+def test_healthz_counts_reminders_that_are_late_but_not_those_just_due(client, app):
+    from coordinator.vocab import ReminderStatus
+
+    _add_reminder(app, ReminderStatus.PENDING, due_minutes_ago=1)  # the relay has not come round yet
+    _add_reminder(app, ReminderStatus.QUEUED, due_minutes_ago=3, queued_minutes_ago=2)  # in a worker's hands
+    _add_reminder(app, ReminderStatus.SENT, due_minutes_ago=60)
+    _add_reminder(app, ReminderStatus.CANCELLED, due_minutes_ago=60)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok" and response.json["reminders"] == {"stuck": 0, "failed": 0}
+
+
+@pytest.mark.parametrize("status, due, queued, expected", [
+    ("pending", 6, None, {"stuck": 1, "failed": 0}),  # more than 5 minutes past due, still not relayed
+    ("queued", 30, 11, {"stuck": 1, "failed": 0}),  # held longer than REMINDER_LEASE_SECONDS (10 min)
+    ("failed", 60, None, {"stuck": 0, "failed": 1}),
+])
+def test_healthz_is_degraded_by_stuck_or_failed_reminders(client, app, status, due, queued, expected):
+    from coordinator.vocab import ReminderStatus
+
+    _add_reminder(app, ReminderStatus(status), due_minutes_ago=due, queued_minutes_ago=queued)
+    response = client.get("/healthz")
+    assert response.status_code == 200  # pages still work: degraded, not down
+    assert response.json["status"] == "degraded"
+    assert response.json["reminders"] == expected
+    assert response.json["database"] == {"ok": True} and response.json["redis"] == {"configured": True, "ok": True}
+
+
+def test_healthz_follows_the_configured_lease(client, app):
+    from coordinator.vocab import ReminderStatus
+
+    app.config["REMINDER_LEASE_SECONDS"] = 3600
+    _add_reminder(app, ReminderStatus.QUEUED, due_minutes_ago=30, queued_minutes_ago=11)
+    assert client.get("/healthz").json["reminders"] == {"stuck": 0, "failed": 0}
 
 
 def test_healthz_is_degraded_but_up_when_redis_is_unreachable(client, app):
@@ -35,6 +87,7 @@ def test_healthz_fails_when_the_database_is_unreachable(database_url):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["status"] == "error"
+    assert response.json["reminders"] == {"stuck": None, "failed": None}  # not counted, never a crash
 
 
 def test_pages_carry_security_headers_and_are_never_cached(client):
