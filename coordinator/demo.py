@@ -10,13 +10,14 @@ import random
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from coordinator.extensions import db
-from coordinator.models import FollowUpTask, Inquiry, InquiryActivity, Program, Screening, User, utcnow
+from coordinator.models import FollowUpTask, Inquiry, InquiryActivity, Program, Reminder, Screening, User, utcnow
 from coordinator.rules import cows, dsm5_oud, gad7, phq9
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.services import audit, inquiries, intake, screenings
-from coordinator.vocab import AsamEdition, Channel, LevelOfCare, ReferralSource
+from coordinator.services import audit, inquiries, intake, reminders, screenings
+from coordinator.vocab import AsamEdition, Channel, LevelOfCare, ReferralSource, ReminderKind
 
 PROGRAMS = [
     ("Residential — Riverside House", LevelOfCare.RESIDENTIAL, AsamEdition.FOURTH, "3.7", 24),
@@ -212,6 +213,8 @@ def _tasks(inquiry, target, desk, manager, n) -> None:
     task = FollowUpTask(inquiry_id=inquiry.id, title=title, due_at=due, assigned_to_id=(desk if n % 3 else manager).id,
                         created_by_id=desk.id)
     db.session.add(task)
+    db.session.flush()
+    reminders.task_created(task)  # (the service refuses due times in the past; demo tasks may be overdue)
 
 
 def _backdate(inquiry: Inquiry, *, days: float, contact_minutes: int) -> None:
@@ -231,3 +234,6 @@ def _backdate(inquiry: Inquiry, *, days: float, contact_minutes: int) -> None:
         step += 1
     for screening in db.session.scalars(sa.select(Screening).where(Screening.inquiry_id == inquiry.id)):
         screening.administered_at = arrived + timedelta(minutes=contact_minutes + 120)
+    for reminder in db.session.scalars(sa.select(Reminder).where(Reminder.inquiry_id == inquiry.id,
+                                                                 Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)):
+        reminder.due_at = arrived + timedelta(minutes=current_app.config["FIRST_CONTACT_MINUTES"])

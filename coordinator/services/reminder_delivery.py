@@ -192,6 +192,9 @@ def _resolved_because(reminder: Reminder) -> str | None:
         task = db.session.get(FollowUpTask, reminder.task_id)
         if task is None or task.completed_at is not None:
             return "task done"
+        overdue_at = task.due_at + timedelta(minutes=current_app.config["TASK_OVERDUE_MINUTES"])
+        if reminder.kind is ReminderKind.TASK_DUE and utcnow() >= overdue_at:
+            return "superseded by the overdue reminder"  # caught up late: say it once
     return None
 
 

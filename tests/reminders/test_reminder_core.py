@@ -283,3 +283,16 @@ def test_task_reminders_never_repeat_the_free_text_title(app, desk, inquiry, smt
         (note,) = db.session.scalars(sa.select(Notification)).all()
         assert note.body == f"A follow-up task is due (inquiry #{inquiry})."
     assert "oxycodone" not in smtp_server.messages[0].as_string() and "Daniel" not in smtp_server.messages[0].as_string()
+
+
+def test_a_due_reminder_sent_late_gives_way_to_the_overdue_one(app, desk, inquiry):
+    with app.app_context():
+        actor = db.session.merge(desk)
+        inquiries.create_task(actor, db.session.get(Inquiry, inquiry), title="Call",
+                              due_at=utcnow() - timedelta(hours=2), assigned_to_id=actor.id)
+        db.session.execute(sa.update(Reminder).where(Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)
+                           .values(status=ReminderStatus.CANCELLED))
+        db.session.commit()
+    assert sorted(relay_and_deliver(app)) == ["cancelled", "sent"]
+    with app.app_context():
+        assert [n.title for n in db.session.scalars(sa.select(Notification))] == ["Task overdue"]
