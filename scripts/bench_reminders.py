@@ -85,17 +85,25 @@ def main() -> int:
                         password_hash="x" * 20)
             db.session.add(user)
             db.session.flush()
-            due = utcnow()
-            db.session.execute(sa.insert(Reminder), [
-                {"kind": ReminderKind.DAILY_DIGEST, "dedupe_key": f"bench-{i}", "due_at": due,
-                 "recipient_user_id": user.id} for i in range(args.reminders)])
             db.session.commit()
-        print(f"{args.reminders} reminders due; starting {args.workers} worker(s)"
-              f"{' (simple)' if args.simple else ' (fork per job)'}", flush=True)
-        started = time.time()
+            user_id = user.id
         command = [sys.executable, "-m", "workers", "reminders"] + (["--simple"] if args.simple else [])
         for _ in range(args.workers):
             workers.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
+        from rq import Worker
+
+        connection = redis.Redis.from_url(redis_url)
+        while len(Worker.all(connection=connection)) < args.workers:  # timing starts once they are up
+            time.sleep(0.1)
+        with app.app_context():
+            due = utcnow()
+            db.session.execute(sa.insert(Reminder), [
+                {"kind": ReminderKind.DAILY_DIGEST, "dedupe_key": f"bench-{i}", "due_at": due,
+                 "recipient_user_id": user_id} for i in range(args.reminders)])
+            db.session.commit()
+        started = time.time()
+        print(f"{args.reminders} reminders due; {args.workers} worker(s) running"
+              f"{' (simple)' if args.simple else ' (fork per job)'}", flush=True)
         with app.app_context():
             sent = 0
             while time.time() - started < args.timeout:

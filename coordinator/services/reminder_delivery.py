@@ -1,4 +1,4 @@
-"""Delivering one reminder, safely more than once: the body of the `send_reminder` job.
+"""Delivering reminders, safely more than once: the body of the `send_reminders` job.
 
 For each recipient and channel a delivery row is claimed first (a unique key per reminder,
 user and channel) and committed; only then is the message sent, and the row is marked sent.
@@ -11,6 +11,7 @@ marked failed with a scrubbed error, for staff to see and retry.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -29,64 +30,110 @@ log = logging.getLogger("coordinator.reminders")
 DONE = (ReminderStatus.SENT, ReminderStatus.CANCELLED, ReminderStatus.FAILED)
 
 
-def deliver_many(reminder_ids) -> dict[int, str]:
-    """Deliver a batch (one job), sharing one SMTP connection; each reminder stands alone."""
-    channels = channels_for(current_app.config)
-    try:
-        return {reminder_id: deliver(reminder_id, channels) for reminder_id in reminder_ids}
-    finally:
-        close_all(channels)
-
-
 def deliver(reminder_id: int, channels: list[Channel] | None = None) -> str:
-    """Deliver the reminder if it is still wanted; returns what happened (for logs and tests)."""
-    reminder = db.session.get(Reminder, reminder_id)
-    if reminder is None:
-        return "missing"
-    if reminder.status in DONE:
-        return reminder.status.value
-    resolved = _resolved_because(reminder)
-    if resolved:
-        reminder.status, reminder.cancelled_at, reminder.cancel_reason = ReminderStatus.CANCELLED, utcnow(), resolved
-        db.session.commit()
-        return "cancelled"
-    recipients = _recipients(reminder)
-    if not recipients:
-        return _fail(reminder, "no active recipient")
+    """Deliver one reminder if it is still wanted; returns what happened (for logs and tests)."""
+    return deliver_many([reminder_id], channels)[reminder_id]
+
+
+def deliver_many(reminder_ids, channels: list[Channel] | None = None) -> dict[int, str]:
+    """Deliver a batch (one job) over one SMTP connection; each reminder stands on its own.
+
+    Phase 1 decides and claims: reminders no longer wanted are cancelled, in-app notifications
+    are written, email deliveries are claimed — one commit, so every claim is durable before
+    any email leaves. Phase 2 sends each claimed email and commits its "sent" at once (a crash
+    can duplicate at most the one message in flight). Phase 3 closes the reminders.
+    """
     own_channels = channels is None
     channels = channels_for(current_app.config) if own_channels else channels
-    busy = False
+    ids = [int(i) for i in reminder_ids]
+    outcomes: dict[int, str] = {}
+    plans: list[_Plan] = []
     try:
-        for user in recipients:
-            message = compose(reminder, user)
-            for channel in channels:
-                if channel.name is DeliveryChannel.IN_APP:
-                    _deliver_in_app(reminder.id, user, message, channel)
-                    continue
-                claimed = _claim(reminder.id, user.id, channel)
-                # One commit makes the claim durable before sending, together with the in-app
-                # notification and the previous recipient's "sent": two commits per reminder.
-                db.session.commit()
-                if not claimed:
-                    busy = busy or _held_by_another(reminder.id, user.id, channel)
+        reminders = _load(ids)
+        for reminder_id in ids:
+            reminder = reminders.get(reminder_id)
+            if reminder is None:
+                outcomes[reminder_id] = "missing"
+            elif reminder.status in DONE:
+                outcomes[reminder_id] = reminder.status.value
+            elif resolved := _resolved_because(reminder):
+                reminder.status, reminder.cancelled_at = ReminderStatus.CANCELLED, utcnow()
+                reminder.cancel_reason = resolved
+                outcomes[reminder_id] = "cancelled"
+            elif not (recipients := _recipients(reminder)):
+                reminder.status, reminder.failed_at = ReminderStatus.FAILED, utcnow()
+                reminder.last_error = "no active recipient"
+                outcomes[reminder_id] = "failed"
+            else:
+                plans.append(_plan(reminder, recipients, channels))
+        db.session.commit()
+        failed: dict[int, str] = {}
+        for plan in plans:
+            for user, message, channel in plan.sends:
+                if plan.reminder_id in failed:
+                    _release(plan.reminder_id, user.id, channel)
                     continue
                 try:
-                    reference = channel.send(user, message, reminder_id=reminder.id)
+                    reference = channel.send(user, message, reminder_id=plan.reminder_id)
                 except TransientDeliveryError as error:
                     db.session.rollback()
-                    _release(reminder_id, user.id, channel)  # nothing was delivered: the next try may claim it
-                    return _retry_later(reminder_id, error.code)
-                _mark_sent(reminder.id, user.id, channel, reference)
+                    failed[plan.reminder_id] = error.code
+                    _release(plan.reminder_id, user.id, channel)  # nothing delivered: the next try may claim it
+                    continue
+                _mark_sent(plan.reminder_id, user.id, channel, reference)
+                db.session.commit()
+        for plan in plans:
+            if plan.reminder_id not in failed and not plan.busy:
+                reminder = reminders[plan.reminder_id]
+                reminder.status, reminder.sent_at, reminder.last_error = ReminderStatus.SENT, utcnow(), None
+        db.session.commit()
+        for plan in plans:
+            if plan.reminder_id in failed:
+                outcomes[plan.reminder_id] = _retry_later(plan.reminder_id, failed[plan.reminder_id])
+            else:
+                # busy: another worker holds a claim and finishes the reminder
+                outcomes[plan.reminder_id] = "busy" if plan.busy else "sent"
+        return outcomes
     finally:
         if own_channels:
             close_all(channels)
-    if busy:
-        db.session.commit()  # what this run did deliver stays delivered
-        return "busy"  # another worker holds a claim; it finishes the reminder
-    reminder = db.session.get(Reminder, reminder_id)
-    reminder.status, reminder.sent_at, reminder.last_error = ReminderStatus.SENT, utcnow(), None
-    db.session.commit()
-    return "sent"
+
+
+@dataclass
+class _Plan:
+    reminder_id: int
+    sends: list = field(default_factory=list)  # (user, message, channel) with a claim held
+    busy: bool = False
+
+
+def _plan(reminder: Reminder, recipients: list[User], channels: list[Channel]) -> _Plan:
+    plan = _Plan(reminder.id)
+    for user in recipients:
+        message = compose(reminder, user)
+        for channel in channels:
+            if channel.name is DeliveryChannel.IN_APP:
+                _deliver_in_app(reminder.id, user, message, channel)
+            elif _claim(reminder.id, user.id, channel):
+                plan.sends.append((user, message, channel))
+            else:
+                plan.busy = plan.busy or _held_by_another(reminder.id, user.id, channel)
+    return plan
+
+
+def _load(ids: list[int]) -> dict[int, Reminder]:
+    """The batch's reminders, with the inquiries, tasks and users they need, in four queries."""
+    reminders = {r.id: r for r in db.session.scalars(
+        sa.select(Reminder).where(Reminder.id.in_(ids)).execution_options(populate_existing=True))}
+    inquiry_ids = {r.inquiry_id for r in reminders.values() if r.inquiry_id}
+    task_ids = {r.task_id for r in reminders.values() if r.task_id}
+    inquiries = list(db.session.scalars(sa.select(Inquiry).where(Inquiry.id.in_(inquiry_ids)))) if inquiry_ids else []
+    if task_ids:
+        list(db.session.scalars(sa.select(FollowUpTask).where(FollowUpTask.id.in_(task_ids))))
+    user_ids = {r.recipient_user_id for r in reminders.values() if r.recipient_user_id}
+    user_ids |= {i.assigned_to_id for i in inquiries if i.assigned_to_id}
+    if user_ids:
+        list(db.session.scalars(sa.select(User).where(User.id.in_(user_ids))))
+    return reminders  # the rest sits in the session's identity map for db.session.get()
 
 
 # --- claims -------------------------------------------------------------------------------------
@@ -132,9 +179,7 @@ def _deliver_in_app(reminder_id: int, user: User, message: Message, channel: Cha
         claimed_at=utcnow(), sent_at=utcnow()).on_conflict_do_nothing(
         index_elements=["reminder_id", "user_id", "channel"]).returning(ReminderDelivery.id)).scalar()
     if claimed is not None:
-        reference = channel.send(user, message, reminder_id=reminder_id)
-        db.session.execute(sa.update(ReminderDelivery).where(ReminderDelivery.id == claimed)
-                           .values(provider_ref=reference).execution_options(synchronize_session=False))
+        channel.send(user, message, reminder_id=reminder_id)
 
 
 def _release(reminder_id: int, user_id: int, channel: Channel) -> None:
@@ -170,12 +215,6 @@ def _retry_later(reminder_id: int, code: str) -> str:
         outcome = "retrying"
     db.session.commit()
     return outcome
-
-
-def _fail(reminder: Reminder, code: str) -> str:
-    reminder.status, reminder.failed_at, reminder.last_error = ReminderStatus.FAILED, utcnow(), code
-    db.session.commit()
-    return "failed"
 
 
 # --- what, to whom --------------------------------------------------------------------------------
