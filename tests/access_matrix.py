@@ -71,6 +71,8 @@ MATRIX: dict[tuple[str, str], Access] = {
                                            data={"note": "A note"}),
     ("inquiries.add_task", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/tasks", expect=400, data={"title": ""}),
     ("inquiries.complete_task", "POST"): Access(INQUIRY_EDITORS, "/inquiries/tasks/{task}/done", expect=302),
+    ("inquiries.reschedule_task", "POST"): Access(INQUIRY_EDITORS, "/inquiries/tasks/{task}/reschedule", expect=400,
+                                                  data={"due_at": "not a time"}),
     ("inquiries.dismiss_duplicate", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{duplicate}/duplicates/{flag}/dismiss",
                                                     expect=302),
     ("inquiries.merge", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{duplicate}/merge", expect=400,

@@ -463,6 +463,26 @@ def complete_task(actor: User, task_id: int) -> FollowUpTask:
     return task
 
 
+def reschedule_task(actor: User, task_id: int, due_at: datetime | None) -> FollowUpTask:
+    """Move an open task's due time; its due and overdue reminders move with it."""
+    task = db.session.get(FollowUpTask, task_id)
+    if task is None:
+        raise NotFound("No such task.")
+    inquiry = require_visible(actor, task.inquiry_id, purpose="task_viewed", edit=True)
+    if task.completed_at is not None:
+        raise ValidationFailed.single("due_at", "This task is done; add a new one instead.")
+    if due_at is None:
+        raise ValidationFailed.single("due_at", "Enter the new due time.")
+    if not utcnow() - timedelta(minutes=5) <= due_at <= utcnow() + timedelta(days=366):
+        raise ValidationFailed.single("due_at", "The new due time must be from now to a year ahead.")
+    if due_at != task.due_at:
+        task.due_at = due_at
+        reminders.task_rescheduled(task)
+        _add_activity(inquiry, actor, ActivityKind.TASK, occurred_at=utcnow(), summary=f"Task moved: {task.title}"[:200])
+        audit.record(actor, "task_rescheduled", "follow_up_task", task.id, detail=f"inquiry {task.inquiry_id}")
+    return task
+
+
 @dataclass(frozen=True)
 class TaskRow:
     task: FollowUpTask

@@ -296,3 +296,25 @@ def test_a_due_reminder_sent_late_gives_way_to_the_overdue_one(app, desk, inquir
     assert sorted(relay_and_deliver(app)) == ["cancelled", "sent"]
     with app.app_context():
         assert [n.title for n in db.session.scalars(sa.select(Notification))] == ["Task overdue"]
+
+
+def test_moving_a_task_moves_its_reminders_and_is_recorded(app, client, desk, inquiry):
+    from tests.fixtures.users import login_as
+
+    login_as(client, desk)
+    with app.app_context():
+        task = inquiries.create_task(db.session.merge(desk), db.session.get(Inquiry, inquiry), title="Call back",
+                                     due_at=utcnow() + timedelta(hours=1), assigned_to_id=desk.id)
+        db.session.commit()
+        task_id = task.id
+    new_local = (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
+    response = client.post_form(f"/inquiries/tasks/{task_id}/reschedule",
+                                {"due_at": new_local.strftime("%Y-%m-%dT%H:%M")})  # the clinic's zone is UTC here
+    assert response.status_code == 302
+    pending = [r for r in reminders_of(app, task_id=task_id) if r.status is ReminderStatus.PENDING]
+    assert sorted((r.kind.value, r.due_at) for r in pending) == [
+        ("task_due", new_local), ("task_overdue", new_local + timedelta(minutes=60))]
+    assert client.post_form(f"/inquiries/tasks/{task_id}/reschedule", {"due_at": "2020-01-01T10:00"}).status_code == 302
+    assert "must be from now to a year ahead" in client.get("/").get_data(as_text=True)
+    assert client.post_form(f"/inquiries/tasks/{task_id}/reschedule", {"due_at": "soon"}).status_code == 400
+    assert len([r for r in reminders_of(app, task_id=task_id) if r.status is ReminderStatus.PENDING]) == 2

@@ -115,6 +115,10 @@ class TaskForm(FlaskForm):
     assigned_to_id = SelectField("For", choices=[], validate_choice=False, validators=[Optional()])
 
 
+class RescheduleForm(FlaskForm):
+    due_at = DateTimeLocalField("New due time", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+
 class BreakGlassForm(FlaskForm):
     reason = TextAreaField("Why do you need this record now?", validators=[Optional(), _max(500)],
                            render_kw={"rows": 3})

@@ -8,8 +8,8 @@ from coordinator.blueprints.clinic import as_utc as _aware, me as _me, today as 
 from coordinator.blueprints.forms import apply_errors
 from coordinator.blueprints.inquiries import bp
 from coordinator.blueprints.inquiries.forms import (
-    BreakGlassForm, CallForm, ConfirmForm, EmailForm, InquiryFilterForm, InquiryForm, MergeForm, NoteForm, TaskForm,
-    TransitionForm,
+    BreakGlassForm, CallForm, ConfirmForm, EmailForm, InquiryFilterForm, InquiryForm, MergeForm, NoteForm,
+    RescheduleForm, TaskForm, TransitionForm,
 )
 from coordinator.errors import NotFound, NotPermitted, ValidationFailed
 from coordinator.extensions import db
@@ -317,6 +317,25 @@ def complete_task(task_id: int):
     target = request.form.get("return_to")
     if target == "home":
         return redirect(url_for("main.home"))
+    return redirect(url_for("inquiries.detail", inquiry_id=task.inquiry_id))
+
+
+@bp.route("/tasks/<int:task_id>/reschedule", methods=["POST"])
+@security.roles(*EDIT_ROLES)
+def reschedule_task(task_id: int):
+    form = RescheduleForm()
+    if not form.validate_on_submit():
+        abort(400)  # a missing CSRF token or a value that is not a date and time
+    try:
+        task = inquiries.reschedule_task(_me(), task_id, _aware(form.due_at.data))
+    except NotFound:
+        abort(404)
+    except (NotPermitted, ValidationFailed) as refusal:
+        db.session.rollback()
+        flash(refusal.message, "danger")
+        return redirect(url_for("main.home"))
+    db.session.commit()
+    flash("Task moved; its reminders moved with it.", "success")
     return redirect(url_for("inquiries.detail", inquiry_id=task.inquiry_id))
 
 
