@@ -15,6 +15,8 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Protocol
 
+import sqlalchemy as sa
+
 from coordinator.extensions import db
 from coordinator.models import Notification, User
 from coordinator.vocab import DeliveryChannel
@@ -47,6 +49,13 @@ class Channel(Protocol):
 
 class InAppChannel:
     name = DeliveryChannel.IN_APP
+
+    def send_many(self, items: list[tuple[User, Message, int]]) -> None:
+        """Several notifications in one statement: (user, message, reminder id) each."""
+        if items:
+            db.session.execute(sa.insert(Notification), [
+                {"user_id": user.id, "reminder_id": reminder_id, "title": message.title[:200],
+                 "body": message.body[:500], "link": message.path[:300]} for user, message, reminder_id in items])
 
     def send(self, user: User, message: Message, *, reminder_id: int) -> str | None:
         notification = Notification(user_id=user.id, reminder_id=reminder_id, title=message.title[:200],

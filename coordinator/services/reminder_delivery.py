@@ -50,6 +50,7 @@ def deliver_many(reminder_ids, channels: list[Channel] | None = None) -> dict[in
     plans: list[_Plan] = []
     try:
         reminders = _load(ids)
+        targets = []  # (reminder, user, message) for reminders still wanted
         for reminder_id in ids:
             reminder = reminders.get(reminder_id)
             if reminder is None:
@@ -65,7 +66,19 @@ def deliver_many(reminder_ids, channels: list[Channel] | None = None) -> dict[in
                 reminder.last_error = "no active recipient"
                 outcomes[reminder_id] = "failed"
             else:
-                plans.append(_plan(reminder, recipients, channels))
+                plans.append(_Plan(reminder_id))
+                targets += [(reminder, user, compose(reminder, user)) for user in recipients]
+        by_id = {plan.reminder_id: plan for plan in plans}
+        for channel in channels:
+            if channel.name is DeliveryChannel.IN_APP:
+                _deliver_in_app(targets, channel)
+                continue
+            claimed = _claim_all([(r.id, u.id) for r, u, _ in targets], channel)
+            for reminder, user, message in targets:
+                if (reminder.id, user.id) in claimed:
+                    by_id[reminder.id].sends.append((user, message, channel))
+                elif _held_by_another(reminder.id, user.id, channel):
+                    by_id[reminder.id].busy = True
         db.session.commit()
         failed: dict[int, str] = {}
         for plan in plans:
@@ -106,20 +119,6 @@ class _Plan:
     busy: bool = False
 
 
-def _plan(reminder: Reminder, recipients: list[User], channels: list[Channel]) -> _Plan:
-    plan = _Plan(reminder.id)
-    for user in recipients:
-        message = compose(reminder, user)
-        for channel in channels:
-            if channel.name is DeliveryChannel.IN_APP:
-                _deliver_in_app(reminder.id, user, message, channel)
-            elif _claim(reminder.id, user.id, channel):
-                plan.sends.append((user, message, channel))
-            else:
-                plan.busy = plan.busy or _held_by_another(reminder.id, user.id, channel)
-    return plan
-
-
 def _load(ids: list[int]) -> dict[int, Reminder]:
     """The batch's reminders, with the inquiries, tasks and users they need, in four queries."""
     reminders = {r.id: r for r in db.session.scalars(
@@ -142,26 +141,35 @@ def _insert(dialect: str):
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def _claim(reminder_id: int, user_id: int, channel: Channel) -> bool:
-    """Claim the right to send (the caller commits before sending); False if it was sent or is
-    being sent elsewhere."""
+def _claim_all(pairs: list[tuple[int, int]], channel: Channel) -> set[tuple[int, int]]:
+    """Claim the right to send for (reminder, user) pairs in one statement (the caller commits
+    before sending); a pair missing from the result was sent, or is being sent, elsewhere."""
+    if not pairs:
+        return set()
     now = utcnow()
-    insert = _insert(db.engine.dialect.name)(ReminderDelivery).values(
-        reminder_id=reminder_id, user_id=user_id, channel=channel.name, status=DeliveryStatus.SENDING,
-        claimed_at=now).on_conflict_do_nothing(index_elements=["reminder_id", "user_id", "channel"])
-    # RETURNING, not rowcount: psycopg reports -1 rows for a single-row INSERT ... ON CONFLICT.
-    inserted = db.session.execute(insert.returning(ReminderDelivery.id)).scalar() is not None
-    if not inserted:
-        lease = timedelta(seconds=current_app.config["REMINDER_LEASE_SECONDS"])
+    rows = [{"reminder_id": r, "user_id": u, "channel": channel.name, "status": DeliveryStatus.SENDING,
+             "claimed_at": now} for r, u in pairs]
+    insert = _insert(db.engine.dialect.name)(ReminderDelivery).values(rows).on_conflict_do_nothing(
+        index_elements=["reminder_id", "user_id", "channel"])
+    claimed = {tuple(row) for row in db.session.execute(
+        insert.returning(ReminderDelivery.reminder_id, ReminderDelivery.user_id))}
+    lease = timedelta(seconds=current_app.config["REMINDER_LEASE_SECONDS"])
+    for reminder_id, user_id in set(pairs) - claimed:
         # A claim left by a worker that died: take it over (at-least-once for that one message).
-        inserted = db.session.execute(
+        taken = db.session.execute(
             sa.update(ReminderDelivery).where(
                 ReminderDelivery.reminder_id == reminder_id, ReminderDelivery.user_id == user_id,
                 ReminderDelivery.channel == channel.name, ReminderDelivery.status == DeliveryStatus.SENDING,
                 ReminderDelivery.claimed_at < now - lease)
             .values(claimed_at=now).returning(ReminderDelivery.id)
-            .execution_options(synchronize_session=False)).scalar() is not None
-    return inserted
+            .execution_options(synchronize_session=False)).scalar()
+        if taken is not None:
+            claimed.add((reminder_id, user_id))
+    return claimed
+
+
+def _claim(reminder_id: int, user_id: int, channel: Channel) -> bool:
+    return (reminder_id, user_id) in _claim_all([(reminder_id, user_id)], channel)
 
 
 def _held_by_another(reminder_id: int, user_id: int, channel: Channel) -> bool:
@@ -171,15 +179,19 @@ def _held_by_another(reminder_id: int, user_id: int, channel: Channel) -> bool:
     return status is DeliveryStatus.SENDING
 
 
-def _deliver_in_app(reminder_id: int, user: User, message: Message, channel: Channel) -> None:
-    """In-app is a database write: claimed, notified and marked sent in one transaction (the
-    caller's next commit), so it happens exactly once."""
-    claimed = db.session.execute(_insert(db.engine.dialect.name)(ReminderDelivery).values(
-        reminder_id=reminder_id, user_id=user.id, channel=channel.name, status=DeliveryStatus.SENT,
-        claimed_at=utcnow(), sent_at=utcnow()).on_conflict_do_nothing(
-        index_elements=["reminder_id", "user_id", "channel"]).returning(ReminderDelivery.id)).scalar()
-    if claimed is not None:
-        channel.send(user, message, reminder_id=reminder_id)
+def _deliver_in_app(targets: list, channel) -> None:
+    """In-app is a database write: delivery rows (as sent) and notifications go in the same
+    transaction as the batch's claims, so each happens exactly once."""
+    if not targets:
+        return
+    now = utcnow()
+    rows = [{"reminder_id": r.id, "user_id": u.id, "channel": channel.name, "status": DeliveryStatus.SENT,
+             "claimed_at": now, "sent_at": now} for r, u, _ in targets]
+    fresh = {tuple(row) for row in db.session.execute(
+        _insert(db.engine.dialect.name)(ReminderDelivery).values(rows)
+        .on_conflict_do_nothing(index_elements=["reminder_id", "user_id", "channel"])
+        .returning(ReminderDelivery.reminder_id, ReminderDelivery.user_id))}
+    channel.send_many([(u, m, r.id) for r, u, m in targets if (r.id, u.id) in fresh])
 
 
 def _release(reminder_id: int, user_id: int, channel: Channel) -> None:
