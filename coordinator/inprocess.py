@@ -14,6 +14,7 @@ from flask import Flask
 from coordinator.extensions import db
 
 log = logging.getLogger("coordinator.reminders")
+CHUNK = 20
 
 
 class InProcessReminders(threading.Thread):
@@ -29,7 +30,8 @@ class InProcessReminders(threading.Thread):
         with self.app.app_context():
             try:
                 ids = reminder_relay.tick(None)
-                deliver_many(ids)
+                for start in range(0, len(ids), CHUNK):  # the same batch size as a worker's job
+                    deliver_many(ids[start:start + CHUNK])
                 return len(ids)
             except Exception:
                 log.exception("in-process reminder round failed; will try again")

@@ -35,13 +35,17 @@ return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
 JOB_SIZE = 20  # reminders per send job: one SMTP connection and one job's overhead for each batch
 
 
-def rq_dispatch(queue: Queue, job_size: int = JOB_SIZE):
+def rq_dispatch(queue: Queue, job_size: int = JOB_SIZE, smtp_timeout: int = 10):
     """Put send jobs (ids only, in batches) on the queue in one round trip; raises if Redis is down."""
     from workers.jobs import send_reminders
+
+    # Long enough for every message of a batch to hit the SMTP timeout on connect and send.
+    job_timeout = job_size * 3 * smtp_timeout + 60
 
     def dispatch(ids: Sequence[int]) -> None:
         batches = [list(ids[i:i + job_size]) for i in range(0, len(ids), job_size)]
         jobs = [Queue.prepare_data(send_reminders, args=(batch,), result_ttl=300, failure_ttl=7 * 86400,
+                                   timeout=job_timeout,
                                    job_id=f"reminders-{batch[0]}-{secrets.token_hex(4)}")
                 for batch in batches]
         with queue.connection.pipeline() as pipe:
@@ -72,7 +76,8 @@ class RelayLoop(threading.Thread):
             return 0
         with self.app.app_context():
             try:
-                return len(reminder_relay.tick(rq_dispatch(self.queue)))
+                dispatch = rq_dispatch(self.queue, smtp_timeout=self.app.config["SMTP_TIMEOUT_SECONDS"])
+                return len(reminder_relay.tick(dispatch))
             except RedisError as error:
                 log.warning("relay: could not enqueue (%s); will retry", type(error).__name__)
                 return 0

@@ -81,10 +81,12 @@ def deliver_many(reminder_ids, channels: list[Channel] | None = None) -> dict[in
                     by_id[reminder.id].busy = True
         db.session.commit()
         failed: dict[int, str] = {}
+        server_down: str | None = None  # after a connection failure the rest of the batch waits too
         for plan in plans:
             for user, message, channel in plan.sends:
-                if plan.reminder_id in failed:
+                if plan.reminder_id in failed or server_down:
                     _release(plan.reminder_id, user.id, channel)
+                    failed.setdefault(plan.reminder_id, server_down or "")
                     continue
                 try:
                     reference = channel.send(user, message, reminder_id=plan.reminder_id)
@@ -92,20 +94,18 @@ def deliver_many(reminder_ids, channels: list[Channel] | None = None) -> dict[in
                     db.session.rollback()
                     failed[plan.reminder_id] = error.code
                     _release(plan.reminder_id, user.id, channel)  # nothing delivered: the next try may claim it
+                    if not error.code.startswith("SMTP "):
+                        server_down = error.code
                     continue
                 _mark_sent(plan.reminder_id, user.id, channel, reference)
                 db.session.commit()
-        for plan in plans:
-            if plan.reminder_id not in failed and not plan.busy:
-                reminder = reminders[plan.reminder_id]
-                reminder.status, reminder.sent_at, reminder.last_error = ReminderStatus.SENT, utcnow(), None
-        db.session.commit()
-        for plan in plans:
             if plan.reminder_id in failed:
                 outcomes[plan.reminder_id] = _retry_later(plan.reminder_id, failed[plan.reminder_id])
-            else:
+        for plan in plans:
+            if plan.reminder_id not in failed:
                 # busy: another worker holds a claim and finishes the reminder
-                outcomes[plan.reminder_id] = "busy" if plan.busy else "sent"
+                outcomes[plan.reminder_id] = "busy" if plan.busy else _close(plan.reminder_id)
+        db.session.commit()
         return outcomes
     finally:
         if own_channels:
@@ -210,8 +210,20 @@ def _mark_sent(reminder_id: int, user_id: int, channel: Channel, reference: str 
         .execution_options(synchronize_session=False))
 
 
+def _close(reminder_id: int) -> str:
+    """Mark sent unless someone cancelled it meanwhile (a conditional update: never undo a cancel)."""
+    done = db.session.execute(sa.update(Reminder).where(
+        Reminder.id == reminder_id, Reminder.status.in_((ReminderStatus.QUEUED, ReminderStatus.PENDING)))
+        .values(status=ReminderStatus.SENT, sent_at=utcnow(), last_error=None)
+        .returning(Reminder.id).execution_options(synchronize_session=False)).scalar()
+    return "sent" if done is not None else "cancelled"
+
+
 def _retry_later(reminder_id: int, code: str) -> str:
-    reminder = db.session.get(Reminder, reminder_id)
+    reminder = db.session.get(Reminder, reminder_id, populate_existing=True)
+    if reminder.status not in (ReminderStatus.QUEUED, ReminderStatus.PENDING):
+        db.session.commit()
+        return reminder.status.value  # cancelled (or handled) meanwhile: leave it so
     reminder.attempts += 1
     reminder.last_error = code[:300]
     reminder.queued_at = None
@@ -239,6 +251,8 @@ def _resolved_because(reminder: Reminder) -> str | None:
             return "first contact made"
         if inquiry.merged_into_id is not None or inquiry.status not in (InquiryStatus.NEW, InquiryStatus.CONTACTED):
             return f"inquiry {inquiry.status.label.lower()}"
+    if reminder.kind is ReminderKind.DAILY_DIGEST and not _overdue_count(reminder.recipient_user_id):
+        return "no overdue tasks any more"
     if reminder.kind in (ReminderKind.TASK_DUE, ReminderKind.TASK_OVERDUE):
         task = db.session.get(FollowUpTask, reminder.task_id)
         if task is None or task.completed_at is not None:
@@ -254,6 +268,19 @@ def _active(users) -> list[User]:
 
 
 def _recipients(reminder: Reminder) -> list[User]:
+    """Who gets the reminder. For a restricted inquiry only people who may open it: its
+    assignee and administrators (never the whole desk, never a link to break the glass)."""
+    users = _candidates(reminder)
+    inquiry = db.session.get(Inquiry, reminder.inquiry_id) if reminder.inquiry_id else None
+    if inquiry is not None and inquiry.is_restricted:
+        users = [u for u in users if u.role is Role.ADMIN or u.id == inquiry.assigned_to_id]
+        if not users:
+            assignee = db.session.get(User, inquiry.assigned_to_id) if inquiry.assigned_to_id else None
+            users = _active([assignee]) or _users_in_role(Role.ADMIN)
+    return users
+
+
+def _candidates(reminder: Reminder) -> list[User]:
     if reminder.recipient_user_id is not None:
         return _active([db.session.get(User, reminder.recipient_user_id)])
     if reminder.kind is ReminderKind.FIRST_CONTACT_DUE:
@@ -284,6 +311,12 @@ def clinical_leads() -> list[User]:
     return users or _users_in_role(Role.ADMIN)
 
 
+def _overdue_count(user_id: int | None) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(FollowUpTask).where(
+        FollowUpTask.assigned_to_id == user_id, FollowUpTask.completed_at.is_(None),
+        FollowUpTask.due_at < utcnow()))
+
+
 def compose(reminder: Reminder, user: User) -> Message:
     """The words of a reminder. Neither the email nor the in-app text names a patient, drug,
     program, result or free text staff typed (a task title may hold anything): a neutral
@@ -308,9 +341,7 @@ def compose(reminder: Reminder, user: User) -> Message:
                        "Same-day clinical review needed",
                        f"A screening on inquiry #{screening.inquiry_id} needs same-day clinical review.",
                        f"/screening/inquiry/{screening.inquiry_id}/{screening.id}")
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(FollowUpTask).where(
-        FollowUpTask.assigned_to_id == user.id, FollowUpTask.completed_at.is_(None),
-        FollowUpTask.due_at < utcnow()))
+    count = _overdue_count(user.id)
     return Message("Coordinator: your overdue tasks",
                    f"You have {count} overdue follow-up task{'s' if count != 1 else ''}. Please open Coordinator.",
                    "Overdue tasks", f"You have {count} overdue follow-up task{'s' if count != 1 else ''}.", "/")

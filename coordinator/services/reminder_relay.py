@@ -41,8 +41,23 @@ def relay_once(dispatch: Callable[[Sequence[int]], None] | None, *, now: datetim
     now = now or utcnow()
     config = current_app.config
     try:
-        ids = due_ids(now, config["RELAY_BATCH_SIZE"], timedelta(seconds=config["REMINDER_LEASE_SECONDS"]))
+        lease = timedelta(seconds=config["REMINDER_LEASE_SECONDS"])
+        ids = due_ids(now, config["RELAY_BATCH_SIZE"], lease)
         if ids:
+            # A reminder still queued after the lease was not finished by its worker (killed,
+            # timed out, or failing on something unexpected): that counts as a try, so a
+            # reminder that can never be sent ends as "failed", visible to staff, not in a loop.
+            lost = sa.and_(Reminder.status == ReminderStatus.QUEUED, Reminder.queued_at < now - lease)
+            exhausted = sa.and_(lost, Reminder.attempts + 1 >= config["REMINDER_MAX_ATTEMPTS"])
+            db.session.execute(sa.update(Reminder).where(Reminder.id.in_(ids), exhausted)
+                               .values(status=ReminderStatus.FAILED, failed_at=now, attempts=Reminder.attempts + 1,
+                                       last_error="not finished by a worker (timed out or crashed)")
+                               .execution_options(synchronize_session=False))
+            db.session.execute(sa.update(Reminder).where(Reminder.id.in_(ids), lost)
+                               .values(attempts=Reminder.attempts + 1)
+                               .execution_options(synchronize_session=False))
+            ids = list(db.session.scalars(sa.select(Reminder.id).where(
+                Reminder.id.in_(ids), Reminder.status != ReminderStatus.FAILED).order_by(Reminder.id)))
             db.session.execute(sa.update(Reminder).where(Reminder.id.in_(ids))
                                .values(status=ReminderStatus.QUEUED, queued_at=now)
                                .execution_options(synchronize_session=False))

@@ -27,9 +27,16 @@ CANCEL_REASON_LIMIT = 120
 def schedule(kind: ReminderKind, due_at: datetime, dedupe_key: str, *, inquiry_id: int | None = None,
              task_id: int | None = None, screening_id: int | None = None,
              recipient_user_id: int | None = None) -> Reminder:
-    """Add a reminder to the caller's transaction, or return the one with the same key."""
+    """Add a reminder to the caller's transaction, or return the one with the same key.
+
+    A cancelled reminder with the same key is reopened (a task moved back to its earlier due
+    time wants its reminders again); a sent one is never sent again.
+    """
     existing = db.session.scalar(sa.select(Reminder).where(Reminder.dedupe_key == dedupe_key))
     if existing is not None:
+        if existing.status is ReminderStatus.CANCELLED:
+            existing.status, existing.due_at, existing.attempts = ReminderStatus.PENDING, due_at, 0
+            existing.cancelled_at = existing.cancel_reason = existing.queued_at = existing.last_error = None
         return existing
     reminder = Reminder(kind=kind, due_at=due_at, dedupe_key=dedupe_key, inquiry_id=inquiry_id, task_id=task_id,
                         screening_id=screening_id, recipient_user_id=recipient_user_id,

@@ -318,3 +318,78 @@ def test_moving_a_task_moves_its_reminders_and_is_recorded(app, client, desk, in
     assert "must be from now to a year ahead" in client.get("/").get_data(as_text=True)
     assert client.post_form(f"/inquiries/tasks/{task_id}/reschedule", {"due_at": "soon"}).status_code == 400
     assert len([r for r in reminders_of(app, task_id=task_id) if r.status is ReminderStatus.PENDING]) == 2
+
+
+def test_a_task_moved_away_and_back_gets_its_reminders_back(app, desk, inquiry):
+    with app.app_context():
+        actor = db.session.merge(desk)
+        due = (utcnow() + timedelta(hours=3)).replace(microsecond=0)
+        task = inquiries.create_task(actor, db.session.get(Inquiry, inquiry), title="Call", due_at=due,
+                                     assigned_to_id=actor.id)
+        db.session.commit()
+        inquiries.reschedule_task(actor, task.id, due + timedelta(hours=1))
+        inquiries.reschedule_task(actor, task.id, due)
+        db.session.commit()
+        open_rows = db.session.scalars(sa.select(Reminder).where(
+            Reminder.task_id == task.id, Reminder.status == ReminderStatus.PENDING)).all()
+        assert sorted((r.kind.value, r.due_at) for r in open_rows) == [
+            ("task_due", due), ("task_overdue", due + timedelta(minutes=60))]
+
+
+def test_a_reminder_no_worker_ever_finishes_ends_as_failed_not_in_a_loop(app, inquiry):
+    app.config.update(REMINDER_MAX_ATTEMPTS=3, REMINDER_LEASE_SECONDS=60)
+    handed = []
+    with app.app_context():
+        start = utcnow() + timedelta(minutes=16)
+        for round_ in range(4):  # each time a worker takes it and dies (nothing is delivered)
+            handed.append(len(reminder_relay.relay_once(None, now=start + timedelta(minutes=2 * round_))))
+    assert handed == [1, 1, 1, 0]
+    (reminder,) = reminders_of(app)
+    assert (reminder.status, reminder.attempts) == (ReminderStatus.FAILED, 3)
+    assert reminder.last_error == "not finished by a worker (timed out or crashed)"
+
+
+def test_reminders_about_a_restricted_inquiry_go_only_to_people_who_may_open_it(app, create_user, smtp_server):
+    gone = create_user(Role.ADMISSIONS)
+    desk_colleague = create_user(Role.ADMISSIONS)
+    boss = create_user(Role.ADMIN)
+    with app.app_context():
+        inquiry = intake.create_inquiry(db.session.merge(gone), spouse_call(is_restricted=True), channel=Channel.PHONE,
+                                        today=date.today(), assigned_to_id=gone.id)
+        db.session.commit()
+        from coordinator.models import User
+
+        leaver = db.session.get(User, gone.id)
+        leaver.is_active, leaver.deactivated_at = False, utcnow()
+        db.session.commit()
+    assert relay_and_deliver(app, minutes_ahead=16) == ["sent"]
+    with app.app_context():
+        assert list(db.session.scalars(sa.select(Notification.user_id))) == [boss.id]
+    assert desk_colleague.id != boss.id and len(smtp_server.messages) == 1
+
+
+def test_a_digest_with_nothing_overdue_any_more_is_not_sent(app, desk):
+    with app.app_context():
+        reminders.schedule(ReminderKind.DAILY_DIGEST, utcnow(), "digest-test", recipient_user_id=desk.id)
+        db.session.commit()
+    assert relay_and_deliver(app) == ["cancelled"]
+
+
+def test_after_a_connection_failure_the_rest_of_the_batch_waits_without_trying(app, create_user):
+    user = create_user(Role.ADMISSIONS)
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=1, SMTP_TIMEOUT_SECONDS=2)  # nothing listens there
+    with app.app_context():
+        for n in range(3):
+            intake.create_inquiry(db.session.merge(user), spouse_call(), channel=Channel.PHONE, today=date.today(),
+                                  assigned_to_id=user.id)
+        db.session.commit()
+    from coordinator.services.reminder_delivery import deliver_many
+
+    with app.app_context():
+        ids = reminder_relay.relay_once(None, now=utcnow() + timedelta(minutes=16))
+        assert list(deliver_many(ids).values()) == ["retrying"] * 3  # one job: the first refusal, the rest wait
+    rows = reminders_of(app)
+    assert {(r.status, r.attempts) for r in rows} == {(ReminderStatus.PENDING, 1)}
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ReminderDelivery).where(
+            ReminderDelivery.channel == "email")) == 0  # every claim released
