@@ -147,7 +147,7 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "FIRST_CONTACT_MINUTES": _env_int(environ, "FIRST_CONTACT_MINUTES", 15, minimum=1),
         "TASK_OVERDUE_MINUTES": _env_int(environ, "TASK_OVERDUE_MINUTES", 60, minimum=1),
-        "DIGEST_HOUR": _env_int(environ, "DIGEST_HOUR", 7, minimum=0),
+        "DIGEST_HOUR": _env_int(environ, "DIGEST_HOUR", 7, minimum=0),  # 24 or more: no digests
         "REMINDER_MAX_ATTEMPTS": _env_int(environ, "REMINDER_MAX_ATTEMPTS", 5, minimum=1),
         # Seconds to wait before try 2, 3, ...; the last value repeats.
         "REMINDER_BACKOFF_SECONDS": (30, 120, 600, 1800),

@@ -65,7 +65,7 @@ def main() -> int:
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SMTP_HOST": "127.0.0.1",
-           "SMTP_PORT": str(port), "SMTP_STARTTLS": "0", "LOG_LEVEL": "WARNING", "RELAY_INTERVAL_SECONDS": "1",
+           "SMTP_PORT": str(port), "SMTP_STARTTLS": "0", "LOG_LEVEL": "WARNING", "RELAY_INTERVAL_SECONDS": "1", "DIGEST_HOUR": "24",
            "COORDINATOR_ENV": "development"}
     os.environ.update(env)
     workers = []
@@ -85,6 +85,19 @@ def main() -> int:
                         password_hash="x" * 20)
             db.session.add(user)
             db.session.flush()
+            # Digests are sent only to someone with an overdue task: give the user one.
+            from datetime import date, timedelta
+
+            from coordinator.models import FollowUpTask
+            from coordinator.services import audit, intake
+            from coordinator.vocab import Channel
+
+            inquiry = intake.create_inquiry(audit.CLI, {"patient_name": "Benchmark", "referral_source": "self",
+                                                        "caller_phone": "555 010 0000"},
+                                            channel=Channel.PHONE, today=date.today())
+            db.session.add(FollowUpTask(inquiry_id=inquiry.id, title="Overdue", assigned_to_id=user.id,
+                                        due_at=utcnow() - timedelta(days=1)))
+            db.session.execute(sa.delete(Reminder))  # only the benchmark's reminders below
             db.session.commit()
             user_id = user.id
         command = [sys.executable, "-m", "workers", "reminders"] + (["--simple"] if args.simple else [])
