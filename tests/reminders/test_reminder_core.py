@@ -354,8 +354,8 @@ def test_reminders_about_a_restricted_inquiry_go_only_to_people_who_may_open_it(
     desk_colleague = create_user(Role.ADMISSIONS)
     boss = create_user(Role.ADMIN)
     with app.app_context():
-        inquiry = intake.create_inquiry(db.session.merge(gone), spouse_call(is_restricted=True), channel=Channel.PHONE,
-                                        today=date.today(), assigned_to_id=gone.id)
+        intake.create_inquiry(db.session.merge(gone), spouse_call(is_restricted=True), channel=Channel.PHONE,
+                              today=date.today(), assigned_to_id=gone.id)
         db.session.commit()
         from coordinator.models import User
 
