@@ -225,3 +225,12 @@ def test_limit_defaults_suit_a_laptop(tmp_path):
     assert settings["WEB_INQUIRY_LIMIT"] == "5 per hour" and settings["API_RATE_LIMIT"] == "60 per minute"
     assert settings["API_MAX_BODY_BYTES"] == 64 * 1024
 
+
+
+@pytest.mark.parametrize("path", ["/inquire", "/inquire/thanks"])
+def test_visitors_see_no_staff_branding_or_sign_in_link(client, path):
+    page = client.get(path).get_data(as_text=True)
+    assert 'href="/auth/login"' not in page
+    assert "Confidential inquiry" in page
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "Coordinator" not in title
