@@ -22,6 +22,7 @@ NAVIGATION = [
     ("Inquiries", "inquiries.index", ("inquiries.index", "inquiries.detail", "inquiries.edit", "inquiries.break_glass")),
     ("Phone inquiry", "inquiries.new", ("inquiries.new",)),
     ("Users", "admin.users", ("admin.users", "admin.new_user", "admin.edit_user", "admin.reset_password")),
+    ("Payers", "admin.payers_list", ("admin.payers_list", "admin.new_payer", "admin.edit_payer")),
     ("Programs", "admin.programs_list", ("admin.programs_list", "admin.new_program", "admin.edit_program")),
     ("Break the glass", "admin.break_glass_log", ("admin.break_glass_log",)),
     ("API clients", "admin.api_clients_list", ("admin.api_clients_list", "admin.new_api_client")),

@@ -6,12 +6,13 @@ from coordinator.models.intake import (
     BreakGlassAccess, FollowUpTask, Inquiry, InquiryActivity, OpioidRegimenLine, PossibleDuplicate,
     Referrer, Screening,
 )
+from coordinator.models.payers import Payer
 from coordinator.models.programs import Admission, Program
 from coordinator.models.reminders import AppSetting, Notification, Reminder, ReminderDelivery
 from coordinator.models.users import User, UserSession
 
 __all__ = [
     "Admission", "ApiClient", "AppSetting", "Notification", "Reminder", "ReminderDelivery", "AuditEvent", "Base", "BreakGlassAccess", "FollowUpTask", "Inquiry",
-    "InquiryActivity", "OpioidRegimenLine", "PossibleDuplicate", "Program", "Referrer", "Screening",
+    "InquiryActivity", "OpioidRegimenLine", "Payer", "PossibleDuplicate", "Program", "Referrer", "Screening",
     "User", "UserSession", "UTCDateTime", "utcnow",
 ]

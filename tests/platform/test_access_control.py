@@ -138,7 +138,12 @@ def _inquiry_records(app, staff_member) -> dict:
         db.session.add(grant)
         db.session.commit()
         flag = db.session.scalars(sa.select(PossibleDuplicate.id)).one()
-        return {"inquiry": inquiry.id, "duplicate": duplicate.id, "task": task.id, "flag": flag,
+        from coordinator.models import Payer
+
+        payer = Payer(name="Blue Harbor Health", payer_code="BHH01")
+        db.session.add(payer)
+        db.session.commit()
+        return {"inquiry": inquiry.id, "duplicate": duplicate.id, "task": task.id, "flag": flag, "payer": payer.id,
                 "program": program.id, "grant": grant.id}
 
 

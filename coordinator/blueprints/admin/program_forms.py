@@ -1,6 +1,6 @@
-"""Forms for programs and the break-the-glass review log."""
+"""Forms for programs, payers and the break-the-glass review log."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from coordinator.blueprints.admin.forms import choices
@@ -31,3 +31,15 @@ class BreakGlassFilterForm(FlaskForm):
     show = SelectField("Show", choices=choices([("unreviewed", "Not yet reviewed"), ("all", "All")]),
                        default="unreviewed", validators=[Optional()])
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
+
+
+class PayerForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(message="Enter the payer's name."),
+                                           Length(max=120, message="Use at most 120 characters.")])
+    payer_code = StringField("Payer id", validators=[Length(max=80, message="Use at most 80 characters.")],
+                             description="The payer's identifier in electronic eligibility (X12 270/271), if known.")
+    phone = StringField("Provider services phone", validators=[Length(max=40, message="Use at most 40 characters.")])
+    notes = TextAreaField("Notes", validators=[Length(max=2000, message="Use at most 2000 characters.")],
+                          render_kw={"rows": 3},
+                          description="How to reach a person, portal address, carve-outs for behavioural health.")
+    is_active = BooleanField("In use", default=True)
