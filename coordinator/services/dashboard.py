@@ -11,7 +11,7 @@ from coordinator.extensions import db
 from coordinator.models import AuditEvent, Inquiry, User, utcnow
 from coordinator.roles import Role
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.services import inquiries
+from coordinator.services import inquiries, tasks
 
 SPEED_TO_LEAD_DAYS = 30
 
@@ -34,7 +34,7 @@ def home_summary(user: User, config) -> HomeSummary:
     """Gather the home page's numbers; administrators also see accounts and recent activity."""
     summary = HomeSummary(user=user, idle_minutes=int(config["IDLE_TIMEOUT"].total_seconds() // 60))
     if user.role in inquiries.EDITORS:
-        summary.tasks = inquiries.my_tasks(user)
+        summary.tasks = tasks.my_tasks(user)
     if user.role in inquiries.READERS:
         _pipeline(summary)
     if user.role == Role.ADMIN:

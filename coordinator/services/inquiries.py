@@ -232,12 +232,6 @@ def timeline(inquiry: Inquiry) -> list[InquiryActivity]:
                                    .order_by(InquiryActivity.occurred_at.desc(), InquiryActivity.id.desc())))
 
 
-def tasks_for(inquiry: Inquiry) -> list[FollowUpTask]:
-    return list(db.session.scalars(sa.select(FollowUpTask).options(joinedload(FollowUpTask.assigned_to))
-                                   .where(FollowUpTask.inquiry_id == inquiry.id)
-                                   .order_by(FollowUpTask.completed_at.is_not(None), FollowUpTask.due_at)))
-
-
 def duplicates_of(inquiry: Inquiry) -> list[PossibleDuplicate]:
     return list(db.session.scalars(
         sa.select(PossibleDuplicate).options(joinedload(PossibleDuplicate.other))
@@ -263,7 +257,7 @@ def time_to_first_contact(inquiry: Inquiry) -> timedelta | None:
 
 # --- pipeline -----------------------------------------------------------------------------------
 
-def _add_activity(inquiry: Inquiry, actor: User, kind: ActivityKind, **fields) -> InquiryActivity:
+def add_activity(inquiry: Inquiry, actor: User, kind: ActivityKind, **fields) -> InquiryActivity:
     activity = InquiryActivity(inquiry_id=inquiry.id, kind=kind, actor_id=actor.id, **fields)
     db.session.add(activity)
     return activity
@@ -314,7 +308,7 @@ def transition(actor: User, inquiry: Inquiry, action: str, reason: str | None = 
     if act is InquiryAction.RECORD_CONTACT:
         _mark_first_contact(inquiry, now)
     summary = act.label if admission is None else f"Admitted to {admission.program.name}"
-    _add_activity(inquiry, actor, ActivityKind.STATUS_CHANGE, occurred_at=now, from_status=previous.value,
+    add_activity(inquiry, actor, ActivityKind.STATUS_CHANGE, occurred_at=now, from_status=previous.value,
                   to_status=target.value, summary=summary[:200], note=reason)
     audit.record(actor, "inquiry_status_changed", "inquiry", inquiry.id, detail=f"{previous.value} -> {target.value}")
     return target
@@ -358,7 +352,7 @@ def log_call(actor: User, inquiry: Inquiry, *, direction: str, outcome: str, dur
     problems += _check_time(occurred_at, inquiry, "occurred_at")
     if problems:
         raise ValidationFailed(problems)
-    activity = _add_activity(inquiry, actor, ActivityKind.CALL, occurred_at=occurred_at, direction=direction_value,
+    activity = add_activity(inquiry, actor, ActivityKind.CALL, occurred_at=occurred_at, direction=direction_value,
                              outcome=outcome_value, duration_minutes=duration_minutes, note=(note or "").strip() or None,
                              summary=f"{direction_value.label} call: {outcome_value.label.lower()}")
     if outcome_value is CallOutcome.REACHED:
@@ -381,7 +375,7 @@ def log_email(actor: User, inquiry: Inquiry, *, direction: str, note: str | None
     problems += _check_time(occurred_at, inquiry, "occurred_at")
     if problems:
         raise ValidationFailed(problems)
-    activity = _add_activity(inquiry, actor, ActivityKind.EMAIL, occurred_at=occurred_at, direction=direction_value,
+    activity = add_activity(inquiry, actor, ActivityKind.EMAIL, occurred_at=occurred_at, direction=direction_value,
                              note=note.strip(), summary=f"{direction_value.label} email")
     if direction_value is Direction.INBOUND:
         _mark_first_contact(inquiry, occurred_at)
@@ -393,7 +387,7 @@ def add_note(actor: User, inquiry: Inquiry, note: str) -> InquiryActivity:
     problems = _check_note(note, required=True)
     if problems:
         raise ValidationFailed(problems)
-    activity = _add_activity(inquiry, actor, ActivityKind.NOTE, occurred_at=utcnow(), note=note.strip(), summary="Note")
+    activity = add_activity(inquiry, actor, ActivityKind.NOTE, occurred_at=utcnow(), note=note.strip(), summary="Note")
     audit.record(actor, "inquiry_note_added", "inquiry", inquiry.id)
     return activity
 
@@ -415,89 +409,6 @@ def _check_time(when: datetime | None, inquiry: Inquiry, field: str) -> list:
     if when < inquiry.arrived_at - timedelta(days=1):
         return [(field, "This is before the inquiry arrived.")]
     return []
-
-
-# --- tasks --------------------------------------------------------------------------------------
-
-def create_task(actor: User, inquiry: Inquiry, *, title: str, due_at: datetime | None,
-                assigned_to_id: int | None) -> FollowUpTask:
-    problems = []
-    title = (title or "").strip()
-    if not title:
-        problems.append(("title", "Say what needs doing."))
-    elif len(title) > 200:
-        problems.append(("title", "Use at most 200 characters."))
-    if due_at is None:
-        problems.append(("due_at", "Enter when it is due."))
-    elif due_at < utcnow() - timedelta(days=1):
-        problems.append(("due_at", "The due time is in the past."))
-    elif due_at > utcnow() + timedelta(days=366):
-        problems.append(("due_at", "The due time is more than a year away."))
-    assignee = db.session.get(User, assigned_to_id) if isinstance(assigned_to_id, int) else None
-    if assignee is None or not assignee.is_active or assignee.role not in EDITORS:
-        problems.append(("assigned_to_id", "Choose an active admissions, case management or admin user."))
-    if problems:
-        raise ValidationFailed(problems)
-    task = FollowUpTask(inquiry_id=inquiry.id, title=title, due_at=due_at, assigned_to_id=assignee.id,
-                        created_by_id=actor.id)
-    db.session.add(task)
-    db.session.flush()
-    _add_activity(inquiry, actor, ActivityKind.TASK, occurred_at=utcnow(), summary=f"Task added: {title}"[:200])
-    reminders.task_created(task)
-    audit.record(actor, "task_created", "follow_up_task", task.id, detail=f"inquiry {inquiry.id}")
-    return task
-
-
-def complete_task(actor: User, task_id: int) -> FollowUpTask:
-    task = db.session.get(FollowUpTask, task_id)
-    if task is None:
-        raise NotFound("No such task.")
-    require_visible(actor, task.inquiry_id, purpose="task_viewed", edit=True)
-    if task.completed_at is None:
-        task.completed_at, task.completed_by_id = utcnow(), actor.id
-        reminders.task_completed(task)
-        inquiry = db.session.get(Inquiry, task.inquiry_id)
-        _add_activity(inquiry, actor, ActivityKind.TASK, occurred_at=task.completed_at,
-                      summary=f"Task done: {task.title}"[:200])
-        audit.record(actor, "task_completed", "follow_up_task", task.id, detail=f"inquiry {task.inquiry_id}")
-    return task
-
-
-def reschedule_task(actor: User, task_id: int, due_at: datetime | None) -> FollowUpTask:
-    """Move an open task's due time; its due and overdue reminders move with it."""
-    task = db.session.get(FollowUpTask, task_id)
-    if task is None:
-        raise NotFound("No such task.")
-    inquiry = require_visible(actor, task.inquiry_id, purpose="task_viewed", edit=True)
-    if task.completed_at is not None:
-        raise ValidationFailed.single("due_at", "This task is done; add a new one instead.")
-    if due_at is None:
-        raise ValidationFailed.single("due_at", "Enter the new due time.")
-    if not utcnow() - timedelta(minutes=5) <= due_at <= utcnow() + timedelta(days=366):
-        raise ValidationFailed.single("due_at", "The new due time must be from now to a year ahead.")
-    if due_at != task.due_at:
-        task.due_at = due_at
-        reminders.task_rescheduled(task)
-        _add_activity(inquiry, actor, ActivityKind.TASK, occurred_at=utcnow(), summary=f"Task moved: {task.title}"[:200])
-        audit.record(actor, "task_rescheduled", "follow_up_task", task.id, detail=f"inquiry {task.inquiry_id}")
-    return task
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    task: FollowUpTask
-    visible: bool
-    overdue: bool
-
-
-def my_tasks(user: User, limit: int = 50) -> list[TaskRow]:
-    """The user's open tasks, soonest first (two queries: grants, tasks with their inquiries)."""
-    glass_ids = open_break_glass_ids(user)
-    now = utcnow()
-    tasks = db.session.scalars(sa.select(FollowUpTask).options(joinedload(FollowUpTask.inquiry))
-                               .where(FollowUpTask.assigned_to_id == user.id, FollowUpTask.completed_at.is_(None))
-                               .order_by(FollowUpTask.due_at, FollowUpTask.id).limit(limit))
-    return [TaskRow(t, can_see(user, t.inquiry, glass_ids), t.due_at < now) for t in tasks]
 
 
 # --- duplicates and merging --------------------------------------------------------------------
@@ -530,9 +441,9 @@ def merge(actor: User, duplicate: Inquiry, survivor_id: int) -> Inquiry:
     if survivor.first_contact_at is None or (duplicate.first_contact_at and duplicate.first_contact_at < survivor.first_contact_at):
         survivor.first_contact_at = duplicate.first_contact_at or survivor.first_contact_at
     now = utcnow()
-    _add_activity(survivor, actor, ActivityKind.MERGE, occurred_at=now,
+    add_activity(survivor, actor, ActivityKind.MERGE, occurred_at=now,
                   summary=f"Inquiry #{duplicate.id} merged into this one")
-    _add_activity(duplicate, actor, ActivityKind.MERGE, occurred_at=now,
+    add_activity(duplicate, actor, ActivityKind.MERGE, occurred_at=now,
                   summary=f"Merged into inquiry #{survivor.id}")
     audit.record(actor, "inquiry_merged", "inquiry", duplicate.id, detail=f"into {survivor.id}")
     return survivor

@@ -123,7 +123,7 @@ def _inquiry_records(app, staff_member) -> dict:
 
     from coordinator.extensions import db
     from coordinator.models import BreakGlassAccess, PossibleDuplicate, utcnow
-    from coordinator.services import inquiries
+    from coordinator.services import tasks
     from tests.fixtures.intake import make_inquiry, make_program
 
     inquiry = make_inquiry(app, None, caller_phone="555 010 9999")
@@ -131,7 +131,7 @@ def _inquiry_records(app, staff_member) -> dict:
     program = make_program(app)
     with app.app_context():
         actor = db.session.merge(staff_member)
-        task = inquiries.create_task(actor, db.session.get(type(inquiry), inquiry.id), title="Call back",
+        task = tasks.create_task(actor, db.session.get(type(inquiry), inquiry.id), title="Call back",
                                      due_at=utcnow() + timedelta(hours=1), assigned_to_id=actor.id)
         grant = BreakGlassAccess(inquiry_id=inquiry.id, user_id=actor.id, reason="Assignee away, caller waiting",
                                  expires_at=utcnow() + timedelta(hours=1))

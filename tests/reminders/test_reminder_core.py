@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from coordinator.extensions import db
 from coordinator.models import Inquiry, Notification, Reminder, ReminderDelivery, Screening, utcnow
 from coordinator.roles import Role
-from coordinator.services import inquiries, intake, reminder_relay, reminders, screenings, settings
+from coordinator.services import intake, reminder_relay, reminders, screenings, settings, tasks
 from coordinator.services.reminder_delivery import deliver
 from coordinator.vocab import Channel, ReminderKind, ReminderStatus
 from tests.fixtures.intake import spouse_call
@@ -129,13 +129,13 @@ def test_a_reminder_whose_condition_resolved_after_queueing_is_cancelled_at_send
 def test_tasks_get_due_and_overdue_reminders_cancelled_when_done(app, desk, inquiry):
     with app.app_context():
         actor = db.session.merge(desk)
-        task = inquiries.create_task(actor, db.session.get(Inquiry, inquiry), title="Call back after work",
+        task = tasks.create_task(actor, db.session.get(Inquiry, inquiry), title="Call back after work",
                                      due_at=utcnow() + timedelta(hours=2), assigned_to_id=actor.id)
         db.session.commit()
         kinds = sorted((r.kind.value, r.due_at - task.due_at) for r in db.session.scalars(
             sa.select(Reminder).where(Reminder.task_id == task.id)))
         assert kinds == [("task_due", timedelta(0)), ("task_overdue", timedelta(minutes=60))]
-        inquiries.complete_task(actor, task.id)
+        tasks.complete_task(actor, task.id)
         db.session.commit()
         assert set(db.session.scalars(sa.select(Reminder.status).where(Reminder.task_id == task.id))) == {
             ReminderStatus.CANCELLED}
@@ -144,7 +144,7 @@ def test_tasks_get_due_and_overdue_reminders_cancelled_when_done(app, desk, inqu
 def test_a_rescheduled_task_moves_its_reminders(app, desk, inquiry):
     with app.app_context():
         actor = db.session.merge(desk)
-        task = inquiries.create_task(actor, db.session.get(Inquiry, inquiry), title="Call",
+        task = tasks.create_task(actor, db.session.get(Inquiry, inquiry), title="Call",
                                      due_at=utcnow() + timedelta(hours=2), assigned_to_id=actor.id)
         db.session.flush()
         task.due_at = task.due_at + timedelta(days=1)
@@ -236,7 +236,7 @@ def test_daily_digest_once_per_user_per_day_after_the_digest_hour(app, desk, inq
 
     with app.app_context():
         actor = db.session.merge(desk)
-        inquiries.create_task(actor, db.session.get(Inquiry, inquiry), title="Overdue call",
+        tasks.create_task(actor, db.session.get(Inquiry, inquiry), title="Overdue call",
                               due_at=utcnow() - timedelta(hours=3), assigned_to_id=actor.id)
         db.session.commit()
         zone = ZoneInfo("UTC")
@@ -273,7 +273,7 @@ def test_the_laptop_runner_delivers_through_the_same_code_without_redis(app, inq
 def test_task_reminders_never_repeat_the_free_text_title(app, desk, inquiry, smtp_server):
     with app.app_context():
         actor = db.session.merge(desk)
-        inquiries.create_task(actor, db.session.get(Inquiry, inquiry), title="Ask Daniel about his oxycodone refills",
+        tasks.create_task(actor, db.session.get(Inquiry, inquiry), title="Ask Daniel about his oxycodone refills",
                               due_at=utcnow() + timedelta(minutes=5), assigned_to_id=actor.id)
         db.session.execute(sa.update(Reminder).where(Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)
                            .values(status=ReminderStatus.CANCELLED))
@@ -288,7 +288,7 @@ def test_task_reminders_never_repeat_the_free_text_title(app, desk, inquiry, smt
 def test_a_due_reminder_sent_late_gives_way_to_the_overdue_one(app, desk, inquiry):
     with app.app_context():
         actor = db.session.merge(desk)
-        inquiries.create_task(actor, db.session.get(Inquiry, inquiry), title="Call",
+        tasks.create_task(actor, db.session.get(Inquiry, inquiry), title="Call",
                               due_at=utcnow() - timedelta(hours=2), assigned_to_id=actor.id)
         db.session.execute(sa.update(Reminder).where(Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)
                            .values(status=ReminderStatus.CANCELLED))
@@ -303,7 +303,7 @@ def test_moving_a_task_moves_its_reminders_and_is_recorded(app, client, desk, in
 
     login_as(client, desk)
     with app.app_context():
-        task = inquiries.create_task(db.session.merge(desk), db.session.get(Inquiry, inquiry), title="Call back",
+        task = tasks.create_task(db.session.merge(desk), db.session.get(Inquiry, inquiry), title="Call back",
                                      due_at=utcnow() + timedelta(hours=1), assigned_to_id=desk.id)
         db.session.commit()
         task_id = task.id
@@ -324,11 +324,11 @@ def test_a_task_moved_away_and_back_gets_its_reminders_back(app, desk, inquiry):
     with app.app_context():
         actor = db.session.merge(desk)
         due = (utcnow() + timedelta(hours=3)).replace(microsecond=0)
-        task = inquiries.create_task(actor, db.session.get(Inquiry, inquiry), title="Call", due_at=due,
+        task = tasks.create_task(actor, db.session.get(Inquiry, inquiry), title="Call", due_at=due,
                                      assigned_to_id=actor.id)
         db.session.commit()
-        inquiries.reschedule_task(actor, task.id, due + timedelta(hours=1))
-        inquiries.reschedule_task(actor, task.id, due)
+        tasks.reschedule_task(actor, task.id, due + timedelta(hours=1))
+        tasks.reschedule_task(actor, task.id, due)
         db.session.commit()
         open_rows = db.session.scalars(sa.select(Reminder).where(
             Reminder.task_id == task.id, Reminder.status == ReminderStatus.PENDING)).all()

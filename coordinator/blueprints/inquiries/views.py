@@ -16,7 +16,7 @@ from coordinator.extensions import db
 from coordinator.models import utcnow
 from coordinator.roles import Role
 from coordinator.rules import inquiry_lifecycle as lifecycle
-from coordinator.services import inquiries, intake, programs, screenings
+from coordinator.services import inquiries, intake, programs, screenings, tasks
 from coordinator.vocab import Channel
 
 READ_ROLES = tuple(inquiries.READERS)
@@ -136,7 +136,7 @@ def _render_detail(inquiry, status: int = 200, **overrides):
     context = _forms(**overrides)
     return render_template(
         "inquiries/detail.html", inquiry=inquiry, timeline=inquiries.timeline(inquiry),
-        tasks=inquiries.tasks_for(inquiry), duplicates=inquiries.duplicates_of(inquiry),
+        tasks=tasks.tasks_for(inquiry), duplicates=inquiries.duplicates_of(inquiry),
         admission=inquiries.admission_of(inquiry), screening_latest=screenings.latest_for(inquiry.id),
         actions=lifecycle.allowed_actions(inquiry.status) if inquiry.merged_into_id is None else (),
         can_edit=user.role in inquiries.EDITORS and inquiry.merged_into_id is None,
@@ -293,7 +293,7 @@ def add_task(inquiry_id: int):
     form.assigned_to_id.choices = _assignee_choices("— choose —")
 
     def operation(inquiry, form):
-        inquiries.create_task(_me(), inquiry, title=form.title.data, due_at=_aware(form.due_at.data),
+        tasks.create_task(_me(), inquiry, title=form.title.data, due_at=_aware(form.due_at.data),
                               assigned_to_id=_int_or_none(form.assigned_to_id.data))
 
     return _act(inquiry_id, "task_form", form, operation, "Task added.")
@@ -305,7 +305,7 @@ def complete_task(task_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        task = inquiries.complete_task(_me(), task_id)
+        task = tasks.complete_task(_me(), task_id)
     except NotFound:
         abort(404)
     except NotPermitted as refusal:
@@ -327,7 +327,7 @@ def reschedule_task(task_id: int):
     if not form.validate_on_submit():
         abort(400)  # a missing CSRF token or a value that is not a date and time
     try:
-        task = inquiries.reschedule_task(_me(), task_id, _aware(form.due_at.data))
+        task = tasks.reschedule_task(_me(), task_id, _aware(form.due_at.data))
     except NotFound:
         abort(404)
     except (NotPermitted, ValidationFailed) as refusal:
