@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from coordinator.blueprints.admin import bp as admin_bp
     from coordinator.blueprints.api import bp as api_bp
     from coordinator.blueprints.auth import bp as auth_bp
+    from coordinator.blueprints.finance import bp as finance_bp
     from coordinator.blueprints.inquiries import bp as inquiries_bp
     from coordinator.blueprints.main import bp as main_bp
     from coordinator.blueprints.notifications import bp as notifications_bp
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(screening_bp, url_prefix="/screening")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(finance_bp, url_prefix="/finance")
 
 
 def register_error_pages(app: Flask) -> None:

@@ -160,6 +160,25 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "INQUIRIES_PAGE_SIZE": _env_int(environ, "INQUIRIES_PAGE_SIZE", 25, minimum=5),
         # How long a break-the-glass grant on a restricted inquiry lasts.
         "BREAK_GLASS_HOURS": _env_int(environ, "BREAK_GLASS_HOURS", 8, minimum=1),
+        # Insurance and private pay: billing hears about an authorization's next review and its
+        # last covered day this many days ahead, and about an unpaid installment this many days
+        # after its due date; these reminders go out at BILLING_REMINDER_HOUR, clinic time.
+        "AUTH_REVIEW_NOTICE_DAYS": _env_int(environ, "AUTH_REVIEW_NOTICE_DAYS", 2, minimum=0),
+        "AUTH_END_NOTICE_DAYS": _env_int(environ, "AUTH_END_NOTICE_DAYS", 3, minimum=0),
+        "INSTALLMENT_GRACE_DAYS": _env_int(environ, "INSTALLMENT_GRACE_DAYS", 1, minimum=0),
+        "BILLING_REMINDER_HOUR": _env_int(environ, "BILLING_REMINDER_HOUR", 9, minimum=0),
+        # Electronic eligibility (270): the billing provider's name and NPI, and the interchange
+        # sender/receiver ids agreed with the clearinghouse (default: the NPI and the payer's id).
+        # Development (the laptop demo) uses the sample NPI 1234567893 so a 270 can be built;
+        # tests and production have none unless PROVIDER_NPI is set.
+        "PROVIDER_NAME": environ.get("PROVIDER_NAME", "").strip() or "Coordinator Clinic",
+        "PROVIDER_NPI": environ.get("PROVIDER_NPI", "").strip() or ("1234567893" if env == "development" else None),
+        "X12_SENDER_ID": environ.get("X12_SENDER_ID", "").strip() or None,
+        "X12_RECEIVER_ID": environ.get("X12_RECEIVER_ID", "").strip() or None,
+        # The clinic's name on printed statements.
+        "CLINIC_NAME": environ.get("CLINIC_NAME", "").strip() or "Coordinator",
+        # Largest 271 file staff may upload.
+        "X12_MAX_BYTES": _env_int(environ, "X12_MAX_BYTES", 512 * 1024, minimum=1024),
     }
 
 

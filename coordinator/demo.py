@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from coordinator import demo_finance
 from coordinator.extensions import db
 from coordinator.models import FollowUpTask, Inquiry, InquiryActivity, Program, Reminder, Screening, User, utcnow
 from coordinator.rules import cows, dsm5_oud, gad7, phq9
@@ -99,9 +100,11 @@ def seed_pipeline(users_by_email: dict[str, User]) -> int:
         return 0
     rng = random.Random(2026)
     programs = seed_programs()
+    demo_finance.seed_reference_data(users_by_email["admin@demo.coordinator.test"], programs)
     desk = users_by_email["admissions@demo.coordinator.test"]
     manager = users_by_email["casemanager@demo.coordinator.test"]
     physician = users_by_email["physician@demo.coordinator.test"]
+    finance = (users_by_email["billing@demo.coordinator.test"], users_by_email["admin@demo.coordinator.test"])
     sources = list(ReferralSource)
     today = date.today()
     statuses = [status for status, count in SHARES for _ in range(count)]
@@ -136,7 +139,7 @@ def seed_pipeline(users_by_email: dict[str, User]) -> int:
             data["is_restricted"] = n in (9, 30)
         inquiry = intake.create_inquiry(actor, data, channel=channel, today=today,
                                         assigned_to_id=None if target is InquiryStatus.NEW and n % 2 else assignee.id)
-        _walk(inquiry, target, desk, physician, programs, today, n)
+        _walk(inquiry, target, desk, physician, programs, today, n, finance[0])
         _tasks(inquiry, target, desk, manager, n)
         created.append(inquiry)
         low, high = AGE_DAYS[target]
@@ -151,7 +154,8 @@ def seed_pipeline(users_by_email: dict[str, User]) -> int:
     return len(created) + 1
 
 
-def _walk(inquiry, target, desk, physician, programs, today, n) -> None:
+def _walk(inquiry, target, desk, physician, programs, today, n, billing_user) -> None:
+    program = programs[n % 4] if n % 5 else programs[4]
     for action in PATHS[target]:
         if action == "record_contact":
             inquiries.log_call(desk, inquiry, direction="outbound", outcome="reached", duration_minutes=15 + n % 30,
@@ -161,10 +165,14 @@ def _walk(inquiry, target, desk, physician, programs, today, n) -> None:
             inquiries.transition(desk, inquiry, action)
             _screen(inquiry, desk, physician, today, n)
             continue
+        if action == "start_verification":
+            inquiries.transition(desk, inquiry, action)
+            demo_finance.start_verification(inquiry, desk, billing_user, program, n, today)
+            continue
         if action == "admit":
-            program = programs[n % 4] if n % 5 else programs[4]
-            inquiries.transition(desk, inquiry, action, program_id=program.id, admit_date=today - timedelta(days=n % 9),
-                                 today=today)
+            admit_date = today - timedelta(days=n % 9)
+            demo_finance.clear_for_admission(inquiry, desk, billing_user, program, admit_date, n, today)
+            inquiries.transition(desk, inquiry, action, program_id=program.id, admit_date=admit_date, today=today)
             continue
         reason = EXIT_REASONS.get(action)
         inquiries.transition(desk, inquiry, action, reason, referred_out_to=reason if action == "refer_out" else None)

@@ -21,9 +21,15 @@ NAVIGATION = [
     ("Home", "main.home", ("main.home",)),
     ("Inquiries", "inquiries.index", ("inquiries.index", "inquiries.detail", "inquiries.edit", "inquiries.break_glass")),
     ("Phone inquiry", "inquiries.new", ("inquiries.new",)),
+    ("Billing", "finance.index", ("finance.index",)),
+]
+# Administration lives under one "Admin" menu so the bar stays on one line.
+ADMIN_NAVIGATION = [
     ("Users", "admin.users", ("admin.users", "admin.new_user", "admin.edit_user", "admin.reset_password")),
-    ("Payers", "admin.payers_list", ("admin.payers_list", "admin.new_payer", "admin.edit_payer")),
     ("Programs", "admin.programs_list", ("admin.programs_list", "admin.new_program", "admin.edit_program")),
+    ("Fee schedules", "admin.fee_schedules_list",
+     ("admin.fee_schedules_list", "admin.new_fee_schedule", "admin.edit_fee_schedule")),
+    ("Payers", "admin.payers_list", ("admin.payers_list", "admin.new_payer", "admin.edit_payer")),
     ("Break the glass", "admin.break_glass_log", ("admin.break_glass_log",)),
     ("API clients", "admin.api_clients_list", ("admin.api_clients_list", "admin.new_api_client")),
     ("Audit log", "admin.audit_log", ("admin.audit_log",)),
@@ -31,16 +37,27 @@ NAVIGATION = [
 ]
 
 
-def nav_items() -> list[tuple[str, str, bool]]:
-    """The menu for the signed-in user: (label, endpoint, is this the current page)."""
-    if not current_user.is_authenticated:
-        return []
+def _visible_items(entries) -> list[tuple[str, str, bool]]:
     items = []
-    for label, endpoint, highlights in NAVIGATION:
+    for label, endpoint, highlights in entries:
         policy = policy_for(current_app, endpoint)
         if policy is not None and policy.admits_role(current_user.role):
             items.append((label, endpoint, request.endpoint in highlights))
     return items
+
+
+def nav_items() -> list[tuple[str, str, bool]]:
+    """The menu for the signed-in user: (label, endpoint, is this the current page)."""
+    if not current_user.is_authenticated:
+        return []
+    return _visible_items(NAVIGATION)
+
+
+def admin_nav_items() -> list[tuple[str, str, bool]]:
+    """The "Admin" menu's entries the signed-in user may open (none for most roles)."""
+    if not current_user.is_authenticated:
+        return []
+    return _visible_items(ADMIN_NAVIGATION)
 
 
 def unread_notifications() -> int:
@@ -90,7 +107,7 @@ def substance_label(value: str) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(nav_items=nav_items, Role=Role, substance_label=substance_label,
+    app.jinja_env.globals.update(nav_items=nav_items, admin_nav_items=admin_nav_items, Role=Role, substance_label=substance_label,
                                  unread_notifications=unread_notifications)
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["duration"] = format_duration

@@ -189,6 +189,9 @@ class ReminderKind(_Labelled):
     TASK_OVERDUE = "task_overdue"
     SAFETY_FLAG = "safety_flag"
     DAILY_DIGEST = "daily_digest"
+    AUTH_REVIEW_DUE = "auth_review_due"
+    AUTH_ENDING = "auth_ending"
+    INSTALLMENT_OVERDUE = "installment_overdue"
 
 
 class ReminderStatus(_Labelled):
@@ -214,6 +217,9 @@ _LABELS.update({
         ReminderKind.FIRST_CONTACT_DUE: "First contact due", ReminderKind.TASK_DUE: "Task due",
         ReminderKind.TASK_OVERDUE: "Task overdue", ReminderKind.SAFETY_FLAG: "Safety flag (same-day review)",
         ReminderKind.DAILY_DIGEST: "Daily digest of overdue tasks",
+        ReminderKind.AUTH_REVIEW_DUE: "Authorization review coming up",
+        ReminderKind.AUTH_ENDING: "Last authorized day coming up",
+        ReminderKind.INSTALLMENT_OVERDUE: "Installment overdue",
     },
     ReminderStatus: {
         ReminderStatus.PENDING: "Pending", ReminderStatus.QUEUED: "Queued", ReminderStatus.SENT: "Sent",
@@ -221,4 +227,191 @@ _LABELS.update({
     },
     DeliveryChannel: {DeliveryChannel.EMAIL: "Email", DeliveryChannel.IN_APP: "In-app"},
     DeliveryStatus: {DeliveryStatus.SENDING: "Sending", DeliveryStatus.SENT: "Sent"},
+})
+
+
+# --- insurance and private pay -------------------------------------------------------------------
+
+class CoverageRank(_Labelled):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+class SubscriberRelationship(_Labelled):
+    """The patient's relationship to the primary insured (X12 INS02 / 2000D codes in `x12_code`)."""
+    SELF = "self"
+    SPOUSE = "spouse"
+    CHILD = "child"
+    OTHER = "other"
+
+    @property
+    def x12_code(self) -> str:
+        return {"self": "18", "spouse": "01", "child": "19", "other": "G8"}[self.value]
+
+
+class PlanType(_Labelled):
+    PPO = "ppo"
+    HMO = "hmo"
+    EPO = "epo"
+    POS = "pos"
+    HDHP = "hdhp"
+    INDEMNITY = "indemnity"
+    MEDICARE = "medicare"
+    MEDICAID = "medicaid"
+    INTERNATIONAL = "international"
+    OTHER = "other"
+
+
+class VerificationStatus(_Labelled):
+    REQUESTED = "requested"
+    IN_PROGRESS = "in_progress"
+    VERIFIED_ACTIVE = "verified_active"
+    INACTIVE = "inactive"
+    NEEDS_INFORMATION = "needs_information"
+
+
+class VerificationMethod(_Labelled):
+    PHONE = "phone"
+    PORTAL = "portal"
+    ELECTRONIC_271 = "electronic_271"
+
+
+class NetworkStatus(_Labelled):
+    IN_NETWORK = "in_network"
+    OUT_OF_NETWORK = "out_of_network"
+    UNKNOWN = "unknown"
+
+
+class ServiceLine(_Labelled):
+    SUD_RESIDENTIAL = "sud_residential"
+    SUD_OUTPATIENT = "sud_outpatient"
+    MENTAL_HEALTH = "mental_health"
+    PHARMACY = "pharmacy"
+
+
+class CopayPer(_Labelled):
+    VISIT = "visit"
+    DAY = "day"
+    ADMISSION = "admission"
+
+
+class LimitUnit(_Labelled):
+    DAYS = "days"
+    VISITS = "visits"
+    HOURS = "hours"
+
+
+class AuthorizationStatus(_Labelled):
+    PENDING = "pending"
+    APPROVED = "approved"
+    PARTIALLY_APPROVED = "partially_approved"
+    DENIED = "denied"
+    APPEALED = "appealed"
+    EXPIRED = "expired"
+
+
+class AuthorizationUnit(_Labelled):
+    DAYS = "days"
+    VISITS = "visits"
+    UNITS = "units"
+
+
+class FeePeriod(_Labelled):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    EPISODE = "episode"
+
+
+class QuoteStatus(_Labelled):
+    ISSUED = "issued"
+    ACCEPTED = "accepted"
+    WITHDRAWN = "withdrawn"
+
+
+class LedgerKind(_Labelled):
+    CHARGE = "charge"
+    PAYMENT = "payment"
+    REFUND = "refund"
+
+
+class ChargeCategory(_Labelled):
+    PROGRAM_FEE = "program_fee"
+    MEDICATION = "medication"
+    PSYCHIATRIC_CONSULTATION = "psychiatric_consultation"
+    HOSPITAL_VISIT = "hospital_visit"
+    TRANSPORT = "transport"
+    OTHER = "other"
+
+
+class PaymentMethod(_Labelled):
+    BANK_TRANSFER = "bank_transfer"
+    CARD = "card"
+    CASH = "cash"
+    CHEQUE = "cheque"
+    OTHER = "other"
+
+
+class PlanFrequency(_Labelled):
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+
+
+class PlanStatus(_Labelled):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+
+
+_LABELS.update({
+    CoverageRank: {CoverageRank.PRIMARY: "Primary", CoverageRank.SECONDARY: "Secondary"},
+    SubscriberRelationship: {
+        SubscriberRelationship.SELF: "The patient is the insured", SubscriberRelationship.SPOUSE: "Spouse",
+        SubscriberRelationship.CHILD: "Child", SubscriberRelationship.OTHER: "Other relationship",
+    },
+    PlanType: {
+        PlanType.PPO: "PPO", PlanType.HMO: "HMO", PlanType.EPO: "EPO", PlanType.POS: "POS",
+        PlanType.HDHP: "High-deductible plan", PlanType.INDEMNITY: "Indemnity",
+        PlanType.MEDICARE: "Medicare", PlanType.MEDICAID: "Medicaid",
+        PlanType.INTERNATIONAL: "International health insurance", PlanType.OTHER: "Other",
+    },
+    VerificationStatus: {
+        VerificationStatus.REQUESTED: "Requested", VerificationStatus.IN_PROGRESS: "In progress",
+        VerificationStatus.VERIFIED_ACTIVE: "Verified active", VerificationStatus.INACTIVE: "Inactive",
+        VerificationStatus.NEEDS_INFORMATION: "Needs information",
+    },
+    VerificationMethod: {VerificationMethod.PHONE: "Phone", VerificationMethod.PORTAL: "Payer portal",
+                         VerificationMethod.ELECTRONIC_271: "Electronic (271)"},
+    NetworkStatus: {NetworkStatus.IN_NETWORK: "In network", NetworkStatus.OUT_OF_NETWORK: "Out of network",
+                    NetworkStatus.UNKNOWN: "Not known"},
+    ServiceLine: {
+        ServiceLine.SUD_RESIDENTIAL: "Substance use — residential / inpatient",
+        ServiceLine.SUD_OUTPATIENT: "Substance use — outpatient, PHP, IOP",
+        ServiceLine.MENTAL_HEALTH: "Mental health", ServiceLine.PHARMACY: "Pharmacy",
+    },
+    CopayPer: {CopayPer.VISIT: "per visit", CopayPer.DAY: "per day", CopayPer.ADMISSION: "per admission"},
+    LimitUnit: {LimitUnit.DAYS: "days", LimitUnit.VISITS: "visits", LimitUnit.HOURS: "hours"},
+    AuthorizationStatus: {
+        AuthorizationStatus.PENDING: "Pending", AuthorizationStatus.APPROVED: "Approved",
+        AuthorizationStatus.PARTIALLY_APPROVED: "Partially approved", AuthorizationStatus.DENIED: "Denied",
+        AuthorizationStatus.APPEALED: "Appealed", AuthorizationStatus.EXPIRED: "Expired",
+    },
+    AuthorizationUnit: {AuthorizationUnit.DAYS: "days", AuthorizationUnit.VISITS: "visits",
+                        AuthorizationUnit.UNITS: "units"},
+    FeePeriod: {FeePeriod.DAY: "per day", FeePeriod.WEEK: "per week", FeePeriod.MONTH: "per month",
+                FeePeriod.EPISODE: "per episode"},
+    QuoteStatus: {QuoteStatus.ISSUED: "Issued", QuoteStatus.ACCEPTED: "Accepted",
+                  QuoteStatus.WITHDRAWN: "Withdrawn"},
+    LedgerKind: {LedgerKind.CHARGE: "Charge", LedgerKind.PAYMENT: "Payment", LedgerKind.REFUND: "Refund"},
+    ChargeCategory: {
+        ChargeCategory.PROGRAM_FEE: "Program fee", ChargeCategory.MEDICATION: "Medication",
+        ChargeCategory.PSYCHIATRIC_CONSULTATION: "Extra psychiatric consultation",
+        ChargeCategory.HOSPITAL_VISIT: "Hospital visit", ChargeCategory.TRANSPORT: "Transport",
+        ChargeCategory.OTHER: "Other",
+    },
+    PaymentMethod: {PaymentMethod.BANK_TRANSFER: "Bank transfer", PaymentMethod.CARD: "Card",
+                    PaymentMethod.CASH: "Cash", PaymentMethod.CHEQUE: "Cheque", PaymentMethod.OTHER: "Other"},
+    PlanFrequency: {PlanFrequency.WEEKLY: "Weekly", PlanFrequency.FORTNIGHTLY: "Every two weeks",
+                    PlanFrequency.MONTHLY: "Monthly"},
+    PlanStatus: {PlanStatus.ACTIVE: "Active", PlanStatus.CANCELLED: "Cancelled"},
 })

@@ -6,3 +6,10 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// Buttons marked data-print open the browser's print dialog (e.g. the private-pay statement).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});

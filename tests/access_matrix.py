@@ -32,6 +32,9 @@ def staff(*roles: Role) -> frozenset:
 ADMIN = staff(Role.ADMIN)
 INQUIRY_READERS = staff(Role.ADMIN, Role.ADMISSIONS, Role.CASE_MANAGER, Role.CLINICIAN)
 INQUIRY_EDITORS = staff(Role.ADMIN, Role.ADMISSIONS, Role.CASE_MANAGER)
+# Insurance and private pay (coordinator/services/finance_access.py).
+FINANCE_READERS = staff(Role.ADMIN, Role.ADMISSIONS, Role.BILLING, Role.CASE_MANAGER)
+FINANCE_EDITORS = staff(Role.ADMIN, Role.ADMISSIONS, Role.BILLING)
 
 MATRIX: dict[tuple[str, str], Access] = {
     ("static", "GET"): Access(PUBLIC, "/static/app.css", expect=200),
@@ -128,3 +131,18 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("admin.reminder_settings", "POST"): Access(ADMIN, "/admin/reminders/settings", expect=400,
                                                 data={"choice": "role", "role": "wizard"}),
 }
+
+
+def _merge(*tables: dict) -> None:
+    for table in tables:
+        overlap = set(MATRIX) & set(table)
+        assert not overlap, f"listed twice in the matrix: {sorted(overlap)}"
+        MATRIX.update(table)
+
+
+# Areas with many endpoints keep their rows in their own module.
+from tests.access_matrix_billing import BILLING_MATRIX  # noqa: E402
+from tests.access_matrix_finance import FINANCE_MATRIX  # noqa: E402
+from tests.access_matrix_insurance import INSURANCE_MATRIX  # noqa: E402
+
+_merge(FINANCE_MATRIX, INSURANCE_MATRIX, BILLING_MATRIX)

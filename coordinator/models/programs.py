@@ -40,6 +40,9 @@ class Admission(Base):
     status: Mapped[AdmissionStatus] = mapped_column(str_enum(AdmissionStatus, "admission_status"),
                                                     default=AdmissionStatus.ACTIVE)
     admitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # How the admission was financially cleared, in words, as it stood at the moment of admission.
+    clearance_basis: Mapped[str | None] = mapped_column(sa.String(300))
+    clearance_override_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clearance_override.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     program: Mapped[Program] = relationship(lazy="raise")

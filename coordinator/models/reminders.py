@@ -34,6 +34,8 @@ class Reminder(Base):
     task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("follow_up_task.id"), index=True)
     screening_id: Mapped[int | None] = mapped_column(sa.ForeignKey("screening.id"))
     recipient_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    authorization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("authorization.id"), index=True)
+    installment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("installment.id"), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(300))
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -24,7 +24,7 @@ from coordinator.roles import Role
 from coordinator.rules import inquiry_lifecycle as lifecycle
 from coordinator.rules.errors import RuleError
 from coordinator.rules.inquiry_lifecycle import InquiryAction, InquiryStatus
-from coordinator.services import audit, reminders
+from coordinator.services import audit, clearance, reminders
 from coordinator.services.pagination import Page, paginate
 from coordinator.services.user_directory import escape_like
 from coordinator.vocab import ActivityKind, AdmissionStatus, CallOutcome, Direction, ReferralSource
@@ -111,9 +111,12 @@ def survivor_of(inquiry: Inquiry, max_hops: int = 10) -> Inquiry:
 
 
 def break_glass(user: User, inquiry_id: int, reason: str, hours: int) -> BreakGlassAccess:
-    """Grant `user` a time-limited look at a restricted inquiry, with a typed reason."""
+    """Grant `user` a time-limited look at a restricted inquiry, with a typed reason.
+
+    Billing may break the glass too: the grant opens the inquiry's insurance and payment
+    pages only (billing never reads the clinical record)."""
     inquiry = load(inquiry_id)
-    if user.role not in READERS:
+    if user.role not in READERS | {Role.BILLING}:
         raise NotPermitted("Your role does not give access to inquiries.")
     reason = (reason or "").strip()
     if len(reason) < MIN_BREAK_GLASS_REASON:
@@ -271,7 +274,8 @@ def _mark_first_contact(inquiry: Inquiry, when: datetime) -> None:
 
 def transition(actor: User, inquiry: Inquiry, action: str, reason: str | None = None, *,
                referred_out_to: str | None = None, program_id: int | None = None,
-               admit_date: date | None = None, today: date | None = None) -> InquiryStatus:
+               admit_date: date | None = None, today: date | None = None,
+               override_reason: str | None = None) -> InquiryStatus:
     """Move the inquiry through the lifecycle table, recording who, when and why; caller commits."""
     reason = (reason or "").strip() or None
     if reason and len(reason) > REASON_LIMIT:
@@ -293,7 +297,7 @@ def transition(actor: User, inquiry: Inquiry, action: str, reason: str | None = 
         raise ValidationFailed(list(err.errors)) from None
     admission = None
     if act is InquiryAction.ADMIT:
-        admission = _admit(actor, inquiry, program_id, admit_date, today)
+        admission = _admit(actor, inquiry, program_id, admit_date, today, override_reason)
     previous = inquiry.status
     now = utcnow()
     inquiry.status, inquiry.status_changed_at = target, now
@@ -314,7 +318,7 @@ def transition(actor: User, inquiry: Inquiry, action: str, reason: str | None = 
     return target
 
 
-def _admit(actor: User, inquiry: Inquiry, program_id, admit_date, today) -> Admission:
+def _admit(actor: User, inquiry: Inquiry, program_id, admit_date, today, override_reason) -> Admission:
     problems = []
     program = db.session.get(Program, program_id) if isinstance(program_id, int) else None
     if program is None or not program.is_active:
@@ -325,13 +329,34 @@ def _admit(actor: User, inquiry: Inquiry, program_id, admit_date, today) -> Admi
         problems.append(("admit_date", "The admission date must be within the last 30 days or the next 90."))
     if problems:
         raise ValidationFailed(problems)
+    basis, override = _financial_clearance(actor, inquiry, program, admit_date, override_reason)
     admission = Admission(inquiry_id=inquiry.id, program_id=program.id, admit_date=admit_date,
-                          status=AdmissionStatus.ACTIVE, admitted_by_id=actor.id)
+                          status=AdmissionStatus.ACTIVE, admitted_by_id=actor.id, clearance_basis=basis[:300],
+                          clearance_override_id=override.id if override else None)
     admission.program = program
     db.session.add(admission)
     db.session.flush()
-    audit.record(actor, "admission_created", "admission", admission.id, detail=f"inquiry {inquiry.id}")
+    audit.record(actor, "admission_created", "admission", admission.id,
+                 detail=f"inquiry {inquiry.id}; cleared by {'override' if override else 'clearance'}")
     return admission
+
+
+def _financial_clearance(actor: User, inquiry: Inquiry, program: Program, admit_date: date,
+                         override_reason: str | None):
+    """How the admission is cleared: the clearance's summary, or an administrator's override
+    given now with a reason (audited). Anyone else is told what is missing."""
+    result = clearance.clearance_for(inquiry, admit_date, program.level_of_care)
+    if result.cleared:
+        return result.summary, None
+    missing = " ".join(result.missing)
+    if actor.role is not Role.ADMIN:
+        raise ValidationFailed.single(None, f"Not financially cleared to admit. {missing} "
+                                            "An administrator can admit with an override and a reason.")
+    if not (override_reason or "").strip():
+        raise ValidationFailed.single("override_reason", f"Not financially cleared to admit. {missing} "
+                                                         "To admit anyway, give the reason for the override.")
+    override = clearance.grant_override(actor, inquiry, override_reason)
+    return f"Administrator override: {override.reason}", override
 
 
 def log_call(actor: User, inquiry: Inquiry, *, direction: str, outcome: str, duration_minutes: int | None,

@@ -1,14 +1,17 @@
 """Taking an inquiry in: one validator and one writer for the phone form, the web form and the API.
 
 `clean_inquiry` turns a plain mapping (form data or JSON) into checked values or raises
-ValidationFailed naming every bad field; `create_inquiry` writes the inquiry, its regimen,
-its referrer, the "arrived" timeline entry, duplicate flags and an audit row in one
-transaction (the caller commits).
+ValidationFailed naming every bad field; `clean_insurance` does the same for the optional
+insurance details (the web form's insurance fieldset and the API's "insurance" object);
+`create_inquiry` writes the inquiry, its regimen, its referrer, the "arrived" timeline entry,
+duplicate flags, the coverage and requested benefits check (when insurance was given) and the
+audit rows in one transaction (the caller commits).
 """
 from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -19,7 +22,8 @@ from email_validator import EmailNotValidError, validate_email
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
-    ApiClient, Inquiry, InquiryActivity, OpioidRegimenLine, PossibleDuplicate, Referrer, User, utcnow,
+    ApiClient, BenefitVerification, Coverage, Inquiry, InquiryActivity, OpioidRegimenLine, PossibleDuplicate,
+    Referrer, User, utcnow,
 )
 from coordinator.roles import Role
 from coordinator.rules import mme
@@ -27,7 +31,8 @@ from coordinator.rules.errors import RuleError
 from coordinator.services import audit, reminders
 from coordinator.services.audit import SystemActor
 from coordinator.vocab import (
-    ActivityKind, CallerRelationship, Channel, ContactMethod, ReferralSource, Sex, Substance, Urgency,
+    ActivityKind, CallerRelationship, Channel, ContactMethod, CoverageRank, PlanType, ReferralSource, Sex,
+    SubscriberRelationship, Substance, Urgency, VerificationStatus,
 )
 
 # Field name -> maximum length. Anything longer is refused, never silently cut.
@@ -48,6 +53,19 @@ OLDEST_BIRTH_YEAR = 1900
 ASSIGNABLE_ROLES = (Role.ADMISSIONS, Role.ADMIN, Role.CASE_MANAGER)
 PHONE_RE = re.compile(r"^[0-9+().\-\s/]{7,40}$")
 REFERRER_KINDS = frozenset(ReferralSource) - {ReferralSource.SELF, ReferralSource.WEB}
+
+# The optional insurance details a visitor (web form) or a partner (API) may send, under
+# "insurance". Errors name them as "insurance.<field>". Lengths match the coverage columns.
+INSURANCE = "insurance"
+INSURANCE_TEXT_LIMITS = {"insurer_name": 120, "member_id": 80, "group_number": 50, "subscriber_name": 160}
+INSURANCE_ENUM_FIELDS = {"plan_type": PlanType, "relationship_to_subscriber": SubscriberRelationship}
+INSURANCE_DATE_FIELDS = ("subscriber_birth_date",)
+INSURANCE_BOOL_FIELDS = ("verification_requested",)
+INSURANCE_FIELDS = (*INSURANCE_TEXT_LIMITS, *INSURANCE_ENUM_FIELDS, *INSURANCE_DATE_FIELDS, *INSURANCE_BOOL_FIELDS)
+MEMBER_ID_RE = re.compile(r"^[A-Za-z0-9 -]*[A-Za-z0-9][A-Za-z0-9 -]*$")
+SUBSCRIBER_FIELDS = ("subscriber_name", "subscriber_birth_date")
+TRUE_VALUES = (True, "y", "yes", "on", "true", "1", 1)
+FALSE_VALUES = (False, None, "", "n", "no", "off", "false", "0", 0)
 
 
 def normalise_key(text: str | None) -> str | None:
@@ -121,9 +139,9 @@ def clean_inquiry(data: Mapping, *, today: date, require_contact: bool = True) -
 
     for field in BOOL_FIELDS:
         value = data.get(field, False)
-        if value in (True, "y", "yes", "on", "true", "1", 1):
+        if value in TRUE_VALUES:
             clean[field] = True
-        elif value in (False, None, "", "n", "no", "off", "false", "0", 0):
+        elif value in FALSE_VALUES:
             clean[field] = False
         else:
             problems.append((field, "Answer yes or no."))
@@ -149,23 +167,120 @@ def clean_inquiry(data: Mapping, *, today: date, require_contact: bool = True) -
     return clean
 
 
-def _clean_dob(value, today: date, problems: list) -> date | None:
+def _clean_dob(value, today: date, problems: list, field: str = "patient_dob") -> date | None:
     if value in (None, ""):
         return None
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value.strip())
         except ValueError:
-            problems.append(("patient_dob", "Enter the date of birth as a real date (YYYY-MM-DD)."))
+            problems.append((field, "Enter the date of birth as a real date (YYYY-MM-DD)."))
             return None
     if not isinstance(value, date):
-        problems.append(("patient_dob", "Enter the date of birth as a date (YYYY-MM-DD)."))
+        problems.append((field, "Enter the date of birth as a date (YYYY-MM-DD)."))
         return None
     if value > today:
-        problems.append(("patient_dob", "The date of birth cannot be in the future."))
+        problems.append((field, "The date of birth cannot be in the future."))
     elif value.year < OLDEST_BIRTH_YEAR:
-        problems.append(("patient_dob", f"The date of birth cannot be before {OLDEST_BIRTH_YEAR}."))
+        problems.append((field, f"The date of birth cannot be before {OLDEST_BIRTH_YEAR}."))
     return value
+
+
+def clean_insurance(data, *, today: date) -> dict | None:
+    """Check the optional insurance details; return clean values, None when none were given, or raise.
+
+    `data` is the API's "insurance" object or the web form's insurance fieldset, keyed by the
+    names in INSURANCE_FIELDS (unknown keys are ignored here; the API refuses them itself).
+    Problems are named "insurance.<field>". A box left unticked or a blank answer is "not given".
+    """
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        raise ValidationFailed.single(INSURANCE, "Give the insurance details as a set of named fields.")
+    problems: list[tuple[str | None, str]] = []
+    clean: dict = {}
+
+    def name(field: str) -> str:
+        return f"{INSURANCE}.{field}"
+
+    for field, limit in INSURANCE_TEXT_LIMITS.items():
+        value = data.get(field)
+        clean[field] = None
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            problems.append((name(field), "Enter text here."))
+            continue
+        value = value.strip()
+        if any(unicodedata.category(char) == "Cc" for char in value):
+            problems.append((name(field), "This text contains a character that is not allowed."))
+        elif len(value) > limit:
+            problems.append((name(field), f"Use at most {limit} characters (this has {len(value)})."))
+        else:
+            clean[field] = value or None
+    member_id = clean.get("member_id")
+    if member_id and not MEMBER_ID_RE.match(member_id):
+        problems.append((name("member_id"), "Enter the member ID as printed on the card: letters, numbers, "
+                                            "dashes and spaces only."))
+        clean["member_id"] = None
+
+    for field, enum in INSURANCE_ENUM_FIELDS.items():
+        value = data.get(field)
+        clean[field] = None
+        if value in (None, ""):
+            continue
+        if isinstance(value, str) and value in enum._value2member_map_:
+            clean[field] = enum(value)
+        else:
+            allowed = ", ".join(m.value for m in enum)
+            problems.append((name(field), f"Choose one of the listed options ({allowed})."))
+
+    for field in INSURANCE_BOOL_FIELDS:
+        value = data.get(field, False)
+        if value in TRUE_VALUES:
+            clean[field] = True
+        elif value in FALSE_VALUES:
+            clean[field] = False
+        else:
+            clean[field] = False
+            problems.append((name(field), "Answer yes or no."))
+
+    for field in INSURANCE_DATE_FIELDS:
+        clean[field] = _clean_dob(data.get(field), today, problems, name(field))
+
+    if not problems and not any(clean.values()):
+        return None  # nothing given: nothing insurance-related is written
+
+    if not clean["insurer_name"] and not any(f == name("insurer_name") for f, _ in problems):
+        problems.append((name("insurer_name"), "Enter the insurance company's name as printed on the card "
+                                               "(it is needed with any other insurance detail)."))
+    relationship = clean["relationship_to_subscriber"]
+    subscriber_given = any(clean[f] is not None or _given(data.get(f)) for f in SUBSCRIBER_FIELDS)
+    if relationship is None and subscriber_given:
+        problems.append((name("relationship_to_subscriber"), "Say how the patient is related to the insured "
+                                                             "person named here."))
+    elif relationship is SubscriberRelationship.SELF:
+        for field in SUBSCRIBER_FIELDS:
+            if clean[field] is not None:
+                problems.append((name(field), "Leave this empty when the patient is the insured person, or "
+                                              "choose how the patient is related to the insured."))
+    elif relationship is not None:
+        if not clean["subscriber_name"] and not _given(data.get("subscriber_name")):
+            problems.append((name("subscriber_name"), "Enter the insured person's name as printed on the card "
+                                                      "(needed when the patient is not the insured)."))
+        if not clean["subscriber_birth_date"] and not _given(data.get("subscriber_birth_date")):
+            problems.append((name("subscriber_birth_date"), "Enter the insured person's date of birth "
+                                                            "(needed when the patient is not the insured)."))
+
+    if problems:
+        raise ValidationFailed(problems)
+    clean["relationship_to_subscriber"] = relationship or SubscriberRelationship.SELF
+    return clean
+
+
+def _given(value) -> bool:
+    """Whether a raw value says something (a blank string or a null says nothing)."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def _clean_substances(value, problems: list) -> list[str]:
@@ -269,8 +384,23 @@ def replace_regimen(inquiry: Inquiry, regimen: list[mme.RegimenLine], result: mm
 def create_inquiry(actor, data: Mapping, *, channel: Channel, today: date,
                    api_client: ApiClient | None = None, assigned_to_id: int | None = None,
                    require_contact: bool = True) -> Inquiry:
-    """Validate and write a new inquiry; the caller commits. Raises ValidationFailed."""
-    clean = clean_inquiry(data, today=today, require_contact=require_contact)
+    """Validate and write a new inquiry (and its coverage, when insurance is given); the caller commits.
+
+    Raises ValidationFailed naming every problem, the inquiry's and the insurance details' together.
+    """
+    problems: list[tuple[str | None, str]] = []
+    clean = insurance = None
+    try:
+        clean = clean_inquiry(data, today=today, require_contact=require_contact)
+    except ValidationFailed as failure:
+        problems.extend(failure.reasons)
+    if isinstance(data, Mapping):
+        try:
+            insurance = clean_insurance(data.get(INSURANCE), today=today)
+        except ValidationFailed as failure:
+            problems.extend(failure.reasons)
+    if problems or clean is None:
+        raise ValidationFailed(problems)
     if not isinstance(actor, User):
         clean["is_restricted"] = False  # only staff may restrict a record
     assignee = check_assignee(assigned_to_id)
@@ -294,7 +424,33 @@ def create_inquiry(actor, data: Mapping, *, channel: Channel, today: date,
     flag_possible_duplicates(inquiry)
     reminders.inquiry_arrived(inquiry)
     audit.record(actor, "inquiry_created", "inquiry", inquiry.id, detail=f"channel {channel.value}")
+    if insurance is not None:
+        _add_coverage(actor, inquiry, insurance, channel)
     return inquiry
+
+
+def _add_coverage(actor, inquiry: Inquiry, insurance: dict, channel: Channel) -> Coverage:
+    """The primary coverage from the insurance details given with a new inquiry, and the
+    benefits check the visitor asked for (requested, no method yet: staff choose how)."""
+    creator_id = actor.id if isinstance(actor, User) else None
+    coverage = Coverage(
+        inquiry_id=inquiry.id, rank=CoverageRank.PRIMARY, payer_name=insurance["insurer_name"],
+        plan_type=insurance["plan_type"], member_id=insurance["member_id"], group_number=insurance["group_number"],
+        relationship_to_subscriber=insurance["relationship_to_subscriber"],
+        subscriber_name=insurance["subscriber_name"], subscriber_dob=insurance["subscriber_birth_date"],
+        source=channel, created_by_id=creator_id)
+    db.session.add(coverage)
+    db.session.flush()
+    audit.record(actor, "coverage_created", "coverage", coverage.id,
+                 detail=f"inquiry {inquiry.id}, primary, from {channel.value}")
+    if insurance["verification_requested"]:
+        verification = BenefitVerification(coverage_id=coverage.id, status=VerificationStatus.REQUESTED, method=None,
+                                           created_by_id=creator_id)
+        db.session.add(verification)
+        db.session.flush()
+        audit.record(actor, "benefit_verification_requested", "benefit_verification", verification.id,
+                     detail=f"inquiry {inquiry.id}, coverage {coverage.id}, from {channel.value}")
+    return coverage
 
 
 def update_inquiry(actor: User, inquiry: Inquiry, data: Mapping, *, today: date) -> Inquiry:

@@ -40,12 +40,18 @@ SUMMARIES = {
     ReminderKind.TASK_OVERDUE: "A follow-up task is overdue",
     ReminderKind.SAFETY_FLAG: "A screening needs same-day clinical review",
     ReminderKind.DAILY_DIGEST: "Daily digest of overdue tasks",
+    ReminderKind.AUTH_REVIEW_DUE: "An authorization's next review is coming up",
+    ReminderKind.AUTH_ENDING: "An authorization's last covered day is coming up",
+    ReminderKind.INSTALLMENT_OVERDUE: "A payment-plan installment is unpaid after its due date",
 }
 
 # Who receives a reminder with no named recipient (services/reminder_delivery._recipients).
 RECIPIENT_RULES = {
     ReminderKind.FIRST_CONTACT_DUE: "The assignee, else the admissions team",
     ReminderKind.SAFETY_FLAG: "The clinical lead",
+    ReminderKind.AUTH_REVIEW_DUE: "The billing team",
+    ReminderKind.AUTH_ENDING: "The billing team",
+    ReminderKind.INSTALLMENT_OVERDUE: "The billing team",
 }
 
 

@@ -20,10 +20,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.channels import Channel, Message, TransientDeliveryError, channels_for, close_all
 from coordinator.extensions import db
-from coordinator.models import FollowUpTask, Inquiry, Reminder, ReminderDelivery, Screening, User, utcnow
+from coordinator.models import (
+    Authorization, FollowUpTask, Inquiry, Installment, Reminder, ReminderDelivery, Screening, User, utcnow,
+)
 from coordinator.roles import Role
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.services import settings
+from coordinator.services import plan_status, reminders, settings
 from coordinator.vocab import DeliveryChannel, DeliveryStatus, ReminderKind, ReminderStatus
 
 log = logging.getLogger("coordinator.reminders")
@@ -260,6 +262,23 @@ def _resolved_because(reminder: Reminder) -> str | None:
         overdue_at = task.due_at + timedelta(minutes=current_app.config["TASK_OVERDUE_MINUTES"])
         if reminder.kind is ReminderKind.TASK_DUE and utcnow() >= overdue_at:
             return "superseded by the overdue reminder"  # caught up late: say it once
+    if reminder.kind in (ReminderKind.AUTH_REVIEW_DUE, ReminderKind.AUTH_ENDING):
+        return _authorization_resolved(reminder)
+    if reminder.kind is ReminderKind.INSTALLMENT_OVERDUE:
+        installment = db.session.get(Installment, reminder.installment_id)
+        if installment is None or not plan_status.installment_unpaid(installment):
+            return "installment paid or plan cancelled"
+    return None
+
+
+def _authorization_resolved(reminder: Reminder) -> str | None:
+    auth = db.session.get(Authorization, reminder.authorization_id)
+    if auth is None:
+        return "authorization gone"
+    if reminder.kind is ReminderKind.AUTH_REVIEW_DUE and auth.status not in reminders.REVIEWED_AUTHORIZATIONS:
+        return f"authorization {auth.status.label.lower()}"
+    if reminder.kind is ReminderKind.AUTH_ENDING and auth.status not in reminders.GRANTED_AUTHORIZATIONS:
+        return f"authorization {auth.status.label.lower()}"
     return None
 
 
@@ -291,7 +310,12 @@ def _candidates(reminder: Reminder) -> list[User]:
         return _users_in_role(Role.ADMISSIONS)  # unassigned: the whole admissions desk
     if reminder.kind is ReminderKind.SAFETY_FLAG:
         return clinical_leads()
+    if reminder.kind in BILLING_KINDS:
+        return _users_in_role(Role.BILLING) or _users_in_role(Role.ADMIN)
     return []
+
+
+BILLING_KINDS = (ReminderKind.AUTH_REVIEW_DUE, ReminderKind.AUTH_ENDING, ReminderKind.INSTALLMENT_OVERDUE)
 
 
 def _users_in_role(role: Role) -> list[User]:
@@ -341,7 +365,28 @@ def compose(reminder: Reminder, user: User) -> Message:
                        "Same-day clinical review needed",
                        f"A screening on inquiry #{screening.inquiry_id} needs same-day clinical review.",
                        f"/screening/inquiry/{screening.inquiry_id}/{screening.id}")
+    if kind in BILLING_KINDS:
+        return _compose_billing(reminder)
     count = _overdue_count(user.id)
     return Message("Coordinator: your overdue tasks",
                    f"You have {count} overdue follow-up task{'s' if count != 1 else ''}. Please open Coordinator.",
                    "Overdue tasks", f"You have {count} overdue follow-up task{'s' if count != 1 else ''}.", "/")
+
+
+_BILLING_WORDS = {
+    ReminderKind.AUTH_REVIEW_DUE: ("an authorization review is coming up", "Authorization review coming up",
+                                   "has an authorization due for review soon"),
+    ReminderKind.AUTH_ENDING: ("an authorization's last covered day is near", "Authorization ending soon",
+                               "has an authorization whose last covered day is near"),
+    ReminderKind.INSTALLMENT_OVERDUE: ("an installment is overdue", "Installment overdue",
+                                       "has a payment-plan installment past its due date"),
+}
+
+
+def _compose_billing(reminder: Reminder) -> Message:
+    """Billing reminders name the inquiry number only: no payer, amount, program or patient."""
+    subject, title, phrase = _BILLING_WORDS[reminder.kind]
+    number = reminder.inquiry_id
+    return Message(f"Coordinator: {subject}",
+                   f"Inquiry #{number} {phrase}. Please open it in Coordinator.",
+                   title, f"Inquiry #{number} {phrase}.", f"/finance/inquiry/{number}")

@@ -9,16 +9,19 @@ lives in services/reminder_delivery.py; the relay in services/reminder_relay.py.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
 
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
-from coordinator.models import FollowUpTask, Inquiry, Reminder, Screening, User, utcnow
+from coordinator.models import (
+    Authorization, FollowUpTask, Installment, Inquiry, PaymentPlan, Reminder, Screening, User, utcnow,
+)
 from coordinator.services import audit
-from coordinator.vocab import ReminderKind, ReminderStatus
+from coordinator.vocab import AuthorizationStatus, PlanStatus, ReminderKind, ReminderStatus
 
 OPEN = (ReminderStatus.PENDING, ReminderStatus.QUEUED)
 CANCEL_REASON_LIMIT = 120
@@ -26,7 +29,8 @@ CANCEL_REASON_LIMIT = 120
 
 def schedule(kind: ReminderKind, due_at: datetime, dedupe_key: str, *, inquiry_id: int | None = None,
              task_id: int | None = None, screening_id: int | None = None,
-             recipient_user_id: int | None = None) -> Reminder:
+             recipient_user_id: int | None = None, authorization_id: int | None = None,
+             installment_id: int | None = None) -> Reminder:
     """Add a reminder to the caller's transaction, or return the one with the same key.
 
     A cancelled reminder with the same key is reopened (a task moved back to its earlier due
@@ -40,6 +44,7 @@ def schedule(kind: ReminderKind, due_at: datetime, dedupe_key: str, *, inquiry_i
         return existing
     reminder = Reminder(kind=kind, due_at=due_at, dedupe_key=dedupe_key, inquiry_id=inquiry_id, task_id=task_id,
                         screening_id=screening_id, recipient_user_id=recipient_user_id,
+                        authorization_id=authorization_id, installment_id=installment_id,
                         status=ReminderStatus.PENDING)
     db.session.add(reminder)
     return reminder
@@ -98,6 +103,55 @@ def safety_flag_raised(screening: Screening) -> Reminder:
     """PHQ-9 item 9 above zero: the clinical lead hears about it now."""
     return schedule(ReminderKind.SAFETY_FLAG, utcnow(), f"safety-flag-{screening.id}",
                     inquiry_id=screening.inquiry_id, screening_id=screening.id)
+
+
+# Authorizations under review (or awaiting one) have a next review date worth a reminder; only
+# granted ones have a last covered day.
+REVIEWED_AUTHORIZATIONS = (AuthorizationStatus.PENDING, AuthorizationStatus.APPROVED,
+                           AuthorizationStatus.PARTIALLY_APPROVED, AuthorizationStatus.APPEALED)
+GRANTED_AUTHORIZATIONS = (AuthorizationStatus.APPROVED, AuthorizationStatus.PARTIALLY_APPROVED)
+
+
+def _billing_morning(day: date) -> datetime:
+    """BILLING_REMINDER_HOUR on `day`, clinic time, as an aware datetime."""
+    zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    hour = min(current_app.config["BILLING_REMINDER_HOUR"], 23)
+    return datetime.combine(day, time(hour), tzinfo=zone)
+
+
+def authorization_changed(auth: Authorization, today: date) -> None:
+    """An authorization was recorded or updated: its reminders follow its current dates.
+
+    Keys carry the date, so moving a review date cancels the old reminder and schedules a new
+    one, moving it back reopens the old one, and a reminder already sent is never sent twice.
+    Dates already past get no reminder; a notice period that has begun sends one now.
+    """
+    _cancel_where("authorization changed", Reminder.authorization_id == auth.id)
+    config = current_app.config
+    if auth.next_review_date and auth.status in REVIEWED_AUTHORIZATIONS and auth.next_review_date >= today:
+        notice = auth.next_review_date - timedelta(days=config["AUTH_REVIEW_NOTICE_DAYS"])
+        schedule(ReminderKind.AUTH_REVIEW_DUE, _billing_morning(max(notice, today)),
+                 f"auth-review-{auth.id}-{auth.next_review_date.isoformat()}", inquiry_id=auth.inquiry_id,
+                 authorization_id=auth.id)
+    if auth.end_date and auth.status in GRANTED_AUTHORIZATIONS and auth.end_date >= today:
+        notice = auth.end_date - timedelta(days=config["AUTH_END_NOTICE_DAYS"])
+        schedule(ReminderKind.AUTH_ENDING, _billing_morning(max(notice, today)),
+                 f"auth-ending-{auth.id}-{auth.end_date.isoformat()}", inquiry_id=auth.inquiry_id,
+                 authorization_id=auth.id)
+
+
+def payment_plan_changed(plan: PaymentPlan, inquiry_id: int) -> None:
+    """A plan was set up or cancelled: one "overdue" reminder per installment of an active plan,
+    due INSTALLMENT_GRACE_DAYS after its due date. Whether it is still unpaid is checked when
+    it falls due (payments do not touch reminders)."""
+    installment_ids = sa.select(Installment.id).where(Installment.plan_id == plan.id).scalar_subquery()
+    if plan.status is not PlanStatus.ACTIVE:
+        _cancel_where("payment plan cancelled", Reminder.installment_id.in_(installment_ids))
+        return
+    grace = timedelta(days=current_app.config["INSTALLMENT_GRACE_DAYS"])
+    for installment in plan.installments:
+        schedule(ReminderKind.INSTALLMENT_OVERDUE, _billing_morning(installment.due_date + grace),
+                 f"installment-overdue-{installment.id}", inquiry_id=inquiry_id, installment_id=installment.id)
 
 
 def schedule_daily_digests(now: datetime, zone) -> int:

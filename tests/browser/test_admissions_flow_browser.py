@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from coordinator.roles import Role
-from tests.fixtures.intake import make_program
+from tests.fixtures.intake import make_program, record_deposit
 from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -58,6 +58,8 @@ def test_admissions_takes_screens_and_admits_a_phone_inquiry(app, page, live_ser
     expect(page.get_by_test_id("icd10")).to_contain_text("F11.1")
     page.get_by_role("button", name="Save").click()
 
+    # Cleared the private-pay way (the insurance and payment pages have their own browser test).
+    record_deposit(app, int(inquiry_id))
     page.goto(inquiry_url)
     for action in ("start_verification", "offer_placement"):
         page.locator(f"[data-bs-target='#action-{action}']").click()

@@ -46,6 +46,7 @@ def test_admin_adds_a_user_on_a_phone_sized_screen(browser, live_server, create_
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.get_by_role("button", name="Show navigation").click()
+        page.get_by_role("button", name="Admin").click()
         page.get_by_role("link", name="Users", exact=True).click()
         page.get_by_role("link", name="Add a user").click()
         page.get_by_label("Full name").fill("Priya Pharmacist")

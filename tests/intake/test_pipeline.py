@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from coordinator.extensions import db
 from coordinator.models import Admission, AuditEvent, FollowUpTask, Inquiry, InquiryActivity
 from coordinator.roles import Role
-from tests.fixtures.intake import make_program
+from tests.fixtures.intake import make_program, record_deposit
 from tests.fixtures.users import login_as
 
 
@@ -34,6 +34,7 @@ def worker(app, client, create_user):
 def test_an_inquiry_moves_from_new_to_admitted_with_who_when_and_why(app, client, worker, create_inquiry):
     inquiry = create_inquiry(worker, assigned_to_id=worker.id)
     program = make_program(app, name="Residential Chiang Mai")
+    record_deposit(app, inquiry.id)
     steps = [("record_contact", {}), ("start_screening", {}), ("start_verification", {}), ("offer_placement", {}),
              ("admit", {"program_id": str(program.id), "admit_date": date.today().isoformat()})]
     for action, extra in steps:

@@ -8,6 +8,9 @@ from coordinator.roles import Role
 from tests.access_matrix import API_KEY, MATRIX, PUBLIC
 from tests.fixtures.app import make_test_config
 from tests.fixtures.users import login_as
+from tests.support.billing_records import billing_records
+from tests.support.finance_records import finance_records
+from tests.support.insurance_records import insurance_records
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 PERSONAS = ["anonymous"] + [role.value for role in Role]
@@ -64,6 +67,8 @@ def matrix_records(app, create_user):
     records.update(_screening_records(app, other, records["inquiry"]))
     records.update(_api_records(app, other))
     records.update(_reminder_records(app, other, records["inquiry"]))
+    for build in (finance_records, insurance_records, billing_records):
+        records.update(build(app, other, records["inquiry"]))
     return records
 
 

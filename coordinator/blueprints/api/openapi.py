@@ -2,7 +2,8 @@
 
 Field names, length limits, enum values, drugs and units come from `fields.py` (which reads
 the intake service, the vocabularies and the MME rule), so the document cannot drift from
-what the API accepts. A test validates it and checks every /api/v1 route appears in it.
+what the API accepts. The optional insurance details come from `intake.INSURANCE_*` and the
+vocabularies. A test validates it and checks every /api/v1 route appears in it.
 """
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from functools import cache
 from coordinator.blueprints.api import fields as spec
 from coordinator.error_pages import CODES
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
+from coordinator.services import intake
+from coordinator.vocab import SubscriberRelationship
 
 VERSION = "1.0.0"
 SERVER = "/api/v1"
@@ -52,6 +55,12 @@ def _inquiry_create_schema() -> dict:
         "description": "The current opioid regimen. Problems with line i are reported under "
                        "`regimen-i-<field>` (for example `regimen-0-dose`).",
     }
+    properties[intake.INSURANCE] = {
+        "anyOf": [{"$ref": "#/components/schemas/InsuranceDetails"}, {"type": "null"}],
+        "description": "Optional insurance details, as printed on the patient's insurance card. When given, "
+                       "they are kept as the inquiry's primary coverage; problems are reported under "
+                       "`insurance.<field>` (for example `insurance.member_id`). They are never returned.",
+    }
     properties["patient_name"]["type"] = "string"
     properties["patient_name"]["minLength"] = 1
     return {
@@ -63,6 +72,53 @@ def _inquiry_create_schema() -> dict:
                        "patient_email is required. referrer_* fields are only for referrals by a "
                        "physician, hospital, employer program, insurer, court, family, alumni or "
                        "other party. Fields not listed here are refused (400).",
+    }
+
+
+_INSURANCE_DESCRIPTIONS = {
+    "insurer_name": "The insurance company's name as printed on the card. Required when any other "
+                    "insurance detail is given.",
+    "member_id": "Member (policy) ID as printed on the card: letters, digits, dashes and spaces.",
+    "group_number": "Group number, if the card shows one.",
+    "subscriber_name": "The primary insured's name. Required when relationship_to_subscriber is not `self`; "
+                       "must be left out when it is `self`.",
+}
+
+
+def _insurance_schema() -> dict:
+    properties: dict[str, dict] = {}
+    for name, limit in intake.INSURANCE_TEXT_LIMITS.items():
+        properties[name] = _nullable_string(_INSURANCE_DESCRIPTIONS[name], maxLength=limit)
+    properties["member_id"]["pattern"] = "^[A-Za-z0-9 -]*$"
+    for name, enum in intake.INSURANCE_ENUM_FIELDS.items():
+        labels = "; ".join(f"`{m.value}`: {m.label}" for m in enum)
+        properties[name] = _enum([m.value for m in enum], f"One of: {labels}.")
+    properties["relationship_to_subscriber"]["description"] = (
+        "The patient's relationship to the primary insured (the subscriber). "
+        + properties["relationship_to_subscriber"]["description"] + " Defaults to `self`.")
+    for name in intake.INSURANCE_DATE_FIELDS:
+        properties[name] = _nullable_string(
+            "The primary insured's date of birth (YYYY-MM-DD): a real date, not in the future, not before "
+            "1900. Required when relationship_to_subscriber is not `self`; must be left out when it is `self`.",
+            format="date")
+    for name in intake.INSURANCE_BOOL_FIELDS:
+        properties[name] = {"type": ["boolean", "null"], "default": False,
+                            "description": "Ask staff to check the plan's benefits before they call back."}
+    not_self = [m.value for m in SubscriberRelationship if m is not SubscriberRelationship.SELF]
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+        "if": {"required": ["relationship_to_subscriber"],
+               "properties": {"relationship_to_subscriber": {"enum": not_self}}},
+        "then": {"required": ["insurer_name", "subscriber_name", "subscriber_birth_date"],
+                 "properties": {"insurer_name": {"type": "string", "minLength": 1},
+                                "subscriber_name": {"type": "string", "minLength": 1},
+                                "subscriber_birth_date": {"type": "string"}}},
+        "description": "Insurance details, all optional; an empty object, or only nulls, blanks and "
+                       "`verification_requested: false`, means none were given and nothing is kept. "
+                       "If any detail is given, insurer_name is required. Fields not listed here are "
+                       "refused (400, as `insurance.<field>`).",
     }
 
 
@@ -115,7 +171,8 @@ def _error_schema() -> dict:
                 "status": {"type": "integer"},
                 "message": {"type": "string"},
                 "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                           "description": "Problems per field; regimen lines as `regimen-<i>-<field>`."},
+                           "description": "Problems per field; regimen lines as `regimen-<i>-<field>`, "
+                                          "insurance details as `insurance.<field>`."},
                 "reference": {"type": ["string", "null"], "description": "Request id, for support."},
                 "title": {"type": "string"},
             },
@@ -197,6 +254,7 @@ def document() -> dict:
             "schemas": {
                 "InquiryCreate": _inquiry_create_schema(),
                 "RegimenLine": _regimen_line_schema(),
+                "InsuranceDetails": _insurance_schema(),
                 "InquiryStatus": _status_schema(),
                 "Error": _error_schema(),
             },

@@ -2,7 +2,9 @@
 
 Each problem becomes an ApiError with its own status: 415 (not JSON), 413 (too large),
 400 (not valid JSON, not an object, unknown fields), 422 (a field of the wrong JSON type).
-What the values mean is left to the intake service.
+What the values mean is left to the intake service. The optional "insurance" object is checked
+the same way, field by field (unknown keys as `insurance.<key>`); its fields come from
+`intake.INSURANCE_*`, the tables `intake.clean_insurance` checks.
 """
 from __future__ import annotations
 
@@ -13,9 +15,14 @@ from flask import current_app, request
 
 from coordinator.blueprints.api import fields as spec
 from coordinator.blueprints.api.errors import ApiError
+from coordinator.services import intake
 
 UNKNOWN_FIELD = "Unknown field: see the API's OpenAPI document for the accepted fields."
 KEY_ECHO_LIMIT = 64
+INSURANCE = intake.INSURANCE
+INSURANCE_STRING_FIELDS = frozenset(
+    (*intake.INSURANCE_TEXT_LIMITS, *intake.INSURANCE_ENUM_FIELDS, *intake.INSURANCE_DATE_FIELDS))
+INSURANCE_BOOLEAN_FIELDS = frozenset(intake.INSURANCE_BOOL_FIELDS)
 
 
 def read_json_object() -> dict:
@@ -53,9 +60,11 @@ def read_json_object() -> dict:
 
 def check_inquiry(body: dict) -> dict:
     """The body if every field is known and of the documented JSON type; otherwise 400 or 422."""
-    unknown = {_echo(key): [UNKNOWN_FIELD] for key in body if key not in spec.ALLOWED_FIELDS}
+    unknown = {_echo(key): [UNKNOWN_FIELD] for key in body if key not in spec.ALLOWED_FIELDS and key != INSURANCE}
     problems: dict[str, list[str]] = {}
     for name, value in body.items():
+        if name == INSURANCE and value is not None:
+            _check_insurance(value, unknown, problems)
         if name not in spec.ALLOWED_FIELDS or value is None:
             continue
         if name in spec.TEXT_FIELDS or name in spec.ENUM_FIELDS or name in spec.DATE_FIELDS:
@@ -91,6 +100,22 @@ def _check_regimen(value, unknown: dict, problems: dict) -> None:
                 unknown[f"regimen-{i}-{_echo(key)}"] = [UNKNOWN_FIELD]
             elif item is not None and not _matches(item, allowed):
                 problems[f"regimen-{i}-{key}"] = [_TYPE_MESSAGES[allowed[0]]]
+
+
+def _check_insurance(value, unknown: dict, problems: dict) -> None:
+    if not isinstance(value, dict):
+        problems[INSURANCE] = ["Must be a JSON object of insurance details (or null)."]
+        return
+    for key, item in value.items():
+        name = f"{INSURANCE}.{_echo(key)}"
+        if key not in INSURANCE_STRING_FIELDS and key not in INSURANCE_BOOLEAN_FIELDS:
+            unknown[name] = [UNKNOWN_FIELD]
+        elif item is None:
+            continue
+        elif key in INSURANCE_STRING_FIELDS and not isinstance(item, str):
+            problems[name] = ["Must be a string (or null)."]
+        elif key in INSURANCE_BOOLEAN_FIELDS and not isinstance(item, bool):
+            problems[name] = ["Must be true or false."]
 
 
 _TYPE_MESSAGES = {"string": "Must be a string.", "number": "Must be a finite number, such as 20 or 7.5.",

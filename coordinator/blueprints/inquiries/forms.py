@@ -88,6 +88,8 @@ class TransitionForm(FlaskForm):
     referred_out_to = StringField("Referred to", validators=[Optional(), _max(200)])
     program_id = SelectField("Program", choices=[], validate_choice=False, validators=[Optional()])
     admit_date = DateField("Admission date", validators=[Optional()])
+    override_reason = TextAreaField("Reason to admit without financial clearance (administrators)",
+                                    validators=[Optional(), _max(500)], render_kw={"rows": 2})
 
 
 class CallForm(FlaskForm):

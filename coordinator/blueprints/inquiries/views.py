@@ -16,7 +16,7 @@ from coordinator.extensions import db
 from coordinator.models import utcnow
 from coordinator.roles import Role
 from coordinator.rules import inquiry_lifecycle as lifecycle
-from coordinator.services import inquiries, intake, programs, screenings, tasks
+from coordinator.services import clearance, finance_access, inquiries, intake, programs, screenings, tasks
 from coordinator.vocab import Channel
 
 READ_ROLES = tuple(inquiries.READERS)
@@ -141,6 +141,8 @@ def _render_detail(inquiry, status: int = 200, **overrides):
         actions=lifecycle.allowed_actions(inquiry.status) if inquiry.merged_into_id is None else (),
         can_edit=user.role in inquiries.EDITORS and inquiry.merged_into_id is None,
         first_contact=inquiries.time_to_first_contact(inquiry), lifecycle=lifecycle,
+        clearance=clearance.clearance_for(inquiry, _today()),
+        can_see_finances=user.role in finance_access.READERS,
         now=utcnow(), **context), status
 
 
@@ -252,7 +254,7 @@ def change_status(inquiry_id: int):
         inquiries.transition(_me(), inquiry, form.action.data, form.reason.data,
                              referred_out_to=form.referred_out_to.data,
                              program_id=_int_or_none(form.program_id.data), admit_date=form.admit_date.data,
-                             today=_today())
+                             today=_today(), override_reason=form.override_reason.data)
 
     return _act(inquiry_id, "transition_form", form, operation,
                 lambda inquiry: f"Status is now “{inquiry.status.label}”.")

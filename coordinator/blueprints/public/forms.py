@@ -2,7 +2,9 @@
 
 Fields carry no validators of their own: `intake.clean_inquiry` checks the values, exactly
 as it does for the phone form and the API, and the view puts its messages next to the fields.
-Staff-only fields (restricted flag, assignment) are simply not here.
+Staff-only fields (restricted flag, assignment) are simply not here. The optional insurance
+fieldset is checked by `intake.clean_insurance`, as the API's "insurance" object is: its fields
+are named `insurance_<field>` here and `insurance.<field>` in the service's messages.
 """
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from coordinator.services.intake import TEXT_LIMITS
-from coordinator.vocab import CallerRelationship, ContactMethod, ReferralSource, Substance, Urgency
+from coordinator.services.intake import INSURANCE, INSURANCE_FIELDS, INSURANCE_TEXT_LIMITS, TEXT_LIMITS
+from coordinator.vocab import (
+    CallerRelationship, ContactMethod, PlanType, ReferralSource, Substance, SubscriberRelationship, Urgency,
+)
 
 # The fields handed to intake.create_inquiry; anything else posted is ignored.
 INQUIRY_FIELDS = (
@@ -21,6 +25,9 @@ INQUIRY_FIELDS = (
     "may_leave_message", "patient_name", "patient_dob", "patient_location", "presenting_concerns",
     "substances", "urgency", "referral_source",
 )
+
+# Form field name -> the insurance detail it holds (intake.INSURANCE_FIELDS).
+INSURANCE_FORM_FIELDS = {f"{INSURANCE}_{name}": name for name in INSURANCE_FIELDS}
 
 RELATIONSHIP_CHOICES = [("", "Choose one")] + [
     (CallerRelationship.SELF.value, "It's about me"),
@@ -62,6 +69,13 @@ HEARD_CHOICES = [("", "Choose one")] + [
     (ReferralSource.SELF.value, "I found you myself"),
     (ReferralSource.OTHER.value, "Somewhere else"),
 ]
+PLAN_TYPE_CHOICES = [("", "Not sure")] + [(plan.value, plan.label) for plan in PlanType]
+POLICYHOLDER_CHOICES = [("", "Choose one")] + [
+    (SubscriberRelationship.SELF.value, "The person who needs help: the insurance is in their name"),
+    (SubscriberRelationship.SPOUSE.value, "Their spouse or partner"),
+    (SubscriberRelationship.CHILD.value, "Their parent (they are covered as a son or daughter)"),
+    (SubscriberRelationship.OTHER.value, "Someone else"),
+]
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -70,6 +84,18 @@ def choices(pairs) -> list[SelectChoice]:
 
 def _text(label: str, name: str, description: str | None = None, **kw) -> StringField:
     return StringField(label, description=description, render_kw={"maxlength": TEXT_LIMITS[name], **kw})
+
+
+def _insurance_text(label: str, name: str, description: str | None = None, **kw) -> StringField:
+    return StringField(label, description=description,
+                       render_kw={"maxlength": INSURANCE_TEXT_LIMITS[name], "autocomplete": "off", **kw})
+
+
+def form_field_for(service_field: str | None) -> str | None:
+    """The form field that shows a message the intake service gave for `service_field`."""
+    if service_field and service_field.startswith(INSURANCE + "."):
+        return f"{INSURANCE}_{service_field[len(INSURANCE) + 1:]}"
+    return service_field
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -98,12 +124,44 @@ class WebInquiryForm(FlaskForm):
     urgency = RadioField("How soon would you like to talk?", choices=choices(URGENCY_CHOICES),
                          default=Urgency.ROUTINE.value, validate_choice=False)
     referral_source = SelectField("How did you hear about us?", choices=choices(HEARD_CHOICES), validate_choice=False)
+    # Insurance (optional): as on the card. Nothing is saved about insurance unless something is filled in.
+    insurance_insurer_name = _insurance_text(
+        "Insurance company", "insurer_name", "As printed on the insurance card, for example "
+                                             "Blue Cross Blue Shield of Texas.")
+    insurance_member_id = _insurance_text(
+        "Member ID", "member_id", "As printed on the card (sometimes called the policy or ID number): "
+                                  "letters, numbers, dashes and spaces.")
+    insurance_group_number = _insurance_text("Group number", "group_number", "If the card shows one.")
+    insurance_plan_type = SelectField("Type of plan", choices=choices(PLAN_TYPE_CHOICES), validate_choice=False,
+                                      description="If you know it. It is often printed on the card.")
+    insurance_relationship_to_subscriber = SelectField(
+        "Whose name is the insurance in?", choices=choices(POLICYHOLDER_CHOICES), validate_choice=False,
+        description="The policyholder is the person the plan belongs to, for example through their job.")
+    insurance_subscriber_name = _insurance_text(
+        "The policyholder's name", "subscriber_name",
+        "Only if the insurance is in someone else's name: as printed on the card.")
+    insurance_subscriber_birth_date = StringField(
+        "The policyholder's date of birth", description="Only if the insurance is in someone else's name.",
+        render_kw={"type": "date", "autocomplete": "off"})
+    insurance_verification_requested = BooleanField(
+        "Please check my insurance benefits before you call me",
+        description="We ask your insurance company what your plan covers for treatment, so we can tell you "
+                    "when we speak. This does not commit you to anything.")
     # A honeypot: hidden from people (and from screen readers), tempting to form-filling bots.
     website = StringField("Leave this empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
 
     def inquiry_data(self) -> dict:
         """The visitor's answers, by intake field name."""
-        return {name: getattr(self, name).data for name in INQUIRY_FIELDS}
+        data = {name: getattr(self, name).data for name in INQUIRY_FIELDS}
+        data[INSURANCE] = {detail: getattr(self, field).data for field, detail in INSURANCE_FORM_FIELDS.items()}
+        return data
+
+    def insurance_fields(self) -> list:
+        return [getattr(self, field) for field in INSURANCE_FORM_FIELDS]
+
+    def shows_insurance(self) -> bool:
+        """Open the insurance fieldset when it holds an answer or a problem."""
+        return any(f.errors or (f.data not in (None, "", False)) for f in self.insurance_fields())
 
     def looks_automated(self) -> bool:
         # Every posted value counts, not just the first one WTForms keeps as `data`.

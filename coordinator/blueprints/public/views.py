@@ -7,7 +7,7 @@ from coordinator import security
 from coordinator.blueprints import clinic
 from coordinator.blueprints.forms import apply_errors
 from coordinator.blueprints.public import bp
-from coordinator.blueprints.public.forms import WebInquiryForm
+from coordinator.blueprints.public.forms import WebInquiryForm, form_field_for
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db, limiter
 from coordinator.services import audit, intake
@@ -23,6 +23,28 @@ VISITOR_WORDING = {
     "Give at least one phone number or email address so we can call back.":
         "Please give us a phone number or an email address, so we can get back to you.",
 }
+# The same for the optional insurance details (intake.clean_insurance).
+INSURANCE_VISITOR_WORDING = {
+    "Enter the insurance company's name as printed on the card (it is needed with any other insurance detail).":
+        "Please tell us the name of the insurance company, as printed on the card (or leave all the "
+        "insurance answers empty).",
+    "Say how the patient is related to the insured person named here.":
+        "Please tell us whose name the insurance is in.",
+    "Leave this empty when the patient is the insured person, or choose how the patient is related to the insured.":
+        "Leave this empty if the insurance is in the name of the person who needs help, or tell us whose name "
+        "it is in.",
+    "Enter the insured person's name as printed on the card (needed when the patient is not the insured).":
+        "Please give the policyholder's name, as printed on the card.",
+    "Enter the insured person's date of birth (needed when the patient is not the insured).":
+        "Please give the policyholder's date of birth.",
+}
+
+
+def _for_visitors(failure: ValidationFailed) -> ValidationFailed:
+    """The service's problems in visitors' words, each named after the form field that shows it."""
+    wording = {**VISITOR_WORDING, **INSURANCE_VISITOR_WORDING}
+    return ValidationFailed([(form_field_for(field), wording.get(message, message))
+                             for field, message in failure.reasons])
 
 
 def _accepted(response) -> bool:
@@ -45,7 +67,7 @@ def inquire():
             intake.create_inquiry(audit.ANONYMOUS, form.inquiry_data(), channel=Channel.WEB_FORM, today=today)
         except ValidationFailed as failure:
             db.session.rollback()
-            apply_errors(form, ValidationFailed([(f, VISITOR_WORDING.get(m, m)) for f, m in failure.reasons]))
+            apply_errors(form, _for_visitors(failure))
         else:
             db.session.commit()
             return redirect(url_for("public.thanks"))

@@ -1,0 +1,60 @@
+"""Who may see and change a person's insurance and private-pay records.
+
+Admissions and billing edit; case managers read; clinicians see only whether the patient is
+financially cleared (on the inquiry page, never the figures). A restricted inquiry's finances
+are visible to its assignee and administrators; admissions, billing and case managers break
+the glass with a reason, as for the clinical record. Every read and every refusal is audited.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coordinator.errors import NotPermitted
+from coordinator.models import Inquiry, User
+from coordinator.roles import Role
+from coordinator.services import audit, inquiries
+
+EDITORS = frozenset({Role.ADMIN, Role.ADMISSIONS, Role.BILLING})
+READERS = EDITORS | {Role.CASE_MANAGER}
+CLEARANCE_READERS = READERS | {Role.CLINICIAN}
+
+
+@dataclass(frozen=True)
+class FinanceAccess:
+    inquiry: Inquiry
+    visible: bool
+    can_edit: bool
+
+
+def can_see(user: User, inquiry: Inquiry, glass_ids: frozenset[int] | None = None) -> bool:
+    """Whether `user` may see the inquiry's finances (`glass_ids`: their open break-the-glass
+    grants, when the caller already has them; looked up otherwise)."""
+    if user.role not in READERS:
+        return False
+    if not inquiry.is_restricted or user.role == Role.ADMIN or inquiry.assigned_to_id == user.id:
+        return True
+    return inquiry.id in (inquiries.open_break_glass_ids(user) if glass_ids is None else glass_ids)
+
+
+def open_for(user: User, inquiry_id: int, *, purpose: str = "viewed") -> FinanceAccess:
+    """Load an inquiry's financial record for `user`, auditing the read (or the refusal)."""
+    inquiry = inquiries.load(inquiry_id)
+    if user.role not in READERS:
+        audit.record(user, "finances_refused", "inquiry", inquiry.id)
+        raise NotPermitted("Your role does not give access to insurance and payment records.")
+    visible = can_see(user, inquiry)
+    audit.record(user, f"finances_{purpose}" if visible else "restricted_finances_refused", "inquiry", inquiry.id)
+    return FinanceAccess(inquiry, visible, can_edit=visible and user.role in EDITORS
+                         and inquiry.merged_into_id is None)
+
+
+def require(user: User, inquiry_id: int, *, edit: bool = False, purpose: str = "viewed") -> Inquiry:
+    """The inquiry if `user` may see its finances (and change them, when asked); NotPermitted otherwise."""
+    access = open_for(user, inquiry_id, purpose=purpose)
+    if not access.visible:
+        raise NotPermitted("This inquiry is restricted. Break the glass with a reason to open it.")
+    if edit and user.role not in EDITORS:
+        raise NotPermitted("Your role can read insurance and payment records but not change them.")
+    if edit and access.inquiry.merged_into_id is not None:
+        raise NotPermitted("This inquiry was merged into another; work on that one instead.")
+    return access.inquiry
