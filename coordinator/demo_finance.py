@@ -94,7 +94,7 @@ def clear_for_admission(inquiry: Inquiry, desk: User, billing_user: User, progra
     if pays_privately(n):
         account = billing.account_for(inquiry)
         quote = next(q for q in billing.ledger_view(account, today).quotes)
-        billing.accept_quote(billing_user, quote, today)
+        billing.accept_quote(billing_user, quote, admit_date)  # accepted on the day of admission
         billing.record_payment(billing_user, account, "100000", admit_date, "bank_transfer", f"TT-{n:05d}",
                                is_deposit=True, description="Deposit")
         remaining = billing.balance_of(account)
