@@ -28,12 +28,12 @@ class FinanceAccess:
 
 def can_see(user: User, inquiry: Inquiry, glass_ids: frozenset[int] | None = None) -> bool:
     """Whether `user` may see the inquiry's finances (`glass_ids`: their open break-the-glass
-    grants, when the caller already has them; looked up otherwise)."""
+    grants, when the caller already has them; looked up otherwise). The restricted-record rule
+    is the clinical record's, with the finance roles."""
     if user.role not in READERS:
         return False
-    if not inquiry.is_restricted or user.role == Role.ADMIN or inquiry.assigned_to_id == user.id:
-        return True
-    return inquiry.id in (inquiries.open_break_glass_ids(user) if glass_ids is None else glass_ids)
+    glass = inquiries.open_break_glass_ids(user) if glass_ids is None and inquiry.is_restricted else glass_ids
+    return inquiries.can_see(user, inquiry, glass or frozenset(), readers=READERS)
 
 
 def open_for(user: User, inquiry_id: int, *, purpose: str = "viewed") -> FinanceAccess:
