@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 export FLASK_APP := wsgi:app
 
-.PHONY: run test install install-dev migrate seed worker migrations-check lint clean
+.PHONY: run test install install-dev migrate seed worker migrations-check lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,9 +48,15 @@ test: install-dev
 migrations-check: install-dev
 	COORDINATOR_TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python scripts/check_migrations.py
 
-# Errors only (undefined names, unused imports and variables, syntax): style is left to review.
+# Lint (rules chosen in ruff.toml) and formatting check; `make format` rewrites the files.
+LINT_PATHS := coordinator workers tests scripts migrations wsgi.py gunicorn.conf.py
 lint: install-dev
-	$(BIN)/ruff check --select F,E9 coordinator workers tests scripts migrations wsgi.py
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+
+format: install-dev
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

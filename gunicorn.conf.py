@@ -4,6 +4,7 @@ Every value can be overridden from the environment. The app expects a TLS-termin
 reverse proxy in front (nginx, a load balancer); set TRUSTED_PROXY_COUNT to the number
 of proxies so client addresses and https are read from X-Forwarded-* (werkzeug ProxyFix).
 """
+
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")

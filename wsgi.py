@@ -1,4 +1,5 @@
 """WSGI entry point: `gunicorn -c gunicorn.conf.py wsgi:app`."""
+
 from coordinator import create_app
 
 app = create_app()

@@ -1,4 +1,5 @@
 """Coordinator: admissions and care coordination for chronic pain and opioid dependence care."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -64,8 +65,14 @@ def register_extensions(app: Flask) -> None:
     from coordinator.sessions import init_sessions
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True,
-                     render_as_batch=True, render_item=render_migration_item)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        compare_type=True,
+        render_as_batch=True,
+        render_item=render_migration_item,
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     init_sessions(app)

@@ -5,6 +5,7 @@ a notification id). Messages never carry treatment, program or clinical details:
 that something needs attention and link back into the app, where access is checked.
 A channel for SMS would implement the same `send`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,11 +27,11 @@ log = logging.getLogger("coordinator.channels")
 
 @dataclass(frozen=True)
 class Message:
-    subject: str   # for email: generic, no clinical details
-    text: str      # for email: generic, with the link
-    title: str     # in-app (behind sign-in, still minimal)
+    subject: str  # for email: generic, no clinical details
+    text: str  # for email: generic, with the link
+    title: str  # in-app (behind sign-in, still minimal)
     body: str
-    path: str      # a path in this app, e.g. /inquiries/12
+    path: str  # a path in this app, e.g. /inquiries/12
 
 
 class TransientDeliveryError(Exception):
@@ -53,13 +54,28 @@ class InAppChannel:
     def send_many(self, items: list[tuple[User, Message, int]]) -> None:
         """Several notifications in one statement: (user, message, reminder id) each."""
         if items:
-            db.session.execute(sa.insert(Notification), [
-                {"user_id": user.id, "reminder_id": reminder_id, "title": message.title[:200],
-                 "body": message.body[:500], "link": message.path[:300]} for user, message, reminder_id in items])
+            db.session.execute(
+                sa.insert(Notification),
+                [
+                    {
+                        "user_id": user.id,
+                        "reminder_id": reminder_id,
+                        "title": message.title[:200],
+                        "body": message.body[:500],
+                        "link": message.path[:300],
+                    }
+                    for user, message, reminder_id in items
+                ],
+            )
 
     def send(self, user: User, message: Message, *, reminder_id: int) -> str | None:
-        notification = Notification(user_id=user.id, reminder_id=reminder_id, title=message.title[:200],
-                                    body=message.body[:500], link=message.path[:300])
+        notification = Notification(
+            user_id=user.id,
+            reminder_id=reminder_id,
+            title=message.title[:200],
+            body=message.body[:500],
+            link=message.path[:300],
+        )
         db.session.add(notification)
         db.session.flush()  # the unique (reminder, user) key refuses a second copy
         return str(notification.id)
@@ -102,8 +118,9 @@ class SmtpEmailChannel:
         """One connection for a batch of messages (a job delivers several reminders)."""
         if self._smtp is None:
             if self.use_ssl:
-                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                        context=ssl.create_default_context())
+                smtp = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+                )
             else:
                 smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
                 if self.starttls:
@@ -131,8 +148,9 @@ class LoggedEmailChannel:
         self.base_url = config["PUBLIC_BASE_URL"]
 
     def send(self, user: User, message: Message, *, reminder_id: int) -> str | None:
-        log.info("email (not sent: no SMTP_HOST) to user %s: %s %s%s", user.id, message.subject, self.base_url,
-                 message.path)
+        log.info(
+            "email (not sent: no SMTP_HOST) to user %s: %s %s%s", user.id, message.subject, self.base_url, message.path
+        )
         return "logged"
 
 

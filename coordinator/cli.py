@@ -1,4 +1,5 @@
 """Flask commands: `flask create-user` for the first administrator, `flask seed-demo` for laptops."""
+
 from __future__ import annotations
 
 import sys
@@ -31,15 +32,21 @@ DEMO_USERS = [
 @click.option("--name", "full_name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--discipline", type=click.Choice([d.value for d in Discipline]), default=None)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Prompted for (hidden) when not given.")
+@click.option(
+    "--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for (hidden) when not given."
+)
 def create_user_command(email, full_name, role, discipline, password):
     """Create a staff account (use it for the first administrator)."""
     try:
         user = accounts.create_user(
-            audit.CLI, email=email, full_name=full_name, role=Role(role),
-            discipline=Discipline(discipline) if discipline else None, password=password,
-            profile=current_app.config["PASSWORD_HASH_PROFILE"], must_change_password=False,
+            audit.CLI,
+            email=email,
+            full_name=full_name,
+            role=Role(role),
+            discipline=Discipline(discipline) if discipline else None,
+            password=password,
+            profile=current_app.config["PASSWORD_HASH_PROFILE"],
+            must_change_password=False,
         )
     except ValidationFailed as failure:
         db.session.rollback()
@@ -60,9 +67,16 @@ def seed_demo_command():
     created = 0
     for email, name, role, discipline in DEMO_USERS:
         if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
-            accounts.create_user(audit.CLI, email=email, full_name=name, role=role, discipline=discipline,
-                                 password=DEMO_PASSWORD, profile=current_app.config["PASSWORD_HASH_PROFILE"],
-                                 must_change_password=False)
+            accounts.create_user(
+                audit.CLI,
+                email=email,
+                full_name=name,
+                role=role,
+                discipline=discipline,
+                password=DEMO_PASSWORD,
+                profile=current_app.config["PASSWORD_HASH_PROFILE"],
+                must_change_password=False,
+            )
             created += 1
     db.session.flush()
     from coordinator import demo
@@ -70,8 +84,10 @@ def seed_demo_command():
     users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_([u[0] for u in DEMO_USERS])))}
     inquiries_created = demo.seed_pipeline(users)
     db.session.commit()
-    click.echo(f"Demo data ready ({created} accounts and {inquiries_created} inquiries created). "
-               "Sign in at http://127.0.0.1:5000 with:")
+    click.echo(
+        f"Demo data ready ({created} accounts and {inquiries_created} inquiries created). "
+        "Sign in at http://127.0.0.1:5000 with:"
+    )
     for email, _name, role, discipline in DEMO_USERS:
         label = role.label + (f" ({discipline.label})" if discipline else "")
         click.echo(f"  {label:<42} {email:<38} password: {DEMO_PASSWORD}")

@@ -3,6 +3,7 @@
 `load_settings()` is called by `create_app()`, never at import time, so importing the
 package opens no files and reads no environment.
 """
+
 from __future__ import annotations
 
 import os
@@ -70,9 +71,9 @@ def _env_timezone(environ: Mapping[str, str]) -> str:
 def _normalise_database_url(url: str) -> str:
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

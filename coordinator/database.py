@@ -1,4 +1,5 @@
 """Engine set-up that differs by database."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -4,6 +4,7 @@ Everything goes through the real services (validation, timeline, audit), then ar
 moved back so the pipeline looks like the last month of a real admissions desk. A fixed random
 seed makes every laptop show the same data.
 """
+
 from __future__ import annotations
 
 import random
@@ -28,11 +29,58 @@ PROGRAMS = [
     ("Medically managed detox — St. Mary's (partner)", LevelOfCare.PARTNER_HOSPITAL_DETOX, AsamEdition.FOURTH, "4", 4),
 ]
 
-FIRST = ["Daniel", "Sarah", "Michael", "Priya", "James", "Elena", "Robert", "Aisha", "Thomas", "Mei", "David",
-         "Laura", "Kenji", "Grace", "Samuel", "Nadia", "Peter", "Olivia", "Marcus", "Hannah", "Victor", "Chloe",
-         "Arjun", "Fatima", "Lucas", "Ingrid", "Omar", "Rachel", "Hugo", "Sofia"]
-LAST = ["Whitfield", "Okafor", "Lindqvist", "Moreau", "Castillo", "Nakamura", "Brennan", "Haddad", "Kowalski",
-        "Adeyemi", "Sørensen", "Fitzgerald", "Ramírez", "Chen", "Novak", "Delacroix", "Mensah", "Ivanova"]
+FIRST = [
+    "Daniel",
+    "Sarah",
+    "Michael",
+    "Priya",
+    "James",
+    "Elena",
+    "Robert",
+    "Aisha",
+    "Thomas",
+    "Mei",
+    "David",
+    "Laura",
+    "Kenji",
+    "Grace",
+    "Samuel",
+    "Nadia",
+    "Peter",
+    "Olivia",
+    "Marcus",
+    "Hannah",
+    "Victor",
+    "Chloe",
+    "Arjun",
+    "Fatima",
+    "Lucas",
+    "Ingrid",
+    "Omar",
+    "Rachel",
+    "Hugo",
+    "Sofia",
+]
+LAST = [
+    "Whitfield",
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Castillo",
+    "Nakamura",
+    "Brennan",
+    "Haddad",
+    "Kowalski",
+    "Adeyemi",
+    "Sørensen",
+    "Fitzgerald",
+    "Ramírez",
+    "Chen",
+    "Novak",
+    "Delacroix",
+    "Mensah",
+    "Ivanova",
+]
 CALLER_FIRST = ["Maria", "John", "Anna", "Carlos", "Linda", "Yusuf", "Beth", "Ravi", "Claire", "Tom"]
 RELATIONS = ["spouse_partner", "spouse_partner", "parent", "child", "sibling", "self", "self", "friend"]
 CONCERNS = [
@@ -45,18 +93,28 @@ CONCERNS = [
     "Buprenorphine for OUD for a year, still in severe pain; wants an integrated pain plan.",
     "Surgeon on oxycodone after a shoulder injury; needs absolute confidentiality.",
 ]
-PAIN = ["Chronic low back pain after fusion", "Fibromyalgia", "Neuropathic pain after chemotherapy",
-        "Post-traumatic knee pain", "Migraine and neck pain", "Complex regional pain syndrome"]
+PAIN = [
+    "Chronic low back pain after fusion",
+    "Fibromyalgia",
+    "Neuropathic pain after chemotherapy",
+    "Post-traumatic knee pain",
+    "Migraine and neck pain",
+    "Complex regional pain syndrome",
+]
 REGIMENS = [
     [{"drug": "oxycodone", "dose": "20", "unit": "mg", "doses_per_day": 3}],
     [{"drug": "fentanyl_transdermal", "dose": "50", "unit": "mcg/hr"}],
     [{"drug": "hydrocodone", "dose": "10", "unit": "mg", "doses_per_day": 4}],
     [{"drug": "tramadol", "dose": "100", "unit": "mg", "doses_per_day": 4}],
     [{"drug": "methadone", "dose": "20", "unit": "mg", "doses_per_day": 2}],
-    [{"drug": "morphine", "dose": "60", "unit": "mg", "doses_per_day": 2},
-     {"drug": "oxycodone", "dose": "10", "unit": "mg", "doses_per_day": 2}],
-    [{"drug": "buprenorphine_naloxone", "dose": "8", "unit": "mg", "doses_per_day": 2, "purpose": "oud"},
-     {"drug": "tapentadol", "dose": "50", "unit": "mg", "doses_per_day": 2}],
+    [
+        {"drug": "morphine", "dose": "60", "unit": "mg", "doses_per_day": 2},
+        {"drug": "oxycodone", "dose": "10", "unit": "mg", "doses_per_day": 2},
+    ],
+    [
+        {"drug": "buprenorphine_naloxone", "dose": "8", "unit": "mg", "doses_per_day": 2, "purpose": "oud"},
+        {"drug": "tapentadol", "dose": "50", "unit": "mg", "doses_per_day": 2},
+    ],
     [{"drug": "hydromorphone", "dose": "8", "unit": "mg", "doses_per_day": 4}],
 ]
 # How far through the pipeline each demo inquiry goes (repeated to make dozens).
@@ -71,16 +129,34 @@ PATHS = {
     InquiryStatus.REFERRED_OUT: ["record_contact", "refer_out"],
     InquiryStatus.LOST: ["mark_lost"],
 }
-SHARES = [(InquiryStatus.NEW, 7), (InquiryStatus.CONTACTED, 6), (InquiryStatus.SCREENING, 7),
-          (InquiryStatus.VERIFYING, 6), (InquiryStatus.PLACEMENT_OFFERED, 4), (InquiryStatus.ADMITTED, 7),
-          (InquiryStatus.DECLINED, 3), (InquiryStatus.REFERRED_OUT, 3), (InquiryStatus.LOST, 3)]
+SHARES = [
+    (InquiryStatus.NEW, 7),
+    (InquiryStatus.CONTACTED, 6),
+    (InquiryStatus.SCREENING, 7),
+    (InquiryStatus.VERIFYING, 6),
+    (InquiryStatus.PLACEMENT_OFFERED, 4),
+    (InquiryStatus.ADMITTED, 7),
+    (InquiryStatus.DECLINED, 3),
+    (InquiryStatus.REFERRED_OUT, 3),
+    (InquiryStatus.LOST, 3),
+]
 # How many days ago an inquiry at each status arrived (earlier stages are more recent).
-AGE_DAYS = {InquiryStatus.NEW: (0.02, 1.5), InquiryStatus.CONTACTED: (0.5, 4), InquiryStatus.SCREENING: (1, 7),
-            InquiryStatus.VERIFYING: (3, 10), InquiryStatus.PLACEMENT_OFFERED: (5, 14),
-            InquiryStatus.ADMITTED: (8, 28), InquiryStatus.DECLINED: (3, 25), InquiryStatus.REFERRED_OUT: (2, 20),
-            InquiryStatus.LOST: (10, 28)}
-EXIT_REASONS = {"decline": "Chose a programme closer to home", "mark_lost": "No answer after five attempts over two weeks",
-                "refer_out": "Dr. Osei, opioid treatment program downtown"}
+AGE_DAYS = {
+    InquiryStatus.NEW: (0.02, 1.5),
+    InquiryStatus.CONTACTED: (0.5, 4),
+    InquiryStatus.SCREENING: (1, 7),
+    InquiryStatus.VERIFYING: (3, 10),
+    InquiryStatus.PLACEMENT_OFFERED: (5, 14),
+    InquiryStatus.ADMITTED: (8, 28),
+    InquiryStatus.DECLINED: (3, 25),
+    InquiryStatus.REFERRED_OUT: (2, 20),
+    InquiryStatus.LOST: (10, 28),
+}
+EXIT_REASONS = {
+    "decline": "Chose a programme closer to home",
+    "mark_lost": "No answer after five attempts over two weeks",
+    "refer_out": "Dr. Osei, opioid treatment program downtown",
+}
 
 
 def seed_programs() -> list[Program]:
@@ -115,30 +191,48 @@ def seed_pipeline(users_by_email: dict[str, User]) -> int:
         patient = f"{FIRST[n % len(FIRST)]} {LAST[(n * 7) % len(LAST)]}"
         caller = patient if relation == "self" else f"{rng.choice(CALLER_FIRST)} {LAST[(n * 7) % len(LAST)]}"
         data = {
-            "caller_name": caller, "caller_relationship": relation,
-            "caller_phone": f"+1 503 555 {1000 + n:04d}", "caller_email": f"{caller.split()[0].lower()}.{n}@example.org",
-            "preferred_contact": rng.choice(["phone", "phone", "email", "text"]), "may_leave_message": n % 3 == 0,
-            "patient_name": patient, "patient_dob": date(1950 + (n * 3) % 45, 1 + n % 12, 1 + (n * 5) % 28).isoformat(),
-            "patient_sex": rng.choice(["female", "male"]), "patient_location": rng.choice(
-                ["Portland, OR", "Seattle, WA", "Bangkok", "Chiang Mai", "San Francisco, CA", "Vancouver, BC"]),
-            "referral_source": source.value, "presenting_concerns": CONCERNS[n % len(CONCERNS)],
-            "substances": ["prescribed_opioids"] + (["benzodiazepines"] if n % 6 == 0 else [])
-                          + (["alcohol"] if n % 7 == 0 else []),
-            "pain_conditions": PAIN[n % len(PAIN)], "urgency": ["routine", "soon", "urgent"][n % 3 if n % 5 else 0],
+            "caller_name": caller,
+            "caller_relationship": relation,
+            "caller_phone": f"+1 503 555 {1000 + n:04d}",
+            "caller_email": f"{caller.split()[0].lower()}.{n}@example.org",
+            "preferred_contact": rng.choice(["phone", "phone", "email", "text"]),
+            "may_leave_message": n % 3 == 0,
+            "patient_name": patient,
+            "patient_dob": date(1950 + (n * 3) % 45, 1 + n % 12, 1 + (n * 5) % 28).isoformat(),
+            "patient_sex": rng.choice(["female", "male"]),
+            "patient_location": rng.choice(
+                ["Portland, OR", "Seattle, WA", "Bangkok", "Chiang Mai", "San Francisco, CA", "Vancouver, BC"]
+            ),
+            "referral_source": source.value,
+            "presenting_concerns": CONCERNS[n % len(CONCERNS)],
+            "substances": ["prescribed_opioids"]
+            + (["benzodiazepines"] if n % 6 == 0 else [])
+            + (["alcohol"] if n % 7 == 0 else []),
+            "pain_conditions": PAIN[n % len(PAIN)],
+            "urgency": ["routine", "soon", "urgent"][n % 3 if n % 5 else 0],
             "regimen": REGIMENS[n % len(REGIMENS)],
         }
         if source in intake.REFERRER_KINDS and source not in (ReferralSource.FAMILY, ReferralSource.ALUMNI):
             data["referrer_name"] = ["Dr. Helen Park", "Dr. Ahmed Rahim", "Jordan Lee"][n % 3]
-            data["referrer_organization"] = {"physician": "Eastside Spine Clinic", "hospital": "St. Mary's Hospital",
-                                             "employer_assistance": "Acme EAP", "insurer": "Blue Harbor Health",
-                                             "court": "County Drug Court"}.get(source.value, "Community partner")
+            data["referrer_organization"] = {
+                "physician": "Eastside Spine Clinic",
+                "hospital": "St. Mary's Hospital",
+                "employer_assistance": "Acme EAP",
+                "insurer": "Blue Harbor Health",
+                "court": "County Drug Court",
+            }.get(source.value, "Community partner")
         channel = Channel.WEB_FORM if source is ReferralSource.WEB else (Channel.API if n % 11 == 4 else Channel.PHONE)
         actor = desk if channel is Channel.PHONE else audit.SystemActor("demo-website")
         assignee = desk if n % 4 else manager
         if channel is Channel.PHONE:
             data["is_restricted"] = n in (9, 30)
-        inquiry = intake.create_inquiry(actor, data, channel=channel, today=today,
-                                        assigned_to_id=None if target is InquiryStatus.NEW and n % 2 else assignee.id)
+        inquiry = intake.create_inquiry(
+            actor,
+            data,
+            channel=channel,
+            today=today,
+            assigned_to_id=None if target is InquiryStatus.NEW and n % 2 else assignee.id,
+        )
         _walk(inquiry, target, desk, physician, programs, today, n, finance[0])
         _tasks(inquiry, target, desk, manager, n)
         created.append(inquiry)
@@ -146,10 +240,18 @@ def seed_pipeline(users_by_email: dict[str, User]) -> int:
         _backdate(inquiry, days=rng.uniform(low, high), contact_minutes=rng.choice([4, 9, 14, 22, 45, 130]))
     # Two that look like the same person: a web form after a phone call.
     twin = created[3]
-    intake.create_inquiry(audit.SystemActor("demo-website"), {
-        "caller_name": twin.caller_name, "caller_phone": twin.caller_phone, "patient_name": twin.patient_name,
-        "referral_source": "web", "presenting_concerns": "Filled in the website form after calling yesterday."},
-        channel=Channel.WEB_FORM, today=today)
+    intake.create_inquiry(
+        audit.SystemActor("demo-website"),
+        {
+            "caller_name": twin.caller_name,
+            "caller_phone": twin.caller_phone,
+            "patient_name": twin.patient_name,
+            "referral_source": "web",
+            "presenting_concerns": "Filled in the website form after calling yesterday.",
+        },
+        channel=Channel.WEB_FORM,
+        today=today,
+    )
     db.session.flush()
     return len(created) + 1
 
@@ -158,8 +260,15 @@ def _walk(inquiry, target, desk, physician, programs, today, n, billing_user) ->
     program = programs[n % 4] if n % 5 else programs[4]
     for action in PATHS[target]:
         if action == "record_contact":
-            inquiries.log_call(desk, inquiry, direction="outbound", outcome="reached", duration_minutes=15 + n % 30,
-                               note="Talked through the situation and what happens next.", occurred_at=utcnow())
+            inquiries.log_call(
+                desk,
+                inquiry,
+                direction="outbound",
+                outcome="reached",
+                duration_minutes=15 + n % 30,
+                note="Talked through the situation and what happens next.",
+                occurred_at=utcnow(),
+            )
             continue
         if action == "start_screening":
             inquiries.transition(desk, inquiry, action)
@@ -184,17 +293,31 @@ def _screen(inquiry, desk, physician, today, n) -> None:
     phq["self_harm"] = "1" if n % 9 == 2 else "0"
     gad = {key: str((n + 2 * i) % 4) for i, (key, _) in enumerate(gad7.ITEMS)}
     criteria = [c.value for c in dsm5_oud.OudCriterion][: 2 + n % 8]
-    dsm = {"criteria": criteria, "taken_as_prescribed_under_supervision": "yes" if n % 2 else "no",
-           "behaviours": [b.value for b in dsm5_oud.OudBehaviour][: n % 5]}
-    flags = {"flags": [f for f, on in (("benzodiazepine_use", n % 6 == 0), ("alcohol_use", n % 7 == 0),
-                                       ("respiratory_disease", n % 8 == 3)) if on]}
+    dsm = {
+        "criteria": criteria,
+        "taken_as_prescribed_under_supervision": "yes" if n % 2 else "no",
+        "behaviours": [b.value for b in dsm5_oud.OudBehaviour][: n % 5],
+    }
+    flags = {
+        "flags": [
+            f
+            for f, on in (
+                ("benzodiazepine_use", n % 6 == 0),
+                ("alcohol_use", n % 7 == 0),
+                ("respiratory_disease", n % 8 == 3),
+            )
+            if on
+        ]
+    }
     screenings.record(desk, inquiry, "phq9", phq, administered_at=now, today=today)
     screenings.record(desk, inquiry, "gad7", gad, administered_at=now, today=today)
     screenings.record(desk, inquiry, "dsm5_oud", _flatten(dsm), administered_at=now, today=today)
     screenings.record(desk, inquiry, "medical_flags", _flatten(flags), administered_at=now, today=today)
     if n % 2 == 0:
-        answers = {item.key: str(item.allowed_scores[min(len(item.allowed_scores) - 1, (n + i) % 3)])
-                   for i, item in enumerate(cows.ITEMS)}
+        answers = {
+            item.key: str(item.allowed_scores[min(len(item.allowed_scores) - 1, (n + i) % 3)])
+            for i, item in enumerate(cows.ITEMS)
+        }
         screenings.record(physician, inquiry, "cows", answers, administered_at=now, today=today)
 
 
@@ -204,22 +327,35 @@ def _flatten(data: dict):
 
     pairs = []
     for key, value in data.items():
-        for item in (value if isinstance(value, list) else [value]):
+        for item in value if isinstance(value, list) else [value]:
             pairs.append((key, item))
     return MultiDict(pairs)
 
 
 def _tasks(inquiry, target, desk, manager, n) -> None:
-    if target not in (InquiryStatus.NEW, InquiryStatus.CONTACTED, InquiryStatus.SCREENING, InquiryStatus.VERIFYING,
-                      InquiryStatus.PLACEMENT_OFFERED):
+    if target not in (
+        InquiryStatus.NEW,
+        InquiryStatus.CONTACTED,
+        InquiryStatus.SCREENING,
+        InquiryStatus.VERIFYING,
+        InquiryStatus.PLACEMENT_OFFERED,
+    ):
         return
-    title = {InquiryStatus.NEW: "First call back", InquiryStatus.CONTACTED: "Send intake paperwork",
-             InquiryStatus.SCREENING: "Finish PHQ-9 and GAD-7 with the patient",
-             InquiryStatus.VERIFYING: "Verify benefits with the payer",
-             InquiryStatus.PLACEMENT_OFFERED: "Confirm admission date and travel"}[target]
+    title = {
+        InquiryStatus.NEW: "First call back",
+        InquiryStatus.CONTACTED: "Send intake paperwork",
+        InquiryStatus.SCREENING: "Finish PHQ-9 and GAD-7 with the patient",
+        InquiryStatus.VERIFYING: "Verify benefits with the payer",
+        InquiryStatus.PLACEMENT_OFFERED: "Confirm admission date and travel",
+    }[target]
     due = utcnow() + timedelta(hours=(n % 7) * 6 - 12)
-    task = FollowUpTask(inquiry_id=inquiry.id, title=title, due_at=due, assigned_to_id=(desk if n % 3 else manager).id,
-                        created_by_id=desk.id)
+    task = FollowUpTask(
+        inquiry_id=inquiry.id,
+        title=title,
+        due_at=due,
+        assigned_to_id=(desk if n % 3 else manager).id,
+        created_by_id=desk.id,
+    )
     db.session.add(task)
     db.session.flush()
     reminders.task_created(task)  # (the service refuses due times in the past; demo tasks may be overdue)
@@ -234,14 +370,16 @@ def _backdate(inquiry: Inquiry, *, days: float, contact_minutes: int) -> None:
     inquiry.status_changed_at = inquiry.status_changed_at + shift + timedelta(minutes=contact_minutes + 30)
     if inquiry.first_contact_at is not None:
         inquiry.first_contact_at = arrived + timedelta(minutes=contact_minutes)
-    step = 0
-    for activity in db.session.scalars(sa.select(InquiryActivity).where(InquiryActivity.inquiry_id == inquiry.id)
-                                       .order_by(InquiryActivity.id)):
-        activity.occurred_at = arrived if activity.kind.value == "arrived" else arrived + timedelta(
-            minutes=contact_minutes + step * 90)
-        step += 1
+    activities = db.session.scalars(
+        sa.select(InquiryActivity).where(InquiryActivity.inquiry_id == inquiry.id).order_by(InquiryActivity.id)
+    )
+    for step, activity in enumerate(activities):
+        activity.occurred_at = (
+            arrived if activity.kind.value == "arrived" else arrived + timedelta(minutes=contact_minutes + step * 90)
+        )
     for screening in db.session.scalars(sa.select(Screening).where(Screening.inquiry_id == inquiry.id)):
         screening.administered_at = arrived + timedelta(minutes=contact_minutes + 120)
-    for reminder in db.session.scalars(sa.select(Reminder).where(Reminder.inquiry_id == inquiry.id,
-                                                                 Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)):
+    for reminder in db.session.scalars(
+        sa.select(Reminder).where(Reminder.inquiry_id == inquiry.id, Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)
+    ):
         reminder.due_at = arrived + timedelta(minutes=current_app.config["FIRST_CONTACT_MINUTES"])

@@ -5,6 +5,7 @@ coverage with a phone verification (two in three) or a private-pay account with 
 (one in three); and before an admission, what clears it: an approved authorization with a
 review date, or the accepted quote, a deposit, a payment plan and a transport charge.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -41,9 +42,17 @@ def seed_reference_data(admin: User, programs: list[Program]) -> None:
         db.session.add(Payer(name=name, payer_code=code, phone=phone))
     for program in programs:
         for amount, currency, period in FEES[program.level_of_care]:
-            fee_schedules.create_schedule(admin, {
-                "program_id": str(program.id), "amount": amount, "currency": currency, "period": period,
-                "includes": fee_schedules.DEFAULT_INCLUDES, "billed_separately": fee_schedules.DEFAULT_BILLED_SEPARATELY})
+            fee_schedules.create_schedule(
+                admin,
+                {
+                    "program_id": str(program.id),
+                    "amount": amount,
+                    "currency": currency,
+                    "period": period,
+                    "includes": fee_schedules.DEFAULT_INCLUDES,
+                    "billed_separately": fee_schedules.DEFAULT_BILLED_SEPARATELY,
+                },
+            )
     db.session.flush()
 
 
@@ -51,65 +60,143 @@ def pays_privately(n: int) -> bool:
     return n % 3 == 0
 
 
-def start_verification(inquiry: Inquiry, desk: User, billing_user: User, program: Program, n: int,
-                       today: date) -> None:
+def start_verification(inquiry: Inquiry, desk: User, billing_user: User, program: Program, n: int, today: date) -> None:
     """What admissions does on reaching "verifying": check insurance, or quote a private-pay stay."""
     if pays_privately(n):
         account = billing.open_account(billing_user, inquiry, "THB")
         quantity = QUANTITY[FEES[program.level_of_care][0][2]]
-        billing.issue_quote(billing_user, account, program.id, quantity, today + timedelta(days=30),
-                            "Quoted on the phone; transport from Bangkok airport billed separately.", today)
+        billing.issue_quote(
+            billing_user,
+            account,
+            program.id,
+            quantity,
+            today + timedelta(days=30),
+            "Quoted on the phone; transport from Bangkok airport billed separately.",
+            today,
+        )
         return
     payers = db.session.scalars(sa.select(Payer).order_by(Payer.id)).all()
     payer = payers[n % (len(payers) - 1)]
-    coverage = insurance.add_coverage(desk, inquiry, {
-        "rank": "primary", "payer_id": str(payer.id), "plan_type": "ppo" if n % 2 else "hmo",
-        "plan_name": "Gold PPO 1500" if n % 2 else "Select HMO", "member_id": f"{payer.payer_code}{700000 + n * 37}",
-        "group_number": f"GRP{4400 + n}", "relationship_to_subscriber": "self",
-        "effective_from": date(today.year, 1, 1).isoformat()}, today)
+    coverage = insurance.add_coverage(
+        desk,
+        inquiry,
+        {
+            "rank": "primary",
+            "payer_id": str(payer.id),
+            "plan_type": "ppo" if n % 2 else "hmo",
+            "plan_name": "Gold PPO 1500" if n % 2 else "Select HMO",
+            "member_id": f"{payer.payer_code}{700000 + n * 37}",
+            "group_number": f"GRP{4400 + n}",
+            "relationship_to_subscriber": "self",
+            "effective_from": date(today.year, 1, 1).isoformat(),
+        },
+        today,
+    )
     if n % 7 != 1:  # the others show on billing's "not yet verified" list
         _verify(desk, coverage, n, today)
 
 
 def _verify(desk: User, coverage, n: int, today: date) -> None:
     """A phone verification: active PPO/HMO benefits, residential needing prior authorization."""
-    insurance.record_verification(desk, coverage, {
-        "status": "verified_active", "method": "phone", "network_status": "in_network",
-        "out_of_network_benefits": "yes", "payer_reference": f"REF-{2026}{n:04d}", "payer_contact": "Dana at provider services",
-        "plan_begin": date(today.year, 1, 1).isoformat(), "plan_end": date(today.year, 12, 31).isoformat(),
-        "currency": "USD"}, {
-        "sud_residential": {"covered": "yes", "deductible_individual": "1500", "deductible_individual_met": "500",
-                            "oop_individual": "6000", "oop_individual_met": "1200", "coinsurance_percent": "20",
-                            "prior_auth_required": "yes", "limit_quantity": "30", "limit_unit": "days",
-                            "limit_period": "calendar year"},
-        "sud_outpatient": {"covered": "yes", "copay": "25", "copay_per": "visit", "coinsurance_percent": "10",
-                           "prior_auth_required": "no"},
-        "pharmacy": {"covered": "yes", "copay": "15", "copay_per": "visit"},
-    }, today)
+    insurance.record_verification(
+        desk,
+        coverage,
+        {
+            "status": "verified_active",
+            "method": "phone",
+            "network_status": "in_network",
+            "out_of_network_benefits": "yes",
+            "payer_reference": f"REF-{2026}{n:04d}",
+            "payer_contact": "Dana at provider services",
+            "plan_begin": date(today.year, 1, 1).isoformat(),
+            "plan_end": date(today.year, 12, 31).isoformat(),
+            "currency": "USD",
+        },
+        {
+            "sud_residential": {
+                "covered": "yes",
+                "deductible_individual": "1500",
+                "deductible_individual_met": "500",
+                "oop_individual": "6000",
+                "oop_individual_met": "1200",
+                "coinsurance_percent": "20",
+                "prior_auth_required": "yes",
+                "limit_quantity": "30",
+                "limit_unit": "days",
+                "limit_period": "calendar year",
+            },
+            "sud_outpatient": {
+                "covered": "yes",
+                "copay": "25",
+                "copay_per": "visit",
+                "coinsurance_percent": "10",
+                "prior_auth_required": "no",
+            },
+            "pharmacy": {"covered": "yes", "copay": "15", "copay_per": "visit"},
+        },
+        today,
+    )
 
 
-def clear_for_admission(inquiry: Inquiry, desk: User, billing_user: User, program: Program, admit_date: date,
-                        n: int, today: date) -> None:
+def clear_for_admission(
+    inquiry: Inquiry, desk: User, billing_user: User, program: Program, admit_date: date, n: int, today: date
+) -> None:
     """What makes a demo admission financially cleared."""
     if pays_privately(n):
         account = billing.account_for(inquiry)
         quote = next(q for q in billing.ledger_view(account, today).quotes)
         billing.accept_quote(billing_user, quote, admit_date)  # accepted on the day of admission
-        billing.record_payment(billing_user, account, "100000", admit_date, "bank_transfer", f"TT-{n:05d}",
-                               is_deposit=True, description="Deposit")
+        billing.record_payment(
+            billing_user,
+            account,
+            "100000",
+            admit_date,
+            "bank_transfer",
+            f"TT-{n:05d}",
+            is_deposit=True,
+            description="Deposit",
+        )
         remaining = billing.balance_of(account)
         if remaining > 0:
-            billing.create_plan(billing_user, account, remaining, 3, "monthly", today + timedelta(days=7),
-                                "Agreed with the family on the phone.", today)
+            billing.create_plan(
+                billing_user,
+                account,
+                remaining,
+                3,
+                "monthly",
+                today + timedelta(days=7),
+                "Agreed with the family on the phone.",
+                today,
+            )
         if n % 2:
-            billing.add_charge(billing_user, account, "transport", "3500", admit_date,
-                               "Hospital transport (partner hospital visit)", None, today=today)
+            billing.add_charge(
+                billing_user,
+                account,
+                "transport",
+                "3500",
+                admit_date,
+                "Hospital transport (partner hospital visit)",
+                None,
+                today=today,
+            )
         return
     coverage = insurance.coverages_for(inquiry)[0]
     if not insurance.latest_verifications([coverage.id], confirmed_only=True):
         _verify(desk, coverage, n, today)
-    authorizations.record_authorization(desk, inquiry, {
-        "level_of_care": program.level_of_care.value, "coverage_id": str(coverage.id), "status": "approved",
-        "auth_number": f"AUTH-{88000 + n}", "unit": "days", "requested_units": "14", "approved_units": "14",
-        "start_date": admit_date.isoformat(), "next_review_date": (admit_date + timedelta(days=10)).isoformat(),
-        "payer_contact": "UR nurse, behavioral health"}, today)
+    authorizations.record_authorization(
+        desk,
+        inquiry,
+        {
+            "level_of_care": program.level_of_care.value,
+            "coverage_id": str(coverage.id),
+            "status": "approved",
+            "auth_number": f"AUTH-{88000 + n}",
+            "unit": "days",
+            "requested_units": "14",
+            "approved_units": "14",
+            "start_date": admit_date.isoformat(),
+            "next_review_date": (admit_date + timedelta(days=10)).isoformat(),
+            "payer_contact": "UR nurse, behavioral health",
+        },
+        today,
+    )

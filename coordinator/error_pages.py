@@ -1,4 +1,5 @@
 """Friendly error pages (and JSON errors for API clients), each with a reference id."""
+
 from __future__ import annotations
 
 import logging
@@ -20,12 +21,24 @@ MESSAGES = {
     405: ("Not allowed", "This page cannot be used that way."),
     413: ("Too large", "What was sent is larger than this system accepts."),
     429: ("Too many attempts", "Too many attempts in a short time. Wait a few minutes, then try again."),
-    500: ("Something went wrong", "The error has been logged. Nothing was saved. Try again, and if it keeps happening, give this reference to your administrator."),
+    500: (
+        "Something went wrong",
+        "The error has been logged. Nothing was saved. Try again, and if it keeps happening, give this reference to your administrator.",
+    ),
 }
 
 # Machine-readable codes for JSON errors, the same words the API uses (`{"error": {"code": ...}}`).
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         413: "payload_too_large", 415: "unsupported_media_type", 429: "rate_limited", 500: "internal_error"}
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    500: "internal_error",
+}
 
 
 def _respond(status: int, title: str | None = None, message: str | None = None):
@@ -33,8 +46,15 @@ def _respond(status: int, title: str | None = None, message: str | None = None):
     title, message = title or default_title, message or default_message
     reference = g.get("request_id")
     if wants_json():
-        body = jsonify(error={"code": CODES.get(status, "error"), "status": status, "title": title,
-                              "message": message, "reference": reference})
+        body = jsonify(
+            error={
+                "code": CODES.get(status, "error"),
+                "status": status,
+                "title": title,
+                "message": message,
+                "reference": reference,
+            }
+        )
     else:
         body = render_template("errors/error.html", status=status, title=title, message=message, reference=reference)
     return make_response(body, status)
@@ -44,8 +64,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         log.warning("CSRF check failed: %s", error.description)
-        return _respond(400, "This form has expired",
-                        "The page was open too long or was sent from somewhere else. Go back, reload the page and try again.")
+        return _respond(
+            400,
+            "This form has expired",
+            "The page was open too long or was sent from somewhere else. Go back, reload the page and try again.",
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

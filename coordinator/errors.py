@@ -1,4 +1,5 @@
 """Domain errors that services raise and views translate into messages."""
+
 from __future__ import annotations
 
 

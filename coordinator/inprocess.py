@@ -4,6 +4,7 @@ process, through the same code the RQ workers run (DESIGN.md, "Embedded default"
 Started on the first request (not at import or by CLI commands), only when INPROCESS_REMINDERS
 is on — the default when REDIS_URL is unset outside production — and never under TESTING.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,7 +32,7 @@ class InProcessReminders(threading.Thread):
             try:
                 ids = reminder_relay.tick(None)
                 for start in range(0, len(ids), CHUNK):  # the same batch size as a worker's job
-                    deliver_many(ids[start:start + CHUNK])
+                    deliver_many(ids[start : start + CHUNK])
                 return len(ids)
             except Exception:
                 log.exception("in-process reminder round failed; will try again")
@@ -60,5 +61,7 @@ def register_inprocess_reminders(app: Flask) -> None:
             if not state["started"]:
                 InProcessReminders(app).start()
                 state["started"] = True
-                log.info("reminders run in-process (no REDIS_URL); email goes to %s",
-                         "SMTP" if app.config["SMTP_HOST"] else "the log")
+                log.info(
+                    "reminders run in-process (no REDIS_URL); email goes to %s",
+                    "SMTP" if app.config["SMTP_HOST"] else "the log",
+                )

@@ -7,6 +7,7 @@ the method, the matched URL rule (`/admin/users/<int:user_id>`, not the path: pa
 carry secret link tokens), the status, the time taken and the user id: never form data,
 query strings or names.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ import re
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
 
@@ -50,7 +51,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         payload = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "msg": record.getMessage(),
@@ -99,7 +100,10 @@ def register_request_ids(app: Flask) -> None:
             user_id = current_user.get_id() if current_user and current_user.is_authenticated else None
             rule = request.url_rule.rule if request.url_rule else "(unmatched)"
             access_log.info(
-                "%s %s %s", request.method, rule, response.status_code,
+                "%s %s %s",
+                request.method,
+                rule,
+                response.status_code,
                 extra={
                     "method": request.method,
                     "path": rule,

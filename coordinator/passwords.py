@@ -1,4 +1,5 @@
 """Password hashing (Argon2id) and the password policy."""
+
 from __future__ import annotations
 
 from argon2 import PasswordHasher, Type

@@ -1,4 +1,5 @@
 """Staff roles and clinical disciplines: plain enums shared by models, forms and policies."""
+
 from __future__ import annotations
 
 from enum import StrEnum

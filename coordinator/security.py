@@ -15,11 +15,12 @@ API-key endpoints answer 401 with `WWW-Authenticate: Bearer` (never a sign-in re
 the `Authorization: Bearer <key>` header is missing, unknown or revoked; the client is put in
 `g.api_client`, and any staff session cookie sent along is ignored.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
@@ -179,8 +180,13 @@ def _record_denial(endpoint: str) -> None:
     from coordinator.extensions import db
     from coordinator.services import audit
 
-    audit.record(current_user._get_current_object(), "access_denied", "endpoint", endpoint[:64],
-                 detail=f"{request.method} refused for role {current_user.role}")
+    audit.record(
+        current_user._get_current_object(),
+        "access_denied",
+        "endpoint",
+        endpoint[:64],
+        detail=f"{request.method} refused for role {current_user.role}",
+    )
     db.session.commit()
     g.access_denied = True
 

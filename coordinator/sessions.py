@@ -5,6 +5,7 @@ logout would keep working. We store a random token in it and check that token's 
 every request; ending the row (logout, idle timeout, absolute lifetime, deactivation,
 password reset) makes any copy of the cookie worthless.
 """
+
 from __future__ import annotations
 
 from flask import Flask, current_app, flash, g, request, session
@@ -42,9 +43,7 @@ def load_user(user_id: str) -> User | None:
 def begin_session(user: User) -> None:
     """Sign the user in on this browser with a fresh session (the caller commits)."""
     session.clear()  # a new session on every sign-in: no fixation
-    token = authentication.open_session(
-        user, request.remote_addr, request.headers.get("User-Agent")
-    )
+    token = authentication.open_session(user, request.remote_addr, request.headers.get("User-Agent"))
     session[SESSION_KEY] = token
     login_user(user, remember=False)
 

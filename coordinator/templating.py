@@ -1,4 +1,5 @@
 """Template globals and filters: role-aware navigation, the notification bell, dates in the clinic's time zone."""
+
 from __future__ import annotations
 
 import logging
@@ -19,7 +20,11 @@ log = logging.getLogger(__name__)
 # the endpoint's policy admits, so the menu never offers a page that would answer 403.
 NAVIGATION = [
     ("Home", "main.home", ("main.home",)),
-    ("Inquiries", "inquiries.index", ("inquiries.index", "inquiries.detail", "inquiries.edit", "inquiries.break_glass")),
+    (
+        "Inquiries",
+        "inquiries.index",
+        ("inquiries.index", "inquiries.detail", "inquiries.edit", "inquiries.break_glass"),
+    ),
     ("Phone inquiry", "inquiries.new", ("inquiries.new",)),
     ("Billing", "finance.index", ("finance.index",)),
 ]
@@ -27,8 +32,11 @@ NAVIGATION = [
 ADMIN_NAVIGATION = [
     ("Users", "admin.users", ("admin.users", "admin.new_user", "admin.edit_user", "admin.reset_password")),
     ("Programs", "admin.programs_list", ("admin.programs_list", "admin.new_program", "admin.edit_program")),
-    ("Fee schedules", "admin.fee_schedules_list",
-     ("admin.fee_schedules_list", "admin.new_fee_schedule", "admin.edit_fee_schedule")),
+    (
+        "Fee schedules",
+        "admin.fee_schedules_list",
+        ("admin.fee_schedules_list", "admin.new_fee_schedule", "admin.edit_fee_schedule"),
+    ),
     ("Payers", "admin.payers_list", ("admin.payers_list", "admin.new_payer", "admin.edit_payer")),
     ("Break the glass", "admin.break_glass_log", ("admin.break_glass_log",)),
     ("API clients", "admin.api_clients_list", ("admin.api_clients_list", "admin.new_api_client")),
@@ -107,8 +115,13 @@ def substance_label(value: str) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(nav_items=nav_items, admin_nav_items=admin_nav_items, Role=Role, substance_label=substance_label,
-                                 unread_notifications=unread_notifications)
+    app.jinja_env.globals.update(
+        nav_items=nav_items,
+        admin_nav_items=admin_nav_items,
+        Role=Role,
+        substance_label=substance_label,
+        unread_notifications=unread_notifications,
+    )
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.trim_blocks = True

@@ -3,6 +3,7 @@
 Stored values are the enum values (short, stable, English, lower-case); labels are what
 people read. Adding a member needs a migration, because every column is CHECK-constrained.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -20,6 +21,7 @@ class _Labelled(StrEnum):
 
 class Channel(_Labelled):
     """How the inquiry reached us."""
+
     PHONE = "phone"
     WEB_FORM = "web_form"
     API = "api"
@@ -132,53 +134,76 @@ class AdmissionStatus(_Labelled):
 _LABELS: dict[type, dict] = {
     Channel: {Channel.PHONE: "Phone", Channel.WEB_FORM: "Web form", Channel.API: "API"},
     ReferralSource: {
-        ReferralSource.SELF: "Self", ReferralSource.FAMILY: "Family",
-        ReferralSource.PHYSICIAN: "Physician", ReferralSource.HOSPITAL: "Hospital",
+        ReferralSource.SELF: "Self",
+        ReferralSource.FAMILY: "Family",
+        ReferralSource.PHYSICIAN: "Physician",
+        ReferralSource.HOSPITAL: "Hospital",
         ReferralSource.EMPLOYER_ASSISTANCE: "Employer assistance program",
-        ReferralSource.ALUMNI: "Alumni", ReferralSource.WEB: "Web",
-        ReferralSource.INSURER: "Insurer", ReferralSource.COURT: "Court",
+        ReferralSource.ALUMNI: "Alumni",
+        ReferralSource.WEB: "Web",
+        ReferralSource.INSURER: "Insurer",
+        ReferralSource.COURT: "Court",
         ReferralSource.OTHER: "Other",
     },
     CallerRelationship: {
         CallerRelationship.SELF: "The patient themself",
         CallerRelationship.SPOUSE_PARTNER: "Spouse or partner",
-        CallerRelationship.PARENT: "Parent", CallerRelationship.CHILD: "Adult child",
-        CallerRelationship.SIBLING: "Sibling", CallerRelationship.OTHER_FAMILY: "Other family",
-        CallerRelationship.FRIEND: "Friend", CallerRelationship.PHYSICIAN: "Physician",
-        CallerRelationship.EMPLOYER: "Employer", CallerRelationship.OTHER: "Other",
+        CallerRelationship.PARENT: "Parent",
+        CallerRelationship.CHILD: "Adult child",
+        CallerRelationship.SIBLING: "Sibling",
+        CallerRelationship.OTHER_FAMILY: "Other family",
+        CallerRelationship.FRIEND: "Friend",
+        CallerRelationship.PHYSICIAN: "Physician",
+        CallerRelationship.EMPLOYER: "Employer",
+        CallerRelationship.OTHER: "Other",
     },
-    ContactMethod: {ContactMethod.PHONE: "Phone call", ContactMethod.EMAIL: "Email",
-                    ContactMethod.TEXT: "Text message"},
-    Sex: {Sex.FEMALE: "Female", Sex.MALE: "Male", Sex.INTERSEX: "Intersex",
-          Sex.UNKNOWN: "Not known / not given"},
-    Urgency: {Urgency.ROUTINE: "Routine", Urgency.SOON: "Within days",
-              Urgency.URGENT: "Urgent (today)"},
+    ContactMethod: {
+        ContactMethod.PHONE: "Phone call",
+        ContactMethod.EMAIL: "Email",
+        ContactMethod.TEXT: "Text message",
+    },
+    Sex: {Sex.FEMALE: "Female", Sex.MALE: "Male", Sex.INTERSEX: "Intersex", Sex.UNKNOWN: "Not known / not given"},
+    Urgency: {Urgency.ROUTINE: "Routine", Urgency.SOON: "Within days", Urgency.URGENT: "Urgent (today)"},
     Substance: {
         Substance.PRESCRIBED_OPIOIDS: "Prescribed opioids",
         Substance.NON_PRESCRIBED_OPIOIDS: "Opioids not prescribed to them",
         Substance.HEROIN_FENTANYL: "Heroin or illicit fentanyl",
-        Substance.BENZODIAZEPINES: "Benzodiazepines", Substance.ALCOHOL: "Alcohol",
-        Substance.STIMULANTS: "Stimulants", Substance.CANNABIS: "Cannabis",
-        Substance.SLEEP_MEDICATION: "Sleep medication", Substance.OTHER: "Other",
+        Substance.BENZODIAZEPINES: "Benzodiazepines",
+        Substance.ALCOHOL: "Alcohol",
+        Substance.STIMULANTS: "Stimulants",
+        Substance.CANNABIS: "Cannabis",
+        Substance.SLEEP_MEDICATION: "Sleep medication",
+        Substance.OTHER: "Other",
     },
     ActivityKind: {
-        ActivityKind.CALL: "Call", ActivityKind.EMAIL: "Email", ActivityKind.NOTE: "Note",
-        ActivityKind.STATUS_CHANGE: "Status change", ActivityKind.SCREENING: "Screening",
-        ActivityKind.TASK: "Task", ActivityKind.MERGE: "Merge", ActivityKind.ARRIVED: "Arrived",
+        ActivityKind.CALL: "Call",
+        ActivityKind.EMAIL: "Email",
+        ActivityKind.NOTE: "Note",
+        ActivityKind.STATUS_CHANGE: "Status change",
+        ActivityKind.SCREENING: "Screening",
+        ActivityKind.TASK: "Task",
+        ActivityKind.MERGE: "Merge",
+        ActivityKind.ARRIVED: "Arrived",
     },
     Direction: {Direction.INBOUND: "Inbound", Direction.OUTBOUND: "Outbound"},
     CallOutcome: {
-        CallOutcome.REACHED: "Reached", CallOutcome.LEFT_MESSAGE: "Left a message",
-        CallOutcome.NO_ANSWER: "No answer", CallOutcome.BUSY: "Busy",
+        CallOutcome.REACHED: "Reached",
+        CallOutcome.LEFT_MESSAGE: "Left a message",
+        CallOutcome.NO_ANSWER: "No answer",
+        CallOutcome.BUSY: "Busy",
         CallOutcome.WRONG_NUMBER: "Wrong number",
     },
     LevelOfCare: {
         LevelOfCare.PARTNER_HOSPITAL_DETOX: "Medically managed detox at a partner hospital",
-        LevelOfCare.RESIDENTIAL: "Residential", LevelOfCare.PHP: "Partial hospitalization (PHP)",
-        LevelOfCare.IOP: "Intensive outpatient (IOP)", LevelOfCare.VIRTUAL_IOP: "Virtual IOP",
+        LevelOfCare.RESIDENTIAL: "Residential",
+        LevelOfCare.PHP: "Partial hospitalization (PHP)",
+        LevelOfCare.IOP: "Intensive outpatient (IOP)",
+        LevelOfCare.VIRTUAL_IOP: "Virtual IOP",
     },
-    AsamEdition: {AsamEdition.THIRD: "ASAM Criteria, 3rd edition (2013)",
-                  AsamEdition.FOURTH: "ASAM Criteria, 4th edition (2023)"},
+    AsamEdition: {
+        AsamEdition.THIRD: "ASAM Criteria, 3rd edition (2013)",
+        AsamEdition.FOURTH: "ASAM Criteria, 4th edition (2023)",
+    },
     AdmissionStatus: {AdmissionStatus.ACTIVE: "Active", AdmissionStatus.DISCHARGED: "Discharged"},
 }
 
@@ -195,11 +220,11 @@ class ReminderKind(_Labelled):
 
 
 class ReminderStatus(_Labelled):
-    PENDING = "pending"      # waiting for its due time (or for a retry)
-    QUEUED = "queued"        # handed to a worker
+    PENDING = "pending"  # waiting for its due time (or for a retry)
+    QUEUED = "queued"  # handed to a worker
     SENT = "sent"
     CANCELLED = "cancelled"  # its condition resolved before it was sent
-    FAILED = "failed"        # gave up after the last try; shown to staff
+    FAILED = "failed"  # gave up after the last try; shown to staff
 
 
 class DeliveryChannel(_Labelled):
@@ -212,25 +237,33 @@ class DeliveryStatus(_Labelled):
     SENT = "sent"
 
 
-_LABELS.update({
-    ReminderKind: {
-        ReminderKind.FIRST_CONTACT_DUE: "First contact due", ReminderKind.TASK_DUE: "Task due",
-        ReminderKind.TASK_OVERDUE: "Task overdue", ReminderKind.SAFETY_FLAG: "Safety flag (same-day review)",
-        ReminderKind.DAILY_DIGEST: "Daily digest of overdue tasks",
-        ReminderKind.AUTH_REVIEW_DUE: "Authorization review coming up",
-        ReminderKind.AUTH_ENDING: "Last authorized day coming up",
-        ReminderKind.INSTALLMENT_OVERDUE: "Installment overdue",
-    },
-    ReminderStatus: {
-        ReminderStatus.PENDING: "Pending", ReminderStatus.QUEUED: "Queued", ReminderStatus.SENT: "Sent",
-        ReminderStatus.CANCELLED: "Cancelled", ReminderStatus.FAILED: "Failed",
-    },
-    DeliveryChannel: {DeliveryChannel.EMAIL: "Email", DeliveryChannel.IN_APP: "In-app"},
-    DeliveryStatus: {DeliveryStatus.SENDING: "Sending", DeliveryStatus.SENT: "Sent"},
-})
+_LABELS.update(
+    {
+        ReminderKind: {
+            ReminderKind.FIRST_CONTACT_DUE: "First contact due",
+            ReminderKind.TASK_DUE: "Task due",
+            ReminderKind.TASK_OVERDUE: "Task overdue",
+            ReminderKind.SAFETY_FLAG: "Safety flag (same-day review)",
+            ReminderKind.DAILY_DIGEST: "Daily digest of overdue tasks",
+            ReminderKind.AUTH_REVIEW_DUE: "Authorization review coming up",
+            ReminderKind.AUTH_ENDING: "Last authorized day coming up",
+            ReminderKind.INSTALLMENT_OVERDUE: "Installment overdue",
+        },
+        ReminderStatus: {
+            ReminderStatus.PENDING: "Pending",
+            ReminderStatus.QUEUED: "Queued",
+            ReminderStatus.SENT: "Sent",
+            ReminderStatus.CANCELLED: "Cancelled",
+            ReminderStatus.FAILED: "Failed",
+        },
+        DeliveryChannel: {DeliveryChannel.EMAIL: "Email", DeliveryChannel.IN_APP: "In-app"},
+        DeliveryStatus: {DeliveryStatus.SENDING: "Sending", DeliveryStatus.SENT: "Sent"},
+    }
+)
 
 
 # --- insurance and private pay -------------------------------------------------------------------
+
 
 class CoverageRank(_Labelled):
     PRIMARY = "primary"
@@ -239,6 +272,7 @@ class CoverageRank(_Labelled):
 
 class SubscriberRelationship(_Labelled):
     """The patient's relationship to the primary insured (X12 INS02 / 2000D codes in `x12_code`)."""
+
     SELF = "self"
     SPOUSE = "spouse"
     CHILD = "child"
@@ -363,55 +397,97 @@ class PlanStatus(_Labelled):
     CANCELLED = "cancelled"
 
 
-_LABELS.update({
-    CoverageRank: {CoverageRank.PRIMARY: "Primary", CoverageRank.SECONDARY: "Secondary"},
-    SubscriberRelationship: {
-        SubscriberRelationship.SELF: "The patient is the insured", SubscriberRelationship.SPOUSE: "Spouse",
-        SubscriberRelationship.CHILD: "Child", SubscriberRelationship.OTHER: "Other relationship",
-    },
-    PlanType: {
-        PlanType.PPO: "PPO", PlanType.HMO: "HMO", PlanType.EPO: "EPO", PlanType.POS: "POS",
-        PlanType.HDHP: "High-deductible plan", PlanType.INDEMNITY: "Indemnity",
-        PlanType.MEDICARE: "Medicare", PlanType.MEDICAID: "Medicaid",
-        PlanType.INTERNATIONAL: "International health insurance", PlanType.OTHER: "Other",
-    },
-    VerificationStatus: {
-        VerificationStatus.REQUESTED: "Requested", VerificationStatus.IN_PROGRESS: "In progress",
-        VerificationStatus.VERIFIED_ACTIVE: "Verified active", VerificationStatus.INACTIVE: "Inactive",
-        VerificationStatus.NEEDS_INFORMATION: "Needs information",
-    },
-    VerificationMethod: {VerificationMethod.PHONE: "Phone", VerificationMethod.PORTAL: "Payer portal",
-                         VerificationMethod.ELECTRONIC_271: "Electronic (271)"},
-    NetworkStatus: {NetworkStatus.IN_NETWORK: "In network", NetworkStatus.OUT_OF_NETWORK: "Out of network",
-                    NetworkStatus.UNKNOWN: "Not known"},
-    ServiceLine: {
-        ServiceLine.SUD_RESIDENTIAL: "Substance use — residential / inpatient",
-        ServiceLine.SUD_OUTPATIENT: "Substance use — outpatient, PHP, IOP",
-        ServiceLine.MENTAL_HEALTH: "Mental health", ServiceLine.PHARMACY: "Pharmacy",
-    },
-    CopayPer: {CopayPer.VISIT: "per visit", CopayPer.DAY: "per day", CopayPer.ADMISSION: "per admission"},
-    LimitUnit: {LimitUnit.DAYS: "days", LimitUnit.VISITS: "visits", LimitUnit.HOURS: "hours"},
-    AuthorizationStatus: {
-        AuthorizationStatus.PENDING: "Pending", AuthorizationStatus.APPROVED: "Approved",
-        AuthorizationStatus.PARTIALLY_APPROVED: "Partially approved", AuthorizationStatus.DENIED: "Denied",
-        AuthorizationStatus.APPEALED: "Appealed", AuthorizationStatus.EXPIRED: "Expired",
-    },
-    AuthorizationUnit: {AuthorizationUnit.DAYS: "days", AuthorizationUnit.VISITS: "visits",
-                        AuthorizationUnit.UNITS: "units"},
-    FeePeriod: {FeePeriod.DAY: "per day", FeePeriod.WEEK: "per week", FeePeriod.MONTH: "per month",
-                FeePeriod.EPISODE: "per episode"},
-    QuoteStatus: {QuoteStatus.ISSUED: "Issued", QuoteStatus.ACCEPTED: "Accepted",
-                  QuoteStatus.WITHDRAWN: "Withdrawn"},
-    LedgerKind: {LedgerKind.CHARGE: "Charge", LedgerKind.PAYMENT: "Payment", LedgerKind.REFUND: "Refund"},
-    ChargeCategory: {
-        ChargeCategory.PROGRAM_FEE: "Program fee", ChargeCategory.MEDICATION: "Medication",
-        ChargeCategory.PSYCHIATRIC_CONSULTATION: "Extra psychiatric consultation",
-        ChargeCategory.HOSPITAL_VISIT: "Hospital visit", ChargeCategory.TRANSPORT: "Transport",
-        ChargeCategory.OTHER: "Other",
-    },
-    PaymentMethod: {PaymentMethod.BANK_TRANSFER: "Bank transfer", PaymentMethod.CARD: "Card",
-                    PaymentMethod.CASH: "Cash", PaymentMethod.CHEQUE: "Cheque", PaymentMethod.OTHER: "Other"},
-    PlanFrequency: {PlanFrequency.WEEKLY: "Weekly", PlanFrequency.FORTNIGHTLY: "Every two weeks",
-                    PlanFrequency.MONTHLY: "Monthly"},
-    PlanStatus: {PlanStatus.ACTIVE: "Active", PlanStatus.CANCELLED: "Cancelled"},
-})
+_LABELS.update(
+    {
+        CoverageRank: {CoverageRank.PRIMARY: "Primary", CoverageRank.SECONDARY: "Secondary"},
+        SubscriberRelationship: {
+            SubscriberRelationship.SELF: "The patient is the insured",
+            SubscriberRelationship.SPOUSE: "Spouse",
+            SubscriberRelationship.CHILD: "Child",
+            SubscriberRelationship.OTHER: "Other relationship",
+        },
+        PlanType: {
+            PlanType.PPO: "PPO",
+            PlanType.HMO: "HMO",
+            PlanType.EPO: "EPO",
+            PlanType.POS: "POS",
+            PlanType.HDHP: "High-deductible plan",
+            PlanType.INDEMNITY: "Indemnity",
+            PlanType.MEDICARE: "Medicare",
+            PlanType.MEDICAID: "Medicaid",
+            PlanType.INTERNATIONAL: "International health insurance",
+            PlanType.OTHER: "Other",
+        },
+        VerificationStatus: {
+            VerificationStatus.REQUESTED: "Requested",
+            VerificationStatus.IN_PROGRESS: "In progress",
+            VerificationStatus.VERIFIED_ACTIVE: "Verified active",
+            VerificationStatus.INACTIVE: "Inactive",
+            VerificationStatus.NEEDS_INFORMATION: "Needs information",
+        },
+        VerificationMethod: {
+            VerificationMethod.PHONE: "Phone",
+            VerificationMethod.PORTAL: "Payer portal",
+            VerificationMethod.ELECTRONIC_271: "Electronic (271)",
+        },
+        NetworkStatus: {
+            NetworkStatus.IN_NETWORK: "In network",
+            NetworkStatus.OUT_OF_NETWORK: "Out of network",
+            NetworkStatus.UNKNOWN: "Not known",
+        },
+        ServiceLine: {
+            ServiceLine.SUD_RESIDENTIAL: "Substance use — residential / inpatient",
+            ServiceLine.SUD_OUTPATIENT: "Substance use — outpatient, PHP, IOP",
+            ServiceLine.MENTAL_HEALTH: "Mental health",
+            ServiceLine.PHARMACY: "Pharmacy",
+        },
+        CopayPer: {CopayPer.VISIT: "per visit", CopayPer.DAY: "per day", CopayPer.ADMISSION: "per admission"},
+        LimitUnit: {LimitUnit.DAYS: "days", LimitUnit.VISITS: "visits", LimitUnit.HOURS: "hours"},
+        AuthorizationStatus: {
+            AuthorizationStatus.PENDING: "Pending",
+            AuthorizationStatus.APPROVED: "Approved",
+            AuthorizationStatus.PARTIALLY_APPROVED: "Partially approved",
+            AuthorizationStatus.DENIED: "Denied",
+            AuthorizationStatus.APPEALED: "Appealed",
+            AuthorizationStatus.EXPIRED: "Expired",
+        },
+        AuthorizationUnit: {
+            AuthorizationUnit.DAYS: "days",
+            AuthorizationUnit.VISITS: "visits",
+            AuthorizationUnit.UNITS: "units",
+        },
+        FeePeriod: {
+            FeePeriod.DAY: "per day",
+            FeePeriod.WEEK: "per week",
+            FeePeriod.MONTH: "per month",
+            FeePeriod.EPISODE: "per episode",
+        },
+        QuoteStatus: {
+            QuoteStatus.ISSUED: "Issued",
+            QuoteStatus.ACCEPTED: "Accepted",
+            QuoteStatus.WITHDRAWN: "Withdrawn",
+        },
+        LedgerKind: {LedgerKind.CHARGE: "Charge", LedgerKind.PAYMENT: "Payment", LedgerKind.REFUND: "Refund"},
+        ChargeCategory: {
+            ChargeCategory.PROGRAM_FEE: "Program fee",
+            ChargeCategory.MEDICATION: "Medication",
+            ChargeCategory.PSYCHIATRIC_CONSULTATION: "Extra psychiatric consultation",
+            ChargeCategory.HOSPITAL_VISIT: "Hospital visit",
+            ChargeCategory.TRANSPORT: "Transport",
+            ChargeCategory.OTHER: "Other",
+        },
+        PaymentMethod: {
+            PaymentMethod.BANK_TRANSFER: "Bank transfer",
+            PaymentMethod.CARD: "Card",
+            PaymentMethod.CASH: "Cash",
+            PaymentMethod.CHEQUE: "Cheque",
+            PaymentMethod.OTHER: "Other",
+        },
+        PlanFrequency: {
+            PlanFrequency.WEEKLY: "Weekly",
+            PlanFrequency.FORTNIGHTLY: "Every two weeks",
+            PlanFrequency.MONTHLY: "Monthly",
+        },
+        PlanStatus: {PlanStatus.ACTIVE: "Active", PlanStatus.CANCELLED: "Cancelled"},
+    }
+)

@@ -8,9 +8,11 @@ same defaults as `make test`). It makes a throwaway database and drops it afterw
 Redis database 14 (flushed), starts an aiosmtpd sink on loopback and `python -m workers`
 processes, runs the real relay, and waits until every reminder is sent or a timeout.
 """
+
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -50,7 +52,9 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args()
 
-    server = make_url(os.environ.get("COORDINATOR_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    server = make_url(
+        os.environ.get("COORDINATOR_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
     redis_url = os.environ.get("COORDINATOR_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     name = f"coordinator_bench_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
@@ -64,9 +68,18 @@ def main() -> int:
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SMTP_HOST": "127.0.0.1",
-           "SMTP_PORT": str(port), "SMTP_STARTTLS": "0", "LOG_LEVEL": "WARNING", "RELAY_INTERVAL_SECONDS": "1", "DIGEST_HOUR": "24",
-           "COORDINATOR_ENV": "development"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(port),
+        "SMTP_STARTTLS": "0",
+        "LOG_LEVEL": "WARNING",
+        "RELAY_INTERVAL_SECONDS": "1",
+        "DIGEST_HOUR": "24",
+        "COORDINATOR_ENV": "development",
+    }
     os.environ.update(env)
     workers = []
     try:
@@ -81,8 +94,7 @@ def main() -> int:
         app = create_app({"PASSWORD_HASH_PROFILE": "fast-insecure-for-tests"})
         with app.app_context():
             upgrade()
-            user = User(email="bench@example.org", full_name="Bench User", role=Role.ADMISSIONS,
-                        password_hash="x" * 20)
+            user = User(email="bench@example.org", full_name="Bench User", role=Role.ADMISSIONS, password_hash="x" * 20)
             db.session.add(user)
             db.session.flush()
             # Digests are sent only to someone with an overdue task: give the user one.
@@ -92,11 +104,17 @@ def main() -> int:
             from coordinator.services import audit, intake
             from coordinator.vocab import Channel
 
-            inquiry = intake.create_inquiry(audit.CLI, {"patient_name": "Benchmark", "referral_source": "self",
-                                                        "caller_phone": "555 010 0000"},
-                                            channel=Channel.PHONE, today=date.today())
-            db.session.add(FollowUpTask(inquiry_id=inquiry.id, title="Overdue", assigned_to_id=user.id,
-                                        due_at=utcnow() - timedelta(days=1)))
+            inquiry = intake.create_inquiry(
+                audit.CLI,
+                {"patient_name": "Benchmark", "referral_source": "self", "caller_phone": "555 010 0000"},
+                channel=Channel.PHONE,
+                today=date.today(),
+            )
+            db.session.add(
+                FollowUpTask(
+                    inquiry_id=inquiry.id, title="Overdue", assigned_to_id=user.id, due_at=utcnow() - timedelta(days=1)
+                )
+            )
             db.session.execute(sa.delete(Reminder))  # only the benchmark's reminders below
             db.session.commit()
             user_id = user.id
@@ -110,25 +128,44 @@ def main() -> int:
             time.sleep(0.1)
         with app.app_context():
             due = utcnow()
-            db.session.execute(sa.insert(Reminder), [
-                {"kind": ReminderKind.DAILY_DIGEST, "dedupe_key": f"bench-{i}", "due_at": due,
-                 "recipient_user_id": user_id} for i in range(args.reminders)])
+            db.session.execute(
+                sa.insert(Reminder),
+                [
+                    {
+                        "kind": ReminderKind.DAILY_DIGEST,
+                        "dedupe_key": f"bench-{i}",
+                        "due_at": due,
+                        "recipient_user_id": user_id,
+                    }
+                    for i in range(args.reminders)
+                ],
+            )
             db.session.commit()
         started = time.time()
-        print(f"{args.reminders} reminders due; {args.workers} worker(s) running"
-              f"{' (simple)' if args.simple else ' (fork per job)'}", flush=True)
+        print(
+            f"{args.reminders} reminders due; {args.workers} worker(s) running"
+            f"{' (simple)' if args.simple else ' (fork per job)'}",
+            flush=True,
+        )
         with app.app_context():
             sent = 0
             while time.time() - started < args.timeout:
-                sent = db.session.scalar(sa.select(sa.func.count()).select_from(Reminder).where(Reminder.status == "sent"))
+                sent = db.session.scalar(
+                    sa.select(sa.func.count()).select_from(Reminder).where(Reminder.status == "sent")
+                )
                 db.session.rollback()
                 if sent >= args.reminders:
                     break
                 time.sleep(0.25)
             elapsed = time.time() - started
-            latencies = sorted((row.sent_at - due).total_seconds() for row in db.session.scalars(
-                sa.select(ReminderDelivery).where(ReminderDelivery.channel == "email",
-                                                  ReminderDelivery.sent_at.is_not(None))))
+            latencies = sorted(
+                (row.sent_at - due).total_seconds()
+                for row in db.session.scalars(
+                    sa.select(ReminderDelivery).where(
+                        ReminderDelivery.channel == "email", ReminderDelivery.sent_at.is_not(None)
+                    )
+                )
+            )
         duplicates = sum(count - 1 for count in Counter(sink.ids).values() if count > 1)
         lost = args.reminders - len(set(sink.ids))
         print(f"sent:        {sent}/{args.reminders} in {elapsed:.1f} s  ->  {sent / elapsed:.0f} reminders/s")
@@ -148,10 +185,8 @@ def main() -> int:
         controller.stop()
         from coordinator.extensions import db as _db
 
-        try:
+        with contextlib.suppress(Exception):
             _db.engine.dispose()
-        except Exception:
-            pass
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 

@@ -4,6 +4,7 @@ run `flask db check` on each (it fails when the models and migrations have drift
 Used by `make migrations-check` and CI. Goes through the real `flask` CLI, the same path
 an operator takes in a release.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,18 @@ def flask(database_url: str, *args: str) -> None:
 def check(database_url: str) -> None:
     flask(database_url, "db", "upgrade")
     flask(database_url, "db", "check")
-    heads = subprocess.run([*FLASK, "db", "heads"], cwd=ROOT, capture_output=True, text=True, check=True,
-                           env=dict(os.environ, DATABASE_URL=database_url)).stdout.strip().splitlines()
+    heads = (
+        subprocess.run(
+            [*FLASK, "db", "heads"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env=dict(os.environ, DATABASE_URL=database_url),
+        )
+        .stdout.strip()
+        .splitlines()
+    )
     if len(heads) != 1:
         sys.exit(f"expected exactly one migration head, found {len(heads)}: {heads}")
 
@@ -41,8 +52,9 @@ def main() -> None:
         print("== SQLite (empty file)")
         check(f"sqlite:///{folder}/empty.db")
 
-    server = make_url(os.environ.get("COORDINATOR_TEST_DATABASE_URL",
-                                     "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    server = make_url(
+        os.environ.get("COORDINATOR_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
     name = f"coordinator_migrations_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

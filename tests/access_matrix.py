@@ -4,6 +4,7 @@ Each (endpoint, method) maps to an Access: the roles allowed (PUBLIC means anyon
 in or not) and a path, whose {placeholders} are filled from records the test creates.
 Later issues add their endpoints here; a route missing from this table fails the suite.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,25 +62,43 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("inquiries.new", "POST"): Access(INQUIRY_EDITORS, "/inquiries/new", expect=400, data={"patient_name": ""}),
     ("inquiries.detail", "GET"): Access(INQUIRY_READERS, "/inquiries/{inquiry}", expect=200),
     ("inquiries.edit", "GET"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/edit", expect=200),
-    ("inquiries.edit", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/edit", expect=400, data={"patient_name": ""}),
-    ("inquiries.break_glass", "POST"): Access(INQUIRY_READERS, "/inquiries/{inquiry}/break-glass", expect=400,
-                                              data={"reason": ""}),
-    ("inquiries.change_status", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/status", expect=302,
-                                                data={"action": "record_contact"}),
-    ("inquiries.log_call", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/calls", expect=302,
-                                           data={"direction": "outbound", "outcome": "no_answer"}),
-    ("inquiries.log_email", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/emails", expect=302,
-                                            data={"direction": "outbound", "note": "Sent directions"}),
-    ("inquiries.add_note", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/notes", expect=302,
-                                           data={"note": "A note"}),
-    ("inquiries.add_task", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{inquiry}/tasks", expect=400, data={"title": ""}),
+    ("inquiries.edit", "POST"): Access(
+        INQUIRY_EDITORS, "/inquiries/{inquiry}/edit", expect=400, data={"patient_name": ""}
+    ),
+    ("inquiries.break_glass", "POST"): Access(
+        INQUIRY_READERS, "/inquiries/{inquiry}/break-glass", expect=400, data={"reason": ""}
+    ),
+    ("inquiries.change_status", "POST"): Access(
+        INQUIRY_EDITORS, "/inquiries/{inquiry}/status", expect=302, data={"action": "record_contact"}
+    ),
+    ("inquiries.log_call", "POST"): Access(
+        INQUIRY_EDITORS,
+        "/inquiries/{inquiry}/calls",
+        expect=302,
+        data={"direction": "outbound", "outcome": "no_answer"},
+    ),
+    ("inquiries.log_email", "POST"): Access(
+        INQUIRY_EDITORS,
+        "/inquiries/{inquiry}/emails",
+        expect=302,
+        data={"direction": "outbound", "note": "Sent directions"},
+    ),
+    ("inquiries.add_note", "POST"): Access(
+        INQUIRY_EDITORS, "/inquiries/{inquiry}/notes", expect=302, data={"note": "A note"}
+    ),
+    ("inquiries.add_task", "POST"): Access(
+        INQUIRY_EDITORS, "/inquiries/{inquiry}/tasks", expect=400, data={"title": ""}
+    ),
     ("inquiries.complete_task", "POST"): Access(INQUIRY_EDITORS, "/inquiries/tasks/{task}/done", expect=302),
-    ("inquiries.reschedule_task", "POST"): Access(INQUIRY_EDITORS, "/inquiries/tasks/{task}/reschedule", expect=400,
-                                                  data={"due_at": "not a time"}),
-    ("inquiries.dismiss_duplicate", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{duplicate}/duplicates/{flag}/dismiss",
-                                                    expect=302),
-    ("inquiries.merge", "POST"): Access(INQUIRY_EDITORS, "/inquiries/{duplicate}/merge", expect=400,
-                                        data={"survivor_id": "0"}),
+    ("inquiries.reschedule_task", "POST"): Access(
+        INQUIRY_EDITORS, "/inquiries/tasks/{task}/reschedule", expect=400, data={"due_at": "not a time"}
+    ),
+    ("inquiries.dismiss_duplicate", "POST"): Access(
+        INQUIRY_EDITORS, "/inquiries/{duplicate}/duplicates/{flag}/dismiss", expect=302
+    ),
+    ("inquiries.merge", "POST"): Access(
+        INQUIRY_EDITORS, "/inquiries/{duplicate}/merge", expect=400, data={"survivor_id": "0"}
+    ),
     ("admin.payers_list", "GET"): Access(ADMIN, "/admin/payers", expect=200),
     ("admin.new_payer", "GET"): Access(ADMIN, "/admin/payers/new", expect=200),
     ("admin.new_payer", "POST"): Access(ADMIN, "/admin/payers/new", expect=400, data={"name": ""}),
@@ -96,23 +115,37 @@ MATRIX: dict[tuple[str, str], Access] = {
     # recording is checked per kind in tests/intake/test_screening_http.py)
     ("screening.overview", "GET"): Access(INQUIRY_READERS, "/screening/inquiry/{inquiry}", expect=200),
     ("screening.record", "GET"): Access(INQUIRY_READERS, "/screening/inquiry/{inquiry}/record/phq9", expect=200),
-    ("screening.record", "POST"): Access(INQUIRY_READERS, "/screening/inquiry/{inquiry}/record/phq9", expect=200,
-                                         data={"interest": "4"}),
+    ("screening.record", "POST"): Access(
+        INQUIRY_READERS, "/screening/inquiry/{inquiry}/record/phq9", expect=200, data={"interest": "4"}
+    ),
     ("screening.history", "GET"): Access(INQUIRY_READERS, "/screening/inquiry/{inquiry}/history/phq9", expect=200),
     ("screening.view", "GET"): Access(INQUIRY_READERS, "/screening/inquiry/{inquiry}/{screening}", expect=200),
     ("screening.regimen", "GET"): Access(INQUIRY_EDITORS, "/screening/inquiry/{inquiry}/regimen", expect=200),
-    ("screening.regimen", "POST"): Access(INQUIRY_EDITORS, "/screening/inquiry/{inquiry}/regimen", expect=200,
-                                          data={"regimen-0-drug": "not-a-drug"}),
-    ("screening.preview", "POST"): Access(INQUIRY_READERS, "/screening/preview/mme", expect=200,
-                                          data={"regimen-0-drug": "oxycodone", "regimen-0-dose": "20",
-                                                "regimen-0-unit": "mg", "regimen-0-doses_per_day": "3"}),
+    ("screening.regimen", "POST"): Access(
+        INQUIRY_EDITORS, "/screening/inquiry/{inquiry}/regimen", expect=200, data={"regimen-0-drug": "not-a-drug"}
+    ),
+    ("screening.preview", "POST"): Access(
+        INQUIRY_READERS,
+        "/screening/preview/mme",
+        expect=200,
+        data={
+            "regimen-0-drug": "oxycodone",
+            "regimen-0-dose": "20",
+            "regimen-0-unit": "mg",
+            "regimen-0-doses_per_day": "3",
+        },
+    ),
     # API, public web form, API clients
     ("public.inquire", "GET"): Access(PUBLIC, "/inquire", expect=200),
     ("public.inquire", "POST"): Access(PUBLIC, "/inquire", expect=400, data={"patient_name": ""}),
     ("public.thanks", "GET"): Access(PUBLIC, "/inquire/thanks", expect=200),
     ("api.openapi_document", "GET"): Access(PUBLIC, "/api/v1/openapi.json", expect=200),
-    ("api.create_inquiry", "POST"): Access(API_KEY, "/api/v1/inquiries", expect=201, data={
-        "patient_name": "Matrix Patient", "referral_source": "web", "caller_phone": "555 010 4242"}),
+    ("api.create_inquiry", "POST"): Access(
+        API_KEY,
+        "/api/v1/inquiries",
+        expect=201,
+        data={"patient_name": "Matrix Patient", "referral_source": "web", "caller_phone": "555 010 4242"},
+    ),
     ("api.inquiry_status", "GET"): Access(API_KEY, "/api/v1/inquiries/{api_inquiry}", expect=200),
     ("admin.api_clients_list", "GET"): Access(ADMIN, "/admin/api-clients", expect=200),
     ("admin.new_api_client", "GET"): Access(ADMIN, "/admin/api-clients/new", expect=200),
@@ -125,11 +158,13 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("notifications.mark_all_read", "POST"): Access(ALL_STAFF, "/notifications/read-all", expect=302),
     ("admin.reminders_list", "GET"): Access(ADMIN, "/admin/reminders", expect=200),
     ("admin.retry_reminder", "POST"): Access(ADMIN, "/admin/reminders/{reminder}/retry", expect=302),
-    ("admin.cancel_reminder", "POST"): Access(ADMIN, "/admin/reminders/{reminder}/cancel", expect=302,
-                                              data={"reason": "Matrix check"}),
+    ("admin.cancel_reminder", "POST"): Access(
+        ADMIN, "/admin/reminders/{reminder}/cancel", expect=302, data={"reason": "Matrix check"}
+    ),
     ("admin.reminder_settings", "GET"): Access(ADMIN, "/admin/reminders/settings", expect=200),
-    ("admin.reminder_settings", "POST"): Access(ADMIN, "/admin/reminders/settings", expect=400,
-                                                data={"choice": "role", "role": "wizard"}),
+    ("admin.reminder_settings", "POST"): Access(
+        ADMIN, "/admin/reminders/settings", expect=400, data={"choice": "role", "role": "wizard"}
+    ),
 }
 
 

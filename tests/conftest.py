@@ -1,4 +1,5 @@
 """Fixture plugins only; the fixtures live in tests/fixtures/."""
+
 pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.app",

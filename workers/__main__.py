@@ -4,6 +4,7 @@ The worker uses the JSON serializer (no pickle from Redis), never logs job descr
 (they could name records), and disposes of the database connection pool inherited from
 the parent process in each forked work horse, so no two processes share a connection.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,11 +36,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("queues", nargs="*", default=QUEUES, help=f"queues to listen to (default: {' '.join(QUEUES)})")
     parser.add_argument("--burst", action="store_true", help="work until the queues are empty, then exit")
     parser.add_argument("--name", help="a unique worker name (default: RQ's own)")
-    parser.add_argument("--simple", action="store_true",
-                        help="run jobs in this process instead of a forked work horse per job "
-                             "(faster; loses fork isolation and hard timeouts)")
-    parser.add_argument("--no-relay", action="store_true",
-                        help="do not take part in running the reminder relay (see workers/relay.py)")
+    parser.add_argument(
+        "--simple",
+        action="store_true",
+        help="run jobs in this process instead of a forked work horse per job "
+        "(faster; loses fork isolation and hard timeouts)",
+    )
+    parser.add_argument(
+        "--no-relay", action="store_true", help="do not take part in running the reminder relay (see workers/relay.py)"
+    )
     args = parser.parse_args(argv)
 
     from coordinator import create_app
@@ -47,8 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app()
     redis_url = app.config.get("REDIS_URL")
     if not redis_url:
-        print("error: REDIS_URL is not set. On a laptop `make run` delivers work in-process instead.",
-              file=sys.stderr)
+        print("error: REDIS_URL is not set. On a laptop `make run` delivers work in-process instead.", file=sys.stderr)
         return 2
     unknown = sorted(set(args.queues) - set(QUEUES))
     if unknown:
@@ -64,8 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with app.app_context():
             worker_class = SimpleWorker if args.simple else AppWorker
-            worker = worker_class(queues, connection=connection, serializer=JSONSerializer, name=args.name,
-                                  log_job_description=False)
+            worker = worker_class(
+                queues, connection=connection, serializer=JSONSerializer, name=args.name, log_job_description=False
+            )
             log.info("worker starting on %s", ", ".join(args.queues))
             worker.work(burst=args.burst, with_scheduler=True, logging_level=app.config["LOG_LEVEL"])
     finally:

@@ -1,4 +1,5 @@
 """Job functions. Arguments are ids only; every job is safe to run twice."""
+
 from __future__ import annotations
 
 from coordinator.extensions import db

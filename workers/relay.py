@@ -8,6 +8,7 @@ this over RQ's scheduler (job chains vanish with Redis data, and it runs per que
 The relay itself is safe to run twice anyway (FOR UPDATE SKIP LOCKED, delivery claims): the
 lock just keeps the work — and the load — in one place.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,14 +44,22 @@ def rq_dispatch(queue: Queue, job_size: int = JOB_SIZE, smtp_timeout: int = 10):
     job_timeout = job_size * 3 * smtp_timeout + 60
 
     def dispatch(ids: Sequence[int]) -> None:
-        batches = [list(ids[i:i + job_size]) for i in range(0, len(ids), job_size)]
-        jobs = [Queue.prepare_data(send_reminders, args=(batch,), result_ttl=300, failure_ttl=7 * 86400,
-                                   timeout=job_timeout,
-                                   job_id=f"reminders-{batch[0]}-{secrets.token_hex(4)}")
-                for batch in batches]
+        batches = [list(ids[i : i + job_size]) for i in range(0, len(ids), job_size)]
+        jobs = [
+            Queue.prepare_data(
+                send_reminders,
+                args=(batch,),
+                result_ttl=300,
+                failure_ttl=7 * 86400,
+                timeout=job_timeout,
+                job_id=f"reminders-{batch[0]}-{secrets.token_hex(4)}",
+            )
+            for batch in batches
+        ]
         with queue.connection.pipeline() as pipe:
             queue.enqueue_many(jobs, pipeline=pipe)
             pipe.execute()
+
     return dispatch
 
 

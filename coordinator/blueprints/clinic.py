@@ -3,6 +3,7 @@
 Dates people type and see are in the clinic's time zone (DISPLAY_TIMEZONE); everything
 stored is UTC. These helpers are the one place that converts between them.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime

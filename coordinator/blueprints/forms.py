@@ -1,4 +1,5 @@
 """Helpers shared by every blueprint's forms."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm

@@ -1,4 +1,5 @@
 """Safe redirects after sign-in."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

@@ -1,16 +1,33 @@
 """All mapped models, imported here so Alembic and the app see one complete metadata."""
+
 from coordinator.models.api_clients import ApiClient
 from coordinator.models.audit import AuditEvent
-from coordinator.models.billing import (
-    BillingAccount, FeeSchedule, Installment, LedgerEntry, PaymentPlan, Quote,
-)
 from coordinator.models.base import Base, UTCDateTime, utcnow
-from coordinator.models.intake import (
-    BreakGlassAccess, FollowUpTask, Inquiry, InquiryActivity, OpioidRegimenLine, PossibleDuplicate,
-    Referrer, Screening,
+from coordinator.models.billing import (
+    BillingAccount,
+    FeeSchedule,
+    Installment,
+    LedgerEntry,
+    PaymentPlan,
+    Quote,
 )
 from coordinator.models.insurance import (
-    Authorization, AuthorizationReview, BenefitVerification, ClearanceOverride, Coverage, VerificationLine,
+    Authorization,
+    AuthorizationReview,
+    BenefitVerification,
+    ClearanceOverride,
+    Coverage,
+    VerificationLine,
+)
+from coordinator.models.intake import (
+    BreakGlassAccess,
+    FollowUpTask,
+    Inquiry,
+    InquiryActivity,
+    OpioidRegimenLine,
+    PossibleDuplicate,
+    Referrer,
+    Screening,
 )
 from coordinator.models.payers import Payer
 from coordinator.models.programs import Admission, Program
@@ -18,9 +35,38 @@ from coordinator.models.reminders import AppSetting, Notification, Reminder, Rem
 from coordinator.models.users import User, UserSession
 
 __all__ = [
-    "Authorization", "AuthorizationReview", "BenefitVerification", "BillingAccount", "ClearanceOverride",
-    "Coverage", "FeeSchedule", "Installment", "LedgerEntry", "PaymentPlan", "Quote", "VerificationLine",
-    "Admission", "ApiClient", "AppSetting", "Notification", "Reminder", "ReminderDelivery", "AuditEvent", "Base", "BreakGlassAccess", "FollowUpTask", "Inquiry",
-    "InquiryActivity", "OpioidRegimenLine", "Payer", "PossibleDuplicate", "Program", "Referrer", "Screening",
-    "User", "UserSession", "UTCDateTime", "utcnow",
+    "Authorization",
+    "AuthorizationReview",
+    "BenefitVerification",
+    "BillingAccount",
+    "ClearanceOverride",
+    "Coverage",
+    "FeeSchedule",
+    "Installment",
+    "LedgerEntry",
+    "PaymentPlan",
+    "Quote",
+    "VerificationLine",
+    "Admission",
+    "ApiClient",
+    "AppSetting",
+    "Notification",
+    "Reminder",
+    "ReminderDelivery",
+    "AuditEvent",
+    "Base",
+    "BreakGlassAccess",
+    "FollowUpTask",
+    "Inquiry",
+    "InquiryActivity",
+    "OpioidRegimenLine",
+    "Payer",
+    "PossibleDuplicate",
+    "Program",
+    "Referrer",
+    "Screening",
+    "User",
+    "UserSession",
+    "UTCDateTime",
+    "utcnow",
 ]

@@ -1,4 +1,5 @@
 """API clients: the provider's website and referral partners calling /api/v1 with a key."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """The append-only audit log (HIPAA 164.312(b)): who read or changed what, and when."""
+
 from __future__ import annotations
 
 from datetime import datetime

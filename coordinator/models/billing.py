@@ -5,6 +5,7 @@ and Decimal in Python, quantized to the currency's minor unit by the services. A
 has one ISO 4217 currency for life; every entry, quote and plan on it carries the same code,
 checked by the services and kept in each row so a mismatch can never hide.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -17,7 +18,13 @@ from coordinator.models.base import Base, UTCDateTime, str_enum, utcnow
 from coordinator.models.programs import Program
 from coordinator.models.users import User
 from coordinator.vocab import (
-    ChargeCategory, FeePeriod, LedgerKind, PaymentMethod, PlanFrequency, PlanStatus, QuoteStatus,
+    ChargeCategory,
+    FeePeriod,
+    LedgerKind,
+    PaymentMethod,
+    PlanFrequency,
+    PlanStatus,
+    QuoteStatus,
 )
 
 Money = sa.Numeric(18, 4)
@@ -120,7 +127,8 @@ class PaymentPlan(Base):
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(200))
 
     installments: Mapped[list[Installment]] = relationship(
-        back_populates="plan", order_by="Installment.seq", lazy="raise", cascade="all, delete-orphan")
+        back_populates="plan", order_by="Installment.seq", lazy="raise", cascade="all, delete-orphan"
+    )
 
 
 class Installment(Base):

@@ -5,6 +5,7 @@ stays with the person from the first call through the admission. Insurance amoun
 health-plan amounts: NUMERIC(12, 2) in the verification's currency (USD unless staff say
 otherwise), never floats.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -17,8 +18,20 @@ from coordinator.models.base import Base, UTCDateTime, str_enum, utcnow
 from coordinator.models.payers import Payer
 from coordinator.models.users import User
 from coordinator.vocab import (
-    AuthorizationStatus, AuthorizationUnit, Channel, CopayPer, CoverageRank, LevelOfCare, LimitUnit,
-    NetworkStatus, PlanType, ServiceLine, Sex, SubscriberRelationship, VerificationMethod, VerificationStatus,
+    AuthorizationStatus,
+    AuthorizationUnit,
+    Channel,
+    CopayPer,
+    CoverageRank,
+    LevelOfCare,
+    LimitUnit,
+    NetworkStatus,
+    PlanType,
+    ServiceLine,
+    Sex,
+    SubscriberRelationship,
+    VerificationMethod,
+    VerificationStatus,
 )
 
 Amount = sa.Numeric(12, 2)
@@ -30,10 +43,11 @@ class Coverage(Base):
     __tablename__ = "coverage"
     __table_args__ = (
         sa.UniqueConstraint("inquiry_id", "rank", name="uq_coverage_inquiry_rank"),
-        sa.CheckConstraint("payer_id IS NOT NULL OR length(trim(coalesce(payer_name, ''))) > 0",
-                           name="payer_named"),
-        sa.CheckConstraint("effective_to IS NULL OR effective_from IS NULL OR effective_to >= effective_from",
-                           name="effective_dates_ordered"),
+        sa.CheckConstraint("payer_id IS NOT NULL OR length(trim(coalesce(payer_name, ''))) > 0", name="payer_named"),
+        sa.CheckConstraint(
+            "effective_to IS NULL OR effective_from IS NULL OR effective_to >= effective_from",
+            name="effective_dates_ordered",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,7 +61,8 @@ class Coverage(Base):
     member_id: Mapped[str | None] = mapped_column(sa.String(80))
     group_number: Mapped[str | None] = mapped_column(sa.String(50))
     relationship_to_subscriber: Mapped[SubscriberRelationship] = mapped_column(
-        str_enum(SubscriberRelationship, "subscriber_relationship"), default=SubscriberRelationship.SELF)
+        str_enum(SubscriberRelationship, "subscriber_relationship"), default=SubscriberRelationship.SELF
+    )
     # The primary insured, when it is not the patient.
     subscriber_name: Mapped[str | None] = mapped_column(sa.String(160))
     subscriber_dob: Mapped[date | None] = mapped_column(sa.Date)
@@ -83,11 +98,13 @@ class BenefitVerification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     coverage_id: Mapped[int] = mapped_column(sa.ForeignKey("coverage.id"))
-    status: Mapped[VerificationStatus] = mapped_column(str_enum(VerificationStatus, "verification_status"),
-                                                      default=VerificationStatus.REQUESTED)
+    status: Mapped[VerificationStatus] = mapped_column(
+        str_enum(VerificationStatus, "verification_status"), default=VerificationStatus.REQUESTED
+    )
     method: Mapped[VerificationMethod | None] = mapped_column(str_enum(VerificationMethod, "verification_method"))
-    network_status: Mapped[NetworkStatus] = mapped_column(str_enum(NetworkStatus, "network_status"),
-                                                          default=NetworkStatus.UNKNOWN)
+    network_status: Mapped[NetworkStatus] = mapped_column(
+        str_enum(NetworkStatus, "network_status"), default=NetworkStatus.UNKNOWN
+    )
     out_of_network_benefits: Mapped[bool | None]
     payer_reference: Mapped[str | None] = mapped_column(sa.String(80))
     payer_contact: Mapped[str | None] = mapped_column(sa.String(120))
@@ -109,7 +126,8 @@ class BenefitVerification(Base):
     coverage: Mapped[Coverage] = relationship(lazy="raise")
     verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id], lazy="raise")
     lines: Mapped[list[VerificationLine]] = relationship(
-        back_populates="verification", order_by="VerificationLine.id", lazy="raise", cascade="all, delete-orphan")
+        back_populates="verification", order_by="VerificationLine.id", lazy="raise", cascade="all, delete-orphan"
+    )
 
     @property
     def is_draft(self) -> bool:
@@ -127,9 +145,12 @@ class VerificationLine(Base):
             "coalesce(deductible_family, 0) >= 0 AND coalesce(deductible_family_met, 0) >= 0 AND "
             "coalesce(oop_individual, 0) >= 0 AND coalesce(oop_individual_met, 0) >= 0 AND "
             "coalesce(oop_family, 0) >= 0 AND coalesce(oop_family_met, 0) >= 0 AND coalesce(copay, 0) >= 0",
-            name="amounts_not_negative"),
-        sa.CheckConstraint("coinsurance_percent IS NULL OR (coinsurance_percent >= 0 AND coinsurance_percent <= 100)",
-                           name="coinsurance_range"),
+            name="amounts_not_negative",
+        ),
+        sa.CheckConstraint(
+            "coinsurance_percent IS NULL OR (coinsurance_percent >= 0 AND coinsurance_percent <= 100)",
+            name="coinsurance_range",
+        ),
         sa.CheckConstraint("limit_quantity IS NULL OR limit_quantity > 0", name="limit_positive"),
     )
 
@@ -173,11 +194,13 @@ class Authorization(Base):
     inquiry_id: Mapped[int] = mapped_column(sa.ForeignKey("inquiry.id"))
     coverage_id: Mapped[int | None] = mapped_column(sa.ForeignKey("coverage.id"), index=True)
     level_of_care: Mapped[LevelOfCare] = mapped_column(str_enum(LevelOfCare, "authorization_level"))
-    status: Mapped[AuthorizationStatus] = mapped_column(str_enum(AuthorizationStatus, "authorization_status"),
-                                                        default=AuthorizationStatus.PENDING)
+    status: Mapped[AuthorizationStatus] = mapped_column(
+        str_enum(AuthorizationStatus, "authorization_status"), default=AuthorizationStatus.PENDING
+    )
     auth_number: Mapped[str | None] = mapped_column(sa.String(50))
-    unit: Mapped[AuthorizationUnit] = mapped_column(str_enum(AuthorizationUnit, "authorization_unit"),
-                                                    default=AuthorizationUnit.DAYS)
+    unit: Mapped[AuthorizationUnit] = mapped_column(
+        str_enum(AuthorizationUnit, "authorization_unit"), default=AuthorizationUnit.DAYS
+    )
     requested_units: Mapped[int | None]
     approved_units: Mapped[int | None]
     start_date: Mapped[date | None] = mapped_column(sa.Date)
@@ -190,8 +213,8 @@ class Authorization(Base):
 
     coverage: Mapped[Coverage | None] = relationship(lazy="raise")
     reviews: Mapped[list[AuthorizationReview]] = relationship(
-        back_populates="authorization", order_by="AuthorizationReview.id", lazy="raise",
-        cascade="all, delete-orphan")
+        back_populates="authorization", order_by="AuthorizationReview.id", lazy="raise", cascade="all, delete-orphan"
+    )
 
 
 class AuthorizationReview(Base):

@@ -3,6 +3,7 @@
 An inquiry is the pre-admission record of one prospective patient. Columns ending in `_key`
 or `_digits` are normalised copies kept only for search and duplicate detection.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -15,8 +16,15 @@ from coordinator.models.base import Base, UTCDateTime, str_enum, utcnow
 from coordinator.models.users import User
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
 from coordinator.vocab import (
-    ActivityKind, CallerRelationship, CallOutcome, Channel, ContactMethod, Direction,
-    ReferralSource, Sex, Urgency,
+    ActivityKind,
+    CallerRelationship,
+    CallOutcome,
+    Channel,
+    ContactMethod,
+    Direction,
+    ReferralSource,
+    Sex,
+    Urgency,
 )
 
 
@@ -49,8 +57,7 @@ class Inquiry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Opaque id given to API clients and web visitors: never the sequential id.
     public_id: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    status: Mapped[InquiryStatus] = mapped_column(str_enum(InquiryStatus, "inquiry_status"),
-                                                  default=InquiryStatus.NEW)
+    status: Mapped[InquiryStatus] = mapped_column(str_enum(InquiryStatus, "inquiry_status"), default=InquiryStatus.NEW)
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, "inquiry_channel"))
     referral_source: Mapped[ReferralSource] = mapped_column(str_enum(ReferralSource, "referral_source"))
     referrer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrer.id"), index=True)
@@ -58,7 +65,8 @@ class Inquiry(Base):
 
     caller_name: Mapped[str | None] = mapped_column(sa.String(160))
     caller_relationship: Mapped[CallerRelationship | None] = mapped_column(
-        str_enum(CallerRelationship, "caller_relationship"))
+        str_enum(CallerRelationship, "caller_relationship")
+    )
     caller_phone: Mapped[str | None] = mapped_column(sa.String(40))
     caller_email: Mapped[str | None] = mapped_column(sa.String(254))
     preferred_contact: Mapped[ContactMethod | None] = mapped_column(str_enum(ContactMethod, "contact_method"))
@@ -102,8 +110,8 @@ class Inquiry(Base):
     assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id], lazy="raise")
     referrer: Mapped[Referrer | None] = relationship(lazy="raise")
     regimen: Mapped[list[OpioidRegimenLine]] = relationship(
-        back_populates="inquiry", order_by="OpioidRegimenLine.position", lazy="raise",
-        cascade="all, delete-orphan")
+        back_populates="inquiry", order_by="OpioidRegimenLine.position", lazy="raise", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:  # no names in reprs: they end up in logs
         return f"<Inquiry {self.id} {self.status}>"
@@ -137,8 +145,7 @@ class InquiryActivity(Base):
     __tablename__ = "inquiry_activity"
     __table_args__ = (
         sa.Index("ix_inquiry_activity_inquiry_time", "inquiry_id", "occurred_at"),
-        sa.CheckConstraint("duration_minutes IS NULL OR duration_minutes BETWEEN 0 AND 600",
-                           name="duration_range"),
+        sa.CheckConstraint("duration_minutes IS NULL OR duration_minutes BETWEEN 0 AND 600", name="duration_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

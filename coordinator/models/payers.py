@@ -1,4 +1,5 @@
 """Payers (insurers), reference data kept by administrators."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Programs (reference data kept by admins) and admissions (episodes of care)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -37,8 +38,9 @@ class Admission(Base):
     inquiry_id: Mapped[int] = mapped_column(sa.ForeignKey("inquiry.id"), unique=True)
     program_id: Mapped[int] = mapped_column(sa.ForeignKey("program.id"), index=True)
     admit_date: Mapped[date]
-    status: Mapped[AdmissionStatus] = mapped_column(str_enum(AdmissionStatus, "admission_status"),
-                                                    default=AdmissionStatus.ACTIVE)
+    status: Mapped[AdmissionStatus] = mapped_column(
+        str_enum(AdmissionStatus, "admission_status"), default=AdmissionStatus.ACTIVE
+    )
     admitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     # How the admission was financially cleared, in words, as it stood at the moment of admission.
     clearance_basis: Mapped[str | None] = mapped_column(sa.String(300))

@@ -4,6 +4,7 @@ A reminder row is written in the same transaction as the change that makes it du
 hands due rows to workers; a delivery row per (reminder, recipient, channel) is claimed before
 sending, so a job that runs twice never sends twice.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,8 +26,9 @@ class Reminder(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[ReminderKind] = mapped_column(str_enum(ReminderKind, "reminder_kind"))
-    status: Mapped[ReminderStatus] = mapped_column(str_enum(ReminderStatus, "reminder_status"),
-                                                   default=ReminderStatus.PENDING)
+    status: Mapped[ReminderStatus] = mapped_column(
+        str_enum(ReminderStatus, "reminder_status"), default=ReminderStatus.PENDING
+    )
     # One reminder per fact: e.g. "first-contact-<inquiry>", "task-due-<task>-<due epoch>".
     dedupe_key: Mapped[str] = mapped_column(sa.String(120), unique=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,4 +1,5 @@
 """Staff accounts and their login sessions."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,9 +17,7 @@ class User(Base):
     __tablename__ = "user_account"
     __table_args__ = (
         # Only clinicians carry a discipline, and every clinician has one.
-        sa.CheckConstraint(
-            "(role = 'clinician') = (discipline IS NOT NULL)", name="discipline_iff_clinician"
-        ),
+        sa.CheckConstraint("(role = 'clinician') = (discipline IS NOT NULL)", name="discipline_iff_clinician"),
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
         sa.CheckConstraint("length(trim(full_name)) > 0", name="full_name_not_blank"),
         sa.CheckConstraint(
@@ -70,9 +69,7 @@ class UserSession(Base):
 
     __tablename__ = "user_session"
     __table_args__ = (
-        sa.CheckConstraint(
-            "(ended_at IS NULL) = (end_reason IS NULL)", name="end_reason_iff_ended"
-        ),
+        sa.CheckConstraint("(ended_at IS NULL) = (end_reason IS NULL)", name="end_reason_iff_ended"),
         sa.Index("ix_user_session_user_open", "user_id", "ended_at"),
     )
 

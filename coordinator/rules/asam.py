@@ -5,6 +5,7 @@ program's service lines). A level code means different things by edition ("2.5" 
 3rd and High-Intensity Outpatient in the 4th), so a level is always stored with its edition.
 Virtual IOP as 2.1 is an interpretation (intensity, not modality, defines the level).
 """
+
 from __future__ import annotations
 
 from coordinator.rules.errors import InvalidValue
@@ -45,8 +46,7 @@ LEVELS: dict[str, dict[str, str]] = {
 
 # Which ASAM levels a program of each level of care may carry (DOMAIN.md 1.4).
 LEVELS_FOR_CARE: dict[str, dict[str, frozenset[str]]] = {
-    "residential": {THIRD: frozenset({"3.1", "3.3", "3.5", "3.7", "3.7-WM"}),
-                    FOURTH: frozenset({"3.1", "3.5", "3.7"})},
+    "residential": {THIRD: frozenset({"3.1", "3.3", "3.5", "3.7", "3.7-WM"}), FOURTH: frozenset({"3.1", "3.5", "3.7"})},
     "php": {THIRD: frozenset({"2.5"}), FOURTH: frozenset({"2.5"})},
     "iop": {THIRD: frozenset({"2.1"}), FOURTH: frozenset({"2.1"})},
     "virtual_iop": {THIRD: frozenset({"2.1"}), FOURTH: frozenset({"2.1"})},
@@ -71,5 +71,6 @@ def check_program_level(level_of_care: str, edition: str, level: str) -> None:
         raise InvalidValue("asam_level", f"{level!r} is not a level in this edition; choose one of {known}.")
     fitting = LEVELS_FOR_CARE.get(level_of_care, {}).get(edition, frozenset())
     if level not in fitting:
-        raise InvalidValue("asam_level", f"ASAM {level} does not fit this level of care; "
-                                         f"use {' or '.join(sorted(fitting))}.")
+        raise InvalidValue(
+            "asam_level", f"ASAM {level} does not fit this level of care; use {' or '.join(sorted(fitting))}."
+        )

@@ -16,6 +16,7 @@ verification's service lines: residential and partner-hospital detox onto substa
 residential/inpatient; PHP, IOP and virtual IOP onto substance-use outpatient. Without a
 level (before a program is chosen) any substance-use line and any authorization count.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ GRANTED = (AuthorizationStatus.APPROVED, AuthorizationStatus.PARTIALLY_APPROVED)
 @dataclass(frozen=True)
 class CoverageFacts:
     """One coverage and its latest confirmed verification (None: never verified)."""
+
     label: str  # e.g. "Primary — Blue Harbor Health", for the sentences
     effective_from: date | None
     effective_to: date | None
@@ -73,7 +75,7 @@ class Clearance:
 
 
 def _lower_first(label: str) -> str:
-    """"Virtual IOP" → "virtual IOP": lower-case the first letter only, keeping abbreviations."""
+    """ "Virtual IOP" → "virtual IOP": lower-case the first letter only, keeping abbreviations."""
     return label[:1].lower() + label[1:]
 
 
@@ -111,8 +113,11 @@ def _granted_authorization(facts: ClearanceInput) -> AuthorizationFacts | None:
 
 def _insurance(facts: ClearanceInput) -> tuple[Clearance | None, list[str]]:
     """Clearance through insurance, or None and the reasons it falls short."""
-    active = [c for c in facts.coverages
-              if c.verification_status is VerificationStatus.VERIFIED_ACTIVE and _in_force(c, facts.on)]
+    active = [
+        c
+        for c in facts.coverages
+        if c.verification_status is VerificationStatus.VERIFIED_ACTIVE and _in_force(c, facts.on)
+    ]
     if not facts.coverages:
         return None, []
     if not active:
@@ -120,15 +125,24 @@ def _insurance(facts: ClearanceInput) -> tuple[Clearance | None, list[str]]:
     level_words = _lower_first(facts.level_of_care.label) if facts.level_of_care else "this level of care"
     for coverage in active:
         if not _authorization_needed(coverage, facts.level_of_care):
-            return Clearance(True, "insurance", f"{coverage.label}: verified active; the payer needs no prior "
-                                                f"authorization for {level_words}."), []
+            return Clearance(
+                True,
+                "insurance",
+                f"{coverage.label}: verified active; the payer needs no prior authorization for {level_words}.",
+            ), []
     auth = _granted_authorization(facts)
     if auth is not None:
-        return Clearance(True, "insurance", f"{active[0].label}: verified active; authorization for "
-                                            f"{_lower_first(auth.level_of_care.label)} "
-                                            f"{auth.status.label.lower()}."), []
-    return None, [f"Coverage is verified active, but an approved authorization for {level_words} covering "
-                  f"{facts.on:%d %b %Y} is needed (or a verification saying none is required)."]
+        return Clearance(
+            True,
+            "insurance",
+            f"{active[0].label}: verified active; authorization for "
+            f"{_lower_first(auth.level_of_care.label)} "
+            f"{auth.status.label.lower()}.",
+        ), []
+    return None, [
+        f"Coverage is verified active, but an approved authorization for {level_words} covering "
+        f"{facts.on:%d %b %Y} is needed (or a verification saying none is required)."
+    ]
 
 
 def assess(facts: ClearanceInput) -> Clearance:

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+
 from coordinator.rules.errors import InvalidValue
 from coordinator.rules.scoring import parse_choices
+
 
 class OudCriterion(StrEnum):
     """The 11 DSM-5 opioid use disorder criteria, in DSM order, keyed by stable strings."""
@@ -38,30 +40,20 @@ class OudCriterion(StrEnum):
 
 CRITERION_LABELS: dict[OudCriterion, str] = {
     OudCriterion.LARGER_AMOUNTS: "Takes opioids in larger amounts or for longer than intended",
-    OudCriterion.PERSISTENT_DESIRE_TO_CUT_DOWN: (
-        "Wants to cut down or control use, or has tried and failed"
-    ),
+    OudCriterion.PERSISTENT_DESIRE_TO_CUT_DOWN: ("Wants to cut down or control use, or has tried and failed"),
     OudCriterion.TIME_SPENT: "Spends a lot of time getting, using or recovering from opioids",
     OudCriterion.CRAVING: "Craving: a strong desire or urge to use opioids",
     OudCriterion.ROLE_FAILURE: "Use keeps getting in the way of duties at work, school or home",
-    OudCriterion.SOCIAL_PROBLEMS: (
-        "Keeps using despite relationship or social problems caused or worsened by opioids"
-    ),
-    OudCriterion.ACTIVITIES_GIVEN_UP: (
-        "Has given up or cut back important work, social or leisure activities"
-    ),
-    OudCriterion.HAZARDOUS_USE: (
-        "Uses again and again in physically dangerous situations (e.g. driving)"
-    ),
+    OudCriterion.SOCIAL_PROBLEMS: ("Keeps using despite relationship or social problems caused or worsened by opioids"),
+    OudCriterion.ACTIVITIES_GIVEN_UP: ("Has given up or cut back important work, social or leisure activities"),
+    OudCriterion.HAZARDOUS_USE: ("Uses again and again in physically dangerous situations (e.g. driving)"),
     OudCriterion.CONTINUED_DESPITE_PROBLEMS: (
         "Keeps using despite knowing of a physical or mental problem opioids cause or worsen"
     ),
     OudCriterion.TOLERANCE: (
         "Tolerance: needs much more for the same effect, or gets much less effect from the same amount"
     ),
-    OudCriterion.WITHDRAWAL: (
-        "Withdrawal: has withdrawal symptoms, or takes opioids to relieve or avoid them"
-    ),
+    OudCriterion.WITHDRAWAL: ("Withdrawal: has withdrawal symptoms, or takes opioids to relieve or avoid them"),
 }
 
 # DSM-5 does not count these two when the opioid is taken as prescribed under supervision:
@@ -139,8 +131,7 @@ class OudAssessment:
 def severity_for_count(count: int) -> OudSeverity:
     """Map a number of counted criteria (0-11) to DSM-5 severity."""
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= len(OudCriterion):
-        raise InvalidValue("count", "The number of criteria must be a whole number from 0 to "
-                                    f"{len(OudCriterion)}.")
+        raise InvalidValue("count", f"The number of criteria must be a whole number from 0 to {len(OudCriterion)}.")
     if count >= 6:
         return OudSeverity.SEVERE
     if count >= 4:
@@ -150,9 +141,7 @@ def severity_for_count(count: int) -> OudSeverity:
     return OudSeverity.NONE
 
 
-def assess_oud(
-    criteria_met: Iterable[str], *, taken_as_prescribed_under_supervision: bool
-) -> OudAssessment:
+def assess_oud(criteria_met: Iterable[str], *, taken_as_prescribed_under_supervision: bool) -> OudAssessment:
     """Count the DSM-5 criteria met, apply the supervision exclusion and grade severity."""
     if not isinstance(taken_as_prescribed_under_supervision, bool):
         raise InvalidValue(

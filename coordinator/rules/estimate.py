@@ -52,10 +52,13 @@ from coordinator.rules.money import format_money, parse_amount, quantize
 MAX_DAYS = 365
 MAX_PERCENT_PLACES = 4
 _T = TypeVar("_T")
-SEPARATELY_BILLED = ("Items billed separately, such as medication, extra psychiatric consultations, "
-                     "hospital visits and transport, are not included.")
-NOT_A_GUARANTEE = ("This is an estimate, not a guarantee of payment: the insurer decides what it pays "
-                   "when it processes the claim.")
+SEPARATELY_BILLED = (
+    "Items billed separately, such as medication, extra psychiatric consultations, "
+    "hospital visits and transport, are not included."
+)
+NOT_A_GUARANTEE = (
+    "This is an estimate, not a guarantee of payment: the insurer decides what it pays when it processes the claim."
+)
 
 
 class CopayPer(StrEnum):
@@ -126,8 +129,10 @@ def estimate_stay(given: EstimateInput) -> Estimate:
     code = data.currency
     total = quantize(data.daily_rate * data.days, code)
     notes = _Notes()
-    notes.assumptions.append(f"Charges: {format_money(data.daily_rate, code)} a day (the expected allowed "
-                             f"amount) for {_days(data.days)} = {format_money(total, code)}.")
+    notes.assumptions.append(
+        f"Charges: {format_money(data.daily_rate, code)} a day (the expected allowed "
+        f"amount) for {_days(data.days)} = {format_money(total, code)}."
+    )
     barrier = _why_not_covered(data, notes)
     if barrier is not None:
         lines: list[EstimateLine] = [EstimateLine(barrier, total)]
@@ -158,16 +163,20 @@ def describe(estimate: Estimate) -> list[str]:
     The assumptions are listed separately by whoever shows the estimate.
     """
     code = estimate.currency
-    headline = (f"You would pay about {format_money(estimate.patient_total, code)} of "
-                f"{format_money(estimate.total_charges, code)} in charges for {_days(estimate.days)}.")
+    headline = (
+        f"You would pay about {format_money(estimate.patient_total, code)} of "
+        f"{format_money(estimate.total_charges, code)} in charges for {_days(estimate.days)}."
+    )
     sentences = [headline]
     if estimate.insurer_total > 0:
         sentences.append(f"Your insurance would pay about {format_money(estimate.insurer_total, code)}.")
     else:
         sentences.append("Your insurance would pay nothing under these assumptions.")
     if 0 < estimate.covered_days < estimate.days:
-        sentences.append(f"The plan would cover {estimate.covered_days} of the {_days(estimate.days)}; "
-                         f"you would pay for the other {_days(estimate.days - estimate.covered_days)} in full.")
+        sentences.append(
+            f"The plan would cover {estimate.covered_days} of the {_days(estimate.days)}; "
+            f"you would pay for the other {_days(estimate.days - estimate.covered_days)} in full."
+        )
     return sentences + list(estimate.warnings)
 
 
@@ -194,8 +203,9 @@ def validated(given: EstimateInput) -> EstimateInput:
     values: dict[str, object] = {
         "currency": code,
         "daily_rate": amount("daily_rate", "daily rate", required=True),
-        "days": attempt(lambda: _count(given.days, "days", 1, MAX_DAYS,
-                                       f"The length of stay must be from 1 to {MAX_DAYS} days.")),
+        "days": attempt(
+            lambda: _count(given.days, "days", 1, MAX_DAYS, f"The length of stay must be from 1 to {MAX_DAYS} days.")
+        ),
         "deductible_remaining": amount("deductible_remaining", "deductible remaining"),
         "coinsurance_percent": attempt(lambda: _percent(given.coinsurance_percent)),
         "copay": amount("copay", "co-pay"),
@@ -213,26 +223,31 @@ def validated(given: EstimateInput) -> EstimateInput:
 def _why_not_covered(data: EstimateInput, notes: _Notes) -> str | None:
     """The line label when the patient pays everything (rules 2 and 3), else None."""
     if data.covered is None:
-        notes.warnings.append("Coverage has not been verified; until it is, the estimate assumes you "
-                              "pay all charges.")
+        notes.warnings.append("Coverage has not been verified; until it is, the estimate assumes you pay all charges.")
         return "Coverage not verified: you pay all charges"
     if data.covered is False:
         notes.assumptions.append("The plan does not cover this care, or the coverage is not active.")
         return "Not covered: you pay all charges"
     if data.in_network is None:
-        notes.warnings.append("Whether the program is in the plan's network is not known; it is "
-                              "treated as out of network.")
+        notes.warnings.append(
+            "Whether the program is in the plan's network is not known; it is treated as out of network."
+        )
     if data.in_network:
         notes.assumptions.append("The program is in network.")
         return None
     if data.out_of_network_covered is not True:
-        notes.warnings.append("Out of network, and the plan is not known to cover out-of-network care: "
-                              "you would pay all charges.")
+        notes.warnings.append(
+            "Out of network, and the plan is not known to cover out-of-network care: you would pay all charges."
+        )
         return "Out of network, no out-of-network benefits: you pay all charges"
-    notes.assumptions.append("Out of network, but the plan covers out-of-network care; the cost-sharing "
-                             "figures entered are taken to be the out-of-network ones.")
-    notes.warnings.append("An out-of-network program may bill more than the plan's allowed amount "
-                          "(balance billing); any such difference is not included.")
+    notes.assumptions.append(
+        "Out of network, but the plan covers out-of-network care; the cost-sharing "
+        "figures entered are taken to be the out-of-network ones."
+    )
+    notes.warnings.append(
+        "An out-of-network program may bill more than the plan's allowed amount "
+        "(balance billing); any such difference is not included."
+    )
     return None
 
 
@@ -240,11 +255,9 @@ def _covered_days(data: EstimateInput, notes: _Notes) -> tuple[int, str]:
     """Covered days (rule 4) and what limits them."""
     limits = [(data.days, "")]
     if data.covered_days_limit is None:
-        notes.warnings.append("The plan's day limit is not known; no limit is applied, so the estimate "
-                              "may be low.")
+        notes.warnings.append("The plan's day limit is not known; no limit is applied, so the estimate may be low.")
     else:
-        notes.assumptions.append(f"The plan's day limit leaves {_days(data.covered_days_limit)} at this "
-                                 "level of care.")
+        notes.assumptions.append(f"The plan's day limit leaves {_days(data.covered_days_limit)} at this level of care.")
         limits.append((data.covered_days_limit, "the plan's day limit"))
     limits += _authorization(data, notes)
     covered = min(days for days, _ in limits)
@@ -255,21 +268,28 @@ def _covered_days(data: EstimateInput, notes: _Notes) -> tuple[int, str]:
 def _authorization(data: EstimateInput, notes: _Notes) -> list[tuple[int, str]]:
     """The authorized-days limit, if one applies, with the notes prior authorization calls for."""
     if data.prior_auth_required is None:
-        notes.warnings.append("Whether prior authorization is needed is not known; the estimate assumes "
-                              "it is not. If it is needed and not obtained, the plan may pay nothing.")
+        notes.warnings.append(
+            "Whether prior authorization is needed is not known; the estimate assumes "
+            "it is not. If it is needed and not obtained, the plan may pay nothing."
+        )
     elif data.prior_auth_required is False:
         notes.assumptions.append("No prior authorization is needed.")
     elif data.authorized_days is None:
-        notes.warnings.append(f"Prior authorization is needed and no days are authorized yet; the "
-                              f"estimate assumes all {_days(data.days)} will be. Without authorization "
-                              "the plan may pay nothing.")
+        notes.warnings.append(
+            f"Prior authorization is needed and no days are authorized yet; the "
+            f"estimate assumes all {_days(data.days)} will be. Without authorization "
+            "the plan may pay nothing."
+        )
     else:
-        notes.assumptions.append(f"Prior authorization: {_days(data.authorized_days)} authorized. The "
-                                 "insurer may authorize more on review; only these are counted.")
+        notes.assumptions.append(
+            f"Prior authorization: {_days(data.authorized_days)} authorized. The "
+            "insurer may authorize more on review; only these are counted."
+        )
         return [(data.authorized_days, "the authorized days")]
     if data.authorized_days is not None:
-        notes.assumptions.append("The authorized days are not applied because prior authorization is "
-                                 "not marked as needed.")
+        notes.assumptions.append(
+            "The authorized days are not applied because prior authorization is not marked as needed."
+        )
     return []
 
 
@@ -287,15 +307,19 @@ def _covered_lines(data: EstimateInput, covered_days: int, notes: _Notes) -> lis
     coinsurance = (charges - deductible) * percent / 100
     lines = [
         EstimateLine("Deductible", quantize(deductible, code)),
-        EstimateLine(f"Co-insurance {_percent_text(percent)}% of {format_money(charges - deductible, code)}",
-                     quantize(coinsurance, code)),
+        EstimateLine(
+            f"Co-insurance {_percent_text(percent)}% of {format_money(charges - deductible, code)}",
+            quantize(coinsurance, code),
+        ),
     ]
     copay_line = _copay_line(data, covered_days, notes)
     if copay_line is not None:
         lines.append(copay_line)
-    notes.assumptions.append("For covered days you pay the deductible first, then co-insurance on the "
-                             "rest, plus any co-pay, but never more than the covered charges or the "
-                             "out-of-pocket maximum remaining.")
+    notes.assumptions.append(
+        "For covered days you pay the deductible first, then co-insurance on the "
+        "rest, plus any co-pay, but never more than the covered charges or the "
+        "out-of-pocket maximum remaining."
+    )
     cap, cap_label = _cap(data, charges, notes)
     share = sum((line.amount for line in lines), Decimal(0))
     if share > cap:
@@ -313,22 +337,27 @@ def _copay_line(data: EstimateInput, covered_days: int, notes: _Notes) -> Estima
         return None
     per = data.copay_per
     if per is None:
-        notes.warnings.append("Whether the co-pay is per day, per visit or per admission is not known; it is "
-                              "counted per day, so the estimate may be high.")
+        notes.warnings.append(
+            "Whether the co-pay is per day, per visit or per admission is not known; it is "
+            "counted per day, so the estimate may be high."
+        )
         per = CopayPer.DAY
     if per == CopayPer.ADMISSION:
         return EstimateLine(f"Co-pay {format_money(data.copay, code)} per admission", data.copay)
     unit = "day" if per == CopayPer.DAY else "visit (one a day)"
-    return EstimateLine(f"Co-pay {format_money(data.copay, code)} per {unit} for {_days(covered_days)}",
-                        quantize(data.copay * covered_days, code))
+    return EstimateLine(
+        f"Co-pay {format_money(data.copay, code)} per {unit} for {_days(covered_days)}",
+        quantize(data.copay * covered_days, code),
+    )
 
 
 def _cap(data: EstimateInput, charges: Decimal, notes: _Notes) -> tuple[Decimal, str]:
     """The most the patient pays for covered days, and the label of the line that enforces it."""
     oop = data.oop_remaining
     if oop is None:
-        notes.warnings.append("The out-of-pocket maximum remaining is not known; no cap is applied, so "
-                              "the estimate may be high.")
+        notes.warnings.append(
+            "The out-of-pocket maximum remaining is not known; no cap is applied, so the estimate may be high."
+        )
         return charges, "Your share cannot be more than the covered charges"
     shown_oop = format_money(oop, data.currency)
     notes.assumptions.append(f"Out-of-pocket maximum remaining: {shown_oop}.")
@@ -340,11 +369,14 @@ def _cap(data: EstimateInput, charges: Decimal, notes: _Notes) -> tuple[Decimal,
 def _uncovered_line(data: EstimateInput, covered_days: int, reason: str, notes: _Notes) -> EstimateLine:
     """Days beyond the covered days, paid in full outside the out-of-pocket maximum (rule 4)."""
     extra = data.days - covered_days
-    notes.assumptions.append("Days that are not covered are paid in full and do not count toward the "
-                             "out-of-pocket maximum.")
-    return EstimateLine(f"{_days(extra)} beyond {reason}, not covered: you pay "
-                        f"{format_money(data.daily_rate, data.currency)} a day in full",
-                        quantize(data.daily_rate * extra, data.currency))
+    notes.assumptions.append(
+        "Days that are not covered are paid in full and do not count toward the out-of-pocket maximum."
+    )
+    return EstimateLine(
+        f"{_days(extra)} beyond {reason}, not covered: you pay "
+        f"{format_money(data.daily_rate, data.currency)} a day in full",
+        quantize(data.daily_rate * extra, data.currency),
+    )
 
 
 def _known(value: Decimal | None, what: str, notes: _Notes) -> Decimal:
@@ -367,8 +399,7 @@ def _percent(value: object) -> Decimal | None:
     if not valid or not 0 <= value <= 100:
         raise InvalidValue("coinsurance_percent", "Co-insurance must be a percentage from 0 to 100.")
     if Decimal(value).normalize().as_tuple().exponent < -MAX_PERCENT_PLACES:
-        raise InvalidValue("coinsurance_percent",
-                           f"Co-insurance has at most {MAX_PERCENT_PLACES} decimal places.")
+        raise InvalidValue("coinsurance_percent", f"Co-insurance has at most {MAX_PERCENT_PLACES} decimal places.")
     return Decimal(value)
 
 

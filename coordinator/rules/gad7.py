@@ -14,7 +14,10 @@ from coordinator.rules.scoring import band_for, validate_answers
 
 STEM = "Over the last 2 weeks, how often have you been bothered by the following?"
 RESPONSES: tuple[tuple[int, str], ...] = (
-    (0, "Not at all"), (1, "Several days"), (2, "More than half the days"), (3, "Nearly every day"),
+    (0, "Not at all"),
+    (1, "Several days"),
+    (2, "More than half the days"),
+    (3, "Nearly every day"),
 )
 # (key, paraphrased item text), in the questionnaire's order.
 ITEMS: tuple[tuple[str, str], ...] = (

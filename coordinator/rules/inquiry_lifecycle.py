@@ -121,18 +121,21 @@ def requires_reason(action: InquiryAction | str) -> bool:
     return _parse(action, InquiryAction, "action", "action") in REASON_REQUIRED
 
 
-def next_status(current: InquiryStatus | str, action: InquiryAction | str,
-                reason: str | None = None) -> InquiryStatus:
+def next_status(current: InquiryStatus | str, action: InquiryAction | str, reason: str | None = None) -> InquiryStatus:
     """Status after `action`, or InvalidTransition / MissingReason when the table refuses it."""
     status = _parse(current, InquiryStatus, "status", "inquiry status")
     act = _parse(action, InquiryAction, "action", "action")
     target = TRANSITIONS.get((status, act))
     if target is None:
         allowed = allowed_actions(status)
-        hint = ("Allowed now: " + ", ".join(a.label for a in allowed) + ".") if allowed else (
-            "This inquiry is closed: no further actions are possible.")
-        raise InvalidTransition("action", f"Cannot {act.label.lower()} an inquiry whose status is "
-                                          f"{status.label}. {hint}")
+        hint = (
+            ("Allowed now: " + ", ".join(a.label for a in allowed) + ".")
+            if allowed
+            else ("This inquiry is closed: no further actions are possible.")
+        )
+        raise InvalidTransition(
+            "action", f"Cannot {act.label.lower()} an inquiry whose status is {status.label}. {hint}"
+        )
     if act in REASON_REQUIRED:
         if reason is not None and not isinstance(reason, str):
             raise InvalidValue("reason", "The reason must be text.")

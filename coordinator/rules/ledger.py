@@ -147,9 +147,12 @@ def check_refund(entries: Iterable[Entry], amount: object, currency: str) -> Dec
     value = parse_amount(amount, currency, "amount", maximum=LEDGER_MAXIMUM)
     available = refundable(entries, currency)
     if value > available:
-        raise InvalidValue("amount", f"{format_money(value, currency)} is more than was paid and not yet "
-                                     f"refunded; at most {format_money(max(available, 0), currency)} "
-                                     "can be refunded.")
+        raise InvalidValue(
+            "amount",
+            f"{format_money(value, currency)} is more than was paid and not yet "
+            f"refunded; at most {format_money(max(available, 0), currency)} "
+            "can be refunded.",
+        )
     return value
 
 
@@ -171,13 +174,18 @@ def split_installments(
     minor_total = int(amount.scaleb(unit.minor_units))
     share = Decimal(minor_total // number).scaleb(-unit.minor_units)
     if share == 0:
-        raise InvalidValue("count", f"{format_money(amount, unit.code)} cannot be split into {number} "
-                                    f"installments of at least {format_money(unit.step, unit.code)}; "
-                                    f"choose at most {minor_total}.")
+        raise InvalidValue(
+            "count",
+            f"{format_money(amount, unit.code)} cannot be split into {number} "
+            f"installments of at least {format_money(unit.step, unit.code)}; "
+            f"choose at most {minor_total}.",
+        )
     amounts = [share] * (number - 1) + [amount - share * (number - 1)]
     dues = _due_dates(start, number, every)
-    return [Installment(seq, due, quantize(value, unit.code))
-            for seq, (due, value) in enumerate(zip(dues, amounts, strict=True), start=1)]
+    return [
+        Installment(seq, due, quantize(value, unit.code))
+        for seq, (due, value) in enumerate(zip(dues, amounts, strict=True), start=1)
+    ]
 
 
 def installment_states(
@@ -192,14 +200,16 @@ def installment_states(
     plan = _checked_plan(installments)
     left = _non_negative(paid_toward_plan, "paid_toward_plan", "the amount paid toward the plan")
     day = _plain_date(today, "today", "today's date")
-    grace = _whole_number(grace_days, "grace_days", 0, MAX_GRACE_DAYS,
-                          f"Grace days must be a whole number from 0 to {MAX_GRACE_DAYS}.")
+    grace = _whole_number(
+        grace_days, "grace_days", 0, MAX_GRACE_DAYS, f"Grace days must be a whole number from 0 to {MAX_GRACE_DAYS}."
+    )
     states: list[InstallmentState] = []
     for item in plan:
         paid = min(left, item.amount)
         left -= paid
-        states.append(InstallmentState(item.seq, item.due, item.amount, paid, item.amount - paid,
-                                       _status(item, paid, day, grace)))
+        states.append(
+            InstallmentState(item.seq, item.due, item.amount, paid, item.amount - paid, _status(item, paid, day, grace))
+        )
     return states
 
 
@@ -242,15 +252,17 @@ def _check_entry(entry: object, account: str) -> None:
         raise InvalidValue("entries", f"{shown(entry)} is not a ledger entry.")
     where = f"Entry {entry.id}"
     if entry.kind not in tuple(EntryKind):
-        raise UnknownKey("kind", f"{where}: {shown(entry.kind)} is not a ledger entry kind; "
-                                 "use charge, payment or refund.")
+        raise UnknownKey(
+            "kind", f"{where}: {shown(entry.kind)} is not a ledger entry kind; use charge, payment or refund."
+        )
     try:
         own = money.currency(entry.currency).code
     except RuleError as err:
         raise type(err)(err.field, f"{where}: {err.message}") from None
     if own != account:
-        raise InvalidValue("currency", f"{where} is in {own} but the account is in {account}; "
-                                       "an account never mixes currencies.")
+        raise InvalidValue(
+            "currency", f"{where} is in {own} but the account is in {account}; an account never mixes currencies."
+        )
     if not isinstance(entry.amount, Decimal):
         raise InvalidValue("amount", f"{where}: the amount must be a Decimal, not {shown(entry.amount)}.")
     try:
@@ -271,8 +283,10 @@ def _checked_plan(installments: Sequence[Installment]) -> list[Installment]:
         if not isinstance(item, Installment):
             raise InvalidValue("installments", f"{shown(item)} is not an installment.")
         if not isinstance(item.amount, Decimal) or not item.amount.is_finite() or item.amount <= 0:
-            raise InvalidValue("installments", f"Installment {item.seq}: the amount must be a positive "
-                                               f"Decimal, not {shown(item.amount)}.")
+            raise InvalidValue(
+                "installments",
+                f"Installment {item.seq}: the amount must be a positive Decimal, not {shown(item.amount)}.",
+            )
         _plain_date(item.due, "installments", f"the due date of installment {item.seq}")
     return sorted(plan, key=lambda i: (i.due, i.seq))
 
@@ -293,8 +307,9 @@ def _due_dates(first: date, count: int, frequency: Frequency) -> list[date]:
             return [_months_after(first, n) for n in range(count)]
         return [first + timedelta(days=_DAYS_APART[frequency] * n) for n in range(count)]
     except (OverflowError, ValueError):
-        raise InvalidValue("first_due", "The installments would fall after the year 9999; "
-                                        "choose an earlier first due date.") from None
+        raise InvalidValue(
+            "first_due", "The installments would fall after the year 9999; choose an earlier first due date."
+        ) from None
 
 
 def _months_after(anchor: date, months: int) -> date:
@@ -307,8 +322,9 @@ def _months_after(anchor: date, months: int) -> date:
 def _frequency(value: object) -> Frequency:
     """A known installment frequency."""
     if value not in tuple(Frequency):
-        raise UnknownKey("frequency", f"{shown(value)} is not an installment frequency; "
-                                      "choose weekly, fortnightly or monthly.")
+        raise UnknownKey(
+            "frequency", f"{shown(value)} is not an installment frequency; choose weekly, fortnightly or monthly."
+        )
     return Frequency(value)
 
 

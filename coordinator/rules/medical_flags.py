@@ -73,17 +73,16 @@ class DetoxReason:
 _HOSPITAL_REASONS: dict[MedicalFlag, str] = {
     MedicalFlag.CARDIAC_DISEASE: "Heart disease: withdrawal raises heart rate and blood pressure",
     MedicalFlag.RESPIRATORY_DISEASE: "Lung or breathing disease: higher risk of dangerous "
-                                     "breathing suppression from opioids and sedating medicines",
+    "breathing suppression from opioids and sedating medicines",
     MedicalFlag.BENZODIAZEPINE_USE: "Benzodiazepine co-use: adds to breathing suppression, and "
-                                    "benzodiazepine withdrawal can cause seizures",
+    "benzodiazepine withdrawal can cause seizures",
     MedicalFlag.ALCOHOL_USE: "Alcohol co-use: adds to breathing suppression, and alcohol "
-                             "withdrawal can cause seizures or delirium",
+    "withdrawal can cause seizures or delirium",
     MedicalFlag.COMPLICATED_WITHDRAWAL_HISTORY: "Past withdrawal with seizures or delirium",
 }
 
 
-def overdose_is_recent(overdose_on: date, *, today: date,
-                       window_months: int = DEFAULT_OVERDOSE_WINDOW_MONTHS) -> bool:
+def overdose_is_recent(overdose_on: date, *, today: date, window_months: int = DEFAULT_OVERDOSE_WINDOW_MONTHS) -> bool:
     """True if the overdose date falls within `window_months` before `today` (inclusive)."""
     overdose_on = _as_date(overdose_on, "last_overdose_on", "the date of the last overdose")
     today = _as_date(today, "today", "today's date")
@@ -115,9 +114,13 @@ def detox_reasons(
         if flag not in chosen:
             continue
         if flag is MedicalFlag.PREGNANCY:
-            reasons.append(DetoxReason(flag.value, DetoxAction.OBSTETRIC_COORDINATION,
-                                       "Pregnancy: coordinate with obstetrics before any "
-                                       "withdrawal management or taper is planned."))
+            reasons.append(
+                DetoxReason(
+                    flag.value,
+                    DetoxAction.OBSTETRIC_COORDINATION,
+                    "Pregnancy: coordinate with obstetrics before any withdrawal management or taper is planned.",
+                )
+            )
         elif flag is MedicalFlag.RECENT_OVERDOSE:
             reasons.append(_hospital(flag.value, f"Overdose in the last {overdose_window_months} months"))
         else:
@@ -128,9 +131,14 @@ def detox_reasons(
         if limit == 0:
             raise InvalidValue("high_mme_threshold", "The high-MME threshold must be more than 0.")
         if mme >= limit:
-            reasons.append(_hospital("high_mme", f"Very high opioid load: {mme} MME/day, at or above "
-                                                 f"the program's local cut-off of {limit} MME/day "
-                                                 "(a local setting, not a guideline number)"))
+            reasons.append(
+                _hospital(
+                    "high_mme",
+                    f"Very high opioid load: {mme} MME/day, at or above "
+                    f"the program's local cut-off of {limit} MME/day "
+                    "(a local setting, not a guideline number)",
+                )
+            )
     return tuple(reasons)
 
 

@@ -13,8 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
-from coordinator.rules.errors import (InvalidValue, MissingValue, RuleError, UnknownKey,
-                                      raise_collected, shown)
+from coordinator.rules.errors import InvalidValue, MissingValue, RuleError, UnknownKey, raise_collected, shown
 
 MG, MCG, MCG_PER_HR = "mg", "mcg", "mcg/hr"
 MAX_DOSES_PER_DAY = 24
@@ -28,6 +27,7 @@ NALTREXONE_REASON = "naltrexone is not an opioid agonist (it blocks opioid recep
 
 class Purpose(StrEnum):
     """Why the medicine is taken; only MOUD drugs may be marked for opioid use disorder."""
+
     PAIN = "pain"
     OUD = "oud"
 
@@ -35,6 +35,7 @@ class Purpose(StrEnum):
 @dataclass(frozen=True)
 class Drug:
     """A catalogue entry; `factor` is None for drugs that never count toward MME."""
+
     key: str
     name: str
     route: str
@@ -49,14 +50,14 @@ class Drug:
 
 def _drug(key, name, route, factor, limits, reason=None, moud=False) -> Drug:
     limits = MappingProxyType({unit: Decimal(n) for unit, n in limits.items()})
-    return Drug(key, name, route, Decimal(factor) if factor else None, tuple(limits), limits,
-                reason, moud)
+    return Drug(key, name, route, Decimal(factor) if factor else None, tuple(limits), limits, reason, moud)
 
 
 DRUGS: tuple[Drug, ...] = (
     _drug("codeine", "Codeine", "oral", "0.15", {MG: 1000}),  # largest tablet 60 mg
-    _drug("fentanyl_transdermal", "Fentanyl transdermal patch", "transdermal", "2.4",
-          {MCG_PER_HR: 1000}),  # largest patch 100 mcg/hr
+    _drug(
+        "fentanyl_transdermal", "Fentanyl transdermal patch", "transdermal", "2.4", {MCG_PER_HR: 1000}
+    ),  # largest patch 100 mcg/hr
     _drug("hydrocodone", "Hydrocodone", "oral", "1", {MG: 1500}),  # largest ER tablet 120 mg
     _drug("hydromorphone", "Hydromorphone", "oral", "5", {MG: 500}),  # largest ER tablet 32 mg
     # One flat factor (CDC 2022 dropped the 2016 dose tiers); excluded when purpose is OUD.
@@ -67,12 +68,33 @@ DRUGS: tuple[Drug, ...] = (
     _drug("tapentadol", "Tapentadol", "oral", "0.4", {MG: 2500}),  # largest ER tablet 250 mg
     _drug("tramadol", "Tramadol", "oral", "0.2", {MG: 3000}),  # largest ER tablet 300 mg
     # 300 mg monthly injection, 900 mcg buccal film, 20 mcg/hr patch
-    _drug("buprenorphine", "Buprenorphine (any form)", "sublingual, buccal, transdermal or injection",
-          None, {MG: 3000, MCG: 10000, MCG_PER_HR: 1000}, BUPRENORPHINE_REASON, moud=True),
-    _drug("buprenorphine_naloxone", "Buprenorphine/naloxone", "sublingual", None,
-          {MG: 1000}, BUPRENORPHINE_REASON, moud=True),  # largest film 12 mg buprenorphine
-    _drug("naltrexone", "Naltrexone (oral or injection)", "oral or injection", None,
-          {MG: 4000}, NALTREXONE_REASON, moud=True),  # 380 mg monthly injection
+    _drug(
+        "buprenorphine",
+        "Buprenorphine (any form)",
+        "sublingual, buccal, transdermal or injection",
+        None,
+        {MG: 3000, MCG: 10000, MCG_PER_HR: 1000},
+        BUPRENORPHINE_REASON,
+        moud=True,
+    ),
+    _drug(
+        "buprenorphine_naloxone",
+        "Buprenorphine/naloxone",
+        "sublingual",
+        None,
+        {MG: 1000},
+        BUPRENORPHINE_REASON,
+        moud=True,
+    ),  # largest film 12 mg buprenorphine
+    _drug(
+        "naltrexone",
+        "Naltrexone (oral or injection)",
+        "oral or injection",
+        None,
+        {MG: 4000},
+        NALTREXONE_REASON,
+        moud=True,
+    ),  # 380 mg monthly injection
 )
 DRUGS_BY_KEY: dict[str, Drug] = {d.key: d for d in DRUGS}
 
@@ -80,6 +102,7 @@ DRUGS_BY_KEY: dict[str, Drug] = {d.key: d for d in DRUGS}
 @dataclass(frozen=True)
 class MmeFlag:
     """A dose threshold reached, labelled by its source rather than a red/green verdict."""
+
     code: str
     threshold: Decimal
     message: str
@@ -87,12 +110,19 @@ class MmeFlag:
 
 
 THRESHOLD_FLAGS: tuple[MmeFlag, ...] = (
-    MmeFlag("cdc2022_50", Decimal(50),
-            "CDC 2022: pause and carefully reassess before increasing; offer naloxone",
-            "CDC 2022 Clinical Practice Guideline"),
-    MmeFlag("cdc2016_90", Decimal(90), "2016 CDC guideline / common payer threshold",
-            "CDC 2016 Guideline for Prescribing Opioids for Chronic Pain (superseded in 2022); "
-            "still used by many states and payers"),
+    MmeFlag(
+        "cdc2022_50",
+        Decimal(50),
+        "CDC 2022: pause and carefully reassess before increasing; offer naloxone",
+        "CDC 2022 Clinical Practice Guideline",
+    ),
+    MmeFlag(
+        "cdc2016_90",
+        Decimal(90),
+        "2016 CDC guideline / common payer threshold",
+        "CDC 2016 Guideline for Prescribing Opioids for Chronic Pain (superseded in 2022); "
+        "still used by many states and payers",
+    ),
 )
 # The cautions CDC prints with the table; show them wherever the number is shown.
 CAUTIONS = (
@@ -105,6 +135,7 @@ CAUTIONS = (
 @dataclass(frozen=True)
 class RegimenLine:
     """One medicine as taken; construction normalises it or raises every field problem at once."""
+
     drug: str
     dose: Decimal
     unit: str
@@ -112,7 +143,7 @@ class RegimenLine:
     purpose: Purpose = Purpose.PAIN
 
     def __post_init__(self) -> None:
-        for name, value in zip(_LINE_FIELDS, _validate(self)):
+        for name, value in zip(_LINE_FIELDS, _validate(self), strict=True):
             object.__setattr__(self, name, value)
 
 
@@ -122,6 +153,7 @@ _LINE_FIELDS = ("drug", "dose", "unit", "doses_per_day", "purpose")
 @dataclass(frozen=True)
 class MmeLine:
     """A counted line: daily amount (mg/day, or mcg/hr for a patch) x CDC 2022 factor."""
+
     index: int
     drug: str
     name: str
@@ -134,6 +166,7 @@ class MmeLine:
 @dataclass(frozen=True)
 class ExcludedLine:
     """A line left out of the total, with the reason to show."""
+
     index: int
     drug: str
     name: str
@@ -143,6 +176,7 @@ class ExcludedLine:
 @dataclass(frozen=True)
 class MmeResult:
     """Per-line MME, exclusions, the rounded total and the thresholds it reaches."""
+
     lines: tuple[MmeLine, ...]
     excluded: tuple[ExcludedLine, ...]
     total_mme_per_day: Decimal
@@ -150,8 +184,7 @@ class MmeResult:
     cautions: tuple[str, ...] = CAUTIONS
 
 
-def calculate_mme(lines: Iterable[RegimenLine | Mapping[str, object]], *,
-                  field_prefix: str = "lines") -> MmeResult:
+def calculate_mme(lines: Iterable[RegimenLine | Mapping[str, object]], *, field_prefix: str = "lines") -> MmeResult:
     """Total MME/day of a regimen; errors in mapping lines name `{prefix}-{i}-{field}`."""
     if isinstance(lines, (str, bytes, Mapping)) or not isinstance(lines, Iterable):
         raise InvalidValue(field_prefix, "Enter the medicines as a list of lines.")
@@ -164,8 +197,7 @@ def calculate_mme(lines: Iterable[RegimenLine | Mapping[str, object]], *,
                 raise InvalidValue("drug", f"Medicine line {i + 1} is not a set of fields.")
             regimen.append(item)
         except RuleError as err:
-            problems += [type(e)(f"{field_prefix}-{i}-{e.field}", e.message)
-                         for e in getattr(err, "problems", (err,))]
+            problems += [type(e)(f"{field_prefix}-{i}-{e.field}", e.message) for e in getattr(err, "problems", (err,))]
     raise_collected(problems)
     counted, excluded, exact_total = [], [], Decimal(0)
     for i, line in enumerate(regimen):
@@ -176,8 +208,17 @@ def calculate_mme(lines: Iterable[RegimenLine | Mapping[str, object]], *,
         patch = line.unit == MCG_PER_HR
         daily = line.dose if patch else line.dose * line.doses_per_day
         exact_total += daily * drug.factor
-        counted.append(MmeLine(i, drug.key, drug.name, daily, MCG_PER_HR if patch else "mg/day",
-                               drug.factor, _round(daily * drug.factor)))
+        counted.append(
+            MmeLine(
+                i,
+                drug.key,
+                drug.name,
+                daily,
+                MCG_PER_HR if patch else "mg/day",
+                drug.factor,
+                _round(daily * drug.factor),
+            )
+        )
     # Round once from exact line values; flags use the rounded total so they match the number shown.
     total = _round(exact_total)
     return MmeResult(tuple(counted), tuple(excluded), total, threshold_flags(total))
@@ -224,45 +265,76 @@ def _validate(line: RegimenLine) -> tuple:
     key, unit, purpose = _text(line.drug), _text(line.unit), _text(line.purpose) or Purpose.PAIN
     drug = DRUGS_BY_KEY.get(key) if isinstance(key, str) else None
     if drug is None:
-        errs.append(MissingValue("drug", "Choose the medicine.") if key is None else UnknownKey(
-            "drug", f"Unknown medicine {shown(line.drug)}: no CDC 2022 factor. "
-                    f"Choose one of: {', '.join(d.name for d in DRUGS)}."))
+        errs.append(
+            MissingValue("drug", "Choose the medicine.")
+            if key is None
+            else UnknownKey(
+                "drug",
+                f"Unknown medicine {shown(line.drug)}: no CDC 2022 factor. "
+                f"Choose one of: {', '.join(d.name for d in DRUGS)}.",
+            )
+        )
     if purpose not in tuple(Purpose) or (purpose == Purpose.OUD and drug and not drug.moud):
-        errs.append(InvalidValue("purpose", "Only methadone, buprenorphine and naltrexone can be "
-                                            "marked as medication for opioid use disorder."))
+        errs.append(
+            InvalidValue(
+                "purpose",
+                "Only methadone, buprenorphine and naltrexone can be marked as medication for opioid use disorder.",
+            )
+        )
     purpose = Purpose(purpose) if purpose in tuple(Purpose) else None
     unit = unit.lower() if isinstance(unit, str) else unit
     if unit is None:
         errs.append(MissingValue("unit", "Choose the unit of the dose."))
     elif drug and unit not in drug.units:
-        errs.append(InvalidValue("unit", f"{drug.name} is entered in {' or '.join(drug.units)}, "
-                                         f"not {shown(line.unit)}."))
+        errs.append(
+            InvalidValue("unit", f"{drug.name} is entered in {' or '.join(drug.units)}, not {shown(line.unit)}.")
+        )
         unit = None
     raw_dose = _text(line.dose)
     dose = _decimal(raw_dose)
     if dose is None or dose <= 0:
-        errs.append(MissingValue("dose", "Enter the dose.") if raw_dose is None else InvalidValue(
-            "dose", f"The dose must be a number more than 0, not {shown(line.dose)}."))
+        errs.append(
+            MissingValue("dose", "Enter the dose.")
+            if raw_dose is None
+            else InvalidValue("dose", f"The dose must be a number more than 0, not {shown(line.dose)}.")
+        )
     elif drug and unit and dose > drug.dose_limits[unit]:
-        errs.append(InvalidValue("dose", f"{dose} {unit} is not a plausible single dose of {drug.name} "
-                                         f"(limit {drug.dose_limits[unit]} {unit}); check the amount "
-                                         "and the unit."))
+        errs.append(
+            InvalidValue(
+                "dose",
+                f"{dose} {unit} is not a plausible single dose of {drug.name} "
+                f"(limit {drug.dose_limits[unit]} {unit}); check the amount "
+                "and the unit.",
+            )
+        )
     elif _decimal_places(dose) > DOSE_DECIMAL_PLACES:
-        errs.append(InvalidValue("dose", f"Enter the dose with at most {DOSE_DECIMAL_PLACES} decimal "
-                                         "places (for example 0.075)."))
+        errs.append(
+            InvalidValue(
+                "dose", f"Enter the dose with at most {DOSE_DECIMAL_PLACES} decimal places (for example 0.075)."
+            )
+        )
     per_day = _text(line.doses_per_day)
     # A long digit string is not a count (and int() refuses more than 4300 digits).
     per_day = int(per_day) if isinstance(per_day, str) and per_day.isdecimal() and len(per_day) <= 6 else per_day
     if unit == MCG_PER_HR:
         if per_day is not None:
-            errs.append(InvalidValue("doses_per_day", "Leave doses per day blank for a patch: its "
-                                     "mcg/hr strength covers the whole day. Add one line per patch."))
+            errs.append(
+                InvalidValue(
+                    "doses_per_day",
+                    "Leave doses per day blank for a patch: its "
+                    "mcg/hr strength covers the whole day. Add one line per patch.",
+                )
+            )
     elif per_day is None:
         # Excluded medicines (e.g. a monthly injection) need no daily count.
         if drug and unit and not _exclusion_reason(drug, purpose):
             errs.append(MissingValue("doses_per_day", "Enter how many doses are taken per day."))
     elif isinstance(per_day, bool) or not isinstance(per_day, int) or not 1 <= per_day <= MAX_DOSES_PER_DAY:
-        errs.append(InvalidValue("doses_per_day", "Doses per day must be a whole number from 1 to "
-                                                  f"{MAX_DOSES_PER_DAY}, not {shown(line.doses_per_day)}."))
+        errs.append(
+            InvalidValue(
+                "doses_per_day",
+                f"Doses per day must be a whole number from 1 to {MAX_DOSES_PER_DAY}, not {shown(line.doses_per_day)}.",
+            )
+        )
     raise_collected(errs)
     return drug.key, dose, unit, per_day, purpose

@@ -238,8 +238,9 @@ def currency(code: object) -> Currency:
     found = CURRENCIES.get(text) if text else None
     if found is None:
         given = code.strip() if isinstance(code, str) else code
-        raise UnknownKey("currency", f"{shown(given)} is not an ISO 4217 currency code; "
-                                     "use three letters such as THB or USD.")
+        raise UnknownKey(
+            "currency", f"{shown(given)} is not an ISO 4217 currency code; use three letters such as THB or USD."
+        )
     return found
 
 
@@ -295,8 +296,9 @@ def parse_amount(
 def _decimal_or_int(value: object, field: str, subject: str) -> Decimal:
     """A finite Decimal from a Decimal or an int; floats and everything else are refused."""
     if isinstance(value, float):
-        raise InvalidValue(field, f"The {subject} must be given as text or a Decimal, not a float, "
-                                  "so that it stays exact.")
+        raise InvalidValue(
+            field, f"The {subject} must be given as text or a Decimal, not a float, so that it stays exact."
+        )
     if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
         raise InvalidValue(field, f"The {subject} must be a number, not {shown(value)}.")
     number = Decimal(value)
@@ -323,8 +325,9 @@ def _from_text(text: str, unit: Currency, field: str, subject: str, *, missing: 
     return Decimal(f"{whole}.{match['fraction']}" if match["fraction"] else whole)
 
 
-def _checked(value: Decimal, unit: Currency, field: str, subject: str, *, allow_zero: bool,
-             maximum: Decimal) -> Decimal:
+def _checked(
+    value: Decimal, unit: Currency, field: str, subject: str, *, allow_zero: bool, maximum: Decimal
+) -> Decimal:
     """Sign, zero, maximum and decimal places checked; the value rounded to the minor unit."""
     if value < 0:
         raise InvalidValue(field, f"The {subject} must not be negative.")
@@ -333,6 +336,10 @@ def _checked(value: Decimal, unit: Currency, field: str, subject: str, *, allow_
     if value > maximum:
         raise InvalidValue(field, f"The {subject} must be at most {format_money(maximum, unit.code)}.")
     if _decimal_places(value) > unit.minor_units:
-        raise InvalidValue(field, f"{unit.code} amounts are whole numbers." if unit.minor_units == 0
-                           else f"{unit.code} amounts have at most {unit.minor_units} decimal places.")
+        raise InvalidValue(
+            field,
+            f"{unit.code} amounts are whole numbers."
+            if unit.minor_units == 0
+            else f"{unit.code} amounts have at most {unit.minor_units} decimal places.",
+        )
     return quantize(value, unit.code)

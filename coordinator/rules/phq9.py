@@ -15,7 +15,10 @@ from coordinator.rules.scoring import band_for, validate_answers
 
 STEM = "Over the last 2 weeks, how often have you been bothered by the following?"
 RESPONSES: tuple[tuple[int, str], ...] = (
-    (0, "Not at all"), (1, "Several days"), (2, "More than half the days"), (3, "Nearly every day"),
+    (0, "Not at all"),
+    (1, "Several days"),
+    (2, "More than half the days"),
+    (3, "Nearly every day"),
 )
 # (key, paraphrased item text), in the questionnaire's order.
 ITEMS: tuple[tuple[str, str], ...] = (
@@ -94,9 +97,16 @@ def score_phq9(answers: Mapping[str, object]) -> Phq9Result:
     scores = validate_answers(answers, [(k, t, ANSWER_SCORES) for k, t in ITEMS], scale="PHQ-9")
     total = sum(score for _, score in scores)
     self_harm = dict(scores)[SELF_HARM_ITEM]
-    flags = (SafetyFlag(
-        "self_harm_thoughts", SELF_HARM_ITEM,
-        f"Same-day clinical review: thoughts of being better off dead or of self-harm were "
-        f"reported (PHQ-9 item 9 = {self_harm}).",
-    ),) if self_harm > 0 else ()
+    flags = (
+        (
+            SafetyFlag(
+                "self_harm_thoughts",
+                SELF_HARM_ITEM,
+                f"Same-day clinical review: thoughts of being better off dead or of self-harm were "
+                f"reported (PHQ-9 item 9 = {self_harm}).",
+            ),
+        )
+        if self_harm > 0
+        else ()
+    )
     return Phq9Result(scores=scores, total=total, band=phq9_band(total), safety_flags=flags)

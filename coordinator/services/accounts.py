@@ -1,4 +1,5 @@
 """Managing staff accounts: create, edit, deactivate, reset and change passwords."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -30,8 +31,17 @@ def _active_admin_count() -> int:
     )
 
 
-def create_user(actor, *, email: str, full_name: str, role: Role, discipline: Discipline | None,
-                password: str, profile: str, must_change_password: bool = True) -> User:
+def create_user(
+    actor,
+    *,
+    email: str,
+    full_name: str,
+    role: Role,
+    discipline: Discipline | None,
+    password: str,
+    profile: str,
+    must_change_password: bool = True,
+) -> User:
     """Create a staff account; the caller commits. Raises ValidationFailed on any problem."""
     email = normalise_email(email)
     full_name = (full_name or "").strip()
@@ -43,8 +53,14 @@ def create_user(actor, *, email: str, full_name: str, role: Role, discipline: Di
     problems += _check_password(password, email, full_name, "password")
     if problems:
         raise ValidationFailed(problems)
-    user = User(email=email, full_name=full_name, role=role, discipline=discipline,
-                password_hash=hash_password(password, profile), must_change_password=must_change_password)
+    user = User(
+        email=email,
+        full_name=full_name,
+        role=role,
+        discipline=discipline,
+        password_hash=hash_password(password, profile),
+        must_change_password=must_change_password,
+    )
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user_created", "user", user.id, detail=f"role {role.value}")
@@ -115,8 +131,9 @@ def reset_password(actor: User, user: User, new_password: str, profile: str) -> 
     db.session.flush()
 
 
-def change_own_password(user: User, current_password: str, new_password: str, profile: str,
-                        current_token: str | None = None) -> None:
+def change_own_password(
+    user: User, current_password: str, new_password: str, profile: str, current_token: str | None = None
+) -> None:
     """Change one's own password after proving the current one; other sessions end."""
     problems = []
     if not verify_password(user.password_hash, current_password, profile):

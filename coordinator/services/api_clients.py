@@ -5,6 +5,7 @@ the secret is 32 random bytes. Only the prefix and a SHA-256 of the whole key ar
 a slow hash would add nothing for 256 random bits. The full key is returned once, when it
 is issued, and can never be shown again.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,8 +55,11 @@ def actor_for(client: ApiClient) -> SystemActor:
 
 def list_clients() -> list[ApiClient]:
     """Every client, active ones first, then by name."""
-    return list(db.session.scalars(sa.select(ApiClient).order_by(
-        ApiClient.revoked_at.is_not(None), sa.func.lower(ApiClient.name))))
+    return list(
+        db.session.scalars(
+            sa.select(ApiClient).order_by(ApiClient.revoked_at.is_not(None), sa.func.lower(ApiClient.name))
+        )
+    )
 
 
 def get_client(client_id: int) -> ApiClient | None:
@@ -124,8 +128,9 @@ def read_inquiry_status(client: ApiClient, public_id: str) -> Inquiry:
     """An inquiry this client created, for its status (audited); NotFound for any other."""
     inquiry = None
     if len(public_id) <= 32:
-        inquiry = db.session.scalar(sa.select(Inquiry).where(
-            Inquiry.public_id == public_id, Inquiry.api_client_id == client.id))
+        inquiry = db.session.scalar(
+            sa.select(Inquiry).where(Inquiry.public_id == public_id, Inquiry.api_client_id == client.id)
+        )
     if inquiry is None:
         raise NotFound("No inquiry with this id was created with this key.")
     audit.record(actor_for(client), "inquiry_status_read", "inquiry", inquiry.id)

@@ -1,4 +1,5 @@
 """Writing the audit log."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Searching the audit log by actor, action, record and time."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -75,6 +76,9 @@ def search(criteria: AuditCriteria, page: int, per_page: int) -> Page:
 
 def actor_choices() -> list[tuple[str, str]]:
     """Options for the actor filter: anyone, anonymous visitors, then every staff account."""
-    users = db.session.execute(sa.select(User.id, User.full_name, User.email).order_by(sa.func.lower(User.full_name))).all()
-    return ([("", "Anyone"), (ANONYMOUS_CHOICE, "Anonymous (failed sign-ins)")]
-            + [(f"user:{uid}", f"{name} ({email})") for uid, name, email in users])
+    users = db.session.execute(
+        sa.select(User.id, User.full_name, User.email).order_by(sa.func.lower(User.full_name))
+    ).all()
+    return [("", "Anyone"), (ANONYMOUS_CHOICE, "Anonymous (failed sign-ins)")] + [
+        (f"user:{uid}", f"{name} ({email})") for uid, name, email in users
+    ]

@@ -1,4 +1,5 @@
 """Signing in and out: credential checks and server-side login sessions."""
+
 from __future__ import annotations
 
 import hashlib
@@ -52,10 +53,16 @@ def open_session(user: User, ip: str | None, user_agent: str | None) -> str:
     """Start a login session for the user and return its secret token (only its hash is kept)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    db.session.add(UserSession(
-        user_id=user.id, token_hash=hash_token(token), created_at=now, last_seen_at=now,
-        ip=(ip or "")[:45] or None, user_agent=(user_agent or "")[:200] or None,
-    ))
+    db.session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=hash_token(token),
+            created_at=now,
+            last_seen_at=now,
+            ip=(ip or "")[:45] or None,
+            user_agent=(user_agent or "")[:200] or None,
+        )
+    )
     user.last_login_at = now
     audit.record(user, "login", "user", user.id)
     db.session.flush()
@@ -68,8 +75,9 @@ class SessionCheck:
     ended_reason: str | None = None  # why a session that existed is no longer valid
 
 
-def check_session(token: str, user_id: str, idle_timeout: timedelta, lifetime: timedelta,
-                  now: datetime | None = None) -> SessionCheck:
+def check_session(
+    token: str, user_id: str, idle_timeout: timedelta, lifetime: timedelta, now: datetime | None = None
+) -> SessionCheck:
     """Validate a browser's session token; ends it (flushes) if it has expired."""
     now = now or utcnow()
     row = db.session.execute(
@@ -113,7 +121,5 @@ def end_all_sessions(user: User, reason: str, keep_token: str | None = None) -> 
     condition = sa.and_(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if keep_token:
         condition = sa.and_(condition, UserSession.token_hash != hash_token(keep_token))
-    result = db.session.execute(
-        sa.update(UserSession).where(condition).values(ended_at=utcnow(), end_reason=reason)
-    )
+    result = db.session.execute(sa.update(UserSession).where(condition).values(ended_at=utcnow(), end_reason=reason))
     return result.rowcount or 0

@@ -18,6 +18,7 @@ Rules a reader needs to know:
 - An update that changes nothing and carries no note is refused, so the history never fills
   with empty entries.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -38,25 +39,46 @@ REVIEW_GRACE_DAYS = 30
 MAX_UNITS = 10_000
 AUTH_NUMBER_LIMIT = 50
 # Fields an update compares to decide whether anything changed.
-TRACKED = ("level_of_care", "coverage_id", "status", "auth_number", "unit", "requested_units", "approved_units",
-           "start_date", "end_date", "next_review_date", "payer_contact")
+TRACKED = (
+    "level_of_care",
+    "coverage_id",
+    "status",
+    "auth_number",
+    "unit",
+    "requested_units",
+    "approved_units",
+    "start_date",
+    "end_date",
+    "next_review_date",
+    "payer_contact",
+)
 
 
 def authorizations_for(inquiry: Inquiry) -> list[Authorization]:
     """The inquiry's authorizations, newest first, with coverage, payer and review history
     (three queries whatever the count)."""
-    return list(db.session.scalars(
-        sa.select(Authorization).where(Authorization.inquiry_id == inquiry.id)
-        .options(joinedload(Authorization.coverage).joinedload(Coverage.payer),
-                 selectinload(Authorization.reviews).joinedload(AuthorizationReview.actor))
-        .order_by(Authorization.created_at.desc(), Authorization.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Authorization)
+            .where(Authorization.inquiry_id == inquiry.id)
+            .options(
+                joinedload(Authorization.coverage).joinedload(Coverage.payer),
+                selectinload(Authorization.reviews).joinedload(AuthorizationReview.actor),
+            )
+            .order_by(Authorization.created_at.desc(), Authorization.id.desc())
+        )
+    )
 
 
 def load_authorization(authorization_id: int) -> Authorization | None:
     return db.session.scalar(
-        sa.select(Authorization).where(Authorization.id == authorization_id)
-        .options(joinedload(Authorization.coverage).joinedload(Coverage.payer),
-                 selectinload(Authorization.reviews).joinedload(AuthorizationReview.actor)))
+        sa.select(Authorization)
+        .where(Authorization.id == authorization_id)
+        .options(
+            joinedload(Authorization.coverage).joinedload(Coverage.payer),
+            selectinload(Authorization.reviews).joinedload(AuthorizationReview.actor),
+        )
+    )
 
 
 def _clean(data: Mapping, inquiry_id: int) -> dict:
@@ -73,8 +95,11 @@ def _clean(data: Mapping, inquiry_id: int) -> dict:
             candidate = raw
         elif isinstance(raw, str) and raw.strip().isdecimal() and len(raw.strip()) < 10:
             candidate = int(raw.strip())
-        found = db.session.scalar(sa.select(Coverage.id).where(Coverage.id == candidate,
-                                                               Coverage.inquiry_id == inquiry_id)) if candidate else None
+        found = (
+            db.session.scalar(sa.select(Coverage.id).where(Coverage.id == candidate, Coverage.inquiry_id == inquiry_id))
+            if candidate
+            else None
+        )
         if found is None:
             problems.append(("coverage_id", "Choose one of this inquiry's coverages, or none."))
         coverage_id = found
@@ -95,38 +120,75 @@ def _clean(data: Mapping, inquiry_id: int) -> dict:
         if approved is None and "approved_units" not in failed:
             problems.append(("approved_units", f"Enter how many {units} were approved."))
         elif approved == 0:
-            problems.append(("approved_units", f"An approval is for at least one {units.rstrip('s')}; "
-                                               f"choose “Denied” if nothing was approved."))
+            problems.append(
+                (
+                    "approved_units",
+                    f"An approval is for at least one {units.rstrip('s')}; choose “Denied” if nothing was approved.",
+                )
+            )
         if start is None and "start_date" not in failed:
             problems.append(("start_date", "Enter the first covered day."))
     if status is AuthorizationStatus.PARTIALLY_APPROVED and approved:
         if requested is None and "requested_units" not in failed:
-            problems.append(("requested_units", f"Enter how many {units} were requested: a partial approval "
-                                                f"is fewer than requested."))
+            problems.append(
+                (
+                    "requested_units",
+                    f"Enter how many {units} were requested: a partial approval is fewer than requested.",
+                )
+            )
         elif requested is not None and approved >= requested:
-            problems.append(("approved_units", f"A partial approval is fewer {units} than requested ({requested}); "
-                                               f"choose “Approved” if all were granted."))
+            problems.append(
+                (
+                    "approved_units",
+                    f"A partial approval is fewer {units} than requested ({requested}); "
+                    f"choose “Approved” if all were granted.",
+                )
+            )
     if status is AuthorizationStatus.APPROVED and approved and requested is not None and approved < requested:
-        problems.append(("status", f"Fewer {units} were approved ({approved}) than requested ({requested}): "
-                                   f"choose “Partially approved”."))
+        problems.append(
+            (
+                "status",
+                f"Fewer {units} were approved ({approved}) than requested ({requested}): choose “Partially approved”.",
+            )
+        )
     if status is AuthorizationStatus.DENIED and approved:
         problems.append(("approved_units", "A denial approves nothing: leave the approved number empty."))
 
-    if (end is None and start is not None and status in GRANTED and unit is AuthorizationUnit.DAYS and approved
-            and not problems):
+    if (
+        end is None
+        and start is not None
+        and status in GRANTED
+        and unit is AuthorizationUnit.DAYS
+        and approved
+        and not problems
+    ):
         end = start + timedelta(days=approved - 1)
     if start and end and end < start:
         problems.append(("end_date", "The last covered day cannot be before the first."))
     if review and start and review < start:
         problems.append(("next_review_date", "The next review cannot be before the first covered day."))
     elif review and end and review > end + timedelta(days=REVIEW_GRACE_DAYS):
-        problems.append(("next_review_date", f"The next review cannot be more than {REVIEW_GRACE_DAYS} days after "
-                                             f"the last covered day."))
+        problems.append(
+            (
+                "next_review_date",
+                f"The next review cannot be more than {REVIEW_GRACE_DAYS} days after the last covered day.",
+            )
+        )
     if problems:
         raise ValidationFailed(problems)
-    return {"level_of_care": level, "coverage_id": coverage_id, "status": status, "auth_number": auth_number,
-            "unit": unit, "requested_units": requested, "approved_units": approved, "start_date": start,
-            "end_date": end, "next_review_date": review, "payer_contact": payer_contact}
+    return {
+        "level_of_care": level,
+        "coverage_id": coverage_id,
+        "status": status,
+        "auth_number": auth_number,
+        "unit": unit,
+        "requested_units": requested,
+        "approved_units": approved,
+        "start_date": start,
+        "end_date": end,
+        "next_review_date": review,
+        "payer_contact": payer_contact,
+    }
 
 
 def _note(note, problems: list) -> str | None:
@@ -134,10 +196,16 @@ def _note(note, problems: list) -> str | None:
 
 
 def _review(auth: Authorization, actor: User, from_status, note: str | None) -> AuthorizationReview:
-    entry = AuthorizationReview(authorization_id=auth.id, from_status=from_status.value if from_status else None,
-                                to_status=auth.status.value, approved_units=auth.approved_units,
-                                next_review_date=auth.next_review_date, end_date=auth.end_date, note=note,
-                                actor_id=actor.id)
+    entry = AuthorizationReview(
+        authorization_id=auth.id,
+        from_status=from_status.value if from_status else None,
+        to_status=auth.status.value,
+        approved_units=auth.approved_units,
+        next_review_date=auth.next_review_date,
+        end_date=auth.end_date,
+        note=note,
+        actor_id=actor.id,
+    )
     db.session.add(entry)
     return entry
 
@@ -157,8 +225,13 @@ def record_authorization(actor: User, inquiry: Inquiry, data: Mapping, today: da
     _review(auth, actor, None, note)
     db.session.flush()
     reminders.authorization_changed(auth, today)
-    audit.record(actor, "authorization_recorded", "authorization", auth.id,
-                 detail=f"inquiry {inquiry.id}, {auth.level_of_care}, status {auth.status}")
+    audit.record(
+        actor,
+        "authorization_recorded",
+        "authorization",
+        auth.id,
+        detail=f"inquiry {inquiry.id}, {auth.level_of_care}, status {auth.status}",
+    )
     return auth
 
 
@@ -180,7 +253,12 @@ def update_authorization(actor: User, auth: Authorization, data: Mapping, note, 
     _review(auth, actor, from_status, clean_note)
     db.session.flush()
     reminders.authorization_changed(auth, today)
-    audit.record(actor, "authorization_updated", "authorization", auth.id,
-                 detail=f"inquiry {auth.inquiry_id}, status {from_status} -> {auth.status}; "
-                        f"changed: {', '.join(changed) or 'note only'}")
+    audit.record(
+        actor,
+        "authorization_updated",
+        "authorization",
+        auth.id,
+        detail=f"inquiry {auth.inquiry_id}, status {from_status} -> {auth.status}; "
+        f"changed: {', '.join(changed) or 'note only'}",
+    )
     return auth

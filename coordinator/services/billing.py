@@ -13,6 +13,7 @@ refunding at the same moment cannot hand back more than was paid.
 Every change is audited here (no amounts, no names in the detail); reads are audited when the
 view loads the inquiry through services/finance_access.py.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -29,13 +30,30 @@ from sqlalchemy.orm import joinedload
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
-    BillingAccount, FeeSchedule, Inquiry, Installment, LedgerEntry, PaymentPlan, Program, Quote, User, utcnow,
+    BillingAccount,
+    FeeSchedule,
+    Inquiry,
+    Installment,
+    LedgerEntry,
+    PaymentPlan,
+    Program,
+    Quote,
+    User,
+    utcnow,
 )
 from coordinator.rules import ledger, money
 from coordinator.rules.errors import RuleError
 from coordinator.rules.ledger import LEDGER_MAXIMUM
 from coordinator.services import audit, fee_schedules, reminders
-from coordinator.vocab import ChargeCategory, FeePeriod, LedgerKind, PaymentMethod, PlanFrequency, PlanStatus, QuoteStatus
+from coordinator.vocab import (
+    ChargeCategory,
+    FeePeriod,
+    LedgerKind,
+    PaymentMethod,
+    PlanFrequency,
+    PlanStatus,
+    QuoteStatus,
+)
 
 DESCRIPTION_LIMIT = 200
 REFERENCE_LIMIT = 80
@@ -44,11 +62,16 @@ REASON_LIMIT = 200
 MAX_QUANTITY = 1000
 EARLIEST_DATE = date(2000, 1, 1)
 
-_PERIOD_UNITS = {FeePeriod.DAY: ("day", "days"), FeePeriod.WEEK: ("week", "weeks"),
-                 FeePeriod.MONTH: ("month", "months"), FeePeriod.EPISODE: ("episode", "episodes")}
+_PERIOD_UNITS = {
+    FeePeriod.DAY: ("day", "days"),
+    FeePeriod.WEEK: ("week", "weeks"),
+    FeePeriod.MONTH: ("month", "months"),
+    FeePeriod.EPISODE: ("episode", "episodes"),
+}
 
 
 # --- small helpers ---------------------------------------------------------------------------------
+
 
 def _actor_id(actor) -> int | None:
     return actor.id if isinstance(actor, User) else None
@@ -73,14 +96,18 @@ def _same_currency(account: BillingAccount, currency: object, problems: list) ->
         return
     code = currency.strip().upper() if isinstance(currency, str) else currency
     if code != account.currency:
-        problems.append(("currency", f"This account is in {account.currency}; enter amounts in "
-                                     f"{account.currency}. Amounts are never converted between currencies."))
+        problems.append(
+            (
+                "currency",
+                f"This account is in {account.currency}; enter amounts in "
+                f"{account.currency}. Amounts are never converted between currencies.",
+            )
+        )
 
 
 def _amount(account: BillingAccount, value: object, problems: list, field: str = "amount") -> Decimal | None:
     try:
-        return money.parse_amount(value if value is not None else "", account.currency, field,
-                                  maximum=LEDGER_MAXIMUM)
+        return money.parse_amount(value if value is not None else "", account.currency, field, maximum=LEDGER_MAXIMUM)
     except RuleError as error:
         _rule_error(problems, error)
         return None
@@ -137,14 +164,24 @@ def _raise(problems: list) -> None:
 
 
 def _entries(account_id: int) -> list[LedgerEntry]:
-    return list(db.session.scalars(sa.select(LedgerEntry).where(LedgerEntry.account_id == account_id)
-                                   .order_by(LedgerEntry.entry_date, LedgerEntry.id)))
+    return list(
+        db.session.scalars(
+            sa.select(LedgerEntry)
+            .where(LedgerEntry.account_id == account_id)
+            .order_by(LedgerEntry.entry_date, LedgerEntry.id)
+        )
+    )
 
 
 def _rule_entry(row: LedgerEntry, *, voided: bool | None = None) -> ledger.Entry:
-    return ledger.Entry(id=row.id, kind=row.kind.value, amount=money.quantize(row.amount, row.currency),
-                        currency=row.currency, on=row.entry_date,
-                        voided=(row.voided_at is not None) if voided is None else voided)
+    return ledger.Entry(
+        id=row.id,
+        kind=row.kind.value,
+        amount=money.quantize(row.amount, row.currency),
+        currency=row.currency,
+        on=row.entry_date,
+        voided=(row.voided_at is not None) if voided is None else voided,
+    )
 
 
 def _paid_toward(rows: Sequence[LedgerEntry], plan_id: int) -> Decimal:
@@ -168,6 +205,7 @@ def _add_entry(actor, account: BillingAccount, action: str, detail: str, **value
 
 
 # --- loading ------------------------------------------------------------------------------------------
+
 
 def account_for(inquiry: Inquiry) -> BillingAccount | None:
     """The inquiry's private-pay account, or None before one is opened."""
@@ -205,10 +243,11 @@ def load_plan(plan_id: int) -> PaymentPlan:
 def quote_options(account: BillingAccount) -> list[tuple[Program, FeeSchedule]]:
     """Active programs with an active fee schedule in the account's currency (one query)."""
     rows = db.session.execute(
-        sa.select(Program, FeeSchedule).join(FeeSchedule, FeeSchedule.program_id == Program.id)
-        .where(Program.is_active.is_(True), FeeSchedule.is_active.is_(True),
-               FeeSchedule.currency == account.currency)
-        .order_by(sa.func.lower(Program.name)))
+        sa.select(Program, FeeSchedule)
+        .join(FeeSchedule, FeeSchedule.program_id == Program.id)
+        .where(Program.is_active.is_(True), FeeSchedule.is_active.is_(True), FeeSchedule.currency == account.currency)
+        .order_by(sa.func.lower(Program.name))
+    )
     return [(program, schedule) for program, schedule in rows]
 
 
@@ -230,12 +269,16 @@ def refundable_of(account: BillingAccount) -> Decimal:
 
 # --- the account ---------------------------------------------------------------------------------------
 
+
 def open_account(actor, inquiry: Inquiry, currency: object) -> BillingAccount:
     """Open the inquiry's private-pay account in `currency`, which it keeps for life."""
     existing = account_for(inquiry)
     if existing is not None:
-        raise ValidationFailed.single("currency", f"This inquiry already has a private-pay account in "
-                                                  f"{existing.currency}; an account keeps its currency for life.")
+        raise ValidationFailed.single(
+            "currency",
+            f"This inquiry already has a private-pay account in "
+            f"{existing.currency}; an account keeps its currency for life.",
+        )
     try:
         code = money.currency(currency if isinstance(currency, str) else "").code
     except RuleError as error:
@@ -253,13 +296,23 @@ def open_account(actor, inquiry: Inquiry, currency: object) -> BillingAccount:
 
 # --- quotes ------------------------------------------------------------------------------------------
 
+
 def _quantity_phrase(quantity: int, period: FeePeriod) -> str:
     one, many = _PERIOD_UNITS[period]
     return f"{quantity} {one if quantity == 1 else many}"
 
 
-def issue_quote(actor, account: BillingAccount, program_id: object, quantity: object, valid_until: date | None,
-                notes: str | None, today: date, *, currency: object = None) -> Quote:
+def issue_quote(
+    actor,
+    account: BillingAccount,
+    program_id: object,
+    quantity: object,
+    valid_until: date | None,
+    notes: str | None,
+    today: date,
+    *,
+    currency: object = None,
+) -> Quote:
     """A quote from the program's active fee schedule in the account's currency, terms copied.
 
     A program without a schedule in that currency cannot be quoted: amounts are never converted.
@@ -276,9 +329,14 @@ def issue_quote(actor, account: BillingAccount, program_id: object, quantity: ob
         if schedule is None:
             others = fee_schedules.currencies_of(program.id)
             found = f" (it has one in {', '.join(others)})" if others else ""
-            problems.append(("program_id", f"{program.name} has no fee schedule in {account.currency}{found}. "
-                                           "Amounts are never converted between currencies: an administrator adds "
-                                           f"a {account.currency} fee schedule for this program first."))
+            problems.append(
+                (
+                    "program_id",
+                    f"{program.name} has no fee schedule in {account.currency}{found}. "
+                    "Amounts are never converted between currencies: an administrator adds "
+                    f"a {account.currency} fee schedule for this program first.",
+                )
+            )
     count = _int(quantity)
     if count is None or not 1 <= count <= MAX_QUANTITY:
         problems.append(("quantity", f"Enter a whole number from 1 to {MAX_QUANTITY}."))
@@ -291,16 +349,31 @@ def issue_quote(actor, account: BillingAccount, program_id: object, quantity: ob
     if schedule is not None and count is not None and not problems:
         unit_amount = money.quantize(schedule.amount, account.currency)
         try:
-            total = money.parse_amount(money.quantize(unit_amount * count, account.currency), account.currency,
-                                       "quantity", maximum=LEDGER_MAXIMUM)
+            total = money.parse_amount(
+                money.quantize(unit_amount * count, account.currency),
+                account.currency,
+                "quantity",
+                maximum=LEDGER_MAXIMUM,
+            )
         except RuleError as error:
             _rule_error(problems, error)
     _raise(problems)
-    quote = Quote(account_id=account.id, program_id=program.id, fee_schedule_id=schedule.id,
-                  unit_amount=money.quantize(schedule.amount, account.currency), period=schedule.period,
-                  quantity=count, total=total, currency=account.currency, includes=schedule.includes,
-                  billed_separately=schedule.billed_separately, valid_until=valid_until, notes=notes_text,
-                  status=QuoteStatus.ISSUED, created_by_id=_actor_id(actor))
+    quote = Quote(
+        account_id=account.id,
+        program_id=program.id,
+        fee_schedule_id=schedule.id,
+        unit_amount=money.quantize(schedule.amount, account.currency),
+        period=schedule.period,
+        quantity=count,
+        total=total,
+        currency=account.currency,
+        includes=schedule.includes,
+        billed_separately=schedule.billed_separately,
+        valid_until=valid_until,
+        notes=notes_text,
+        status=QuoteStatus.ISSUED,
+        created_by_id=_actor_id(actor),
+    )
     db.session.add(quote)
     db.session.flush()
     audit.record(actor, "quote_issued", "quote", quote.id, detail=f"inquiry {account.inquiry_id}")
@@ -313,8 +386,9 @@ def accept_quote(actor, quote: Quote, today: date) -> LedgerEntry:
     _lock(account)
     db.session.refresh(quote)
     if quote.status is not QuoteStatus.ISSUED:
-        raise ValidationFailed.single(None, f"This quote is {quote.status.label.lower()}; only an issued quote "
-                                            "can be accepted.")
+        raise ValidationFailed.single(
+            None, f"This quote is {quote.status.label.lower()}; only an issued quote can be accepted."
+        )
     if quote.valid_until is not None and quote.valid_until < today:
         raise ValidationFailed.single(None, "This quote has expired; issue a new one.")
     if quote.currency != account.currency:  # the database allows it; the ledger never does
@@ -322,9 +396,18 @@ def accept_quote(actor, quote: Quote, today: date) -> LedgerEntry:
     program = db.session.get(Program, quote.program_id)
     name = program.name if program is not None else "Program"
     description = f"Program fee: {name}, {_quantity_phrase(quote.quantity, quote.period)}"
-    entry = _add_entry(actor, account, "ledger_charge_added", "program_fee from quote",
-                       kind=LedgerKind.CHARGE, category=ChargeCategory.PROGRAM_FEE, amount=quote.total,
-                       entry_date=today, description=description[:DESCRIPTION_LIMIT], quote_id=quote.id)
+    entry = _add_entry(
+        actor,
+        account,
+        "ledger_charge_added",
+        "program_fee from quote",
+        kind=LedgerKind.CHARGE,
+        category=ChargeCategory.PROGRAM_FEE,
+        amount=quote.total,
+        entry_date=today,
+        description=description[:DESCRIPTION_LIMIT],
+        quote_id=quote.id,
+    )
     quote.status, quote.decided_at = QuoteStatus.ACCEPTED, utcnow()
     audit.record(actor, "quote_accepted", "quote", quote.id, detail=f"inquiry {account.inquiry_id}")
     return entry
@@ -335,8 +418,9 @@ def withdraw_quote(actor, quote: Quote) -> Quote:
     _lock(account)
     db.session.refresh(quote)
     if quote.status is not QuoteStatus.ISSUED:
-        raise ValidationFailed.single(None, f"This quote is {quote.status.label.lower()}; only an issued quote "
-                                            "can be withdrawn.")
+        raise ValidationFailed.single(
+            None, f"This quote is {quote.status.label.lower()}; only an issued quote can be withdrawn."
+        )
     quote.status, quote.decided_at = QuoteStatus.WITHDRAWN, utcnow()
     audit.record(actor, "quote_withdrawn", "quote", quote.id, detail=f"inquiry {account.inquiry_id}")
     return quote
@@ -344,9 +428,19 @@ def withdraw_quote(actor, quote: Quote) -> Quote:
 
 # --- the ledger ----------------------------------------------------------------------------------------
 
-def add_charge(actor, account: BillingAccount, category: object, amount: object, entry_date: date | None,
-               description: str | None, reference: str | None, *, currency: object = None,
-               today: date | None = None) -> LedgerEntry:
+
+def add_charge(
+    actor,
+    account: BillingAccount,
+    category: object,
+    amount: object,
+    entry_date: date | None,
+    description: str | None,
+    reference: str | None,
+    *,
+    currency: object = None,
+    today: date | None = None,
+) -> LedgerEntry:
     """A charge: a program fee or something billed separately (medication, consultations, transport...)."""
     problems: list = []
     _same_currency(account, currency, problems)
@@ -357,8 +451,18 @@ def add_charge(actor, account: BillingAccount, category: object, amount: object,
     ref = _text(reference, problems, "reference", REFERENCE_LIMIT)
     _raise(problems)
     _lock(account)
-    return _add_entry(actor, account, "ledger_charge_added", kind.value, kind=LedgerKind.CHARGE, category=kind,
-                      amount=value, entry_date=on, description=text or kind.label, reference=ref)
+    return _add_entry(
+        actor,
+        account,
+        "ledger_charge_added",
+        kind.value,
+        kind=LedgerKind.CHARGE,
+        category=kind,
+        amount=value,
+        entry_date=on,
+        description=text or kind.label,
+        reference=ref,
+    )
 
 
 def _plan_for(account: BillingAccount, plan_id: object, problems: list, *, active_only: bool) -> PaymentPlan | None:
@@ -375,10 +479,20 @@ def _plan_for(account: BillingAccount, plan_id: object, problems: list, *, activ
     return plan
 
 
-def record_payment(actor, account: BillingAccount, amount: object, entry_date: date | None, method: object,
-                   reference: str | None, is_deposit: bool = False, plan_id: object = None, *,
-                   description: str | None = None, currency: object = None,
-                   today: date | None = None) -> LedgerEntry:
+def record_payment(
+    actor,
+    account: BillingAccount,
+    amount: object,
+    entry_date: date | None,
+    method: object,
+    reference: str | None,
+    is_deposit: bool = False,
+    plan_id: object = None,
+    *,
+    description: str | None = None,
+    currency: object = None,
+    today: date | None = None,
+) -> LedgerEntry:
     """Money received. A deposit counts toward financial clearance; a payment toward a plan
     settles its installments oldest first."""
     problems: list = []
@@ -393,14 +507,35 @@ def record_payment(actor, account: BillingAccount, amount: object, entry_date: d
     _lock(account)
     default = "Deposit" if is_deposit else ("Installment payment" if plan is not None else "Payment")
     detail = "deposit" if is_deposit else ("plan payment" if plan is not None else "payment")
-    return _add_entry(actor, account, "ledger_payment_recorded", detail, kind=LedgerKind.PAYMENT, method=how,
-                      is_deposit=bool(is_deposit), amount=value, entry_date=on, description=text or default,
-                      reference=ref, plan_id=plan.id if plan is not None else None)
+    return _add_entry(
+        actor,
+        account,
+        "ledger_payment_recorded",
+        detail,
+        kind=LedgerKind.PAYMENT,
+        method=how,
+        is_deposit=bool(is_deposit),
+        amount=value,
+        entry_date=on,
+        description=text or default,
+        reference=ref,
+        plan_id=plan.id if plan is not None else None,
+    )
 
 
-def record_refund(actor, account: BillingAccount, amount: object, entry_date: date | None, method: object,
-                  reference: str | None, plan_id: object = None, *, description: str | None = None,
-                  currency: object = None, today: date | None = None) -> LedgerEntry:
+def record_refund(
+    actor,
+    account: BillingAccount,
+    amount: object,
+    entry_date: date | None,
+    method: object,
+    reference: str | None,
+    plan_id: object = None,
+    *,
+    description: str | None = None,
+    currency: object = None,
+    today: date | None = None,
+) -> LedgerEntry:
     """Money handed back: never more than was paid and not yet refunded (nor, against a plan,
     more than was paid toward that plan)."""
     problems: list = []
@@ -420,11 +555,22 @@ def record_refund(actor, account: BillingAccount, amount: object, entry_date: da
         raise ValidationFailed(list(error.errors)) from None
     if plan is not None and value > _paid_toward(rows, plan.id):
         paid = money.format_money(max(_paid_toward(rows, plan.id), Decimal(0)), account.currency)
-        raise ValidationFailed.single("amount", f"Only {paid} was paid toward this plan; a refund against it "
-                                                "cannot be larger.")
-    return _add_entry(actor, account, "ledger_refund_recorded", "refund", kind=LedgerKind.REFUND, method=how,
-                      amount=value, entry_date=on, description=text or "Refund", reference=ref,
-                      plan_id=plan.id if plan is not None else None)
+        raise ValidationFailed.single(
+            "amount", f"Only {paid} was paid toward this plan; a refund against it cannot be larger."
+        )
+    return _add_entry(
+        actor,
+        account,
+        "ledger_refund_recorded",
+        "refund",
+        kind=LedgerKind.REFUND,
+        method=how,
+        amount=value,
+        entry_date=on,
+        description=text or "Refund",
+        reference=ref,
+        plan_id=plan.id if plan is not None else None,
+    )
 
 
 def void_entry(actor, entry: LedgerEntry, reason: str | None) -> LedgerEntry:
@@ -444,22 +590,41 @@ def void_entry(actor, entry: LedgerEntry, reason: str | None) -> LedgerEntry:
     after = [_rule_entry(row, voided=True) if row.id == entry.id else _rule_entry(row) for row in rows]
     if entry.kind is LedgerKind.PAYMENT:
         if ledger.refundable(after, account.currency) < 0:
-            raise ValidationFailed.single("reason", "Voiding this payment would leave more refunded than paid; "
-                                                    "void the refund first.")
+            raise ValidationFailed.single(
+                "reason", "Voiding this payment would leave more refunded than paid; void the refund first."
+            )
         if entry.plan_id is not None and _paid_toward(rows, entry.plan_id) - entry.amount < 0:
-            raise ValidationFailed.single("reason", "Voiding this payment would leave more refunded than paid "
-                                                    "toward its plan; void the refund first.")
+            raise ValidationFailed.single(
+                "reason",
+                "Voiding this payment would leave more refunded than paid toward its plan; void the refund first.",
+            )
     entry.voided_at, entry.voided_by_id, entry.void_reason = utcnow(), _actor_id(actor), why
     db.session.flush()
-    audit.record(actor, "ledger_entry_voided", "ledger_entry", entry.id,
-                 detail=f"inquiry {account.inquiry_id}; {entry.kind.value}")
+    audit.record(
+        actor,
+        "ledger_entry_voided",
+        "ledger_entry",
+        entry.id,
+        detail=f"inquiry {account.inquiry_id}; {entry.kind.value}",
+    )
     return entry
 
 
 # --- payment plans -------------------------------------------------------------------------------------
 
-def create_plan(actor, account: BillingAccount, total: object, count: object, frequency: object,
-                first_due: date | None, notes: str | None, today: date, *, currency: object = None) -> PaymentPlan:
+
+def create_plan(
+    actor,
+    account: BillingAccount,
+    total: object,
+    count: object,
+    frequency: object,
+    first_due: date | None,
+    notes: str | None,
+    today: date,
+    *,
+    currency: object = None,
+) -> PaymentPlan:
     """A plan of `count` installments (1 to 60) splitting `total`, the first due today or later.
 
     Each installment gets an "overdue" reminder INSTALLMENT_GRACE_DAYS after its due date.
@@ -484,10 +649,18 @@ def create_plan(actor, account: BillingAccount, total: object, count: object, fr
     except RuleError as error:
         raise ValidationFailed(list(error.errors)) from None
     _lock(account)
-    plan = PaymentPlan(account_id=account.id, total=value, currency=account.currency, frequency=every,
-                       installment_count=number, first_due=first_due, status=PlanStatus.ACTIVE, notes=notes_text,
-                       created_by_id=_actor_id(actor),
-                       installments=[Installment(seq=i.seq, due_date=i.due, amount=i.amount) for i in split])
+    plan = PaymentPlan(
+        account_id=account.id,
+        total=value,
+        currency=account.currency,
+        frequency=every,
+        installment_count=number,
+        first_due=first_due,
+        status=PlanStatus.ACTIVE,
+        notes=notes_text,
+        created_by_id=_actor_id(actor),
+        installments=[Installment(seq=i.seq, due_date=i.due, amount=i.amount) for i in split],
+    )
     db.session.add(plan)
     db.session.flush()
     reminders.payment_plan_changed(plan, account.inquiry_id)
@@ -514,6 +687,7 @@ def cancel_plan(actor, plan: PaymentPlan, reason: str | None) -> PaymentPlan:
 
 
 # --- reading -------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LedgerLine:
@@ -559,32 +733,59 @@ def ledger_view(account: BillingAccount, today: date, grace_days: int | None = N
     lines = [LedgerLine(by_id[entry.id], running) for entry, running in ledger.running_balances(rule_rows, code)]
 
     def total(kind: LedgerKind, *, deposits_only: bool = False) -> Decimal:
-        return money.quantize(sum((e.amount for e, row in zip(rule_rows, rows, strict=True)
-                                   if not e.voided and e.kind == kind.value
-                                   and (row.is_deposit or not deposits_only)), Decimal(0)), code)
+        return money.quantize(
+            sum(
+                (
+                    e.amount
+                    for e, row in zip(rule_rows, rows, strict=True)
+                    if not e.voided and e.kind == kind.value and (row.is_deposit or not deposits_only)
+                ),
+                Decimal(0),
+            ),
+            code,
+        )
 
     plans = plans_of(account)
     installments: dict[int, list[Installment]] = {plan.id: [] for plan in plans}
     if plans:
-        for item in db.session.scalars(sa.select(Installment).where(Installment.plan_id.in_(list(installments)))
-                                       .order_by(Installment.plan_id, Installment.seq)):
+        for item in db.session.scalars(
+            sa.select(Installment)
+            .where(Installment.plan_id.in_(list(installments)))
+            .order_by(Installment.plan_id, Installment.seq)
+        ):
             installments[item.plan_id].append(item)
     plan_views = []
     for plan in plans:
-        schedule = [ledger.Installment(i.seq, i.due_date, money.quantize(i.amount, code)) for i in installments[plan.id]]
+        schedule = [
+            ledger.Installment(i.seq, i.due_date, money.quantize(i.amount, code)) for i in installments[plan.id]
+        ]
         paid = money.quantize(_paid_toward(rows, plan.id), code)
         applied = max(paid, Decimal(0))
         if schedule:
             states = ledger.installment_states(schedule, applied, today, grace)
             summary = ledger.plan_summary(schedule, applied, today, grace)
             plan_views.append(PlanView(plan, states, summary, paid))
-    quotes = list(db.session.scalars(sa.select(Quote).options(joinedload(Quote.program))
-                                     .where(Quote.account_id == account.id)
-                                     .order_by(Quote.created_at.desc(), Quote.id.desc())))
-    return LedgerView(account=account, currency=code, lines=lines, charges=total(LedgerKind.CHARGE),
-                      payments=total(LedgerKind.PAYMENT), refunds=total(LedgerKind.REFUND),
-                      balance=ledger.balance(rule_rows, code), deposits=total(LedgerKind.PAYMENT, deposits_only=True),
-                      refundable=ledger.refundable(rule_rows, code), plans=plan_views, quotes=quotes)
+    quotes = list(
+        db.session.scalars(
+            sa.select(Quote)
+            .options(joinedload(Quote.program))
+            .where(Quote.account_id == account.id)
+            .order_by(Quote.created_at.desc(), Quote.id.desc())
+        )
+    )
+    return LedgerView(
+        account=account,
+        currency=code,
+        lines=lines,
+        charges=total(LedgerKind.CHARGE),
+        payments=total(LedgerKind.PAYMENT),
+        refunds=total(LedgerKind.REFUND),
+        balance=ledger.balance(rule_rows, code),
+        deposits=total(LedgerKind.PAYMENT, deposits_only=True),
+        refundable=ledger.refundable(rule_rows, code),
+        plans=plan_views,
+        quotes=quotes,
+    )
 
 
 def deposit_received(inquiry_id: int) -> bool:
@@ -596,11 +797,20 @@ def deposit_received(inquiry_id: int) -> bool:
     """
     live = LedgerEntry.voided_at.is_(None)
     deposits = sa.func.count().filter(LedgerEntry.kind == LedgerKind.PAYMENT, LedgerEntry.is_deposit.is_(True), live)
-    kept = sa.func.coalesce(sa.func.sum(sa.case(
-        (sa.and_(LedgerEntry.kind == LedgerKind.PAYMENT, live), LedgerEntry.amount),
-        (sa.and_(LedgerEntry.kind == LedgerKind.REFUND, live), -LedgerEntry.amount),
-        else_=0)), 0)
-    row = db.session.execute(sa.select(deposits, kept).select_from(LedgerEntry)
-                             .join(BillingAccount, BillingAccount.id == LedgerEntry.account_id)
-                             .where(BillingAccount.inquiry_id == inquiry_id)).one()
+    kept = sa.func.coalesce(
+        sa.func.sum(
+            sa.case(
+                (sa.and_(LedgerEntry.kind == LedgerKind.PAYMENT, live), LedgerEntry.amount),
+                (sa.and_(LedgerEntry.kind == LedgerKind.REFUND, live), -LedgerEntry.amount),
+                else_=0,
+            )
+        ),
+        0,
+    )
+    row = db.session.execute(
+        sa.select(deposits, kept)
+        .select_from(LedgerEntry)
+        .join(BillingAccount, BillingAccount.id == LedgerEntry.account_id)
+        .where(BillingAccount.inquiry_id == inquiry_id)
+    ).one()
     return row[0] > 0 and Decimal(row[1]) > 0

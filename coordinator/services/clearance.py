@@ -1,5 +1,6 @@
 """Financial clearance of an inquiry: gather the facts (a fixed handful of queries) and let
 rules/clearance.py decide. Also the administrator's override, which is audited."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,7 +11,13 @@ from sqlalchemy.orm import joinedload
 from coordinator.errors import NotPermitted, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
-    Authorization, BenefitVerification, ClearanceOverride, Coverage, Inquiry, User, VerificationLine,
+    Authorization,
+    BenefitVerification,
+    ClearanceOverride,
+    Coverage,
+    Inquiry,
+    User,
+    VerificationLine,
 )
 from coordinator.roles import Role
 from coordinator.rules.clearance import AuthorizationFacts, Clearance, ClearanceInput, CoverageFacts, assess
@@ -22,62 +29,91 @@ MIN_REASON = 10
 
 
 def latest_override(inquiry_id: int) -> ClearanceOverride | None:
-    return db.session.scalar(sa.select(ClearanceOverride).options(joinedload(ClearanceOverride.granted_by))
-                             .where(ClearanceOverride.inquiry_id == inquiry_id)
-                             .order_by(ClearanceOverride.granted_at.desc(), ClearanceOverride.id.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(ClearanceOverride)
+        .options(joinedload(ClearanceOverride.granted_by))
+        .where(ClearanceOverride.inquiry_id == inquiry_id)
+        .order_by(ClearanceOverride.granted_at.desc(), ClearanceOverride.id.desc())
+        .limit(1)
+    )
 
 
 def _coverage_facts(inquiry_id: int) -> tuple[CoverageFacts, ...]:
-    coverages = db.session.scalars(sa.select(Coverage).options(joinedload(Coverage.payer))
-                                   .where(Coverage.inquiry_id == inquiry_id).order_by(Coverage.rank)).all()
+    coverages = db.session.scalars(
+        sa.select(Coverage)
+        .options(joinedload(Coverage.payer))
+        .where(Coverage.inquiry_id == inquiry_id)
+        .order_by(Coverage.rank)
+    ).all()
     if not coverages:
         return ()
     confirmed = db.session.scalars(
         sa.select(BenefitVerification)
-        .where(BenefitVerification.coverage_id.in_([c.id for c in coverages]),
-               BenefitVerification.confirmed_at.is_not(None))
-        .order_by(BenefitVerification.confirmed_at.desc(), BenefitVerification.id.desc())).all()
+        .where(
+            BenefitVerification.coverage_id.in_([c.id for c in coverages]),
+            BenefitVerification.confirmed_at.is_not(None),
+        )
+        .order_by(BenefitVerification.confirmed_at.desc(), BenefitVerification.id.desc())
+    ).all()
     latest: dict[int, BenefitVerification] = {}
     for verification in confirmed:
         latest.setdefault(verification.coverage_id, verification)
     lines: dict[int, list[VerificationLine]] = {}
     if latest:
-        for line in db.session.scalars(sa.select(VerificationLine).where(
-                VerificationLine.verification_id.in_([v.id for v in latest.values()]))):
+        for line in db.session.scalars(
+            sa.select(VerificationLine).where(VerificationLine.verification_id.in_([v.id for v in latest.values()]))
+        ):
             lines.setdefault(line.verification_id, []).append(line)
     facts = []
     for coverage in coverages:
         verification = latest.get(coverage.id)
-        facts.append(CoverageFacts(
-            label=f"{coverage.rank.label} — {coverage.insurer}",
-            effective_from=coverage.effective_from, effective_to=coverage.effective_to,
-            verification_status=verification.status if verification else None,
-            plan_end=verification.plan_end if verification else None,
-            prior_auth=tuple((line.service_line, line.prior_auth_required)
-                             for line in lines.get(verification.id, [])) if verification else ()))
+        facts.append(
+            CoverageFacts(
+                label=f"{coverage.rank.label} — {coverage.insurer}",
+                effective_from=coverage.effective_from,
+                effective_to=coverage.effective_to,
+                verification_status=verification.status if verification else None,
+                plan_end=verification.plan_end if verification else None,
+                prior_auth=tuple(
+                    (line.service_line, line.prior_auth_required) for line in lines.get(verification.id, [])
+                )
+                if verification
+                else (),
+            )
+        )
     return tuple(facts)
 
 
 def _authorization_facts(inquiry_id: int) -> tuple[AuthorizationFacts, ...]:
-    return tuple(AuthorizationFacts(a.level_of_care, a.status, a.start_date, a.end_date)
-                 for a in db.session.scalars(sa.select(Authorization).where(Authorization.inquiry_id == inquiry_id)
-                                             .order_by(Authorization.id)))
+    return tuple(
+        AuthorizationFacts(a.level_of_care, a.status, a.start_date, a.end_date)
+        for a in db.session.scalars(
+            sa.select(Authorization).where(Authorization.inquiry_id == inquiry_id).order_by(Authorization.id)
+        )
+    )
 
 
 def clearance_for(inquiry: Inquiry, on: date, level: LevelOfCare | None = None) -> Clearance:
     """Whether `inquiry` is cleared to admit on `on` (to `level`, when a program is chosen)."""
     override = latest_override(inquiry.id)
-    return assess(ClearanceInput(on=on, level_of_care=level, coverages=_coverage_facts(inquiry.id),
-                                 authorizations=_authorization_facts(inquiry.id),
-                                 deposit_received=billing.deposit_received(inquiry.id),
-                                 override_reason=override.reason if override else None))
+    return assess(
+        ClearanceInput(
+            on=on,
+            level_of_care=level,
+            coverages=_coverage_facts(inquiry.id),
+            authorizations=_authorization_facts(inquiry.id),
+            deposit_received=billing.deposit_received(inquiry.id),
+            override_reason=override.reason if override else None,
+        )
+    )
 
 
 def check_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
-        raise ValidationFailed.single("override_reason",
-                                      f"Say why the person is admitted without clearance (at least {MIN_REASON} characters).")
+        raise ValidationFailed.single(
+            "override_reason", f"Say why the person is admitted without clearance (at least {MIN_REASON} characters)."
+        )
     if len(reason) > REASON_LIMIT:
         raise ValidationFailed.single("override_reason", f"Use at most {REASON_LIMIT} characters.")
     return reason

@@ -1,4 +1,5 @@
 """What each user sees on their home page."""
+
 from __future__ import annotations
 
 import statistics
@@ -46,24 +47,40 @@ def home_summary(user: User, config) -> HomeSummary:
                 summary.active_users_by_role[Role(role).label] = count
             else:
                 summary.inactive_users += count
-        summary.recent_events = list(db.session.execute(
-            sa.select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(8)
-        ).scalars())
+        summary.recent_events = list(
+            db.session.execute(
+                sa.select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(8)
+            ).scalars()
+        )
     return summary
 
 
 def _pipeline(summary: HomeSummary) -> None:
     """Inquiries per status, those never contacted, and speed to lead (median time to first contact)."""
-    counts = dict(db.session.execute(sa.select(Inquiry.status, sa.func.count()).where(
-        Inquiry.merged_into_id.is_(None)).group_by(Inquiry.status)).all())
+    counts = dict(
+        db.session.execute(
+            sa.select(Inquiry.status, sa.func.count()).where(Inquiry.merged_into_id.is_(None)).group_by(Inquiry.status)
+        ).all()
+    )
     summary.pipeline = [(status, counts.get(status, 0)) for status in InquiryStatus]
-    summary.uncontacted = db.session.scalar(sa.select(sa.func.count()).select_from(Inquiry).where(
-        Inquiry.merged_into_id.is_(None), Inquiry.first_contact_at.is_(None),
-        Inquiry.status.in_([InquiryStatus.NEW, InquiryStatus.CONTACTED])))
+    summary.uncontacted = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Inquiry)
+        .where(
+            Inquiry.merged_into_id.is_(None),
+            Inquiry.first_contact_at.is_(None),
+            Inquiry.status.in_([InquiryStatus.NEW, InquiryStatus.CONTACTED]),
+        )
+    )
     since = utcnow() - timedelta(days=SPEED_TO_LEAD_DAYS)
-    spans = [(contact - arrived).total_seconds() for arrived, contact in db.session.execute(
-        sa.select(Inquiry.arrived_at, Inquiry.first_contact_at).where(
-            Inquiry.arrived_at >= since, Inquiry.first_contact_at.is_not(None)))]
+    spans = [
+        (contact - arrived).total_seconds()
+        for arrived, contact in db.session.execute(
+            sa.select(Inquiry.arrived_at, Inquiry.first_contact_at).where(
+                Inquiry.arrived_at >= since, Inquiry.first_contact_at.is_not(None)
+            )
+        )
+    ]
     summary.contacted_count = len(spans)
     if spans:
         summary.median_first_contact = timedelta(seconds=statistics.median(spans))

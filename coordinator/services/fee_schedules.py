@@ -5,6 +5,7 @@ A program has at most one schedule per currency (280,000 THB a month and, separa
 amount, period and terms when it is issued, so changing a schedule later never changes a
 quote already given.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -25,18 +26,24 @@ from coordinator.vocab import FeePeriod
 TERMS_LIMIT = 2000
 
 # DOMAIN.md Part 1: what the program fee covers, and what is billed on top of it.
-DEFAULT_INCLUDES = ("Accommodation, meals, therapy, routine psychiatric visits, activities, "
-                    "and two months of structured aftercare.")
-DEFAULT_BILLED_SEPARATELY = ("Medication (taper and non-opioid pain medicines), extra psychiatric "
-                             "consultations, hospital visits, and transport.")
+DEFAULT_INCLUDES = (
+    "Accommodation, meals, therapy, routine psychiatric visits, activities, and two months of structured aftercare."
+)
+DEFAULT_BILLED_SEPARATELY = (
+    "Medication (taper and non-opioid pain medicines), extra psychiatric consultations, hospital visits, and transport."
+)
 
 
 def all_schedules() -> list[FeeSchedule]:
     """Every schedule with its program (one query), active ones first, by program then currency."""
-    return list(db.session.scalars(
-        sa.select(FeeSchedule).join(Program, Program.id == FeeSchedule.program_id)
-        .options(joinedload(FeeSchedule.program))
-        .order_by(FeeSchedule.is_active.desc(), sa.func.lower(Program.name), FeeSchedule.currency)))
+    return list(
+        db.session.scalars(
+            sa.select(FeeSchedule)
+            .join(Program, Program.id == FeeSchedule.program_id)
+            .options(joinedload(FeeSchedule.program))
+            .order_by(FeeSchedule.is_active.desc(), sa.func.lower(Program.name), FeeSchedule.currency)
+        )
+    )
 
 
 def load(schedule_id: int) -> FeeSchedule | None:
@@ -45,14 +52,22 @@ def load(schedule_id: int) -> FeeSchedule | None:
 
 def active_schedule(program_id: int, currency: str) -> FeeSchedule | None:
     """The program's schedule in `currency`, if there is one and it is in use."""
-    return db.session.scalar(sa.select(FeeSchedule).where(
-        FeeSchedule.program_id == program_id, FeeSchedule.currency == currency, FeeSchedule.is_active.is_(True)))
+    return db.session.scalar(
+        sa.select(FeeSchedule).where(
+            FeeSchedule.program_id == program_id, FeeSchedule.currency == currency, FeeSchedule.is_active.is_(True)
+        )
+    )
 
 
 def currencies_of(program_id: int) -> list[str]:
     """The currencies the program has an active schedule in, for messages."""
-    return list(db.session.scalars(sa.select(FeeSchedule.currency).where(
-        FeeSchedule.program_id == program_id, FeeSchedule.is_active.is_(True)).order_by(FeeSchedule.currency)))
+    return list(
+        db.session.scalars(
+            sa.select(FeeSchedule.currency)
+            .where(FeeSchedule.program_id == program_id, FeeSchedule.is_active.is_(True))
+            .order_by(FeeSchedule.currency)
+        )
+    )
 
 
 def _int_or_none(value) -> int | None:
@@ -86,8 +101,13 @@ def _clean(data: Mapping, schedule: FeeSchedule | None) -> dict:
     amount = None
     if code is not None:
         try:
-            amount = money.parse_amount(data.get("amount") if data.get("amount") is not None else "", code,
-                                        "amount", maximum=LEDGER_MAXIMUM, label="fee")
+            amount = money.parse_amount(
+                data.get("amount") if data.get("amount") is not None else "",
+                code,
+                "amount",
+                maximum=LEDGER_MAXIMUM,
+                label="fee",
+            )
         except RuleError as error:
             problems.extend(error.errors)
     period = data.get("period")
@@ -96,16 +116,24 @@ def _clean(data: Mapping, schedule: FeeSchedule | None) -> dict:
     includes = _terms(data, "includes", problems)
     billed_separately = _terms(data, "billed_separately", problems)
     if program is not None and code is not None:
-        clash = db.session.scalar(sa.select(FeeSchedule.id).where(
-            FeeSchedule.program_id == program.id, FeeSchedule.currency == code))
+        clash = db.session.scalar(
+            sa.select(FeeSchedule.id).where(FeeSchedule.program_id == program.id, FeeSchedule.currency == code)
+        )
         if clash is not None and (schedule is None or clash != schedule.id):
-            problems.append(("currency", f"{program.name} already has a fee schedule in {code}; "
-                                         "edit that one instead."))
+            problems.append(
+                ("currency", f"{program.name} already has a fee schedule in {code}; edit that one instead.")
+            )
     if problems:
         raise ValidationFailed(problems)
-    return {"program_id": program.id, "currency": code, "amount": amount, "period": FeePeriod(period),
-            "includes": includes, "billed_separately": billed_separately,
-            "is_active": bool(data.get("is_active", True))}
+    return {
+        "program_id": program.id,
+        "currency": code,
+        "amount": amount,
+        "period": FeePeriod(period),
+        "includes": includes,
+        "billed_separately": billed_separately,
+        "is_active": bool(data.get("is_active", True)),
+    }
 
 
 def _flush_unique() -> None:
@@ -114,8 +142,9 @@ def _flush_unique() -> None:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise ValidationFailed.single("currency", "This program already has a fee schedule in this currency; "
-                                                  "edit that one instead.") from None
+        raise ValidationFailed.single(
+            "currency", "This program already has a fee schedule in this currency; edit that one instead."
+        ) from None
 
 
 def create_schedule(actor: User, data: Mapping) -> FeeSchedule:

@@ -5,6 +5,7 @@ financially cleared (on the inquiry page, never the figures). A restricted inqui
 are visible to its assignee and administrators; admissions, billing and case managers break
 the glass with a reason, as for the clinical record. Every read and every refusal is audited.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,8 +45,7 @@ def open_for(user: User, inquiry_id: int, *, purpose: str = "viewed") -> Finance
         raise NotPermitted("Your role does not give access to insurance and payment records.")
     visible = can_see(user, inquiry)
     audit.record(user, f"finances_{purpose}" if visible else "restricted_finances_refused", "inquiry", inquiry.id)
-    return FinanceAccess(inquiry, visible, can_edit=visible and user.role in EDITORS
-                         and inquiry.merged_into_id is None)
+    return FinanceAccess(inquiry, visible, can_edit=visible and user.role in EDITORS and inquiry.merged_into_id is None)
 
 
 def require(user: User, inquiry_id: int, *, edit: bool = False, purpose: str = "viewed") -> Inquiry:

@@ -4,6 +4,7 @@ Both read in a fixed number of queries whatever the data: the overview loads eac
 record once; the worklist pages inquiries first and then loads the page's coverages,
 verifications, balances and review dates with one IN query each.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,8 +16,15 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from coordinator.extensions import db
 from coordinator.models import (
-    Authorization, AuthorizationReview, BenefitVerification, BillingAccount, ClearanceOverride, Coverage, Inquiry,
-    LedgerEntry, User,
+    Authorization,
+    AuthorizationReview,
+    BenefitVerification,
+    BillingAccount,
+    ClearanceOverride,
+    Coverage,
+    Inquiry,
+    LedgerEntry,
+    User,
 )
 from coordinator.rules import ledger, money
 from coordinator.rules.clearance import Clearance
@@ -60,35 +68,62 @@ def _account_summary(inquiry_id: int) -> AccountSummary | None:
     if account is None:
         return None
     rows = db.session.scalars(sa.select(LedgerEntry).where(LedgerEntry.account_id == account.id)).all()
-    entries = [ledger.Entry(r.id, r.kind.value, r.amount, r.currency, r.entry_date, r.voided_at is not None)
-               for r in rows]
+    entries = [
+        ledger.Entry(r.id, r.kind.value, r.amount, r.currency, r.entry_date, r.voided_at is not None) for r in rows
+    ]
     live = [r for r in rows if r.voided_at is None]
     charges = sum((r.amount for r in live if r.kind is LedgerKind.CHARGE), Decimal(0))
     paid = sum((r.amount for r in live if r.kind is LedgerKind.PAYMENT), Decimal(0)) - sum(
-        (r.amount for r in live if r.kind is LedgerKind.REFUND), Decimal(0))
-    return AccountSummary(account, ledger.balance(entries, account.currency),
-                          money.quantize(charges, account.currency), money.quantize(paid, account.currency),
-                          billing.deposit_received(inquiry_id))
+        (r.amount for r in live if r.kind is LedgerKind.REFUND), Decimal(0)
+    )
+    return AccountSummary(
+        account,
+        ledger.balance(entries, account.currency),
+        money.quantize(charges, account.currency),
+        money.quantize(paid, account.currency),
+        billing.deposit_received(inquiry_id),
+    )
 
 
 def overview(inquiry: Inquiry, today: date) -> Overview:
-    coverages = db.session.scalars(sa.select(Coverage).options(joinedload(Coverage.payer))
-                                   .where(Coverage.inquiry_id == inquiry.id).order_by(Coverage.rank)).all()
+    coverages = db.session.scalars(
+        sa.select(Coverage)
+        .options(joinedload(Coverage.payer))
+        .where(Coverage.inquiry_id == inquiry.id)
+        .order_by(Coverage.rank)
+    ).all()
     verifications: dict[int, list[BenefitVerification]] = {}
     if coverages:
         for verification in db.session.scalars(
-                sa.select(BenefitVerification).options(joinedload(BenefitVerification.verified_by))
-                .where(BenefitVerification.coverage_id.in_([c.id for c in coverages]))
-                .order_by(BenefitVerification.created_at.desc(), BenefitVerification.id.desc())):
+            sa.select(BenefitVerification)
+            .options(joinedload(BenefitVerification.verified_by))
+            .where(BenefitVerification.coverage_id.in_([c.id for c in coverages]))
+            .order_by(BenefitVerification.created_at.desc(), BenefitVerification.id.desc())
+        ):
             verifications.setdefault(verification.coverage_id, []).append(verification)
-    rows = [CoverageRow(c, next(iter(verifications.get(c.id, [])), None),
-                        next((v for v in verifications.get(c.id, []) if not v.is_draft), None)) for c in coverages]
+    rows = [
+        CoverageRow(
+            c,
+            next(iter(verifications.get(c.id, [])), None),
+            next((v for v in verifications.get(c.id, []) if not v.is_draft), None),
+        )
+        for c in coverages
+    ]
     authorizations = db.session.scalars(
-        sa.select(Authorization).options(selectinload(Authorization.reviews).joinedload(AuthorizationReview.actor))
+        sa.select(Authorization)
+        .options(selectinload(Authorization.reviews).joinedload(AuthorizationReview.actor))
         .where(Authorization.inquiry_id == inquiry.id)
-        .order_by(Authorization.start_date.desc().nulls_last(), Authorization.id.desc())).all()
-    return Overview(inquiry, clearance.clearance_for(inquiry, today), rows, list(authorizations),
-                    _account_summary(inquiry.id), clearance.latest_override(inquiry.id), verifications)
+        .order_by(Authorization.start_date.desc().nulls_last(), Authorization.id.desc())
+    ).all()
+    return Overview(
+        inquiry,
+        clearance.clearance_for(inquiry, today),
+        rows,
+        list(authorizations),
+        _account_summary(inquiry.id),
+        clearance.latest_override(inquiry.id),
+        verifications,
+    )
 
 
 # --- billing's worklist ---------------------------------------------------------------------------
@@ -117,24 +152,45 @@ def _statement(user: User, view: str, today: date):
     has_account = sa.select(BillingAccount.id).where(BillingAccount.inquiry_id == Inquiry.id).exists()
     statement = sa.select(Inquiry).where(Inquiry.merged_into_id.is_(None))
     if view == "needs_verification":
-        confirmed = (sa.select(BenefitVerification.id).join(Coverage, Coverage.id == BenefitVerification.coverage_id)
-                     .where(Coverage.inquiry_id == Inquiry.id, BenefitVerification.confirmed_at.is_not(None)).exists())
+        confirmed = (
+            sa.select(BenefitVerification.id)
+            .join(Coverage, Coverage.id == BenefitVerification.coverage_id)
+            .where(Coverage.inquiry_id == Inquiry.id, BenefitVerification.confirmed_at.is_not(None))
+            .exists()
+        )
         statement = statement.where(has_coverage, ~confirmed)
     elif view == "reviews_due":
         soon = today + timedelta(days=7)
-        statement = statement.where(sa.select(Authorization.id).where(
-            Authorization.inquiry_id == Inquiry.id,
-            Authorization.status.in_((AuthorizationStatus.PENDING, AuthorizationStatus.APPROVED,
-                                      AuthorizationStatus.PARTIALLY_APPROVED, AuthorizationStatus.APPEALED)),
-            sa.or_(Authorization.next_review_date.between(today, soon),
-                   Authorization.end_date.between(today, soon))).exists())
+        statement = statement.where(
+            sa.select(Authorization.id)
+            .where(
+                Authorization.inquiry_id == Inquiry.id,
+                Authorization.status.in_(
+                    (
+                        AuthorizationStatus.PENDING,
+                        AuthorizationStatus.APPROVED,
+                        AuthorizationStatus.PARTIALLY_APPROVED,
+                        AuthorizationStatus.APPEALED,
+                    )
+                ),
+                sa.or_(
+                    Authorization.next_review_date.between(today, soon), Authorization.end_date.between(today, soon)
+                ),
+            )
+            .exists()
+        )
     elif view == "balance_due":
-        signed = sa.case((LedgerEntry.kind == LedgerKind.CHARGE, LedgerEntry.amount),
-                         (LedgerEntry.kind == LedgerKind.REFUND, LedgerEntry.amount), else_=-LedgerEntry.amount)
-        owing = (sa.select(sa.func.coalesce(sa.func.sum(signed), 0))
-                 .join(BillingAccount, BillingAccount.id == LedgerEntry.account_id)
-                 .where(BillingAccount.inquiry_id == Inquiry.id, LedgerEntry.voided_at.is_(None))
-                 .scalar_subquery())
+        signed = sa.case(
+            (LedgerEntry.kind == LedgerKind.CHARGE, LedgerEntry.amount),
+            (LedgerEntry.kind == LedgerKind.REFUND, LedgerEntry.amount),
+            else_=-LedgerEntry.amount,
+        )
+        owing = (
+            sa.select(sa.func.coalesce(sa.func.sum(signed), 0))
+            .join(BillingAccount, BillingAccount.id == LedgerEntry.account_id)
+            .where(BillingAccount.inquiry_id == Inquiry.id, LedgerEntry.voided_at.is_(None))
+            .scalar_subquery()
+        )
         statement = statement.where(has_account, owing > 0)
     else:
         statement = statement.where(sa.or_(has_coverage, has_account))
@@ -152,32 +208,50 @@ def worklist(user: User, view: str, page: int, per_page: int, today: date) -> tu
     balances: dict[int, str] = {}
     reviews: dict[int, date] = {}
     if ids:
-        for coverage in db.session.scalars(sa.select(Coverage).options(joinedload(Coverage.payer))
-                                           .where(Coverage.inquiry_id.in_(ids)).order_by(Coverage.rank)):
+        for coverage in db.session.scalars(
+            sa.select(Coverage)
+            .options(joinedload(Coverage.payer))
+            .where(Coverage.inquiry_id.in_(ids))
+            .order_by(Coverage.rank)
+        ):
             coverages.setdefault(coverage.inquiry_id, []).append(coverage)
         for inquiry_id, verification in db.session.execute(
-                sa.select(Coverage.inquiry_id, BenefitVerification)
-                .join(Coverage, Coverage.id == BenefitVerification.coverage_id)
-                .where(Coverage.inquiry_id.in_(ids))
-                .order_by(BenefitVerification.created_at.desc(), BenefitVerification.id.desc())):
+            sa.select(Coverage.inquiry_id, BenefitVerification)
+            .join(Coverage, Coverage.id == BenefitVerification.coverage_id)
+            .where(Coverage.inquiry_id.in_(ids))
+            .order_by(BenefitVerification.created_at.desc(), BenefitVerification.id.desc())
+        ):
             if verification.is_draft:
                 drafts.add(inquiry_id)
             else:
                 status.setdefault(inquiry_id, verification.status)
         signed = sa.case((LedgerEntry.kind == LedgerKind.PAYMENT, -LedgerEntry.amount), else_=LedgerEntry.amount)
         for inquiry_id, currency, total in db.session.execute(
-                sa.select(BillingAccount.inquiry_id, BillingAccount.currency, sa.func.coalesce(sa.func.sum(signed), 0))
-                .outerjoin(LedgerEntry, sa.and_(LedgerEntry.account_id == BillingAccount.id,
-                                                LedgerEntry.voided_at.is_(None)))
-                .where(BillingAccount.inquiry_id.in_(ids)).group_by(BillingAccount.inquiry_id, BillingAccount.currency)):
+            sa.select(BillingAccount.inquiry_id, BillingAccount.currency, sa.func.coalesce(sa.func.sum(signed), 0))
+            .outerjoin(
+                LedgerEntry, sa.and_(LedgerEntry.account_id == BillingAccount.id, LedgerEntry.voided_at.is_(None))
+            )
+            .where(BillingAccount.inquiry_id.in_(ids))
+            .group_by(BillingAccount.inquiry_id, BillingAccount.currency)
+        ):
             balances[inquiry_id] = money.format_money(money.quantize(Decimal(total), currency), currency)
         for inquiry_id, nearest in db.session.execute(
-                sa.select(Authorization.inquiry_id, sa.func.min(Authorization.next_review_date))
-                .where(Authorization.inquiry_id.in_(ids), Authorization.next_review_date >= today)
-                .group_by(Authorization.inquiry_id)):
+            sa.select(Authorization.inquiry_id, sa.func.min(Authorization.next_review_date))
+            .where(Authorization.inquiry_id.in_(ids), Authorization.next_review_date >= today)
+            .group_by(Authorization.inquiry_id)
+        ):
             reviews[inquiry_id] = nearest
     glass = inquiries.open_break_glass_ids(user)
-    rows = [WorkRow(i, finance_access.can_see(user, i, glass), coverages.get(i.id, []), status.get(i.id), i.id in drafts,
-                    balances.get(i.id), reviews.get(i.id)) for i in result.items]
+    rows = [
+        WorkRow(
+            i,
+            finance_access.can_see(user, i, glass),
+            coverages.get(i.id, []),
+            status.get(i.id),
+            i.id in drafts,
+            balances.get(i.id),
+            reviews.get(i.id),
+        )
+        for i in result.items
+    ]
     return result, rows
-

@@ -3,6 +3,7 @@
 Stuck or failed reminders make the status "degraded" (still HTTP 200: pages work, but someone
 should look at /admin/reminders); only an unreachable database is an "error" (503).
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,8 +45,10 @@ class HealthReport:
             "status": self.status,
             "database": {"ok": self.database_ok},
             "redis": {"configured": self.redis_configured, "ok": self.redis_ok},
-            "reminders": {"stuck": reminders.stuck if reminders else None,
-                          "failed": reminders.failed if reminders else None},
+            "reminders": {
+                "stuck": reminders.stuck if reminders else None,
+                "failed": reminders.failed if reminders else None,
+            },
         }
 
 

@@ -5,6 +5,7 @@ inquiry is visible only to its assignee and admins; anyone else in those roles m
 the glass" with a typed reason, which grants a time-limited look, is audited and is listed
 for admins to review. Every read of a person's record writes an audit row.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,9 +17,17 @@ from sqlalchemy.orm import joinedload
 from coordinator.errors import NotFound, NotPermitted, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
-    Admission, BreakGlassAccess, FollowUpTask, Inquiry, InquiryActivity, OpioidRegimenLine, PossibleDuplicate,
-    Program, Screening,
-    User, utcnow,
+    Admission,
+    BreakGlassAccess,
+    FollowUpTask,
+    Inquiry,
+    InquiryActivity,
+    OpioidRegimenLine,
+    PossibleDuplicate,
+    Program,
+    Screening,
+    User,
+    utcnow,
 )
 from coordinator.roles import Role
 from coordinator.rules import inquiry_lifecycle as lifecycle
@@ -38,8 +47,10 @@ MIN_BREAK_GLASS_REASON = 10
 
 # --- visibility -------------------------------------------------------------------------------
 
-def can_see(user: User, inquiry: Inquiry, glass_ids: frozenset[int] = frozenset(), *,
-            readers: frozenset[Role] = READERS) -> bool:
+
+def can_see(
+    user: User, inquiry: Inquiry, glass_ids: frozenset[int] = frozenset(), *, readers: frozenset[Role] = READERS
+) -> bool:
     """Whether `user` may open `inquiry` now (`glass_ids`: inquiries they broke the glass on;
     `readers`: the roles admitted to this kind of record — the finance pages pass their own)."""
     if user.role not in readers:
@@ -51,20 +62,27 @@ def can_see(user: User, inquiry: Inquiry, glass_ids: frozenset[int] = frozenset(
 
 def open_break_glass_ids(user: User) -> frozenset[int]:
     """Inquiries this user currently holds a break-the-glass grant for (one query)."""
-    return frozenset(db.session.scalars(sa.select(BreakGlassAccess.inquiry_id).where(
-        BreakGlassAccess.user_id == user.id, BreakGlassAccess.expires_at > utcnow())))
+    return frozenset(
+        db.session.scalars(
+            sa.select(BreakGlassAccess.inquiry_id).where(
+                BreakGlassAccess.user_id == user.id, BreakGlassAccess.expires_at > utcnow()
+            )
+        )
+    )
 
 
 def _visible_condition(user: User, glass_ids: frozenset[int]):
     if user.role == Role.ADMIN:
         return sa.true()
-    return sa.or_(Inquiry.is_restricted.is_(False), Inquiry.assigned_to_id == user.id,
-                  Inquiry.id.in_(glass_ids or {-1}))
+    return sa.or_(
+        Inquiry.is_restricted.is_(False), Inquiry.assigned_to_id == user.id, Inquiry.id.in_(glass_ids or {-1})
+    )
 
 
 def load(inquiry_id: int) -> Inquiry:
-    inquiry = db.session.get(Inquiry, inquiry_id, options=[joinedload(Inquiry.assigned_to),
-                                                          joinedload(Inquiry.referrer)])
+    inquiry = db.session.get(
+        Inquiry, inquiry_id, options=[joinedload(Inquiry.assigned_to), joinedload(Inquiry.referrer)]
+    )
     if inquiry is None:
         raise NotFound("No such inquiry.")
     return inquiry
@@ -122,12 +140,15 @@ def break_glass(user: User, inquiry_id: int, reason: str, hours: int) -> BreakGl
         raise NotPermitted("Your role does not give access to inquiries.")
     reason = (reason or "").strip()
     if len(reason) < MIN_BREAK_GLASS_REASON:
-        raise ValidationFailed.single("reason", f"Say why you need this record (at least {MIN_BREAK_GLASS_REASON} characters).")
+        raise ValidationFailed.single(
+            "reason", f"Say why you need this record (at least {MIN_BREAK_GLASS_REASON} characters)."
+        )
     if len(reason) > REASON_LIMIT:
         raise ValidationFailed.single("reason", f"Use at most {REASON_LIMIT} characters.")
     now = utcnow()
-    grant = BreakGlassAccess(inquiry_id=inquiry.id, user_id=user.id, reason=reason, created_at=now,
-                             expires_at=now + timedelta(hours=hours))
+    grant = BreakGlassAccess(
+        inquiry_id=inquiry.id, user_id=user.id, reason=reason, created_at=now, expires_at=now + timedelta(hours=hours)
+    )
     db.session.add(grant)
     db.session.flush()
     audit.record(user, "break_glass", "inquiry", inquiry.id, detail=f"grant {grant.id} for {hours} h")
@@ -135,8 +156,11 @@ def break_glass(user: User, inquiry_id: int, reason: str, hours: int) -> BreakGl
 
 
 def break_glass_log(page: int, per_page: int, unreviewed_only: bool) -> Page:
-    statement = (sa.select(BreakGlassAccess).options(joinedload(BreakGlassAccess.user))
-                 .order_by(BreakGlassAccess.created_at.desc(), BreakGlassAccess.id.desc()))
+    statement = (
+        sa.select(BreakGlassAccess)
+        .options(joinedload(BreakGlassAccess.user))
+        .order_by(BreakGlassAccess.created_at.desc(), BreakGlassAccess.id.desc())
+    )
     if unreviewed_only:
         statement = statement.where(BreakGlassAccess.reviewed_at.is_(None))
     return paginate(statement, page, per_page)
@@ -158,8 +182,11 @@ SORTS = {
     "oldest": (Inquiry.arrived_at.asc(), Inquiry.id.asc()),
     "updated": (Inquiry.status_changed_at.desc(), Inquiry.id.desc()),
     "name": (Inquiry.patient_name_key.asc(), Inquiry.id.asc()),
-    "urgency": (sa.case({"urgent": 0, "soon": 1}, value=Inquiry.urgency, else_=2), Inquiry.arrived_at.asc(),
-                Inquiry.id.asc()),
+    "urgency": (
+        sa.case({"urgent": 0, "soon": 1}, value=Inquiry.urgency, else_=2),
+        Inquiry.arrived_at.asc(),
+        Inquiry.id.asc(),
+    ),
 }
 
 
@@ -184,19 +211,23 @@ class ListRow:
 def search(user: User, filters: InquiryFilters, per_page: int, zone) -> tuple[Page, list[ListRow]]:
     """One page of inquiries (three queries whatever the data: grants, count, rows)."""
     glass_ids = open_break_glass_ids(user)
-    statement = (sa.select(Inquiry).options(joinedload(Inquiry.assigned_to))
-                 .where(Inquiry.merged_into_id.is_(None)))
+    statement = sa.select(Inquiry).options(joinedload(Inquiry.assigned_to)).where(Inquiry.merged_into_id.is_(None))
     if filters.q and filters.q.strip():
         text = " ".join(filters.q.casefold().split())
         pattern = f"%{escape_like(text)}%"
-        matches = [Inquiry.patient_name_key.like(pattern, escape="\\"),
-                   Inquiry.caller_name_key.like(pattern, escape="\\"),
-                   Inquiry.caller_email_key.like(pattern, escape="\\"),
-                   Inquiry.patient_email_key.like(pattern, escape="\\")]
+        matches = [
+            Inquiry.patient_name_key.like(pattern, escape="\\"),
+            Inquiry.caller_name_key.like(pattern, escape="\\"),
+            Inquiry.caller_email_key.like(pattern, escape="\\"),
+            Inquiry.patient_email_key.like(pattern, escape="\\"),
+        ]
         digits = "".join(ch for ch in text if ch.isdigit())
         if len(digits) >= 4:
             digit_pattern = f"%{digits}%"
-            matches += [Inquiry.caller_phone_digits.like(digit_pattern), Inquiry.patient_phone_digits.like(digit_pattern)]
+            matches += [
+                Inquiry.caller_phone_digits.like(digit_pattern),
+                Inquiry.patient_phone_digits.like(digit_pattern),
+            ]
         # A restricted record never matches a search by someone who may not see it.
         statement = statement.where(sa.or_(*matches), _visible_condition(user, glass_ids))
     if filters.status:
@@ -224,34 +255,54 @@ def _start_of(day: date, zone) -> datetime:
 
 
 def assignable_users() -> list[User]:
-    return list(db.session.scalars(sa.select(User).where(
-        User.is_active.is_(True), User.role.in_([Role.ADMISSIONS, Role.CASE_MANAGER, Role.ADMIN]))
-        .order_by(sa.func.lower(User.full_name))))
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.is_active.is_(True), User.role.in_([Role.ADMISSIONS, Role.CASE_MANAGER, Role.ADMIN]))
+            .order_by(sa.func.lower(User.full_name))
+        )
+    )
 
 
 # --- the record page ----------------------------------------------------------------------------
 
+
 def timeline(inquiry: Inquiry) -> list[InquiryActivity]:
-    return list(db.session.scalars(sa.select(InquiryActivity).options(joinedload(InquiryActivity.actor))
-                                   .where(InquiryActivity.inquiry_id == inquiry.id)
-                                   .order_by(InquiryActivity.occurred_at.desc(), InquiryActivity.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(InquiryActivity)
+            .options(joinedload(InquiryActivity.actor))
+            .where(InquiryActivity.inquiry_id == inquiry.id)
+            .order_by(InquiryActivity.occurred_at.desc(), InquiryActivity.id.desc())
+        )
+    )
 
 
 def duplicates_of(inquiry: Inquiry) -> list[PossibleDuplicate]:
-    return list(db.session.scalars(
-        sa.select(PossibleDuplicate).options(joinedload(PossibleDuplicate.other))
-        .where(PossibleDuplicate.inquiry_id == inquiry.id, PossibleDuplicate.dismissed_at.is_(None))
-        .order_by(PossibleDuplicate.other_inquiry_id)))
+    return list(
+        db.session.scalars(
+            sa.select(PossibleDuplicate)
+            .options(joinedload(PossibleDuplicate.other))
+            .where(PossibleDuplicate.inquiry_id == inquiry.id, PossibleDuplicate.dismissed_at.is_(None))
+            .order_by(PossibleDuplicate.other_inquiry_id)
+        )
+    )
 
 
 def regimen_of(inquiry: Inquiry) -> list[OpioidRegimenLine]:
-    return list(db.session.scalars(sa.select(OpioidRegimenLine).where(OpioidRegimenLine.inquiry_id == inquiry.id)
-                                   .order_by(OpioidRegimenLine.position)))
+    return list(
+        db.session.scalars(
+            sa.select(OpioidRegimenLine)
+            .where(OpioidRegimenLine.inquiry_id == inquiry.id)
+            .order_by(OpioidRegimenLine.position)
+        )
+    )
 
 
 def admission_of(inquiry: Inquiry) -> Admission | None:
-    return db.session.scalar(sa.select(Admission).options(joinedload(Admission.program))
-                             .where(Admission.inquiry_id == inquiry.id))
+    return db.session.scalar(
+        sa.select(Admission).options(joinedload(Admission.program)).where(Admission.inquiry_id == inquiry.id)
+    )
 
 
 def time_to_first_contact(inquiry: Inquiry) -> timedelta | None:
@@ -261,6 +312,7 @@ def time_to_first_contact(inquiry: Inquiry) -> timedelta | None:
 
 
 # --- pipeline -----------------------------------------------------------------------------------
+
 
 def add_activity(inquiry: Inquiry, actor: User, kind: ActivityKind, **fields) -> InquiryActivity:
     activity = InquiryActivity(inquiry_id=inquiry.id, kind=kind, actor_id=actor.id, **fields)
@@ -274,10 +326,18 @@ def _mark_first_contact(inquiry: Inquiry, when: datetime) -> None:
     reminders.inquiry_contacted(inquiry)
 
 
-def transition(actor: User, inquiry: Inquiry, action: str, reason: str | None = None, *,
-               referred_out_to: str | None = None, program_id: int | None = None,
-               admit_date: date | None = None, today: date | None = None,
-               override_reason: str | None = None) -> InquiryStatus:
+def transition(
+    actor: User,
+    inquiry: Inquiry,
+    action: str,
+    reason: str | None = None,
+    *,
+    referred_out_to: str | None = None,
+    program_id: int | None = None,
+    admit_date: date | None = None,
+    today: date | None = None,
+    override_reason: str | None = None,
+) -> InquiryStatus:
     """Move the inquiry through the lifecycle table, recording who, when and why; caller commits."""
     reason = (reason or "").strip() or None
     if reason and len(reason) > REASON_LIMIT:
@@ -314,8 +374,16 @@ def transition(actor: User, inquiry: Inquiry, action: str, reason: str | None = 
     if act is InquiryAction.RECORD_CONTACT:
         _mark_first_contact(inquiry, now)
     summary = act.label if admission is None else f"Admitted to {admission.program.name}"
-    add_activity(inquiry, actor, ActivityKind.STATUS_CHANGE, occurred_at=now, from_status=previous.value,
-                  to_status=target.value, summary=summary[:200], note=reason)
+    add_activity(
+        inquiry,
+        actor,
+        ActivityKind.STATUS_CHANGE,
+        occurred_at=now,
+        from_status=previous.value,
+        to_status=target.value,
+        summary=summary[:200],
+        note=reason,
+    )
     audit.record(actor, "inquiry_status_changed", "inquiry", inquiry.id, detail=f"{previous.value} -> {target.value}")
     return target
 
@@ -332,19 +400,31 @@ def _admit(actor: User, inquiry: Inquiry, program_id, admit_date, today, overrid
     if problems:
         raise ValidationFailed(problems)
     basis, override = _financial_clearance(actor, inquiry, program, admit_date, override_reason)
-    admission = Admission(inquiry_id=inquiry.id, program_id=program.id, admit_date=admit_date,
-                          status=AdmissionStatus.ACTIVE, admitted_by_id=actor.id, clearance_basis=basis[:300],
-                          clearance_override_id=override.id if override else None)
+    admission = Admission(
+        inquiry_id=inquiry.id,
+        program_id=program.id,
+        admit_date=admit_date,
+        status=AdmissionStatus.ACTIVE,
+        admitted_by_id=actor.id,
+        clearance_basis=basis[:300],
+        clearance_override_id=override.id if override else None,
+    )
     admission.program = program
     db.session.add(admission)
     db.session.flush()
-    audit.record(actor, "admission_created", "admission", admission.id,
-                 detail=f"inquiry {inquiry.id}; cleared by {'override' if override else 'clearance'}")
+    audit.record(
+        actor,
+        "admission_created",
+        "admission",
+        admission.id,
+        detail=f"inquiry {inquiry.id}; cleared by {'override' if override else 'clearance'}",
+    )
     return admission
 
 
-def _financial_clearance(actor: User, inquiry: Inquiry, program: Program, admit_date: date,
-                         override_reason: str | None):
+def _financial_clearance(
+    actor: User, inquiry: Inquiry, program: Program, admit_date: date, override_reason: str | None
+):
     """How the admission is cleared: the clearance's summary, or an administrator's override
     given now with a reason (audited). Anyone else is told what is missing."""
     result = clearance.clearance_for(inquiry, admit_date, program.level_of_care)
@@ -352,17 +432,29 @@ def _financial_clearance(actor: User, inquiry: Inquiry, program: Program, admit_
         return result.summary, None
     missing = " ".join(result.missing)
     if actor.role is not Role.ADMIN:
-        raise ValidationFailed.single(None, f"Not financially cleared to admit. {missing} "
-                                            "An administrator can admit with an override and a reason.")
+        raise ValidationFailed.single(
+            None,
+            f"Not financially cleared to admit. {missing} An administrator can admit with an override and a reason.",
+        )
     if not (override_reason or "").strip():
-        raise ValidationFailed.single("override_reason", f"Not financially cleared to admit. {missing} "
-                                                         "To admit anyway, give the reason for the override.")
+        raise ValidationFailed.single(
+            "override_reason",
+            f"Not financially cleared to admit. {missing} To admit anyway, give the reason for the override.",
+        )
     override = clearance.grant_override(actor, inquiry, override_reason)
     return f"Administrator override: {override.reason}", override
 
 
-def log_call(actor: User, inquiry: Inquiry, *, direction: str, outcome: str, duration_minutes: int | None,
-             note: str | None, occurred_at: datetime) -> InquiryActivity:
+def log_call(
+    actor: User,
+    inquiry: Inquiry,
+    *,
+    direction: str,
+    outcome: str,
+    duration_minutes: int | None,
+    note: str | None,
+    occurred_at: datetime,
+) -> InquiryActivity:
     """Record a call; a call that reached someone counts as first contact (and moves a new inquiry on)."""
     problems = []
     try:
@@ -379,9 +471,17 @@ def log_call(actor: User, inquiry: Inquiry, *, direction: str, outcome: str, dur
     problems += _check_time(occurred_at, inquiry, "occurred_at")
     if problems:
         raise ValidationFailed(problems)
-    activity = add_activity(inquiry, actor, ActivityKind.CALL, occurred_at=occurred_at, direction=direction_value,
-                             outcome=outcome_value, duration_minutes=duration_minutes, note=(note or "").strip() or None,
-                             summary=f"{direction_value.label} call: {outcome_value.label.lower()}")
+    activity = add_activity(
+        inquiry,
+        actor,
+        ActivityKind.CALL,
+        occurred_at=occurred_at,
+        direction=direction_value,
+        outcome=outcome_value,
+        duration_minutes=duration_minutes,
+        note=(note or "").strip() or None,
+        summary=f"{direction_value.label} call: {outcome_value.label.lower()}",
+    )
     if outcome_value is CallOutcome.REACHED:
         _mark_first_contact(inquiry, occurred_at)
         if inquiry.status is InquiryStatus.NEW:
@@ -391,8 +491,9 @@ def log_call(actor: User, inquiry: Inquiry, *, direction: str, outcome: str, dur
     return activity
 
 
-def log_email(actor: User, inquiry: Inquiry, *, direction: str, note: str | None,
-              occurred_at: datetime) -> InquiryActivity:
+def log_email(
+    actor: User, inquiry: Inquiry, *, direction: str, note: str | None, occurred_at: datetime
+) -> InquiryActivity:
     problems = []
     try:
         direction_value = Direction(direction)
@@ -402,8 +503,15 @@ def log_email(actor: User, inquiry: Inquiry, *, direction: str, note: str | None
     problems += _check_time(occurred_at, inquiry, "occurred_at")
     if problems:
         raise ValidationFailed(problems)
-    activity = add_activity(inquiry, actor, ActivityKind.EMAIL, occurred_at=occurred_at, direction=direction_value,
-                             note=note.strip(), summary=f"{direction_value.label} email")
+    activity = add_activity(
+        inquiry,
+        actor,
+        ActivityKind.EMAIL,
+        occurred_at=occurred_at,
+        direction=direction_value,
+        note=note.strip(),
+        summary=f"{direction_value.label} email",
+    )
     if direction_value is Direction.INBOUND:
         _mark_first_contact(inquiry, occurred_at)
     audit.record(actor, "inquiry_email_logged", "inquiry", inquiry.id)
@@ -440,6 +548,7 @@ def _check_time(when: datetime | None, inquiry: Inquiry, field: str) -> list:
 
 # --- duplicates and merging --------------------------------------------------------------------
 
+
 def dismiss_duplicate(actor: User, inquiry: Inquiry, flag_id: int) -> None:
     flag = db.session.get(PossibleDuplicate, flag_id)
     if flag is None or flag.inquiry_id != inquiry.id:
@@ -456,21 +565,35 @@ def merge(actor: User, duplicate: Inquiry, survivor_id: int) -> Inquiry:
     if duplicate.merged_into_id is not None:
         raise ValidationFailed.single("survivor_id", "This inquiry has already been merged.")
     if duplicate.status is InquiryStatus.ADMITTED:
-        raise ValidationFailed.single("survivor_id", "An admitted inquiry cannot be merged away; merge the other one into it.")
+        raise ValidationFailed.single(
+            "survivor_id", "An admitted inquiry cannot be merged away; merge the other one into it."
+        )
     for model in (InquiryActivity, FollowUpTask, Screening):
         db.session.execute(sa.update(model).where(model.inquiry_id == duplicate.id).values(inquiry_id=survivor.id))
-    db.session.execute(sa.update(PossibleDuplicate).where(
-        sa.or_(sa.and_(PossibleDuplicate.inquiry_id == duplicate.id, PossibleDuplicate.other_inquiry_id == survivor.id),
-               sa.and_(PossibleDuplicate.inquiry_id == survivor.id, PossibleDuplicate.other_inquiry_id == duplicate.id)))
-        .values(dismissed_at=utcnow()))
+    db.session.execute(
+        sa.update(PossibleDuplicate)
+        .where(
+            sa.or_(
+                sa.and_(
+                    PossibleDuplicate.inquiry_id == duplicate.id, PossibleDuplicate.other_inquiry_id == survivor.id
+                ),
+                sa.and_(
+                    PossibleDuplicate.inquiry_id == survivor.id, PossibleDuplicate.other_inquiry_id == duplicate.id
+                ),
+            )
+        )
+        .values(dismissed_at=utcnow())
+    )
     duplicate.merged_into_id = survivor.id
     reminders.inquiry_closed(duplicate, "merged into another inquiry")
-    if survivor.first_contact_at is None or (duplicate.first_contact_at and duplicate.first_contact_at < survivor.first_contact_at):
+    if survivor.first_contact_at is None or (
+        duplicate.first_contact_at and duplicate.first_contact_at < survivor.first_contact_at
+    ):
         survivor.first_contact_at = duplicate.first_contact_at or survivor.first_contact_at
     now = utcnow()
-    add_activity(survivor, actor, ActivityKind.MERGE, occurred_at=now,
-                  summary=f"Inquiry #{duplicate.id} merged into this one")
-    add_activity(duplicate, actor, ActivityKind.MERGE, occurred_at=now,
-                  summary=f"Merged into inquiry #{survivor.id}")
+    add_activity(
+        survivor, actor, ActivityKind.MERGE, occurred_at=now, summary=f"Inquiry #{duplicate.id} merged into this one"
+    )
+    add_activity(duplicate, actor, ActivityKind.MERGE, occurred_at=now, summary=f"Merged into inquiry #{survivor.id}")
     audit.record(actor, "inquiry_merged", "inquiry", duplicate.id, detail=f"into {survivor.id}")
     return survivor

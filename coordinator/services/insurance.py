@@ -28,6 +28,7 @@ Decisions a reader needs to know:
   because payers match on both. Sender and receiver ids come from X12_SENDER_ID and
   X12_RECEIVER_ID when set; otherwise the provider's NPI and the payer's id stand in.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,15 +44,30 @@ from sqlalchemy.orm import joinedload, selectinload
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
-    BenefitVerification, Coverage, Inquiry, Payer, User, VerificationLine, utcnow,
+    BenefitVerification,
+    Coverage,
+    Inquiry,
+    Payer,
+    User,
+    VerificationLine,
+    utcnow,
 )
 from coordinator.rules import money
 from coordinator.rules.errors import RuleError
 from coordinator.rules.estimate import Estimate, EstimateInput, estimate_stay
 from coordinator.services import audit
 from coordinator.vocab import (
-    Channel, CopayPer, CoverageRank, LimitUnit, NetworkStatus, PlanType, ServiceLine, Sex, SubscriberRelationship,
-    VerificationMethod, VerificationStatus,
+    Channel,
+    CopayPer,
+    CoverageRank,
+    LimitUnit,
+    NetworkStatus,
+    PlanType,
+    ServiceLine,
+    Sex,
+    SubscriberRelationship,
+    VerificationMethod,
+    VerificationStatus,
 )
 from coordinator.x12.build270 import EligibilityRequest, Person, X12BuildError, build_270
 from coordinator.x12.codes import INSURANCE_TYPES
@@ -67,21 +83,46 @@ MAX_LIMIT_QUANTITY = 10_000
 # How a manual verification may have been made (a 271 arrives through import_271 only).
 MANUAL_METHODS = (VerificationMethod.PHONE, VerificationMethod.PORTAL)
 # What staff type per service line, in the order the form shows them.
-LINE_AMOUNTS = ("deductible_individual", "deductible_individual_met", "deductible_family", "deductible_family_met",
-                "oop_individual", "oop_individual_met", "oop_family", "oop_family_met", "copay")
-LINE_FIELDS = ("covered", *LINE_AMOUNTS, "copay_per", "coinsurance_percent", "prior_auth_required",
-               "limit_quantity", "limit_unit", "limit_period", "carve_out", "notes")
+LINE_AMOUNTS = (
+    "deductible_individual",
+    "deductible_individual_met",
+    "deductible_family",
+    "deductible_family_met",
+    "oop_individual",
+    "oop_individual_met",
+    "oop_family",
+    "oop_family_met",
+    "copay",
+)
+LINE_FIELDS = (
+    "covered",
+    *LINE_AMOUNTS,
+    "copay_per",
+    "coinsurance_percent",
+    "prior_auth_required",
+    "limit_quantity",
+    "limit_unit",
+    "limit_period",
+    "carve_out",
+    "notes",
+)
 AMOUNT_LABELS = {
-    "deductible_individual": "individual deductible", "deductible_individual_met": "individual deductible met",
-    "deductible_family": "family deductible", "deductible_family_met": "family deductible met",
-    "oop_individual": "individual out-of-pocket maximum", "oop_individual_met": "individual out-of-pocket met",
-    "oop_family": "family out-of-pocket maximum", "oop_family_met": "family out-of-pocket met",
+    "deductible_individual": "individual deductible",
+    "deductible_individual_met": "individual deductible met",
+    "deductible_family": "family deductible",
+    "deductible_family_met": "family deductible met",
+    "oop_individual": "individual out-of-pocket maximum",
+    "oop_individual_met": "individual out-of-pocket met",
+    "oop_family": "family out-of-pocket maximum",
+    "oop_family_met": "family out-of-pocket met",
     "copay": "co-pay",
 }
-MET_PAIRS = (("deductible_individual", "deductible_individual_met", "deductible"),
-             ("deductible_family", "deductible_family_met", "deductible"),
-             ("oop_individual", "oop_individual_met", "out-of-pocket maximum"),
-             ("oop_family", "oop_family_met", "out-of-pocket maximum"))
+MET_PAIRS = (
+    ("deductible_individual", "deductible_individual_met", "deductible"),
+    ("deductible_family", "deductible_family_met", "deductible"),
+    ("oop_individual", "oop_individual_met", "out-of-pocket maximum"),
+    ("oop_family", "oop_family_met", "out-of-pocket maximum"),
+)
 YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False, "": None, "unknown": None}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -93,8 +134,17 @@ def line_field(service_line: ServiceLine | str, name: str) -> str:
 
 # --- small parsers: each appends (field, message) to `problems` and returns a clean value ----------
 
-def _text(data: Mapping, field: str, limit: int, problems: list, *, required: str | None = None,
-          multiline: bool = False, label: str | None = None) -> str | None:
+
+def _text(
+    data: Mapping,
+    field: str,
+    limit: int,
+    problems: list,
+    *,
+    required: str | None = None,
+    multiline: bool = False,
+    label: str | None = None,
+) -> str | None:
     value = data.get(field)
     if value is None or value == "":
         if required:
@@ -149,8 +199,9 @@ def _date(data: Mapping, field: str, problems: list, label: str) -> date | None:
     return None
 
 
-def _int(data: Mapping, field: str, problems: list, label: str, *, minimum: int = 0,
-         maximum: int = MAX_LIMIT_QUANTITY) -> int | None:
+def _int(
+    data: Mapping, field: str, problems: list, label: str, *, minimum: int = 0, maximum: int = MAX_LIMIT_QUANTITY
+) -> int | None:
     value = data.get(field)
     if value is None or value == "":
         return None
@@ -212,17 +263,24 @@ def _rule_problem(problems: list, error: RuleError) -> None:
 
 # --- coverages -------------------------------------------------------------------------------------
 
+
 def active_payers() -> list[Payer]:
-    return list(db.session.scalars(sa.select(Payer).where(Payer.is_active.is_(True))
-                                   .order_by(sa.func.lower(Payer.name))))
+    return list(
+        db.session.scalars(sa.select(Payer).where(Payer.is_active.is_(True)).order_by(sa.func.lower(Payer.name)))
+    )
 
 
 def coverages_for(inquiry: Inquiry) -> list[Coverage]:
     """The inquiry's coverages, primary first, with their payers (one query)."""
     rank_order = sa.case((Coverage.rank == CoverageRank.PRIMARY, 0), else_=1)
-    return list(db.session.scalars(
-        sa.select(Coverage).where(Coverage.inquiry_id == inquiry.id)
-        .options(joinedload(Coverage.payer)).order_by(rank_order, Coverage.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Coverage)
+            .where(Coverage.inquiry_id == inquiry.id)
+            .options(joinedload(Coverage.payer))
+            .order_by(rank_order, Coverage.id)
+        )
+    )
 
 
 def load_coverage(coverage_id: int) -> Coverage | None:
@@ -233,12 +291,17 @@ def _clean_coverage(data: Mapping, inquiry: Inquiry, coverage: Coverage | None, 
     problems: list = []
     rank = _choice(data, "rank", CoverageRank, problems, required="Choose primary or secondary.")
     if rank is not None:
-        clash = db.session.scalar(sa.select(Coverage.id).where(Coverage.inquiry_id == inquiry.id,
-                                                               Coverage.rank == rank))
+        clash = db.session.scalar(
+            sa.select(Coverage.id).where(Coverage.inquiry_id == inquiry.id, Coverage.rank == rank)
+        )
         if clash is not None and (coverage is None or clash != coverage.id):
             other = "secondary" if rank is CoverageRank.PRIMARY else "primary"
-            problems.append(("rank", f"This inquiry already has a {rank.value} coverage: edit that one, "
-                                     f"or add this one as {other}."))
+            problems.append(
+                (
+                    "rank",
+                    f"This inquiry already has a {rank.value} coverage: edit that one, or add this one as {other}.",
+                )
+            )
 
     payer_id = None
     raw_payer = data.get("payer_id")
@@ -260,13 +323,23 @@ def _clean_coverage(data: Mapping, inquiry: Inquiry, coverage: Coverage | None, 
 
     plan_type = _choice(data, "plan_type", PlanType, problems)
     plan_name = _text(data, "plan_name", 120, problems)
-    member_id = _identifier(data, "member_id", MEMBER_ID_RE, problems,
-                            "Use letters, digits and dashes (2 to 80), as printed on the card; spaces are removed.")
-    group_number = _identifier(data, "group_number", GROUP_NUMBER_RE, problems,
-                               "Use letters, digits and dashes (at most 50), as printed on the card; "
-                               "spaces are removed.")
-    relationship = _choice(data, "relationship_to_subscriber", SubscriberRelationship, problems,
-                           default=SubscriberRelationship.SELF)
+    member_id = _identifier(
+        data,
+        "member_id",
+        MEMBER_ID_RE,
+        problems,
+        "Use letters, digits and dashes (2 to 80), as printed on the card; spaces are removed.",
+    )
+    group_number = _identifier(
+        data,
+        "group_number",
+        GROUP_NUMBER_RE,
+        problems,
+        "Use letters, digits and dashes (at most 50), as printed on the card; spaces are removed.",
+    )
+    relationship = _choice(
+        data, "relationship_to_subscriber", SubscriberRelationship, problems, default=SubscriberRelationship.SELF
+    )
     subscriber_name = _text(data, "subscriber_name", 160, problems)
     subscriber_dob = _birth_date(data, "subscriber_dob", problems, today, "insured person's date of birth")
     subscriber_sex = _choice(data, "subscriber_sex", Sex, problems)
@@ -274,8 +347,9 @@ def _clean_coverage(data: Mapping, inquiry: Inquiry, coverage: Coverage | None, 
         subscriber_name = subscriber_dob = subscriber_sex = None
     elif relationship is not None:
         if subscriber_name is None and not any(f == "subscriber_name" for f, _ in problems):
-            problems.append(("subscriber_name", "Enter the insured person's name: the patient is not the "
-                                                "policy holder."))
+            problems.append(
+                ("subscriber_name", "Enter the insured person's name: the patient is not the policy holder.")
+            )
         if subscriber_dob is None and not any(f == "subscriber_dob" for f, _ in problems):
             problems.append(("subscriber_dob", "Enter the insured person's date of birth: payers match on it."))
 
@@ -287,11 +361,23 @@ def _clean_coverage(data: Mapping, inquiry: Inquiry, coverage: Coverage | None, 
     source = _choice(data, "source", Channel, problems, default=Channel.PHONE)
     if problems:
         raise ValidationFailed(problems)
-    return {"rank": rank, "payer_id": payer_id, "payer_name": payer_name, "plan_type": plan_type,
-            "plan_name": plan_name, "member_id": member_id, "group_number": group_number,
-            "relationship_to_subscriber": relationship, "subscriber_name": subscriber_name,
-            "subscriber_dob": subscriber_dob, "subscriber_sex": subscriber_sex, "effective_from": effective_from,
-            "effective_to": effective_to, "notes": notes, "source": source}
+    return {
+        "rank": rank,
+        "payer_id": payer_id,
+        "payer_name": payer_name,
+        "plan_type": plan_type,
+        "plan_name": plan_name,
+        "member_id": member_id,
+        "group_number": group_number,
+        "relationship_to_subscriber": relationship,
+        "subscriber_name": subscriber_name,
+        "subscriber_dob": subscriber_dob,
+        "subscriber_sex": subscriber_sex,
+        "effective_from": effective_from,
+        "effective_to": effective_to,
+        "notes": notes,
+        "source": source,
+    }
 
 
 def add_coverage(actor: User, inquiry: Inquiry, data: Mapping, today: date | None = None) -> Coverage:
@@ -310,34 +396,46 @@ def update_coverage(actor: User, coverage: Coverage, data: Mapping, today: date 
     for name, value in clean.items():
         setattr(coverage, name, value)
     db.session.flush()
-    audit.record(actor, "coverage_updated", "coverage", coverage.id,
-                 detail=f"inquiry {coverage.inquiry_id}; changed: {', '.join(changed) or 'nothing'}")
+    audit.record(
+        actor,
+        "coverage_updated",
+        "coverage",
+        coverage.id,
+        detail=f"inquiry {coverage.inquiry_id}; changed: {', '.join(changed) or 'nothing'}",
+    )
     return coverage
 
 
 # --- verifications: reading -----------------------------------------------------------------------
 
+
 def _newest_per_coverage(coverage_ids: Iterable[int], *, confirmed_only: bool):
     ranked = sa.select(
         BenefitVerification.id,
-        sa.func.row_number().over(partition_by=BenefitVerification.coverage_id,
-                                  order_by=(BenefitVerification.created_at.desc(),
-                                            BenefitVerification.id.desc())).label("rn"),
+        sa.func.row_number()
+        .over(
+            partition_by=BenefitVerification.coverage_id,
+            order_by=(BenefitVerification.created_at.desc(), BenefitVerification.id.desc()),
+        )
+        .label("rn"),
     ).where(BenefitVerification.coverage_id.in_(list(coverage_ids) or [-1]))
     if confirmed_only:
         ranked = ranked.where(BenefitVerification.confirmed_at.is_not(None))
     return ranked.subquery()
 
 
-def latest_verifications(coverage_ids: Iterable[int], *, confirmed_only: bool = False
-                         ) -> dict[int, BenefitVerification]:
+def latest_verifications(
+    coverage_ids: Iterable[int], *, confirmed_only: bool = False
+) -> dict[int, BenefitVerification]:
     """The newest verification of each coverage (drafts included unless `confirmed_only`), with its
     lines and verifier: coverage id -> verification. Two queries however many coverages."""
     ranked = _newest_per_coverage(coverage_ids, confirmed_only=confirmed_only)
     rows = db.session.scalars(
-        sa.select(BenefitVerification).join(ranked, ranked.c.id == BenefitVerification.id)
+        sa.select(BenefitVerification)
+        .join(ranked, ranked.c.id == BenefitVerification.id)
         .where(ranked.c.rn == 1)
-        .options(selectinload(BenefitVerification.lines), joinedload(BenefitVerification.verified_by)))
+        .options(selectinload(BenefitVerification.lines), joinedload(BenefitVerification.verified_by))
+    )
     return {verification.coverage_id: verification for verification in rows}
 
 
@@ -346,9 +444,11 @@ def verifications_for(coverage_ids: Iterable[int]) -> dict[int, list[BenefitVeri
     ids = list(coverage_ids)
     found: dict[int, list[BenefitVerification]] = {coverage_id: [] for coverage_id in ids}
     rows = db.session.scalars(
-        sa.select(BenefitVerification).where(BenefitVerification.coverage_id.in_(ids or [-1]))
+        sa.select(BenefitVerification)
+        .where(BenefitVerification.coverage_id.in_(ids or [-1]))
         .options(selectinload(BenefitVerification.lines), joinedload(BenefitVerification.verified_by))
-        .order_by(BenefitVerification.created_at.desc(), BenefitVerification.id.desc()))
+        .order_by(BenefitVerification.created_at.desc(), BenefitVerification.id.desc())
+    )
     for verification in rows:
         found.setdefault(verification.coverage_id, []).append(verification)
     return found
@@ -356,9 +456,14 @@ def verifications_for(coverage_ids: Iterable[int]) -> dict[int, list[BenefitVeri
 
 def load_verification(verification_id: int) -> BenefitVerification | None:
     return db.session.scalar(
-        sa.select(BenefitVerification).where(BenefitVerification.id == verification_id)
-        .options(selectinload(BenefitVerification.lines), joinedload(BenefitVerification.verified_by),
-                 joinedload(BenefitVerification.coverage).joinedload(Coverage.payer)))
+        sa.select(BenefitVerification)
+        .where(BenefitVerification.id == verification_id)
+        .options(
+            selectinload(BenefitVerification.lines),
+            joinedload(BenefitVerification.verified_by),
+            joinedload(BenefitVerification.coverage).joinedload(Coverage.payer),
+        )
+    )
 
 
 def people_named(verification: BenefitVerification) -> dict[int, str]:
@@ -370,6 +475,7 @@ def people_named(verification: BenefitVerification) -> dict[int, str]:
 
 
 # --- verifications: writing -----------------------------------------------------------------------
+
 
 def _clean_header(data: Mapping, problems: list, *, manual: bool) -> dict:
     clean: dict = {
@@ -388,8 +494,9 @@ def _clean_header(data: Mapping, problems: list, *, manual: bool) -> dict:
     clean["payer_reference"] = None
     if isinstance(reference, str) and reference.strip():
         if not PAYER_REFERENCE_RE.match(reference.strip()):
-            problems.append(("payer_reference", "Use letters, digits, spaces and . - / # (at most 80), "
-                                                "as the payer read it out."))
+            problems.append(
+                ("payer_reference", "Use letters, digits, spaces and . - / # (at most 80), as the payer read it out.")
+            )
         else:
             clean["payer_reference"] = reference.strip()
     elif reference not in (None, "") and not isinstance(reference, str):
@@ -406,8 +513,13 @@ def _clean_header(data: Mapping, problems: list, *, manual: bool) -> dict:
         problems.append(("currency", error.message))
     else:
         if unit.minor_units > 2:
-            problems.append(("currency", f"Benefit amounts are kept to the cent; {unit.code} uses "
-                                         f"{unit.minor_units} decimal places. Record them in USD."))
+            problems.append(
+                (
+                    "currency",
+                    f"Benefit amounts are kept to the cent; {unit.code} uses "
+                    f"{unit.minor_units} decimal places. Record them in USD.",
+                )
+            )
         else:
             clean["currency"] = unit.code
     return clean
@@ -419,9 +531,11 @@ def _clean_line(service_line: ServiceLine, values: Mapping, currency: str | None
     if all(value in (None, "") for value in keyed.values()):
         return None
     before = len(problems)
-    clean: dict = {"service_line": service_line,
-                   "covered": _yes_no(keyed, line_field(service_line, "covered"), problems),
-                   "prior_auth_required": _yes_no(keyed, line_field(service_line, "prior_auth_required"), problems)}
+    clean: dict = {
+        "service_line": service_line,
+        "covered": _yes_no(keyed, line_field(service_line, "covered"), problems),
+        "prior_auth_required": _yes_no(keyed, line_field(service_line, "prior_auth_required"), problems),
+    }
     for name in LINE_AMOUNTS:
         field = line_field(service_line, name)
         raw = keyed[field]
@@ -429,23 +543,28 @@ def _clean_line(service_line: ServiceLine, values: Mapping, currency: str | None
         if raw in (None, "") or currency is None:
             continue
         try:
-            clean[name] = money.parse_amount(raw, currency, field, allow_zero=True, label=AMOUNT_LABELS[name],
-                                             maximum=Decimal("9999999999.99"))
+            clean[name] = money.parse_amount(
+                raw, currency, field, allow_zero=True, label=AMOUNT_LABELS[name], maximum=Decimal("9999999999.99")
+            )
         except RuleError as error:
             _rule_problem(problems, error)
     for total, met, words in MET_PAIRS:
         if clean[total] is not None and clean[met] is not None and clean[met] > clean[total]:
-            problems.append((line_field(service_line, met),
-                             f"The amount met cannot be more than the {words} itself "
-                             f"({money.format_money(clean[total], currency)})."))
+            problems.append(
+                (
+                    line_field(service_line, met),
+                    f"The amount met cannot be more than the {words} itself "
+                    f"({money.format_money(clean[total], currency)}).",
+                )
+            )
     clean["copay_per"] = _choice(keyed, line_field(service_line, "copay_per"), CopayPer, problems)
     if clean["copay"] and clean["copay_per"] is None:
-        problems.append((line_field(service_line, "copay_per"), "Say what the co-pay is charged per: "
-                                                                 "visit, day or admission."))
+        problems.append(
+            (line_field(service_line, "copay_per"), "Say what the co-pay is charged per: visit, day or admission.")
+        )
     percent_field = line_field(service_line, "coinsurance_percent")
     clean["coinsurance_percent"] = _percent(keyed.get(percent_field), percent_field, problems)
-    clean["limit_quantity"] = _int(keyed, line_field(service_line, "limit_quantity"), problems, "limit",
-                                   minimum=1)
+    clean["limit_quantity"] = _int(keyed, line_field(service_line, "limit_quantity"), problems, "limit", minimum=1)
     clean["limit_unit"] = _choice(keyed, line_field(service_line, "limit_unit"), LimitUnit, problems)
     if clean["limit_quantity"] is not None and clean["limit_unit"] is None:
         problems.append((line_field(service_line, "limit_unit"), "Say what the limit counts: days, visits or hours."))
@@ -496,8 +615,9 @@ def lines_from_form(form: Mapping) -> dict[str, dict]:
     return {line.value: {name: form.get(line_field(line, name)) for name in LINE_FIELDS} for line in ServiceLine}
 
 
-def record_verification(actor: User, coverage: Coverage, data: Mapping, lines_data: Mapping,
-                        today: date | None = None) -> BenefitVerification:
+def record_verification(
+    actor: User, coverage: Coverage, data: Mapping, lines_data: Mapping, today: date | None = None
+) -> BenefitVerification:
     """A phone or portal check, confirmed on save by the person who made it."""
     problems: list = []
     header = _clean_header(data, problems, manual=True)
@@ -505,23 +625,37 @@ def record_verification(actor: User, coverage: Coverage, data: Mapping, lines_da
     if problems:
         raise ValidationFailed(problems)
     now = utcnow()
-    verification = BenefitVerification(coverage_id=coverage.id, created_by_id=actor.id, verified_by_id=actor.id,
-                                       verified_at=now, confirmed_by_id=actor.id, confirmed_at=now, findings=[],
-                                       **header)
+    verification = BenefitVerification(
+        coverage_id=coverage.id,
+        created_by_id=actor.id,
+        verified_by_id=actor.id,
+        verified_at=now,
+        confirmed_by_id=actor.id,
+        confirmed_at=now,
+        findings=[],
+        **header,
+    )
     verification.lines = [VerificationLine(**values) for values in lines.values()]
     db.session.add(verification)
     db.session.flush()
-    audit.record(actor, "verification_recorded", "benefit_verification", verification.id,
-                 detail=f"coverage {coverage.id}, {header['method']}, {len(lines)} service lines")
+    audit.record(
+        actor,
+        "verification_recorded",
+        "benefit_verification",
+        verification.id,
+        detail=f"coverage {coverage.id}, {header['method']}, {len(lines)} service lines",
+    )
     return verification
 
 
-def update_verification(actor: User, verification: BenefitVerification, data: Mapping,
-                        lines_data: Mapping) -> BenefitVerification:
+def update_verification(
+    actor: User, verification: BenefitVerification, data: Mapping, lines_data: Mapping
+) -> BenefitVerification:
     """Correct a draft. Confirmed verifications are never rewritten: record a new check instead."""
     if not verification.is_draft:
-        raise ValidationFailed.single(None, "This verification is confirmed and cannot be changed; "
-                                            "record a new verification instead.")
+        raise ValidationFailed.single(
+            None, "This verification is confirmed and cannot be changed; record a new verification instead."
+        )
     problems: list = []
     header = _clean_header(data, problems, manual=False)
     lines = _clean_lines(lines_data, header["currency"], problems)
@@ -538,8 +672,13 @@ def update_verification(actor: User, verification: BenefitVerification, data: Ma
         kept.append(line)
     verification.lines = sorted(kept, key=lambda line: list(ServiceLine).index(line.service_line))
     db.session.flush()
-    audit.record(actor, "verification_updated", "benefit_verification", verification.id,
-                 detail=f"coverage {verification.coverage_id}, draft, {len(kept)} service lines")
+    audit.record(
+        actor,
+        "verification_updated",
+        "benefit_verification",
+        verification.id,
+        detail=f"coverage {verification.coverage_id}, draft, {len(kept)} service lines",
+    )
     return verification
 
 
@@ -550,12 +689,18 @@ def confirm_verification(actor: User, verification: BenefitVerification) -> Bene
     verification.confirmed_at = verification.verified_at = now
     verification.confirmed_by_id = verification.verified_by_id = actor.id
     db.session.flush()
-    audit.record(actor, "verification_confirmed", "benefit_verification", verification.id,
-                 detail=f"coverage {verification.coverage_id}")
+    audit.record(
+        actor,
+        "verification_confirmed",
+        "benefit_verification",
+        verification.id,
+        detail=f"coverage {verification.coverage_id}",
+    )
     return verification
 
 
 # --- 271 import ----------------------------------------------------------------------------------
+
 
 def _finding(item) -> str:
     """A note or rejection from the mapping as one plain sentence for the findings list."""
@@ -581,8 +726,9 @@ def _draft_line(service_line: str, draft_line, findings: list) -> VerificationLi
     line.prior_auth_required = getattr(draft_line, "prior_auth_required", None)
     for name in LINE_AMOUNTS:
         value = getattr(draft_line, name, None)
-        if value is not None and (not isinstance(value, Decimal) or not value.is_finite() or value < 0
-                                  or value >= Decimal("1e10")):
+        if value is not None and (
+            not isinstance(value, Decimal) or not value.is_finite() or value < 0 or value >= Decimal("1e10")
+        ):
             findings.append(f"{label}: the {AMOUNT_LABELS[name]} on the 271 ({value}) could not be kept.")
             value = None
         setattr(line, name, None if value is None else value.quantize(Decimal("0.01")))
@@ -621,8 +767,11 @@ def import_271(actor: User, coverage: Coverage, uploaded: bytes, filename: str |
     if not uploaded:
         raise ValidationFailed.single("file", "The file is empty. Choose the 271 file the payer sent.")
     if len(uploaded) > limit:
-        raise ValidationFailed.single("file", f"The file is {len(uploaded):,} bytes; a 271 may be at most "
-                                              f"{limit:,} bytes. Check that this is the right file.")
+        raise ValidationFailed.single(
+            "file",
+            f"The file is {len(uploaded):,} bytes; a 271 may be at most "
+            f"{limit:,} bytes. Check that this is the right file.",
+        )
     try:
         response = parse_271(uploaded)
         draft = draft_from_271(response)
@@ -631,16 +780,24 @@ def import_271(actor: User, coverage: Coverage, uploaded: bytes, filename: str |
     except RuleError as error:
         raise ValidationFailed.single("file", error.message) from None
 
-    findings = [_finding(item) for item in (*(getattr(draft, "rejections", None) or ()),
-                                            *(getattr(draft, "notes", None) or ()))]
+    findings = [
+        _finding(item) for item in (*(getattr(draft, "rejections", None) or ()), *(getattr(draft, "notes", None) or ()))
+    ]
     member_id = getattr(draft, "member_id", None)
     if member_id and coverage.member_id and member_id.replace(" ", "").upper() != coverage.member_id.upper():
-        findings.insert(0, f"The 271 is for member id {member_id}, but this coverage has {coverage.member_id}: "
-                           "check that the file belongs to this patient before confirming.")
+        findings.insert(
+            0,
+            f"The 271 is for member id {member_id}, but this coverage has {coverage.member_id}: "
+            "check that the file belongs to this patient before confirming.",
+        )
     elif member_id and not coverage.member_id:
         findings.insert(0, f"The 271 is for member id {member_id}; this coverage has no member id yet.")
     group_number = getattr(draft, "group_number", None)
-    if group_number and coverage.group_number and group_number.replace(" ", "").upper() != coverage.group_number.upper():
+    if (
+        group_number
+        and coverage.group_number
+        and group_number.replace(" ", "").upper() != coverage.group_number.upper()
+    ):
         findings.append(f"The 271 names group number {group_number}; this coverage has {coverage.group_number}.")
     lines = []
     for service_line, draft_line in (getattr(draft, "lines", None) or {}).items():
@@ -648,32 +805,51 @@ def import_271(actor: User, coverage: Coverage, uploaded: bytes, filename: str |
         if line is not None:
             lines.append(line)
     insurance_type = getattr(draft, "insurance_type", None)
-    plan = [text for text in (INSURANCE_TYPES.get(insurance_type, insurance_type) if insurance_type else None,
-                              getattr(draft, "plan_description", None)) if text]
+    plan = [
+        text
+        for text in (
+            INSURANCE_TYPES.get(insurance_type, insurance_type) if insurance_type else None,
+            getattr(draft, "plan_description", None),
+        )
+        if text
+    ]
     status = getattr(draft, "status", None)
     reference = getattr(draft, "payer_reference", None)
     text = uploaded.decode("utf-8", errors="replace") if isinstance(uploaded, bytes) else str(uploaded)
     verification = BenefitVerification(
-        coverage_id=coverage.id, created_by_id=actor.id, method=VerificationMethod.ELECTRONIC_271,
-        status=VerificationStatus(status) if status in VerificationStatus._value2member_map_
+        coverage_id=coverage.id,
+        created_by_id=actor.id,
+        method=VerificationMethod.ELECTRONIC_271,
+        status=VerificationStatus(status)
+        if status in VerificationStatus._value2member_map_
         else VerificationStatus.NEEDS_INFORMATION,
-        network_status=NetworkStatus.UNKNOWN, currency="USD",
+        network_status=NetworkStatus.UNKNOWN,
+        currency="USD",
         payer_reference=reference[:80] if isinstance(reference, str) and reference else None,
-        plan_begin=getattr(draft, "plan_begin", None), plan_end=getattr(draft, "plan_end", None),
+        plan_begin=getattr(draft, "plan_begin", None),
+        plan_end=getattr(draft, "plan_end", None),
         notes=("Plan on the 271: " + " — ".join(plan))[:NOTES_LIMIT] if plan else None,
-        findings=findings, source_271=text.replace("\x00", ""))
+        findings=findings,
+        source_271=text.replace("\x00", ""),
+    )
     if verification.plan_begin and verification.plan_end and verification.plan_end < verification.plan_begin:
         verification.findings.append("The 271's plan dates are out of order; they were left out.")
         verification.plan_begin = verification.plan_end = None
     verification.lines = sorted(lines, key=lambda line: list(ServiceLine).index(line.service_line))
     db.session.add(verification)
     db.session.flush()
-    audit.record(actor, "verification_imported", "benefit_verification", verification.id,
-                 detail=f"coverage {coverage.id}, 271 draft, {len(lines)} service lines, {len(findings)} findings")
+    audit.record(
+        actor,
+        "verification_imported",
+        "benefit_verification",
+        verification.id,
+        detail=f"coverage {coverage.id}, 271 draft, {len(lines)} service lines, {len(findings)} findings",
+    )
     return verification
 
 
 # --- 270 -----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Built270:
@@ -703,8 +879,9 @@ def build_270_for(actor: User, coverage: Coverage, today: date) -> Built270:
     payer = db.session.get(Payer, coverage.payer_id) if coverage.payer_id else None
     problems: list = []
     if payer is None:
-        problems.append((None, "Choose this coverage's payer from the payer list (Admin → Payers) so the 270 "
-                               "can name its X12 id."))
+        problems.append(
+            (None, "Choose this coverage's payer from the payer list (Admin → Payers) so the 270 can name its X12 id.")
+        )
     elif not payer.payer_code:
         problems.append((None, "Add the payer's X12 id on Admin → Payers."))
     if not coverage.member_id:
@@ -720,20 +897,37 @@ def build_270_for(actor: User, coverage: Coverage, today: date) -> Built270:
         problems.append((None, "Enter the insured person's first and last name on this coverage."))
     npi = (config.get("PROVIDER_NPI") or "").strip()
     if not npi:
-        problems.append((None, "The clinic's NPI is not set up (PROVIDER_NPI in the server settings); ask an "
-                               "administrator before building a 270."))
+        problems.append(
+            (
+                None,
+                "The clinic's NPI is not set up (PROVIDER_NPI in the server settings); ask an "
+                "administrator before building a 270.",
+            )
+        )
     if problems:
         raise ValidationFailed(problems)
 
     now = utcnow()
-    patient_person = Person(last_name=patient[0], first_name=patient[1], birth_date=inquiry.patient_dob,
-                            gender=_GENDER.get(inquiry.patient_sex))
+    patient_person = Person(
+        last_name=patient[0],
+        first_name=patient[1],
+        birth_date=inquiry.patient_dob,
+        gender=_GENDER.get(inquiry.patient_sex),
+    )
     if dependent:
-        subscriber_person = Person(last_name=subscriber[0], first_name=subscriber[1],
-                                   birth_date=coverage.subscriber_dob, gender=_GENDER.get(coverage.subscriber_sex))
-        dependent_person = Person(last_name=patient[0], first_name=patient[1], birth_date=inquiry.patient_dob,
-                                  gender=_GENDER.get(inquiry.patient_sex),
-                                  relationship_code=coverage.relationship_to_subscriber.x12_code)
+        subscriber_person = Person(
+            last_name=subscriber[0],
+            first_name=subscriber[1],
+            birth_date=coverage.subscriber_dob,
+            gender=_GENDER.get(coverage.subscriber_sex),
+        )
+        dependent_person = Person(
+            last_name=patient[0],
+            first_name=patient[1],
+            birth_date=inquiry.patient_dob,
+            gender=_GENDER.get(inquiry.patient_sex),
+            relationship_code=coverage.relationship_to_subscriber.x12_code,
+        )
     else:
         subscriber_person, dependent_person = patient_person, None
     seconds = int(now.timestamp())
@@ -744,10 +938,14 @@ def build_270_for(actor: User, coverage: Coverage, today: date) -> Built270:
         group_control=coverage.id % 999_999_999 or 1,
         transaction_control=f"{coverage.id % 1_000_000_000:04d}",
         created_at=now,
-        payer_name=payer.name, payer_id=payer.payer_code,
-        provider_name=config.get("PROVIDER_NAME", "Coordinator Clinic"), provider_npi=npi,
-        subscriber=subscriber_person, dependent=dependent_person,
-        member_id=coverage.member_id, group_number=coverage.group_number,
+        payer_name=payer.name,
+        payer_id=payer.payer_code,
+        provider_name=config.get("PROVIDER_NAME", "Coordinator Clinic"),
+        provider_npi=npi,
+        subscriber=subscriber_person,
+        dependent=dependent_person,
+        member_id=coverage.member_id,
+        group_number=coverage.group_number,
         trace_number=f"{coverage.inquiry_id}-{coverage.id}-{now:%Y%m%d%H%M%S}",
         service_date=today,
     )
@@ -761,15 +959,22 @@ def build_270_for(actor: User, coverage: Coverage, today: date) -> Built270:
 
 # --- estimate -------------------------------------------------------------------------------------
 
-def estimate_for(verification: BenefitVerification, service_line: ServiceLine | str, daily_rate: Decimal,
-                 days: int, authorized_days: int | None) -> Estimate:
+
+def estimate_for(
+    verification: BenefitVerification,
+    service_line: ServiceLine | str,
+    daily_rate: Decimal,
+    days: int,
+    authorized_days: int | None,
+) -> Estimate:
     """What the patient would pay for `days` at `daily_rate` under this verification's benefits for
     one service line (rules/estimate.py does the arithmetic; this only gathers its inputs)."""
     wanted = ServiceLine(service_line)
     line = next((line for line in verification.lines if line.service_line is wanted), None)
     if line is None:
-        raise ValidationFailed.single("service_line", f"This verification has no benefits recorded for "
-                                                      f"{wanted.label.lower()}.")
+        raise ValidationFailed.single(
+            "service_line", f"This verification has no benefits recorded for {wanted.label.lower()}."
+        )
 
     def remaining(total, met):
         if total is None:
@@ -778,16 +983,21 @@ def estimate_for(verification: BenefitVerification, service_line: ServiceLine | 
 
     network = verification.network_status
     facts = EstimateInput(
-        currency=verification.currency, daily_rate=daily_rate, days=days,
+        currency=verification.currency,
+        daily_rate=daily_rate,
+        days=days,
         covered=line.covered,
         in_network=None if network is NetworkStatus.UNKNOWN else network is NetworkStatus.IN_NETWORK,
         out_of_network_covered=verification.out_of_network_benefits,
         deductible_remaining=remaining(line.deductible_individual, line.deductible_individual_met),
-        coinsurance_percent=line.coinsurance_percent, copay=line.copay,
+        coinsurance_percent=line.coinsurance_percent,
+        copay=line.copay,
         copay_per=line.copay_per.value if line.copay_per else None,
         oop_remaining=remaining(line.oop_individual, line.oop_individual_met),
         covered_days_limit=line.limit_quantity if line.limit_unit is LimitUnit.DAYS else None,
-        prior_auth_required=line.prior_auth_required, authorized_days=authorized_days)
+        prior_auth_required=line.prior_auth_required,
+        authorized_days=authorized_days,
+    )
     try:
         return estimate_stay(facts)
     except RuleError as error:
@@ -803,15 +1013,20 @@ def estimate_from_form(verification: BenefitVerification, data: Mapping) -> Esti
     service_line = _choice(data, "service_line", ServiceLine, problems, required="Choose the service line.")
     daily_rate = None
     try:
-        daily_rate = money.parse_amount(data.get("daily_rate") if data.get("daily_rate") is not None else "",
-                                        verification.currency, "daily_rate", label="daily rate")
+        daily_rate = money.parse_amount(
+            data.get("daily_rate") if data.get("daily_rate") is not None else "",
+            verification.currency,
+            "daily_rate",
+            label="daily rate",
+        )
     except RuleError as error:
         _rule_problem(problems, error)
     days = _int(data, "days", problems, "length of stay in days", minimum=1, maximum=MAX_ESTIMATE_DAYS)
     if days is None and not any(field == "days" for field, _ in problems):
         problems.append(("days", "Enter the length of stay in days."))
-    authorized = _int(data, "authorized_days", problems, "number of authorized days", minimum=0,
-                      maximum=MAX_ESTIMATE_DAYS)
+    authorized = _int(
+        data, "authorized_days", problems, "number of authorized days", minimum=0, maximum=MAX_ESTIMATE_DAYS
+    )
     if problems:
         raise ValidationFailed(problems)
     return estimate_for(verification, service_line, daily_rate, days, authorized)

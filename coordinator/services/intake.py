@@ -7,6 +7,7 @@ insurance details (the web form's insurance fieldset and the API's "insurance" o
 duplicate flags, the coverage and requested benefits check (when insurance was given) and the
 audit rows in one transaction (the caller commits).
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,16 @@ from email_validator import EmailNotValidError, validate_email
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
-    ApiClient, BenefitVerification, Coverage, Inquiry, InquiryActivity, OpioidRegimenLine, PossibleDuplicate,
-    Referrer, User, utcnow,
+    ApiClient,
+    BenefitVerification,
+    Coverage,
+    Inquiry,
+    InquiryActivity,
+    OpioidRegimenLine,
+    PossibleDuplicate,
+    Referrer,
+    User,
+    utcnow,
 )
 from coordinator.roles import Role
 from coordinator.rules import mme
@@ -31,20 +40,43 @@ from coordinator.rules.errors import RuleError
 from coordinator.services import audit, reminders
 from coordinator.services.audit import SystemActor
 from coordinator.vocab import (
-    ActivityKind, CallerRelationship, Channel, ContactMethod, CoverageRank, PlanType, ReferralSource, Sex,
-    SubscriberRelationship, Substance, Urgency, VerificationStatus,
+    ActivityKind,
+    CallerRelationship,
+    Channel,
+    ContactMethod,
+    CoverageRank,
+    PlanType,
+    ReferralSource,
+    Sex,
+    SubscriberRelationship,
+    Substance,
+    Urgency,
+    VerificationStatus,
 )
 
 # Field name -> maximum length. Anything longer is refused, never silently cut.
 TEXT_LIMITS = {
-    "caller_name": 160, "caller_phone": 40, "caller_email": 254, "patient_name": 160,
-    "patient_location": 160, "patient_phone": 40, "patient_email": 254,
-    "presenting_concerns": 4000, "pain_conditions": 2000, "prior_treatment": 2000,
-    "referrer_name": 160, "referrer_organization": 160, "referrer_phone": 40, "referrer_email": 254,
+    "caller_name": 160,
+    "caller_phone": 40,
+    "caller_email": 254,
+    "patient_name": 160,
+    "patient_location": 160,
+    "patient_phone": 40,
+    "patient_email": 254,
+    "presenting_concerns": 4000,
+    "pain_conditions": 2000,
+    "prior_treatment": 2000,
+    "referrer_name": 160,
+    "referrer_organization": 160,
+    "referrer_phone": 40,
+    "referrer_email": 254,
 }
 ENUM_FIELDS = {
-    "caller_relationship": CallerRelationship, "preferred_contact": ContactMethod, "patient_sex": Sex,
-    "referral_source": ReferralSource, "urgency": Urgency,
+    "caller_relationship": CallerRelationship,
+    "preferred_contact": ContactMethod,
+    "patient_sex": Sex,
+    "referral_source": ReferralSource,
+    "urgency": Urgency,
 }
 BOOL_FIELDS = ("may_leave_message", "is_restricted")
 MAX_REGIMEN_LINES = 10
@@ -150,17 +182,26 @@ def clean_inquiry(data: Mapping, *, today: date, require_contact: bool = True) -
     clean["substances"] = _clean_substances(data.get("substances"), problems)
     clean["regimen"], clean["mme"] = _clean_regimen(data.get("regimen"), problems)
 
-    if require_contact and not any(clean.get(f) for f in ("caller_phone", "caller_email", "patient_phone",
-                                                          "patient_email")):
+    if require_contact and not any(
+        clean.get(f) for f in ("caller_phone", "caller_email", "patient_phone", "patient_email")
+    ):
         problems.append(("caller_phone", "Give at least one phone number or email address so we can call back."))
-    if clean.get("preferred_contact") is ContactMethod.EMAIL and not (clean.get("caller_email") or clean.get("patient_email")):
+    if clean.get("preferred_contact") is ContactMethod.EMAIL and not (
+        clean.get("caller_email") or clean.get("patient_email")
+    ):
         problems.append(("preferred_contact", "Email is preferred, but no email address was given."))
     if clean.get("preferred_contact") in (ContactMethod.PHONE, ContactMethod.TEXT) and not (
-            clean.get("caller_phone") or clean.get("patient_phone")):
+        clean.get("caller_phone") or clean.get("patient_phone")
+    ):
         problems.append(("preferred_contact", "A phone or text is preferred, but no phone number was given."))
     if clean.get("referrer_name") and clean.get("referral_source") not in REFERRER_KINDS:
-        problems.append(("referrer_name", "Only a referral by a physician, hospital, employer program, insurer, "
-                                          "court, family, alumni or other party has a referrer."))
+        problems.append(
+            (
+                "referrer_name",
+                "Only a referral by a physician, hospital, employer program, insurer, "
+                "court, family, alumni or other party has a referrer.",
+            )
+        )
 
     if problems:
         raise ValidationFailed(problems)
@@ -220,8 +261,9 @@ def clean_insurance(data, *, today: date) -> dict | None:
             clean[field] = value or None
     member_id = clean.get("member_id")
     if member_id and not MEMBER_ID_RE.match(member_id):
-        problems.append((name("member_id"), "Enter the member ID as printed on the card: letters, numbers, "
-                                            "dashes and spaces only."))
+        problems.append(
+            (name("member_id"), "Enter the member ID as printed on the card: letters, numbers, dashes and spaces only.")
+        )
         clean["member_id"] = None
 
     for field, enum in INSURANCE_ENUM_FIELDS.items():
@@ -252,25 +294,45 @@ def clean_insurance(data, *, today: date) -> dict | None:
         return None  # nothing given: nothing insurance-related is written
 
     if not clean["insurer_name"] and not any(f == name("insurer_name") for f, _ in problems):
-        problems.append((name("insurer_name"), "Enter the insurance company's name as printed on the card "
-                                               "(it is needed with any other insurance detail)."))
+        problems.append(
+            (
+                name("insurer_name"),
+                "Enter the insurance company's name as printed on the card "
+                "(it is needed with any other insurance detail).",
+            )
+        )
     relationship = clean["relationship_to_subscriber"]
     subscriber_given = any(clean[f] is not None or _given(data.get(f)) for f in SUBSCRIBER_FIELDS)
     if relationship is None and subscriber_given:
-        problems.append((name("relationship_to_subscriber"), "Say how the patient is related to the insured "
-                                                             "person named here."))
+        problems.append(
+            (name("relationship_to_subscriber"), "Say how the patient is related to the insured person named here.")
+        )
     elif relationship is SubscriberRelationship.SELF:
         for field in SUBSCRIBER_FIELDS:
             if clean[field] is not None:
-                problems.append((name(field), "Leave this empty when the patient is the insured person, or "
-                                              "choose how the patient is related to the insured."))
+                problems.append(
+                    (
+                        name(field),
+                        "Leave this empty when the patient is the insured person, or "
+                        "choose how the patient is related to the insured.",
+                    )
+                )
     elif relationship is not None:
         if not clean["subscriber_name"] and not _given(data.get("subscriber_name")):
-            problems.append((name("subscriber_name"), "Enter the insured person's name as printed on the card "
-                                                      "(needed when the patient is not the insured)."))
+            problems.append(
+                (
+                    name("subscriber_name"),
+                    "Enter the insured person's name as printed on the card "
+                    "(needed when the patient is not the insured).",
+                )
+            )
         if not clean["subscriber_birth_date"] and not _given(data.get("subscriber_birth_date")):
-            problems.append((name("subscriber_birth_date"), "Enter the insured person's date of birth "
-                                                            "(needed when the patient is not the insured)."))
+            problems.append(
+                (
+                    name("subscriber_birth_date"),
+                    "Enter the insured person's date of birth (needed when the patient is not the insured).",
+                )
+            )
 
     if problems:
         raise ValidationFailed(problems)
@@ -293,8 +355,9 @@ def _clean_substances(value, problems: list) -> list[str]:
         return []
     unknown = [v for v in value if not isinstance(v, str) or v not in Substance._value2member_map_]
     if unknown:
-        problems.append(("substances", "Choose substances from the list; unknown: "
-                                       + ", ".join(repr(u) for u in unknown[:5])[:200]))
+        problems.append(
+            ("substances", "Choose substances from the list; unknown: " + ", ".join(repr(u) for u in unknown[:5])[:200])
+        )
         return []
     return [s.value for s in Substance if s.value in set(value)]
 
@@ -315,13 +378,19 @@ def _clean_regimen(value, problems: list):
         return [], None
     regimen = []
     for line in value:
-        regimen.append(line if isinstance(line, mme.RegimenLine) else mme.RegimenLine(
-            **{name: line.get(name) for name in ("drug", "dose", "unit", "doses_per_day", "purpose")}))
+        regimen.append(
+            line
+            if isinstance(line, mme.RegimenLine)
+            else mme.RegimenLine(
+                **{name: line.get(name) for name in ("drug", "dose", "unit", "doses_per_day", "purpose")}
+            )
+        )
     return regimen, result
 
 
-def find_or_create_referrer(kind: ReferralSource, name: str, organization: str | None,
-                            phone: str | None, email: str | None) -> Referrer:
+def find_or_create_referrer(
+    kind: ReferralSource, name: str, organization: str | None, phone: str | None, email: str | None
+) -> Referrer:
     """The referrer with this kind, name and organization, created the first time it is seen."""
     key = normalise_key(f"{name} | {organization or ''}")
     referrer = db.session.scalar(sa.select(Referrer).where(Referrer.kind == kind, Referrer.name_key == key))
@@ -347,15 +416,33 @@ def check_assignee(user_id: int | None) -> User | None:
 
 def _check_restriction(clean: dict, assignee: User | None) -> None:
     if clean.get("is_restricted") and assignee is None:
-        raise ValidationFailed.single("assigned_to_id", "A restricted record needs an assignee: only they and "
-                                                        "administrators will be able to open it.")
+        raise ValidationFailed.single(
+            "assigned_to_id",
+            "A restricted record needs an assignee: only they and administrators will be able to open it.",
+        )
 
 
 def _apply(inquiry: Inquiry, clean: dict) -> None:
-    for field in ("caller_name", "caller_relationship", "caller_phone", "caller_email", "preferred_contact",
-                  "may_leave_message", "patient_name", "patient_dob", "patient_sex", "patient_location",
-                  "patient_phone", "patient_email", "presenting_concerns", "substances", "pain_conditions",
-                  "prior_treatment", "urgency", "referral_source"):
+    for field in (
+        "caller_name",
+        "caller_relationship",
+        "caller_phone",
+        "caller_email",
+        "preferred_contact",
+        "may_leave_message",
+        "patient_name",
+        "patient_dob",
+        "patient_sex",
+        "patient_location",
+        "patient_phone",
+        "patient_email",
+        "presenting_concerns",
+        "substances",
+        "pain_conditions",
+        "prior_treatment",
+        "urgency",
+        "referral_source",
+    ):
         setattr(inquiry, field, clean[field])
     inquiry.patient_name_key = normalise_key(clean["patient_name"])
     inquiry.caller_name_key = normalise_key(clean["caller_name"])
@@ -365,8 +452,12 @@ def _apply(inquiry: Inquiry, clean: dict) -> None:
     inquiry.patient_email_key = clean["patient_email"].lower() if clean["patient_email"] else None
     if clean.get("referrer_name"):
         inquiry.referrer = find_or_create_referrer(
-            clean["referral_source"], clean["referrer_name"], clean["referrer_organization"],
-            clean["referrer_phone"], clean["referrer_email"])
+            clean["referral_source"],
+            clean["referrer_name"],
+            clean["referrer_organization"],
+            clean["referrer_phone"],
+            clean["referrer_email"],
+        )
     else:
         inquiry.referrer = None
 
@@ -375,15 +466,30 @@ def replace_regimen(inquiry: Inquiry, regimen: list[mme.RegimenLine], result: mm
     """Make `regimen` the inquiry's current opioid regimen and store its MME/day."""
     db.session.execute(sa.delete(OpioidRegimenLine).where(OpioidRegimenLine.inquiry_id == inquiry.id))
     for position, line in enumerate(regimen):
-        db.session.add(OpioidRegimenLine(inquiry_id=inquiry.id, position=position, drug=line.drug, dose=line.dose,
-                                         unit=line.unit, doses_per_day=line.doses_per_day,
-                                         purpose=line.purpose.value))
+        db.session.add(
+            OpioidRegimenLine(
+                inquiry_id=inquiry.id,
+                position=position,
+                drug=line.drug,
+                dose=line.dose,
+                unit=line.unit,
+                doses_per_day=line.doses_per_day,
+                purpose=line.purpose.value,
+            )
+        )
     inquiry.mme_per_day = result.total_mme_per_day if result is not None else None
 
 
-def create_inquiry(actor, data: Mapping, *, channel: Channel, today: date,
-                   api_client: ApiClient | None = None, assigned_to_id: int | None = None,
-                   require_contact: bool = True) -> Inquiry:
+def create_inquiry(
+    actor,
+    data: Mapping,
+    *,
+    channel: Channel,
+    today: date,
+    api_client: ApiClient | None = None,
+    assigned_to_id: int | None = None,
+    require_contact: bool = True,
+) -> Inquiry:
     """Validate and write a new inquiry (and its coverage, when insurance is given); the caller commits.
 
     Raises ValidationFailed naming every problem, the inquiry's and the insurance details' together.
@@ -406,21 +512,31 @@ def create_inquiry(actor, data: Mapping, *, channel: Channel, today: date,
     assignee = check_assignee(assigned_to_id)
     _check_restriction(clean, assignee)
     now = utcnow()
-    inquiry = Inquiry(public_id=secrets.token_urlsafe(12), channel=channel, arrived_at=now, status_changed_at=now,
-                      api_client_id=api_client.id if api_client else None,
-                      created_by_id=actor.id if isinstance(actor, User) else None,
-                      assigned_to_id=assignee.id if assignee else None,
-                      is_restricted=clean["is_restricted"])
+    inquiry = Inquiry(
+        public_id=secrets.token_urlsafe(12),
+        channel=channel,
+        arrived_at=now,
+        status_changed_at=now,
+        api_client_id=api_client.id if api_client else None,
+        created_by_id=actor.id if isinstance(actor, User) else None,
+        assigned_to_id=assignee.id if assignee else None,
+        is_restricted=clean["is_restricted"],
+    )
     _apply(inquiry, clean)
     db.session.add(inquiry)
     db.session.flush()
     replace_regimen(inquiry, clean["regimen"], clean["mme"])
     label = actor.label if isinstance(actor, SystemActor) else None
-    db.session.add(InquiryActivity(
-        inquiry_id=inquiry.id, kind=ActivityKind.ARRIVED, occurred_at=now,
-        actor_id=actor.id if isinstance(actor, User) else None,
-        actor_label=f"{label}: {api_client.name}"[:120] if api_client else label,
-        summary=f"Arrived by {channel.phrase}"))
+    db.session.add(
+        InquiryActivity(
+            inquiry_id=inquiry.id,
+            kind=ActivityKind.ARRIVED,
+            occurred_at=now,
+            actor_id=actor.id if isinstance(actor, User) else None,
+            actor_label=f"{label}: {api_client.name}"[:120] if api_client else label,
+            summary=f"Arrived by {channel.phrase}",
+        )
+    )
     flag_possible_duplicates(inquiry)
     reminders.inquiry_arrived(inquiry)
     audit.record(actor, "inquiry_created", "inquiry", inquiry.id, detail=f"channel {channel.value}")
@@ -434,22 +550,40 @@ def _add_coverage(actor, inquiry: Inquiry, insurance: dict, channel: Channel) ->
     benefits check the visitor asked for (requested, no method yet: staff choose how)."""
     creator_id = actor.id if isinstance(actor, User) else None
     coverage = Coverage(
-        inquiry_id=inquiry.id, rank=CoverageRank.PRIMARY, payer_name=insurance["insurer_name"],
-        plan_type=insurance["plan_type"], member_id=insurance["member_id"], group_number=insurance["group_number"],
+        inquiry_id=inquiry.id,
+        rank=CoverageRank.PRIMARY,
+        payer_name=insurance["insurer_name"],
+        plan_type=insurance["plan_type"],
+        member_id=insurance["member_id"],
+        group_number=insurance["group_number"],
         relationship_to_subscriber=insurance["relationship_to_subscriber"],
-        subscriber_name=insurance["subscriber_name"], subscriber_dob=insurance["subscriber_birth_date"],
-        source=channel, created_by_id=creator_id)
+        subscriber_name=insurance["subscriber_name"],
+        subscriber_dob=insurance["subscriber_birth_date"],
+        source=channel,
+        created_by_id=creator_id,
+    )
     db.session.add(coverage)
     db.session.flush()
-    audit.record(actor, "coverage_created", "coverage", coverage.id,
-                 detail=f"inquiry {inquiry.id}, primary, from {channel.value}")
+    audit.record(
+        actor,
+        "coverage_created",
+        "coverage",
+        coverage.id,
+        detail=f"inquiry {inquiry.id}, primary, from {channel.value}",
+    )
     if insurance["verification_requested"]:
-        verification = BenefitVerification(coverage_id=coverage.id, status=VerificationStatus.REQUESTED, method=None,
-                                           created_by_id=creator_id)
+        verification = BenefitVerification(
+            coverage_id=coverage.id, status=VerificationStatus.REQUESTED, method=None, created_by_id=creator_id
+        )
         db.session.add(verification)
         db.session.flush()
-        audit.record(actor, "benefit_verification_requested", "benefit_verification", verification.id,
-                     detail=f"inquiry {inquiry.id}, coverage {coverage.id}, from {channel.value}")
+        audit.record(
+            actor,
+            "benefit_verification_requested",
+            "benefit_verification",
+            verification.id,
+            detail=f"inquiry {inquiry.id}, coverage {coverage.id}, from {channel.value}",
+        )
     return coverage
 
 
@@ -472,15 +606,23 @@ def duplicate_conditions(inquiry: Inquiry) -> list[tuple[str, sa.ColumnElement]]
     conditions = []
     phones = {p for p in (inquiry.caller_phone_digits, inquiry.patient_phone_digits) if p}
     if phones:
-        conditions.append(("same phone", sa.or_(Inquiry.caller_phone_digits.in_(phones),
-                                                Inquiry.patient_phone_digits.in_(phones))))
+        conditions.append(
+            ("same phone", sa.or_(Inquiry.caller_phone_digits.in_(phones), Inquiry.patient_phone_digits.in_(phones)))
+        )
     emails = {e for e in (inquiry.caller_email_key, inquiry.patient_email_key) if e}
     if emails:
-        conditions.append(("same email", sa.or_(Inquiry.caller_email_key.in_(emails),
-                                                Inquiry.patient_email_key.in_(emails))))
+        conditions.append(
+            ("same email", sa.or_(Inquiry.caller_email_key.in_(emails), Inquiry.patient_email_key.in_(emails)))
+        )
     if inquiry.patient_dob is not None:
-        conditions.append(("same name and date of birth", sa.and_(
-            Inquiry.patient_name_key == inquiry.patient_name_key, Inquiry.patient_dob == inquiry.patient_dob)))
+        conditions.append(
+            (
+                "same name and date of birth",
+                sa.and_(
+                    Inquiry.patient_name_key == inquiry.patient_name_key, Inquiry.patient_dob == inquiry.patient_dob
+                ),
+            )
+        )
     return conditions
 
 
@@ -488,12 +630,15 @@ def flag_possible_duplicates(inquiry: Inquiry) -> list[PossibleDuplicate]:
     """Record every earlier, unmerged inquiry that may be the same person (one query per rule)."""
     matches: dict[int, list[str]] = {}
     for label, condition in duplicate_conditions(inquiry):
-        ids = db.session.scalars(sa.select(Inquiry.id).where(
-            condition, Inquiry.id != inquiry.id, Inquiry.merged_into_id.is_(None)).limit(20))
+        ids = db.session.scalars(
+            sa.select(Inquiry.id).where(condition, Inquiry.id != inquiry.id, Inquiry.merged_into_id.is_(None)).limit(20)
+        )
         for other_id in ids:
             matches.setdefault(other_id, []).append(label)
-    flags = [PossibleDuplicate(inquiry_id=inquiry.id, other_inquiry_id=other_id, matched_on=", ".join(labels))
-             for other_id, labels in sorted(matches.items())]
+    flags = [
+        PossibleDuplicate(inquiry_id=inquiry.id, other_inquiry_id=other_id, matched_on=", ".join(labels))
+        for other_id, labels in sorted(matches.items())
+    ]
     db.session.add_all(flags)
     return flags
 
@@ -517,7 +662,9 @@ def regimen_rows_from_form(form: Mapping) -> tuple[list[dict], list[int]]:
         match = _ROW_KEY.match(key) if isinstance(key, str) else None
         if match:
             value = form.get(key)
-            rows.setdefault(int(match.group(1)), {})[match.group(2)] = value.strip() if isinstance(value, str) else value
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = (
+                value.strip() if isinstance(value, str) else value
+            )
     lines, numbers = [], []
     for number, row in sorted(rows.items()):
         if any(row.get(name) not in (None, "") for name in ("drug", "dose", "unit", "doses_per_day")):

@@ -5,6 +5,7 @@ an id belonging to someone else behaves exactly like an id that does not exist (
 Notifications are written by the in-app channel (services/reminder_delivery.py); their
 texts name no patient and no clinical detail, only what needs doing and a link.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -14,11 +15,17 @@ from coordinator.extensions import db
 from coordinator.models import Notification, User, utcnow
 from coordinator.services.pagination import Page, paginate
 
+
 def unread_count(user_id: int) -> int:
     """How many of this user's notifications are unread: one indexed COUNT."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def list_for(user: User, page: int, per_page: int, unread_only: bool = False) -> Page:
@@ -26,15 +33,17 @@ def list_for(user: User, page: int, per_page: int, unread_only: bool = False) ->
     statement = sa.select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         statement = statement.where(Notification.read_at.is_(None))
-    statement = statement.order_by(Notification.read_at.is_not(None), Notification.created_at.desc(),
-                                   Notification.id.desc())
+    statement = statement.order_by(
+        Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc()
+    )
     return paginate(statement, page, per_page)
 
 
 def mark_read(user: User, notification_id: int) -> Notification:
     """Mark one of the user's notifications read (idempotent); NotFound for anyone else's. Caller commits."""
     notification = db.session.scalar(
-        sa.select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id))
+        sa.select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
+    )
     if notification is None:
         raise NotFound("No such notification.")
     if notification.read_at is None:
@@ -45,6 +54,9 @@ def mark_read(user: User, notification_id: int) -> Notification:
 def mark_all_read(user: User) -> int:
     """Mark every unread notification of the user read in one UPDATE; returns how many. Caller commits."""
     result = db.session.execute(
-        sa.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow()).execution_options(synchronize_session=False))
+        sa.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount or 0

@@ -1,4 +1,5 @@
 """Paging a query: one COUNT and one page of rows, whatever the table's size."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

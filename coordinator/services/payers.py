@@ -1,4 +1,5 @@
 """Payers: reference data kept by administrators (name, X12 payer id, phone, notes)."""
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,13 @@ def _clean(data: Mapping, payer: Payer | None) -> dict:
             problems.append(("name", "Another payer already has this name."))
     code = (data.get("payer_code") or "").strip() or None
     if code and not PAYER_CODE_RE.match(code):
-        problems.append(("payer_code", "Use letters, digits, spaces, dots and dashes (at most 80), "
-                                       "as the payer's id appears on its 271 responses."))
+        problems.append(
+            (
+                "payer_code",
+                "Use letters, digits, spaces, dots and dashes (at most 80), "
+                "as the payer's id appears on its 271 responses.",
+            )
+        )
     phone = (data.get("phone") or "").strip() or None
     if phone and (not PHONE_RE.match(phone) or not 7 <= len(re.sub(r"\D", "", phone)) <= 15):
         problems.append(("phone", "Enter a phone number of 7 to 15 digits (spaces, +, - and brackets are fine)."))
@@ -43,8 +49,13 @@ def _clean(data: Mapping, payer: Payer | None) -> dict:
         problems.append(("notes", f"Use at most {NOTES_LIMIT} characters (this has {len(notes)})."))
     if problems:
         raise ValidationFailed(problems)
-    return {"name": name, "payer_code": code, "phone": phone, "notes": notes,
-            "is_active": bool(data.get("is_active", True))}
+    return {
+        "name": name,
+        "payer_code": code,
+        "phone": phone,
+        "notes": notes,
+        "is_active": bool(data.get("is_active", True)),
+    }
 
 
 def create_payer(actor: User, data: Mapping) -> Payer:

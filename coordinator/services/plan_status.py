@@ -1,5 +1,6 @@
 """Whether a payment plan's installments are paid: payments toward a plan settle its
 installments oldest first (the same allocation the ledger page and statement show)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -14,9 +15,13 @@ from coordinator.vocab import LedgerKind, PlanStatus
 def paid_toward(plan_id: int) -> Decimal:
     """Payments recorded against the plan, less refunds recorded against it (voided entries aside)."""
     signed = sa.case((LedgerEntry.kind == LedgerKind.REFUND, -LedgerEntry.amount), else_=LedgerEntry.amount)
-    total = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(signed), 0)).where(
-        LedgerEntry.plan_id == plan_id, LedgerEntry.voided_at.is_(None),
-        LedgerEntry.kind.in_((LedgerKind.PAYMENT, LedgerKind.REFUND))))
+    total = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(signed), 0)).where(
+            LedgerEntry.plan_id == plan_id,
+            LedgerEntry.voided_at.is_(None),
+            LedgerEntry.kind.in_((LedgerKind.PAYMENT, LedgerKind.REFUND)),
+        )
+    )
     return Decimal(total)
 
 
@@ -26,6 +31,9 @@ def installment_unpaid(installment: Installment) -> bool:
     plan = db.session.get(PaymentPlan, installment.plan_id)
     if plan is None or plan.status is not PlanStatus.ACTIVE:
         return False
-    owed_through = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Installment.amount), 0)).where(
-        Installment.plan_id == plan.id, Installment.seq <= installment.seq))
+    owed_through = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Installment.amount), 0)).where(
+            Installment.plan_id == plan.id, Installment.seq <= installment.seq
+        )
+    )
     return paid_toward(plan.id) < Decimal(owed_through)

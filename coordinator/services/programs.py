@@ -1,4 +1,5 @@
 """Programs: reference data kept by administrators (level of care, ASAM level and edition, capacity)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -21,14 +22,18 @@ def all_programs() -> list[Program]:
 
 
 def active_programs() -> list[Program]:
-    return list(db.session.scalars(sa.select(Program).where(Program.is_active.is_(True))
-                                   .order_by(sa.func.lower(Program.name))))
+    return list(
+        db.session.scalars(sa.select(Program).where(Program.is_active.is_(True)).order_by(sa.func.lower(Program.name)))
+    )
 
 
 def census() -> dict[int, int]:
     """Active admissions per program id (one grouped query)."""
-    rows = db.session.execute(sa.select(Admission.program_id, sa.func.count()).where(
-        Admission.status == AdmissionStatus.ACTIVE).group_by(Admission.program_id))
+    rows = db.session.execute(
+        sa.select(Admission.program_id, sa.func.count())
+        .where(Admission.status == AdmissionStatus.ACTIVE)
+        .group_by(Admission.program_id)
+    )
     return dict(rows.all())
 
 
@@ -60,8 +65,14 @@ def _clean(data: Mapping, program: Program | None) -> dict:
         problems.append(("capacity", f"Enter the number of places, from 1 to {MAX_CAPACITY}."))
     if problems:
         raise ValidationFailed(problems)
-    return {"name": name, "level_of_care": LevelOfCare(care), "asam_edition": AsamEdition(edition),
-            "asam_level": level, "capacity": capacity, "is_active": bool(data.get("is_active", True))}
+    return {
+        "name": name,
+        "level_of_care": LevelOfCare(care),
+        "asam_edition": AsamEdition(edition),
+        "asam_level": level,
+        "capacity": capacity,
+        "is_active": bool(data.get("is_active", True)),
+    }
 
 
 def create_program(actor: User, data: Mapping) -> Program:

@@ -5,6 +5,7 @@ Database reads run a fixed number of statements whatever the number of rows. Que
 worker heartbeats come from Redis with short timeouts, and an unreachable Redis is a state to
 show, never an exception.
 """
+
 from __future__ import annotations
 
 import logging
@@ -67,9 +68,12 @@ class ReminderFilters:
         """Read validated filter-form data (blank strings mean "any")."""
         status = data.get("status") or None
         kind = data.get("kind") or None
-        return cls(status=status if status in _STATUS_FILTERS else None,
-                   kind=ReminderKind(kind) if kind in ReminderKind._value2member_map_ else None,
-                   due_from=data.get("due_from"), due_to=data.get("due_to"))
+        return cls(
+            status=status if status in _STATUS_FILTERS else None,
+            kind=ReminderKind(kind) if kind in ReminderKind._value2member_map_ else None,
+            due_from=data.get("due_from"),
+            due_to=data.get("due_to"),
+        )
 
 
 _STATUS_FILTERS = frozenset({s.value for s in ReminderStatus} | {STUCK})
@@ -111,8 +115,10 @@ class ProblemCounts:
 def _stuck_condition(now: datetime, lease: timedelta):
     return sa.or_(
         sa.and_(Reminder.status == ReminderStatus.PENDING, Reminder.due_at < now - PENDING_GRACE),
-        sa.and_(Reminder.status == ReminderStatus.QUEUED,
-                sa.func.coalesce(Reminder.queued_at, Reminder.updated_at) < now - lease),
+        sa.and_(
+            Reminder.status == ReminderStatus.QUEUED,
+            sa.func.coalesce(Reminder.queued_at, Reminder.updated_at) < now - lease,
+        ),
     )
 
 
@@ -129,15 +135,21 @@ def _day_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def search(filters: ReminderFilters, page: int, per_page: int, *, now: datetime, lease: timedelta,
-           zone: ZoneInfo) -> Page:
+def search(
+    filters: ReminderFilters, page: int, per_page: int, *, now: datetime, lease: timedelta, zone: ZoneInfo
+) -> Page:
     """Reminders matching the filters, most urgent first: a COUNT and one SELECT, whatever the rows."""
-    sent = (sa.select(ReminderDelivery.reminder_id, sa.func.count().label("sent"))
-            .where(ReminderDelivery.status == DeliveryStatus.SENT)
-            .group_by(ReminderDelivery.reminder_id).subquery())
-    statement = (sa.select(Reminder, User.full_name, sa.func.coalesce(sent.c.sent, 0))
-                 .outerjoin(User, User.id == Reminder.recipient_user_id)
-                 .outerjoin(sent, sent.c.reminder_id == Reminder.id))
+    sent = (
+        sa.select(ReminderDelivery.reminder_id, sa.func.count().label("sent"))
+        .where(ReminderDelivery.status == DeliveryStatus.SENT)
+        .group_by(ReminderDelivery.reminder_id)
+        .subquery()
+    )
+    statement = (
+        sa.select(Reminder, User.full_name, sa.func.coalesce(sent.c.sent, 0))
+        .outerjoin(User, User.id == Reminder.recipient_user_id)
+        .outerjoin(sent, sent.c.reminder_id == Reminder.id)
+    )
     if filters.status == STUCK:
         statement = statement.where(_stuck_condition(now, lease))
     elif filters.status:
@@ -149,32 +161,38 @@ def search(filters: ReminderFilters, page: int, per_page: int, *, now: datetime,
     if filters.due_to is not None:
         statement = statement.where(Reminder.due_at < _day_start(filters.due_to + timedelta(days=1), zone))
     # Failed, then stuck (someone must act), then the rest by due time, latest first.
-    statement = statement.order_by(sa.case((Reminder.status == ReminderStatus.FAILED, 0),
-                                           (_stuck_condition(now, lease), 1), else_=2),
-                                   Reminder.due_at.desc(), Reminder.id.desc())
+    statement = statement.order_by(
+        sa.case((Reminder.status == ReminderStatus.FAILED, 0), (_stuck_condition(now, lease), 1), else_=2),
+        Reminder.due_at.desc(),
+        Reminder.id.desc(),
+    )
     result = paginate(statement, page, per_page, scalars=False)
-    rows = [ReminderRow(reminder, name, sent_count, is_stuck(reminder, now, lease))
-            for reminder, name, sent_count in result.items]
+    rows = [
+        ReminderRow(reminder, name, sent_count, is_stuck(reminder, now, lease))
+        for reminder, name, sent_count in result.items
+    ]
     return Page(items=rows, page=result.page, per_page=result.per_page, total=result.total)
 
 
 def status_counts() -> dict[ReminderStatus, int]:
     """How many reminders are in each status (every status present, zero included): one GROUP BY."""
-    counts = dict(db.session.execute(
-        sa.select(Reminder.status, sa.func.count()).group_by(Reminder.status)).all())
+    counts = dict(db.session.execute(sa.select(Reminder.status, sa.func.count()).group_by(Reminder.status)).all())
     return {status: counts.get(status, 0) for status in ReminderStatus}
 
 
 def problem_counts(now: datetime, lease: timedelta) -> ProblemCounts:
     """Stuck (late pending, or queued past the lease) and failed reminders: one statement."""
-    stuck, failed = db.session.execute(sa.select(
-        sa.func.count().filter(_stuck_condition(now, lease)),
-        sa.func.count().filter(Reminder.status == ReminderStatus.FAILED),
-    ).select_from(Reminder)).one()
+    stuck, failed = db.session.execute(
+        sa.select(
+            sa.func.count().filter(_stuck_condition(now, lease)),
+            sa.func.count().filter(Reminder.status == ReminderStatus.FAILED),
+        ).select_from(Reminder)
+    ).one()
     return ProblemCounts(stuck=stuck or 0, failed=failed or 0)
 
 
 # --- Redis: queue depths and worker heartbeats --------------------------------------------------
+
 
 @dataclass(frozen=True)
 class WorkerInfo:
@@ -203,22 +221,37 @@ def queue_overview(redis_url: str | None, queue_names: list[str], now: datetime)
 
     client = None
     try:
-        client = redis.Redis.from_url(redis_url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-                                      socket_timeout=REDIS_TIMEOUT_SECONDS)
+        client = redis.Redis.from_url(
+            redis_url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
+        )
         depths = [(name, Queue(name, connection=client).count) for name in queue_names]
-        workers = [WorkerInfo(name=w.name, state=str(w.get_state()), queues=list(w.queue_names()),
-                              last_heartbeat=w.last_heartbeat,
-                              stale=w.last_heartbeat is None or now - w.last_heartbeat > HEARTBEAT_STALE_AFTER)
-                   for w in Worker.all(connection=client)]
+        workers = [
+            WorkerInfo(
+                name=w.name,
+                state=str(w.get_state()),
+                queues=list(w.queue_names()),
+                last_heartbeat=w.last_heartbeat,
+                stale=w.last_heartbeat is None or now - w.last_heartbeat > HEARTBEAT_STALE_AFTER,
+            )
+            for w in Worker.all(connection=client)
+        ]
     except (redis.RedisError, OSError):
         log.warning("reminders page: redis unreachable")
-        return QueueOverview(configured=True, reachable=False, headline="Redis unreachable",
-                             problem="Queue depths and workers cannot be read. Reminders are kept in the "
-                                     "database and go out when Redis is back.")
+        return QueueOverview(
+            configured=True,
+            reachable=False,
+            headline="Redis unreachable",
+            problem="Queue depths and workers cannot be read. Reminders are kept in the "
+            "database and go out when Redis is back.",
+        )
     except Exception:  # noqa: BLE001 - a status panel reports, it does not take the page down
         log.exception("reminders page: could not read queue state")
-        return QueueOverview(configured=True, reachable=False, headline="Queue state unavailable",
-                             problem="It could not be read from Redis; the server log has the details.")
+        return QueueOverview(
+            configured=True,
+            reachable=False,
+            headline="Queue state unavailable",
+            problem="It could not be read from Redis; the server log has the details.",
+        )
     finally:
         if client is not None:
             client.close()
@@ -252,14 +285,20 @@ def clinical_lead() -> ClinicalLead:
 
 def lead_candidates() -> list[User]:
     """Active staff, by name: the people an administrator may choose as clinical lead."""
-    return list(db.session.scalars(
-        sa.select(User).where(User.is_active.is_(True)).order_by(sa.func.lower(User.full_name), User.id)))
+    return list(
+        db.session.scalars(
+            sa.select(User).where(User.is_active.is_(True)).order_by(sa.func.lower(User.full_name), User.id)
+        )
+    )
 
 
 def active_counts_by_role() -> dict[Role, int]:
     """Active accounts per role (roles with none are absent): one GROUP BY."""
-    return dict(db.session.execute(sa.select(User.role, sa.func.count()).where(User.is_active.is_(True))
-                                   .group_by(User.role)).all())
+    return dict(
+        db.session.execute(
+            sa.select(User.role, sa.func.count()).where(User.is_active.is_(True)).group_by(User.role)
+        ).all()
+    )
 
 
 def set_clinical_lead(actor: User, *, choice: str | None, user_id: str | None, role: str | None) -> ClinicalLead:
@@ -273,8 +312,9 @@ def set_clinical_lead(actor: User, *, choice: str | None, user_id: str | None, r
             raise ValidationFailed.single("role", "Choose one of the roles listed.")
         if not active_counts_by_role().get(Role(role)):
             # The sender would fall back to administrators; better to choose someone on purpose.
-            raise ValidationFailed.single("role", f"Nobody active has the role {Role(role).label}. "
-                                                  "Choose a role with at least one active person.")
+            raise ValidationFailed.single(
+                "role", f"Nobody active has the role {Role(role).label}. Choose a role with at least one active person."
+            )
         set_value(actor, CLINICAL_LEAD_USER, None)
         set_value(actor, CLINICAL_LEAD_ROLE, Role(role).value)
         return ClinicalLead(user=None, role=Role(role))

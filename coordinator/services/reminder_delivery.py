@@ -8,6 +8,7 @@ duplicate is a crash after the SMTP server accepted the message and before "sent
 Transient failures put the reminder back to pending with a backoff; after the last try it is
 marked failed with a scrubbed error, for staff to see and retry.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,7 +22,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from coordinator.channels import Channel, Message, TransientDeliveryError, channels_for, close_all
 from coordinator.extensions import db
 from coordinator.models import (
-    Authorization, FollowUpTask, Inquiry, Installment, Reminder, ReminderDelivery, Screening, User, utcnow,
+    Authorization,
+    FollowUpTask,
+    Inquiry,
+    Installment,
+    Reminder,
+    ReminderDelivery,
+    Screening,
+    User,
+    utcnow,
 )
 from coordinator.roles import Role
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
@@ -123,8 +132,12 @@ class _Plan:
 
 def _load(ids: list[int]) -> dict[int, Reminder]:
     """The batch's reminders, with the inquiries, tasks and users they need, in four queries."""
-    reminders = {r.id: r for r in db.session.scalars(
-        sa.select(Reminder).where(Reminder.id.in_(ids)).execution_options(populate_existing=True))}
+    reminders = {
+        r.id: r
+        for r in db.session.scalars(
+            sa.select(Reminder).where(Reminder.id.in_(ids)).execution_options(populate_existing=True)
+        )
+    }
     inquiry_ids = {r.inquiry_id for r in reminders.values() if r.inquiry_id}
     task_ids = {r.task_id for r in reminders.values() if r.task_id}
     inquiries = list(db.session.scalars(sa.select(Inquiry).where(Inquiry.id.in_(inquiry_ids)))) if inquiry_ids else []
@@ -139,6 +152,7 @@ def _load(ids: list[int]) -> dict[int, Reminder]:
 
 # --- claims -------------------------------------------------------------------------------------
 
+
 def _insert(dialect: str):
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
@@ -149,22 +163,35 @@ def _claim_all(pairs: list[tuple[int, int]], channel: Channel) -> set[tuple[int,
     if not pairs:
         return set()
     now = utcnow()
-    rows = [{"reminder_id": r, "user_id": u, "channel": channel.name, "status": DeliveryStatus.SENDING,
-             "claimed_at": now} for r, u in pairs]
-    insert = _insert(db.engine.dialect.name)(ReminderDelivery).values(rows).on_conflict_do_nothing(
-        index_elements=["reminder_id", "user_id", "channel"])
-    claimed = {tuple(row) for row in db.session.execute(
-        insert.returning(ReminderDelivery.reminder_id, ReminderDelivery.user_id))}
+    rows = [
+        {"reminder_id": r, "user_id": u, "channel": channel.name, "status": DeliveryStatus.SENDING, "claimed_at": now}
+        for r, u in pairs
+    ]
+    insert = (
+        _insert(db.engine.dialect.name)(ReminderDelivery)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["reminder_id", "user_id", "channel"])
+    )
+    claimed = {
+        tuple(row)
+        for row in db.session.execute(insert.returning(ReminderDelivery.reminder_id, ReminderDelivery.user_id))
+    }
     lease = timedelta(seconds=current_app.config["REMINDER_LEASE_SECONDS"])
     for reminder_id, user_id in set(pairs) - claimed:
         # A claim left by a worker that died: take it over (at-least-once for that one message).
         taken = db.session.execute(
-            sa.update(ReminderDelivery).where(
-                ReminderDelivery.reminder_id == reminder_id, ReminderDelivery.user_id == user_id,
-                ReminderDelivery.channel == channel.name, ReminderDelivery.status == DeliveryStatus.SENDING,
-                ReminderDelivery.claimed_at < now - lease)
-            .values(claimed_at=now).returning(ReminderDelivery.id)
-            .execution_options(synchronize_session=False)).scalar()
+            sa.update(ReminderDelivery)
+            .where(
+                ReminderDelivery.reminder_id == reminder_id,
+                ReminderDelivery.user_id == user_id,
+                ReminderDelivery.channel == channel.name,
+                ReminderDelivery.status == DeliveryStatus.SENDING,
+                ReminderDelivery.claimed_at < now - lease,
+            )
+            .values(claimed_at=now)
+            .returning(ReminderDelivery.id)
+            .execution_options(synchronize_session=False)
+        ).scalar()
         if taken is not None:
             claimed.add((reminder_id, user_id))
     return claimed
@@ -175,9 +202,13 @@ def _claim(reminder_id: int, user_id: int, channel: Channel) -> bool:
 
 
 def _held_by_another(reminder_id: int, user_id: int, channel: Channel) -> bool:
-    status = db.session.scalar(sa.select(ReminderDelivery.status).where(
-        ReminderDelivery.reminder_id == reminder_id, ReminderDelivery.user_id == user_id,
-        ReminderDelivery.channel == channel.name))
+    status = db.session.scalar(
+        sa.select(ReminderDelivery.status).where(
+            ReminderDelivery.reminder_id == reminder_id,
+            ReminderDelivery.user_id == user_id,
+            ReminderDelivery.channel == channel.name,
+        )
+    )
     return status is DeliveryStatus.SENDING
 
 
@@ -187,37 +218,65 @@ def _deliver_in_app(targets: list, channel) -> None:
     if not targets:
         return
     now = utcnow()
-    rows = [{"reminder_id": r.id, "user_id": u.id, "channel": channel.name, "status": DeliveryStatus.SENT,
-             "claimed_at": now, "sent_at": now} for r, u, _ in targets]
-    fresh = {tuple(row) for row in db.session.execute(
-        _insert(db.engine.dialect.name)(ReminderDelivery).values(rows)
-        .on_conflict_do_nothing(index_elements=["reminder_id", "user_id", "channel"])
-        .returning(ReminderDelivery.reminder_id, ReminderDelivery.user_id))}
+    rows = [
+        {
+            "reminder_id": r.id,
+            "user_id": u.id,
+            "channel": channel.name,
+            "status": DeliveryStatus.SENT,
+            "claimed_at": now,
+            "sent_at": now,
+        }
+        for r, u, _ in targets
+    ]
+    fresh = {
+        tuple(row)
+        for row in db.session.execute(
+            _insert(db.engine.dialect.name)(ReminderDelivery)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["reminder_id", "user_id", "channel"])
+            .returning(ReminderDelivery.reminder_id, ReminderDelivery.user_id)
+        )
+    }
     channel.send_many([(u, m, r.id) for r, u, m in targets if (r.id, u.id) in fresh])
 
 
 def _release(reminder_id: int, user_id: int, channel: Channel) -> None:
-    db.session.execute(sa.delete(ReminderDelivery).where(
-        ReminderDelivery.reminder_id == reminder_id, ReminderDelivery.user_id == user_id,
-        ReminderDelivery.channel == channel.name, ReminderDelivery.status == DeliveryStatus.SENDING)
-        .execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.delete(ReminderDelivery)
+        .where(
+            ReminderDelivery.reminder_id == reminder_id,
+            ReminderDelivery.user_id == user_id,
+            ReminderDelivery.channel == channel.name,
+            ReminderDelivery.status == DeliveryStatus.SENDING,
+        )
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 
 def _mark_sent(reminder_id: int, user_id: int, channel: Channel, reference: str | None) -> None:
-    db.session.execute(sa.update(ReminderDelivery).where(
-        ReminderDelivery.reminder_id == reminder_id, ReminderDelivery.user_id == user_id,
-        ReminderDelivery.channel == channel.name)
+    db.session.execute(
+        sa.update(ReminderDelivery)
+        .where(
+            ReminderDelivery.reminder_id == reminder_id,
+            ReminderDelivery.user_id == user_id,
+            ReminderDelivery.channel == channel.name,
+        )
         .values(status=DeliveryStatus.SENT, sent_at=utcnow(), provider_ref=(reference or "")[:200] or None)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _close(reminder_id: int) -> str:
     """Mark sent unless someone cancelled it meanwhile (a conditional update: never undo a cancel)."""
-    done = db.session.execute(sa.update(Reminder).where(
-        Reminder.id == reminder_id, Reminder.status.in_((ReminderStatus.QUEUED, ReminderStatus.PENDING)))
+    done = db.session.execute(
+        sa.update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.status.in_((ReminderStatus.QUEUED, ReminderStatus.PENDING)))
         .values(status=ReminderStatus.SENT, sent_at=utcnow(), last_error=None)
-        .returning(Reminder.id).execution_options(synchronize_session=False)).scalar()
+        .returning(Reminder.id)
+        .execution_options(synchronize_session=False)
+    ).scalar()
     return "sent" if done is not None else "cancelled"
 
 
@@ -244,6 +303,7 @@ def _retry_later(reminder_id: int, code: str) -> str:
 
 
 # --- what, to whom --------------------------------------------------------------------------------
+
 
 def _resolved_because(reminder: Reminder) -> str | None:
     """Why the reminder is no longer wanted, or None if it still is (checked just before sending)."""
@@ -319,8 +379,9 @@ BILLING_KINDS = (ReminderKind.AUTH_REVIEW_DUE, ReminderKind.AUTH_ENDING, Reminde
 
 
 def _users_in_role(role: Role) -> list[User]:
-    return list(db.session.scalars(sa.select(User).where(User.role == role, User.is_active.is_(True))
-                                   .order_by(User.id)))
+    return list(
+        db.session.scalars(sa.select(User).where(User.role == role, User.is_active.is_(True)).order_by(User.id))
+    )
 
 
 def clinical_leads() -> list[User]:
@@ -336,9 +397,13 @@ def clinical_leads() -> list[User]:
 
 
 def _overdue_count(user_id: int | None) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(FollowUpTask).where(
-        FollowUpTask.assigned_to_id == user_id, FollowUpTask.completed_at.is_(None),
-        FollowUpTask.due_at < utcnow()))
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(FollowUpTask)
+        .where(
+            FollowUpTask.assigned_to_id == user_id, FollowUpTask.completed_at.is_(None), FollowUpTask.due_at < utcnow()
+        )
+    )
 
 
 def compose(reminder: Reminder, user: User) -> Message:
@@ -347,39 +412,60 @@ def compose(reminder: Reminder, user: User) -> Message:
     sentence and a link, behind which access is checked."""
     kind = reminder.kind
     if kind is ReminderKind.FIRST_CONTACT_DUE:
-        return Message("Coordinator: an inquiry is waiting for first contact",
-                       f"Inquiry #{reminder.inquiry_id} has not been contacted yet. Please open it in Coordinator.",
-                       "Inquiry waiting for first contact", f"Inquiry #{reminder.inquiry_id} has not been contacted yet.",
-                       f"/inquiries/{reminder.inquiry_id}")
+        return Message(
+            "Coordinator: an inquiry is waiting for first contact",
+            f"Inquiry #{reminder.inquiry_id} has not been contacted yet. Please open it in Coordinator.",
+            "Inquiry waiting for first contact",
+            f"Inquiry #{reminder.inquiry_id} has not been contacted yet.",
+            f"/inquiries/{reminder.inquiry_id}",
+        )
     if kind in (ReminderKind.TASK_DUE, ReminderKind.TASK_OVERDUE):
         task = db.session.get(FollowUpTask, reminder.task_id)
         word = "due" if kind is ReminderKind.TASK_DUE else "overdue"
-        return Message(f"Coordinator: a follow-up task is {word}",
-                       f"A follow-up task assigned to you is {word}. Please open it in Coordinator.",
-                       f"Task {word}", f"A follow-up task is {word} (inquiry #{task.inquiry_id}).",
-                       f"/inquiries/{task.inquiry_id}")
+        return Message(
+            f"Coordinator: a follow-up task is {word}",
+            f"A follow-up task assigned to you is {word}. Please open it in Coordinator.",
+            f"Task {word}",
+            f"A follow-up task is {word} (inquiry #{task.inquiry_id}).",
+            f"/inquiries/{task.inquiry_id}",
+        )
     if kind is ReminderKind.SAFETY_FLAG:
         screening = db.session.get(Screening, reminder.screening_id)
-        return Message("Coordinator: a result needs same-day review",
-                       "A screening result needs a clinician's review today. Please open it in Coordinator.",
-                       "Same-day clinical review needed",
-                       f"A screening on inquiry #{screening.inquiry_id} needs same-day clinical review.",
-                       f"/screening/inquiry/{screening.inquiry_id}/{screening.id}")
+        return Message(
+            "Coordinator: a result needs same-day review",
+            "A screening result needs a clinician's review today. Please open it in Coordinator.",
+            "Same-day clinical review needed",
+            f"A screening on inquiry #{screening.inquiry_id} needs same-day clinical review.",
+            f"/screening/inquiry/{screening.inquiry_id}/{screening.id}",
+        )
     if kind in BILLING_KINDS:
         return _compose_billing(reminder)
     count = _overdue_count(user.id)
-    return Message("Coordinator: your overdue tasks",
-                   f"You have {count} overdue follow-up task{'s' if count != 1 else ''}. Please open Coordinator.",
-                   "Overdue tasks", f"You have {count} overdue follow-up task{'s' if count != 1 else ''}.", "/")
+    return Message(
+        "Coordinator: your overdue tasks",
+        f"You have {count} overdue follow-up task{'s' if count != 1 else ''}. Please open Coordinator.",
+        "Overdue tasks",
+        f"You have {count} overdue follow-up task{'s' if count != 1 else ''}.",
+        "/",
+    )
 
 
 _BILLING_WORDS = {
-    ReminderKind.AUTH_REVIEW_DUE: ("an authorization review is coming up", "Authorization review coming up",
-                                   "has an authorization due for review soon"),
-    ReminderKind.AUTH_ENDING: ("an authorization's last covered day is near", "Authorization ending soon",
-                               "has an authorization whose last covered day is near"),
-    ReminderKind.INSTALLMENT_OVERDUE: ("an installment is overdue", "Installment overdue",
-                                       "has a payment-plan installment past its due date"),
+    ReminderKind.AUTH_REVIEW_DUE: (
+        "an authorization review is coming up",
+        "Authorization review coming up",
+        "has an authorization due for review soon",
+    ),
+    ReminderKind.AUTH_ENDING: (
+        "an authorization's last covered day is near",
+        "Authorization ending soon",
+        "has an authorization whose last covered day is near",
+    ),
+    ReminderKind.INSTALLMENT_OVERDUE: (
+        "an installment is overdue",
+        "Installment overdue",
+        "has a payment-plan installment past its due date",
+    ),
 }
 
 
@@ -387,6 +473,10 @@ def _compose_billing(reminder: Reminder) -> Message:
     """Billing reminders name the inquiry number only: no payer, amount, program or patient."""
     subject, title, phrase = _BILLING_WORDS[reminder.kind]
     number = reminder.inquiry_id
-    return Message(f"Coordinator: {subject}",
-                   f"Inquiry #{number} {phrase}. Please open it in Coordinator.",
-                   title, f"Inquiry #{number} {phrase}.", f"/finance/inquiry/{number}")
+    return Message(
+        f"Coordinator: {subject}",
+        f"Inquiry #{number} {phrase}. Please open it in Coordinator.",
+        title,
+        f"Inquiry #{number} {phrase}.",
+        f"/finance/inquiry/{number}",
+    )

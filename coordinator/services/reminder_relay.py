@@ -6,6 +6,7 @@ claim the same row (SQLite has no row locks: run one there) — marks them queue
 ids to `dispatch` and commits. If `dispatch` raises (Redis down), the transaction rolls back
 and the rows stay pending: nothing is lost, and the next tick tries again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,10 +26,18 @@ log = logging.getLogger("coordinator.relay")
 
 
 def due_ids(now: datetime, batch: int, lease: timedelta) -> list[int]:
-    statement = (sa.select(Reminder.id).where(sa.or_(
-        sa.and_(Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now),
-        sa.and_(Reminder.status == ReminderStatus.QUEUED, Reminder.queued_at < now - lease)))
-        .order_by(Reminder.due_at, Reminder.id).limit(batch).with_for_update(skip_locked=True))
+    statement = (
+        sa.select(Reminder.id)
+        .where(
+            sa.or_(
+                sa.and_(Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now),
+                sa.and_(Reminder.status == ReminderStatus.QUEUED, Reminder.queued_at < now - lease),
+            )
+        )
+        .order_by(Reminder.due_at, Reminder.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
     return list(db.session.scalars(statement))
 
 
@@ -49,18 +58,36 @@ def relay_once(dispatch: Callable[[Sequence[int]], None] | None, *, now: datetim
             # reminder that can never be sent ends as "failed", visible to staff, not in a loop.
             lost = sa.and_(Reminder.status == ReminderStatus.QUEUED, Reminder.queued_at < now - lease)
             exhausted = sa.and_(lost, Reminder.attempts + 1 >= config["REMINDER_MAX_ATTEMPTS"])
-            db.session.execute(sa.update(Reminder).where(Reminder.id.in_(ids), exhausted)
-                               .values(status=ReminderStatus.FAILED, failed_at=now, attempts=Reminder.attempts + 1,
-                                       last_error="not finished by a worker (timed out or crashed)")
-                               .execution_options(synchronize_session=False))
-            db.session.execute(sa.update(Reminder).where(Reminder.id.in_(ids), lost)
-                               .values(attempts=Reminder.attempts + 1)
-                               .execution_options(synchronize_session=False))
-            ids = list(db.session.scalars(sa.select(Reminder.id).where(
-                Reminder.id.in_(ids), Reminder.status != ReminderStatus.FAILED).order_by(Reminder.id)))
-            db.session.execute(sa.update(Reminder).where(Reminder.id.in_(ids))
-                               .values(status=ReminderStatus.QUEUED, queued_at=now)
-                               .execution_options(synchronize_session=False))
+            db.session.execute(
+                sa.update(Reminder)
+                .where(Reminder.id.in_(ids), exhausted)
+                .values(
+                    status=ReminderStatus.FAILED,
+                    failed_at=now,
+                    attempts=Reminder.attempts + 1,
+                    last_error="not finished by a worker (timed out or crashed)",
+                )
+                .execution_options(synchronize_session=False)
+            )
+            db.session.execute(
+                sa.update(Reminder)
+                .where(Reminder.id.in_(ids), lost)
+                .values(attempts=Reminder.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            ids = list(
+                db.session.scalars(
+                    sa.select(Reminder.id)
+                    .where(Reminder.id.in_(ids), Reminder.status != ReminderStatus.FAILED)
+                    .order_by(Reminder.id)
+                )
+            )
+            db.session.execute(
+                sa.update(Reminder)
+                .where(Reminder.id.in_(ids))
+                .values(status=ReminderStatus.QUEUED, queued_at=now)
+                .execution_options(synchronize_session=False)
+            )
             if dispatch is not None:
                 dispatch(ids)
         db.session.commit()

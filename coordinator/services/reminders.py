@@ -7,6 +7,7 @@ the sweep adds each admissions user's daily digest. When the condition resolves,
 pending reminders are cancelled; when a due time changes, they are rescheduled. Delivery
 lives in services/reminder_delivery.py; the relay in services/reminder_relay.py.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -18,7 +19,15 @@ from flask import current_app
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
-    Authorization, FollowUpTask, Installment, Inquiry, PaymentPlan, Reminder, Screening, User, utcnow,
+    Authorization,
+    FollowUpTask,
+    Inquiry,
+    Installment,
+    PaymentPlan,
+    Reminder,
+    Screening,
+    User,
+    utcnow,
 )
 from coordinator.services import audit
 from coordinator.vocab import AuthorizationStatus, PlanStatus, ReminderKind, ReminderStatus
@@ -27,10 +36,18 @@ OPEN = (ReminderStatus.PENDING, ReminderStatus.QUEUED)
 CANCEL_REASON_LIMIT = 120
 
 
-def schedule(kind: ReminderKind, due_at: datetime, dedupe_key: str, *, inquiry_id: int | None = None,
-             task_id: int | None = None, screening_id: int | None = None,
-             recipient_user_id: int | None = None, authorization_id: int | None = None,
-             installment_id: int | None = None) -> Reminder:
+def schedule(
+    kind: ReminderKind,
+    due_at: datetime,
+    dedupe_key: str,
+    *,
+    inquiry_id: int | None = None,
+    task_id: int | None = None,
+    screening_id: int | None = None,
+    recipient_user_id: int | None = None,
+    authorization_id: int | None = None,
+    installment_id: int | None = None,
+) -> Reminder:
     """Add a reminder to the caller's transaction, or return the one with the same key.
 
     A cancelled reminder with the same key is reopened (a task moved back to its earlier due
@@ -42,33 +59,49 @@ def schedule(kind: ReminderKind, due_at: datetime, dedupe_key: str, *, inquiry_i
             existing.status, existing.due_at, existing.attempts = ReminderStatus.PENDING, due_at, 0
             existing.cancelled_at = existing.cancel_reason = existing.queued_at = existing.last_error = None
         return existing
-    reminder = Reminder(kind=kind, due_at=due_at, dedupe_key=dedupe_key, inquiry_id=inquiry_id, task_id=task_id,
-                        screening_id=screening_id, recipient_user_id=recipient_user_id,
-                        authorization_id=authorization_id, installment_id=installment_id,
-                        status=ReminderStatus.PENDING)
+    reminder = Reminder(
+        kind=kind,
+        due_at=due_at,
+        dedupe_key=dedupe_key,
+        inquiry_id=inquiry_id,
+        task_id=task_id,
+        screening_id=screening_id,
+        recipient_user_id=recipient_user_id,
+        authorization_id=authorization_id,
+        installment_id=installment_id,
+        status=ReminderStatus.PENDING,
+    )
     db.session.add(reminder)
     return reminder
 
 
 def _cancel_where(reason: str, *conditions) -> int:
     result = db.session.execute(
-        sa.update(Reminder).where(Reminder.status.in_(OPEN), *conditions)
+        sa.update(Reminder)
+        .where(Reminder.status.in_(OPEN), *conditions)
         .values(status=ReminderStatus.CANCELLED, cancelled_at=utcnow(), cancel_reason=reason[:CANCEL_REASON_LIMIT])
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount or 0
 
 
 # --- hooks called by the domain services -------------------------------------------------------
 
+
 def inquiry_arrived(inquiry: Inquiry) -> Reminder:
     minutes = current_app.config["FIRST_CONTACT_MINUTES"]
-    return schedule(ReminderKind.FIRST_CONTACT_DUE, inquiry.arrived_at + timedelta(minutes=minutes),
-                    f"first-contact-{inquiry.id}", inquiry_id=inquiry.id)
+    return schedule(
+        ReminderKind.FIRST_CONTACT_DUE,
+        inquiry.arrived_at + timedelta(minutes=minutes),
+        f"first-contact-{inquiry.id}",
+        inquiry_id=inquiry.id,
+    )
 
 
 def inquiry_contacted(inquiry: Inquiry) -> int:
-    return _cancel_where("first contact made", Reminder.inquiry_id == inquiry.id,
-                         Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)
+    return _cancel_where(
+        "first contact made", Reminder.inquiry_id == inquiry.id, Reminder.kind == ReminderKind.FIRST_CONTACT_DUE
+    )
 
 
 def inquiry_closed(inquiry: Inquiry, reason: str) -> int:
@@ -93,22 +126,43 @@ def task_completed(task: FollowUpTask) -> int:
 def _schedule_task(task: FollowUpTask) -> None:
     stamp = int(task.due_at.timestamp())
     overdue = timedelta(minutes=current_app.config["TASK_OVERDUE_MINUTES"])
-    schedule(ReminderKind.TASK_DUE, task.due_at, f"task-due-{task.id}-{stamp}", inquiry_id=task.inquiry_id,
-             task_id=task.id, recipient_user_id=task.assigned_to_id)
-    schedule(ReminderKind.TASK_OVERDUE, task.due_at + overdue, f"task-overdue-{task.id}-{stamp}",
-             inquiry_id=task.inquiry_id, task_id=task.id, recipient_user_id=task.assigned_to_id)
+    schedule(
+        ReminderKind.TASK_DUE,
+        task.due_at,
+        f"task-due-{task.id}-{stamp}",
+        inquiry_id=task.inquiry_id,
+        task_id=task.id,
+        recipient_user_id=task.assigned_to_id,
+    )
+    schedule(
+        ReminderKind.TASK_OVERDUE,
+        task.due_at + overdue,
+        f"task-overdue-{task.id}-{stamp}",
+        inquiry_id=task.inquiry_id,
+        task_id=task.id,
+        recipient_user_id=task.assigned_to_id,
+    )
 
 
 def safety_flag_raised(screening: Screening) -> Reminder:
     """PHQ-9 item 9 above zero: the clinical lead hears about it now."""
-    return schedule(ReminderKind.SAFETY_FLAG, utcnow(), f"safety-flag-{screening.id}",
-                    inquiry_id=screening.inquiry_id, screening_id=screening.id)
+    return schedule(
+        ReminderKind.SAFETY_FLAG,
+        utcnow(),
+        f"safety-flag-{screening.id}",
+        inquiry_id=screening.inquiry_id,
+        screening_id=screening.id,
+    )
 
 
 # Authorizations under review (or awaiting one) have a next review date worth a reminder; only
 # granted ones have a last covered day.
-REVIEWED_AUTHORIZATIONS = (AuthorizationStatus.PENDING, AuthorizationStatus.APPROVED,
-                           AuthorizationStatus.PARTIALLY_APPROVED, AuthorizationStatus.APPEALED)
+REVIEWED_AUTHORIZATIONS = (
+    AuthorizationStatus.PENDING,
+    AuthorizationStatus.APPROVED,
+    AuthorizationStatus.PARTIALLY_APPROVED,
+    AuthorizationStatus.APPEALED,
+)
 GRANTED_AUTHORIZATIONS = (AuthorizationStatus.APPROVED, AuthorizationStatus.PARTIALLY_APPROVED)
 
 
@@ -130,14 +184,22 @@ def authorization_changed(auth: Authorization, today: date) -> None:
     config = current_app.config
     if auth.next_review_date and auth.status in REVIEWED_AUTHORIZATIONS and auth.next_review_date >= today:
         notice = auth.next_review_date - timedelta(days=config["AUTH_REVIEW_NOTICE_DAYS"])
-        schedule(ReminderKind.AUTH_REVIEW_DUE, _billing_morning(max(notice, today)),
-                 f"auth-review-{auth.id}-{auth.next_review_date.isoformat()}", inquiry_id=auth.inquiry_id,
-                 authorization_id=auth.id)
+        schedule(
+            ReminderKind.AUTH_REVIEW_DUE,
+            _billing_morning(max(notice, today)),
+            f"auth-review-{auth.id}-{auth.next_review_date.isoformat()}",
+            inquiry_id=auth.inquiry_id,
+            authorization_id=auth.id,
+        )
     if auth.end_date and auth.status in GRANTED_AUTHORIZATIONS and auth.end_date >= today:
         notice = auth.end_date - timedelta(days=config["AUTH_END_NOTICE_DAYS"])
-        schedule(ReminderKind.AUTH_ENDING, _billing_morning(max(notice, today)),
-                 f"auth-ending-{auth.id}-{auth.end_date.isoformat()}", inquiry_id=auth.inquiry_id,
-                 authorization_id=auth.id)
+        schedule(
+            ReminderKind.AUTH_ENDING,
+            _billing_morning(max(notice, today)),
+            f"auth-ending-{auth.id}-{auth.end_date.isoformat()}",
+            inquiry_id=auth.inquiry_id,
+            authorization_id=auth.id,
+        )
 
 
 def payment_plan_changed(plan: PaymentPlan, inquiry_id: int) -> None:
@@ -150,8 +212,13 @@ def payment_plan_changed(plan: PaymentPlan, inquiry_id: int) -> None:
         return
     grace = timedelta(days=current_app.config["INSTALLMENT_GRACE_DAYS"])
     for installment in plan.installments:
-        schedule(ReminderKind.INSTALLMENT_OVERDUE, _billing_morning(installment.due_date + grace),
-                 f"installment-overdue-{installment.id}", inquiry_id=inquiry_id, installment_id=installment.id)
+        schedule(
+            ReminderKind.INSTALLMENT_OVERDUE,
+            _billing_morning(installment.due_date + grace),
+            f"installment-overdue-{installment.id}",
+            inquiry_id=inquiry_id,
+            installment_id=installment.id,
+        )
 
 
 def schedule_daily_digests(now: datetime, zone) -> int:
@@ -160,9 +227,11 @@ def schedule_daily_digests(now: datetime, zone) -> int:
     if local.hour < current_app.config["DIGEST_HOUR"]:
         return 0
     user_ids = db.session.scalars(
-        sa.select(FollowUpTask.assigned_to_id).join(User, User.id == FollowUpTask.assigned_to_id)
+        sa.select(FollowUpTask.assigned_to_id)
+        .join(User, User.id == FollowUpTask.assigned_to_id)
         .where(FollowUpTask.completed_at.is_(None), FollowUpTask.due_at < now, User.is_active.is_(True))
-        .distinct())
+        .distinct()
+    )
     created = 0
     for user_id in user_ids:
         key = f"digest-{user_id}-{local.date().isoformat()}"
@@ -173,6 +242,7 @@ def schedule_daily_digests(now: datetime, zone) -> int:
 
 
 # --- staff actions ------------------------------------------------------------------------------
+
 
 def retry(actor: User, reminder_id: int) -> Reminder:
     """Send a failed (or waiting) reminder again now; deliveries already made are not repeated."""

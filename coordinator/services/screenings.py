@@ -5,6 +5,7 @@ fields, turns rule errors into ValidationFailed, and stores what was answered to
 the rule computed from it (so a stored result never changes when the code does). Each record
 adds a timeline entry and an audit row whose detail carries no clinical values. Callers commit.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -32,8 +33,13 @@ KINDS: tuple[tuple[str, str], ...] = (
     ("medical_flags", "Medical flags for placement"),
 )
 KIND_LABELS: dict[str, str] = dict(KINDS)
-SHORT_LABELS = {"dsm5_oud": "DSM-5 OUD", "phq9": "PHQ-9", "gad7": "GAD-7", "cows": "COWS",
-                "medical_flags": "Medical flags"}
+SHORT_LABELS = {
+    "dsm5_oud": "DSM-5 OUD",
+    "phq9": "PHQ-9",
+    "gad7": "GAD-7",
+    "cows": "COWS",
+    "medical_flags": "Medical flags",
+}
 
 # COWS is a clinician-administered scale; the rest are intake screens admissions staff give too.
 RECORDER_ROLES = frozenset({Role.ADMIN, Role.ADMISSIONS, Role.CASE_MANAGER, Role.CLINICIAN})
@@ -78,6 +84,7 @@ def can_record(user: User, kind: str) -> bool:
 
 # --- reading the posted form ----------------------------------------------------------------
 
+
 def _value(form: Mapping, key: str) -> object:
     value = form.get(key)
     if isinstance(value, str) and len(value) > MAX_ANSWER_LENGTH:
@@ -94,8 +101,7 @@ def _values(form: Mapping, key: str) -> list:
         values = [values]
     if len(values) > MAX_CHOICES:
         raise ValidationFailed.single(key, "Too many options were sent; choose from the list.")
-    return [v[:MAX_ANSWER_LENGTH] + "..." if isinstance(v, str) and len(v) > MAX_ANSWER_LENGTH else v
-            for v in values]
+    return [v[:MAX_ANSWER_LENGTH] + "..." if isinstance(v, str) and len(v) > MAX_ANSWER_LENGTH else v for v in values]
 
 
 def _yes_no(value: object) -> bool | None:
@@ -135,6 +141,7 @@ def _rule_failure(err: RuleError) -> ValidationFailed:
 
 # --- scoring ----------------------------------------------------------------------------------
 
+
 def assess(kind: str, form: Mapping, *, today: date, mme_per_day: Decimal | str | None = None) -> Assessment:
     """Score one screening from posted fields through its pure rule; ValidationFailed on bad input.
 
@@ -165,8 +172,7 @@ def _assess_scored(kind: str, form: Mapping) -> Assessment:
         result = _SCORERS[kind](answers)
     except RuleError as err:
         raise _rule_failure(err) from None
-    flags = [{"code": f.code, "item": f.item, "message": f.message}
-             for f in getattr(result, "safety_flags", ())]
+    flags = [{"code": f.code, "item": f.item, "message": f.message} for f in getattr(result, "safety_flags", ())]
     summary = f"{SHORT_LABELS[kind]}: {result.total}, {_words(result.band)}"
     if flags:
         summary += " - same-day clinical review (item 9)"
@@ -198,8 +204,9 @@ def _assess_dsm5(form: Mapping) -> Assessment:
         SUPERVISION_FIELD: supervised,
         "behaviours": [b.value for b in reported],
     }
-    flags = [{"code": "excluded_criterion", "item": e.criterion.value, "message": e.reason}
-             for e in result.criteria_excluded]
+    flags = [
+        {"code": "excluded_criterion", "item": e.criterion.value, "message": e.reason} for e in result.criteria_excluded
+    ]
     if result.icd10_family:
         flags.append({"code": "icd10_family", "item": result.icd10_family, "message": result.icd10_note})
     summary = f"DSM-5 OUD: {result.count} criteria, {_words(result.severity)}"
@@ -210,8 +217,9 @@ def _assess_medical(form: Mapping, *, today: date, mme_per_day: Decimal | None) 
     chosen = _values(form, "flags")
     last_overdose = _date(form.get("last_overdose_on"), "last_overdose_on")
     try:
-        reasons = medical_flags.detox_reasons(chosen, total_mme=mme_per_day, last_overdose_on=last_overdose,
-                                              today=today)
+        reasons = medical_flags.detox_reasons(
+            chosen, total_mme=mme_per_day, last_overdose_on=last_overdose, today=today
+        )
     except RuleError as err:
         raise _rule_failure(err) from None
     answers = {
@@ -221,8 +229,11 @@ def _assess_medical(form: Mapping, *, today: date, mme_per_day: Decimal | None) 
     }
     flags = [{"code": r.code, "item": r.action.value, "message": r.message} for r in reasons]
     count = len(reasons)
-    summary = (f"Medical flags: {count} reason{'s' if count != 1 else ''} to plan detox or coordination"
-               if count else "Medical flags: none")
+    summary = (
+        f"Medical flags: {count} reason{'s' if count != 1 else ''} to plan detox or coordination"
+        if count
+        else "Medical flags: none"
+    )
     return Assessment("medical_flags", answers, None, None, flags, summary)
 
 
@@ -232,8 +243,10 @@ def _words(band) -> str:
 
 # --- recording and reading --------------------------------------------------------------------
 
-def record(actor: User, inquiry: Inquiry, kind: str, form_data: Mapping, *, administered_at: datetime | None,
-           today: date) -> Screening:
+
+def record(
+    actor: User, inquiry: Inquiry, kind: str, form_data: Mapping, *, administered_at: datetime | None, today: date
+) -> Screening:
     """Score and store one screening with a timeline entry and an audit row; the caller commits.
 
     Raises ValidationFailed (before anything is added to the session) on bad input, NotPermitted
@@ -242,8 +255,10 @@ def record(actor: User, inquiry: Inquiry, kind: str, form_data: Mapping, *, admi
     if kind not in KIND_LABELS:
         raise NotFound("No such screening.")
     if not can_record(actor, kind):
-        raise NotPermitted(f"Your role cannot record a {SHORT_LABELS[kind]}"
-                           + (": it is clinician-administered." if kind == "cows" else "."))
+        raise NotPermitted(
+            f"Your role cannot record a {SHORT_LABELS[kind]}"
+            + (": it is clinician-administered." if kind == "cows" else ".")
+        )
     if inquiry.merged_into_id is not None:
         raise NotPermitted("This inquiry was merged into another; screen on that one instead.")
     when = administered_at or utcnow()
@@ -254,15 +269,29 @@ def record(actor: User, inquiry: Inquiry, kind: str, form_data: Mapping, *, admi
         raise ValidationFailed(failure.reasons + problems) from None
     if problems:
         raise ValidationFailed(problems)
-    screening = Screening(inquiry_id=inquiry.id, kind=kind, answers=assessment.answers, total=assessment.total,
-                          band=assessment.band, flags=assessment.flags, administered_at=when,
-                          recorded_by_id=actor.id)
+    screening = Screening(
+        inquiry_id=inquiry.id,
+        kind=kind,
+        answers=assessment.answers,
+        total=assessment.total,
+        band=assessment.band,
+        flags=assessment.flags,
+        administered_at=when,
+        recorded_by_id=actor.id,
+    )
     db.session.add(screening)
     db.session.flush()
     if any(flag.get("code") in SAFETY_FLAG_CODES for flag in assessment.flags):
         reminders.safety_flag_raised(screening)
-    db.session.add(InquiryActivity(inquiry_id=inquiry.id, kind=ActivityKind.SCREENING, actor_id=actor.id,
-                                   occurred_at=when, summary=assessment.summary[:200]))
+    db.session.add(
+        InquiryActivity(
+            inquiry_id=inquiry.id,
+            kind=ActivityKind.SCREENING,
+            actor_id=actor.id,
+            occurred_at=when,
+            summary=assessment.summary[:200],
+        )
+    )
     audit.record(actor, "screening_recorded", "screening", screening.id, detail=f"kind {kind}, inquiry {inquiry.id}")
     return screening
 
@@ -279,27 +308,45 @@ def _check_administered_at(when: datetime, inquiry: Inquiry) -> list[tuple[str, 
 
 def latest_for(inquiry_id: int) -> dict[str, Screening]:
     """The newest screening of each kind for an inquiry, keyed by kind (one query, however many)."""
-    newest = (sa.select(Screening.id, sa.func.row_number().over(
-        partition_by=Screening.kind,
-        order_by=(Screening.administered_at.desc(), Screening.id.desc())).label("rank"))
-        .where(Screening.inquiry_id == inquiry_id).subquery())
-    rows = db.session.scalars(sa.select(Screening).options(joinedload(Screening.recorded_by))
-                              .join(newest, newest.c.id == Screening.id).where(newest.c.rank == 1))
+    newest = (
+        sa.select(
+            Screening.id,
+            sa.func.row_number()
+            .over(partition_by=Screening.kind, order_by=(Screening.administered_at.desc(), Screening.id.desc()))
+            .label("rank"),
+        )
+        .where(Screening.inquiry_id == inquiry_id)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        sa.select(Screening)
+        .options(joinedload(Screening.recorded_by))
+        .join(newest, newest.c.id == Screening.id)
+        .where(newest.c.rank == 1)
+    )
     return {s.kind: s for s in rows}
 
 
 def history(inquiry_id: int, kind: str) -> list[Screening]:
     """Screenings of one kind for an inquiry, newest first (at most HISTORY_LIMIT)."""
-    return list(db.session.scalars(
-        sa.select(Screening).options(joinedload(Screening.recorded_by))
-        .where(Screening.inquiry_id == inquiry_id, Screening.kind == kind)
-        .order_by(Screening.administered_at.desc(), Screening.id.desc()).limit(HISTORY_LIMIT)))
+    return list(
+        db.session.scalars(
+            sa.select(Screening)
+            .options(joinedload(Screening.recorded_by))
+            .where(Screening.inquiry_id == inquiry_id, Screening.kind == kind)
+            .order_by(Screening.administered_at.desc(), Screening.id.desc())
+            .limit(HISTORY_LIMIT)
+        )
+    )
 
 
 def get(inquiry_id: int, screening_id: int) -> Screening:
     """One screening of this inquiry, or NotFound."""
-    screening = db.session.scalar(sa.select(Screening).options(joinedload(Screening.recorded_by))
-                                  .where(Screening.id == screening_id, Screening.inquiry_id == inquiry_id))
+    screening = db.session.scalar(
+        sa.select(Screening)
+        .options(joinedload(Screening.recorded_by))
+        .where(Screening.id == screening_id, Screening.inquiry_id == inquiry_id)
+    )
     if screening is None:
         raise NotFound("No such screening for this inquiry.")
     return screening
@@ -307,10 +354,16 @@ def get(inquiry_id: int, screening_id: int) -> Screening:
 
 # --- the current opioid regimen ---------------------------------------------------------------
 
+
 def regimen_of(inquiry_id: int) -> list[OpioidRegimenLine]:
     """The inquiry's current opioid regimen, in the order it was entered."""
-    return list(db.session.scalars(sa.select(OpioidRegimenLine).where(OpioidRegimenLine.inquiry_id == inquiry_id)
-                                   .order_by(OpioidRegimenLine.position)))
+    return list(
+        db.session.scalars(
+            sa.select(OpioidRegimenLine)
+            .where(OpioidRegimenLine.inquiry_id == inquiry_id)
+            .order_by(OpioidRegimenLine.position)
+        )
+    )
 
 
 def parse_regimen(form: Mapping) -> tuple[list[dict], list[int]]:
@@ -318,9 +371,14 @@ def parse_regimen(form: Mapping) -> tuple[list[dict], list[int]]:
 
     Unrelated fields are ignored. Raises ValidationFailed for oversized values or too many rows.
     """
-    problems = [(key, f"Use at most {MAX_REGIMEN_FIELD_LENGTH} characters.") for key in form
-                if isinstance(key, str) and key.startswith("regimen-")
-                and isinstance(form.get(key), str) and len(form.get(key)) > MAX_REGIMEN_FIELD_LENGTH]
+    problems = [
+        (key, f"Use at most {MAX_REGIMEN_FIELD_LENGTH} characters.")
+        for key in form
+        if isinstance(key, str)
+        and key.startswith("regimen-")
+        and isinstance(form.get(key), str)
+        and len(form.get(key)) > MAX_REGIMEN_FIELD_LENGTH
+    ]
     if problems:
         raise ValidationFailed(problems[:20])
     lines, numbers = intake.regimen_rows_from_form(form)
@@ -351,9 +409,15 @@ def set_regimen(actor: User, inquiry: Inquiry, form_data: Mapping) -> mme.MmeRes
     result = calculate_regimen(lines, numbers) if lines else None
     regimen = [mme.RegimenLine(**line) for line in lines]
     intake.replace_regimen(inquiry, regimen, result)
-    summary = (f"Opioid regimen updated: {result.total_mme_per_day.normalize():f} MME/day" if result
-               else "Opioid regimen cleared")
-    db.session.add(InquiryActivity(inquiry_id=inquiry.id, kind=ActivityKind.SCREENING, actor_id=actor.id,
-                                   occurred_at=utcnow(), summary=summary))
+    summary = (
+        f"Opioid regimen updated: {result.total_mme_per_day.normalize():f} MME/day"
+        if result
+        else "Opioid regimen cleared"
+    )
+    db.session.add(
+        InquiryActivity(
+            inquiry_id=inquiry.id, kind=ActivityKind.SCREENING, actor_id=actor.id, occurred_at=utcnow(), summary=summary
+        )
+    )
     audit.record(actor, "regimen_updated", "inquiry", inquiry.id, detail="opioid regimen replaced")
     return result

@@ -1,12 +1,13 @@
 """Run-time settings kept by administrators (key/value rows in `app_setting`)."""
+
 from __future__ import annotations
 
 from coordinator.extensions import db
 from coordinator.models import AppSetting, User
 from coordinator.services import audit
 
-CLINICAL_LEAD_USER = "clinical_lead_user_id"   # a user id: gets PHQ-9 item-9 safety flags
-CLINICAL_LEAD_ROLE = "clinical_lead_role"      # or everyone active in this role ("clinician" by default)
+CLINICAL_LEAD_USER = "clinical_lead_user_id"  # a user id: gets PHQ-9 item-9 safety flags
+CLINICAL_LEAD_ROLE = "clinical_lead_role"  # or everyone active in this role ("clinician" by default)
 KNOWN_KEYS = frozenset({CLINICAL_LEAD_USER, CLINICAL_LEAD_ROLE})
 
 

@@ -3,6 +3,7 @@
 Every change goes through the inquiry's visibility rules (services/inquiries.py), writes a
 timeline entry and an audit row, and keeps the task's reminders in step (services/reminders.py).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,13 +20,19 @@ from coordinator.vocab import ActivityKind
 
 
 def tasks_for(inquiry: Inquiry) -> list[FollowUpTask]:
-    return list(db.session.scalars(sa.select(FollowUpTask).options(joinedload(FollowUpTask.assigned_to))
-                                   .where(FollowUpTask.inquiry_id == inquiry.id)
-                                   .order_by(FollowUpTask.completed_at.is_not(None), FollowUpTask.due_at)))
+    return list(
+        db.session.scalars(
+            sa.select(FollowUpTask)
+            .options(joinedload(FollowUpTask.assigned_to))
+            .where(FollowUpTask.inquiry_id == inquiry.id)
+            .order_by(FollowUpTask.completed_at.is_not(None), FollowUpTask.due_at)
+        )
+    )
 
 
-def create_task(actor: User, inquiry: Inquiry, *, title: str, due_at: datetime | None,
-                assigned_to_id: int | None) -> FollowUpTask:
+def create_task(
+    actor: User, inquiry: Inquiry, *, title: str, due_at: datetime | None, assigned_to_id: int | None
+) -> FollowUpTask:
     problems = []
     title = (title or "").strip()
     if not title:
@@ -43,11 +50,14 @@ def create_task(actor: User, inquiry: Inquiry, *, title: str, due_at: datetime |
         problems.append(("assigned_to_id", "Choose an active admissions, case management or admin user."))
     if problems:
         raise ValidationFailed(problems)
-    task = FollowUpTask(inquiry_id=inquiry.id, title=title, due_at=due_at, assigned_to_id=assignee.id,
-                        created_by_id=actor.id)
+    task = FollowUpTask(
+        inquiry_id=inquiry.id, title=title, due_at=due_at, assigned_to_id=assignee.id, created_by_id=actor.id
+    )
     db.session.add(task)
     db.session.flush()
-    inquiries.add_activity(inquiry, actor, ActivityKind.TASK, occurred_at=utcnow(), summary=f"Task added: {title}"[:200])
+    inquiries.add_activity(
+        inquiry, actor, ActivityKind.TASK, occurred_at=utcnow(), summary=f"Task added: {title}"[:200]
+    )
     reminders.task_created(task)
     audit.record(actor, "task_created", "follow_up_task", task.id, detail=f"inquiry {inquiry.id}")
     return task
@@ -62,8 +72,9 @@ def complete_task(actor: User, task_id: int) -> FollowUpTask:
         task.completed_at, task.completed_by_id = utcnow(), actor.id
         reminders.task_completed(task)
         inquiry = db.session.get(Inquiry, task.inquiry_id)
-        inquiries.add_activity(inquiry, actor, ActivityKind.TASK, occurred_at=task.completed_at,
-                      summary=f"Task done: {task.title}"[:200])
+        inquiries.add_activity(
+            inquiry, actor, ActivityKind.TASK, occurred_at=task.completed_at, summary=f"Task done: {task.title}"[:200]
+        )
         audit.record(actor, "task_completed", "follow_up_task", task.id, detail=f"inquiry {task.inquiry_id}")
     return task
 
@@ -83,7 +94,9 @@ def reschedule_task(actor: User, task_id: int, due_at: datetime | None) -> Follo
     if due_at != task.due_at:
         task.due_at = due_at
         reminders.task_rescheduled(task)
-        inquiries.add_activity(inquiry, actor, ActivityKind.TASK, occurred_at=utcnow(), summary=f"Task moved: {task.title}"[:200])
+        inquiries.add_activity(
+            inquiry, actor, ActivityKind.TASK, occurred_at=utcnow(), summary=f"Task moved: {task.title}"[:200]
+        )
         audit.record(actor, "task_rescheduled", "follow_up_task", task.id, detail=f"inquiry {task.inquiry_id}")
     return task
 
@@ -99,7 +112,11 @@ def my_tasks(user: User, limit: int = 50) -> list[TaskRow]:
     """The user's open tasks, soonest first (two queries: grants, tasks with their inquiries)."""
     glass_ids = inquiries.open_break_glass_ids(user)
     now = utcnow()
-    tasks = db.session.scalars(sa.select(FollowUpTask).options(joinedload(FollowUpTask.inquiry))
-                               .where(FollowUpTask.assigned_to_id == user.id, FollowUpTask.completed_at.is_(None))
-                               .order_by(FollowUpTask.due_at, FollowUpTask.id).limit(limit))
+    tasks = db.session.scalars(
+        sa.select(FollowUpTask)
+        .options(joinedload(FollowUpTask.inquiry))
+        .where(FollowUpTask.assigned_to_id == user.id, FollowUpTask.completed_at.is_(None))
+        .order_by(FollowUpTask.due_at, FollowUpTask.id)
+        .limit(limit)
+    )
     return [TaskRow(t, inquiries.can_see(user, t.inquiry, glass_ids), t.due_at < now) for t in tasks]

@@ -1,4 +1,5 @@
 """Finding staff accounts (read-only queries for the admin pages)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -22,10 +23,12 @@ def search_users(query: str | None, role: str | None, status: str | None, page: 
     statement = sa.select(User)
     if query and query.strip():
         pattern = f"%{escape_like(query.strip().lower())}%"
-        statement = statement.where(sa.or_(
-            sa.func.lower(User.full_name).like(pattern, escape="\\"),
-            User.email.like(pattern, escape="\\"),
-        ))
+        statement = statement.where(
+            sa.or_(
+                sa.func.lower(User.full_name).like(pattern, escape="\\"),
+                User.email.like(pattern, escape="\\"),
+            )
+        )
     if role:
         statement = statement.where(User.role == Role(role))
     if status == "active":
@@ -36,7 +39,10 @@ def search_users(query: str | None, role: str | None, status: str | None, page: 
 
 
 def open_sessions(user_id: int) -> list[UserSession]:
-    return list(db.session.execute(
-        sa.select(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
-        .order_by(UserSession.created_at.desc())
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(UserSession)
+            .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+            .order_by(UserSession.created_at.desc())
+        ).scalars()
+    )

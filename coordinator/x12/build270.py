@@ -94,9 +94,17 @@ def build_270(request: EligibilityRequest) -> str:
     transaction.append(_segment("SE", str(len(transaction) + 1), request.transaction_control))
     segments = [
         _isa(request, stamp),
-        _segment("GS", "HS", _id(request.sender_id), _id(request.receiver_id),
-                 stamp.strftime("%Y%m%d"), stamp.strftime("%H%M"), str(request.group_control),
-                 "X", IMPLEMENTATION_GUIDE),
+        _segment(
+            "GS",
+            "HS",
+            _id(request.sender_id),
+            _id(request.receiver_id),
+            stamp.strftime("%Y%m%d"),
+            stamp.strftime("%H%M"),
+            str(request.group_control),
+            "X",
+            IMPLEMENTATION_GUIDE,
+        ),
         *transaction,
         _segment("GE", "1", str(request.group_control)),
         _segment("IEA", "1", f"{request.interchange_control:09d}"),
@@ -146,19 +154,22 @@ def _check_envelope(request: EligibilityRequest) -> None:
     """Envelope ids and control numbers: present, in range, and fitting their fixed widths."""
     _check_identifier("sender_id", "sender id", request.sender_id, 15)
     _check_identifier("receiver_id", "receiver id", request.receiver_id, 15)
-    for field, value in (("interchange_control", request.interchange_control),
-                         ("group_control", request.group_control)):
+    for field, value in (
+        ("interchange_control", request.interchange_control),
+        ("group_control", request.group_control),
+    ):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CONTROL:
-            raise X12BuildError(field, f"The control number must be a whole number from 1 to "
-                                       f"{MAX_CONTROL:,}, got {value!r}.")
+            raise X12BuildError(
+                field, f"The control number must be a whole number from 1 to {MAX_CONTROL:,}, got {value!r}."
+            )
     control = request.transaction_control
     if not isinstance(control, str) or not re.fullmatch(r"[A-Za-z0-9]{4,9}", control):
-        raise X12BuildError("transaction_control", "The transaction control number (ST02) must "
-                                                   "be 4 to 9 letters or digits.")
+        raise X12BuildError(
+            "transaction_control", "The transaction control number (ST02) must be 4 to 9 letters or digits."
+        )
     created = request.created_at
     if not isinstance(created, datetime) or created.utcoffset() is None:
-        raise X12BuildError("created_at", "The creation time must be a date and time with a "
-                                          "time zone.")
+        raise X12BuildError("created_at", "The creation time must be a date and time with a time zone.")
     if request.usage not in ("P", "T"):
         raise X12BuildError("usage", "Usage (ISA15) must be P (production) or T (test).")
 
@@ -172,8 +183,10 @@ def _check_parties(request: EligibilityRequest) -> None:
     if not re.fullmatch(r"\d{10}", npi):
         raise X12BuildError("provider_npi", "The NPI must be exactly 10 digits.")
     if not npi_is_valid(npi):
-        raise X12BuildError("provider_npi", f"The NPI {npi} fails its check digit (Luhn with "
-                                            f"prefix 80840): check it for a typing mistake.")
+        raise X12BuildError(
+            "provider_npi",
+            f"The NPI {npi} fails its check digit (Luhn with prefix 80840): check it for a typing mistake.",
+        )
 
 
 def _check_person(prefix: str, person: Person, *, dependent: bool) -> None:
@@ -183,23 +196,24 @@ def _check_person(prefix: str, person: Person, *, dependent: bool) -> None:
     if person.birth_date is not None and not isinstance(person.birth_date, date):
         raise X12BuildError(f"{prefix}.birth_date", f"The {prefix}'s birth date must be a date.")
     if person.gender not in (None, "M", "F", "U"):
-        raise X12BuildError(f"{prefix}.gender", f"The {prefix}'s gender must be M, F or U "
-                                                f"(unknown), or left empty.")
-    allowed = ", ".join(f"{code} {name.lower()}" for code, name in
-                        DEPENDENT_RELATIONSHIPS.items())
+        raise X12BuildError(f"{prefix}.gender", f"The {prefix}'s gender must be M, F or U (unknown), or left empty.")
+    allowed = ", ".join(f"{code} {name.lower()}" for code, name in DEPENDENT_RELATIONSHIPS.items())
     if dependent and person.relationship_code not in DEPENDENT_RELATIONSHIPS:
-        raise X12BuildError(f"{prefix}.relationship_code", f"Choose the dependent's relationship "
-                                                           f"to the subscriber: {allowed}.")
+        raise X12BuildError(
+            f"{prefix}.relationship_code", f"Choose the dependent's relationship to the subscriber: {allowed}."
+        )
     if not dependent and person.relationship_code is not None:
-        raise X12BuildError(f"{prefix}.relationship_code", "A relationship code is only for a "
-                                                           "dependent, not the subscriber.")
+        raise X12BuildError(
+            f"{prefix}.relationship_code", "A relationship code is only for a dependent, not the subscriber."
+        )
 
 
 def _check_name(field: str, what: str, value: str | None) -> None:
     """A name must keep at least one character after cleaning."""
     if not clean_text(value or ""):
-        raise X12BuildError(field, f"The {what} is empty once characters X12 cannot carry are "
-                                   f"removed: enter it in plain letters.")
+        raise X12BuildError(
+            field, f"The {what} is empty once characters X12 cannot carry are removed: enter it in plain letters."
+        )
 
 
 def _check_identifier(field: str, what: str, value: str | None, max_length: int) -> None:
@@ -208,14 +222,13 @@ def _check_identifier(field: str, what: str, value: str | None, max_length: int)
     if not text:
         raise X12BuildError(field, f"The {what} is missing.")
     if any(c in _DELIMITERS or not c.isprintable() for c in text):
-        raise X12BuildError(field, f"The {what} contains a character X12 reserves "
-                                   f"(* ~ ^ : or a control character): remove it.")
+        raise X12BuildError(
+            field, f"The {what} contains a character X12 reserves (* ~ ^ : or a control character): remove it."
+        )
     if not text.isascii():
-        raise X12BuildError(field, f"The {what} may only contain plain ASCII letters, digits "
-                                   f"and punctuation.")
+        raise X12BuildError(field, f"The {what} may only contain plain ASCII letters, digits and punctuation.")
     if len(text) > max_length:
-        raise X12BuildError(field, f"The {what} is {len(text)} characters long; X12 allows at "
-                                   f"most {max_length}.")
+        raise X12BuildError(field, f"The {what} is {len(text)} characters long; X12 allows at most {max_length}.")
 
 
 def _check_service_types(service_types: tuple[str, ...]) -> None:
@@ -224,8 +237,9 @@ def _check_service_types(service_types: tuple[str, ...]) -> None:
         raise X12BuildError("service_types", "Choose at least one service type to ask about.")
     for code in service_types:
         if code not in SERVICE_TYPES:
-            raise X12BuildError("service_types", f"Unknown service type code {code!r}: use a "
-                                                 f"code from the service type list.")
+            raise X12BuildError(
+                "service_types", f"Unknown service type code {code!r}: use a code from the service type list."
+            )
 
 
 def _luhn_check_digit(digits: str) -> int:
@@ -240,10 +254,23 @@ def _luhn_check_digit(digits: str) -> int:
 def _isa(request: EligibilityRequest, stamp: datetime) -> str:
     """The fixed-width ISA: every element padded to its width, 106 characters with '~'."""
     return _segment(
-        "ISA", "00", " " * 10, "00", " " * 10,
-        "ZZ", _id(request.sender_id).ljust(15), "ZZ", _id(request.receiver_id).ljust(15),
-        stamp.strftime("%y%m%d"), stamp.strftime("%H%M"), REPETITION, INTERCHANGE_VERSION,
-        f"{request.interchange_control:09d}", "0", request.usage, COMPONENT,
+        "ISA",
+        "00",
+        " " * 10,
+        "00",
+        " " * 10,
+        "ZZ",
+        _id(request.sender_id).ljust(15),
+        "ZZ",
+        _id(request.receiver_id).ljust(15),
+        stamp.strftime("%y%m%d"),
+        stamp.strftime("%H%M"),
+        REPETITION,
+        INTERCHANGE_VERSION,
+        f"{request.interchange_control:09d}",
+        "0",
+        request.usage,
+        COMPONENT,
     )
 
 
@@ -251,8 +278,7 @@ def _transaction_body(request: EligibilityRequest, stamp: datetime) -> list[str]
     """BHT and the HL tree, ST and SE excluded."""
     patient_is_dependent = request.dependent is not None
     segments = [
-        _segment("BHT", "0022", "13", _id(request.trace_number), stamp.strftime("%Y%m%d"),
-                 stamp.strftime("%H%M")),
+        _segment("BHT", "0022", "13", _id(request.trace_number), stamp.strftime("%Y%m%d"), stamp.strftime("%H%M")),
         _segment("HL", "1", "", "20", "1"),
         _name("PR", "2", request.payer_name, "", "PI", request.payer_id),
         _segment("HL", "2", "1", "21", "1"),
@@ -261,8 +287,9 @@ def _transaction_body(request: EligibilityRequest, stamp: datetime) -> list[str]
     ]
     if not patient_is_dependent:
         segments.append(_trace(request))
-    segments.append(_name("IL", "1", request.subscriber.last_name, request.subscriber.first_name,
-                          "MI", request.member_id))
+    segments.append(
+        _name("IL", "1", request.subscriber.last_name, request.subscriber.first_name, "MI", request.member_id)
+    )
     if request.group_number is not None:
         segments.append(_segment("REF", "6P", _id(request.group_number)))
     segments.extend(_demographics(request.subscriber))
@@ -308,11 +335,11 @@ def _demographics(person: Person) -> list[str]:
     return [_segment("DMG", "D8", person.birth_date.strftime("%Y%m%d"), person.gender or "")]
 
 
-def _name(entity: str, kind: str, last: str, first: str, qualifier: str = "",
-          identifier: str = "") -> str:
+def _name(entity: str, kind: str, last: str, first: str, qualifier: str = "", identifier: str = "") -> str:
     """NM1 with cleaned, truncated names and an identifier sent as given."""
-    return _segment("NM1", entity, kind, clean_text(last)[:60], clean_text(first)[:35], "", "",
-                    "", qualifier, _id(identifier))
+    return _segment(
+        "NM1", entity, kind, clean_text(last)[:60], clean_text(first)[:35], "", "", "", qualifier, _id(identifier)
+    )
 
 
 def _id(value: str) -> str:

@@ -51,13 +51,18 @@ _SUD_GENERAL = ("AI", "AJ", "AK")
 LINE_SOURCES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     SUD_RESIDENTIAL: ((SPECIFIC, ("CI",)), (GENERAL, _SUD_GENERAL), (PLAN, ("30",))),
     SUD_OUTPATIENT: ((SPECIFIC, ("CJ", "BB")), (GENERAL, _SUD_GENERAL), (PLAN, ("30",))),
-    MENTAL_HEALTH: ((SPECIFIC, ("MH", "CE", "CF", "CG", "CH", "A4", "A5", "A6", "A7", "A8",
-                                "BB", "BC", "BD", "RT")), (PLAN, ("30",))),
+    MENTAL_HEALTH: (
+        (SPECIFIC, ("MH", "CE", "CF", "CG", "CH", "A4", "A5", "A6", "A7", "A8", "BB", "BC", "BD", "RT")),
+        (PLAN, ("30",)),
+    ),
     PHARMACY: ((SPECIFIC, ("88",)), (PLAN, ("30",))),
 }
-LINE_LABELS = {SUD_RESIDENTIAL: "Substance use residential",
-               SUD_OUTPATIENT: "Substance use outpatient",
-               MENTAL_HEALTH: "Mental health", PHARMACY: "Pharmacy"}
+LINE_LABELS = {
+    SUD_RESIDENTIAL: "Substance use residential",
+    SUD_OUTPATIENT: "Substance use outpatient",
+    MENTAL_HEALTH: "Mental health",
+    PHARMACY: "Pharmacy",
+}
 
 _TIER_RANK = {SPECIFIC: 0, GENERAL: 1, PLAN: 2}
 _INDIVIDUAL_LEVELS = ("IND", "EMP")
@@ -67,10 +72,12 @@ _COPAY_PER = {"27": "visit", "7": "day", "36": "admission"}
 _LIMIT_UNITS = {"DY": "days", "VS": "visits", "HS": "hours"}
 _MAPPED_CODES = ACTIVE_CODES | INACTIVE_CODES | {"A", "B", "C", "F", "G", "I", "U"}
 _NETWORK_RANK = {"Y": 0}
-_AMOUNT_NAMES = {"deductible_individual": "individual deductible",
-                 "deductible_family": "family deductible",
-                 "oop_individual": "individual out-of-pocket maximum",
-                 "oop_family": "family out-of-pocket maximum"}
+_AMOUNT_NAMES = {
+    "deductible_individual": "individual deductible",
+    "deductible_family": "family deductible",
+    "oop_individual": "individual out-of-pocket maximum",
+    "oop_family": "family out-of-pocket maximum",
+}
 
 
 @dataclass(frozen=True)
@@ -145,8 +152,7 @@ class _Notes:
 
     def render(self) -> tuple[str, ...]:
         """The notes as sentences, line names first."""
-        return tuple(f"{', '.join(lines)}: {text}" if lines else text
-                     for text, lines in self.items.items())
+        return tuple(f"{', '.join(lines)}: {text}" if lines else text for text, lines in self.items.items())
 
 
 def draft_from_271(response: EligibilityResponse) -> VerificationDraft:
@@ -158,19 +164,23 @@ def draft_from_271(response: EligibilityResponse) -> VerificationDraft:
     lines = {line: _line(line, benefits, notes) for line in LINE_SOURCES}
     _note_benefits(benefits, notes)
     if response.dependent and len(benefits) < len(response.benefits):
-        notes.add(f"{len(response.benefits) - len(benefits)} benefit line(s) given for the "
-                  f"subscriber were not used: the patient is the dependent.")
+        notes.add(
+            f"{len(response.benefits) - len(benefits)} benefit line(s) given for the "
+            f"subscriber were not used: the patient is the dependent."
+        )
     plan = _plan_benefit(benefits)
     begin, end = _plan_dates(patient, response.subscriber)
     return VerificationDraft(
         status=_status(response, benefits),
         insurance_type=plan.insurance_type if plan else None,
         plan_description=plan.plan_description if plan else None,
-        plan_begin=begin, plan_end=end,
+        plan_begin=begin,
+        plan_end=end,
         member_id=response.subscriber.member_id if response.subscriber else None,
         group_number=_group_number(patient, response.subscriber),
         payer_reference=_payer_reference(patient, response.subscriber),
-        lines=lines, notes=notes.render(),
+        lines=lines,
+        notes=notes.render(),
         rejections=tuple(_rejection_text(r) for r in response.rejections),
     )
 
@@ -187,9 +197,12 @@ def tier_of(line: str, benefit: Benefit) -> str | None:
 
 def provenance(benefit: Benefit) -> str:
     """A short human reading of an EB, e.g. 'EB*C IND 30 calendar year $1500 in network'."""
-    parts = [f"EB*{benefit.code}", benefit.coverage_level,
-             "^".join(benefit.service_types) or "(no service type)",
-             label(TIME_PERIODS, benefit.time_period) or benefit.time_period]
+    parts = [
+        f"EB*{benefit.code}",
+        benefit.coverage_level,
+        "^".join(benefit.service_types) or "(no service type)",
+        label(TIME_PERIODS, benefit.time_period) or benefit.time_period,
+    ]
     if benefit.amount is not None:
         parts.append(f"${benefit.amount}")
     if benefit.percent is not None:
@@ -198,15 +211,18 @@ def provenance(benefit: Benefit) -> str:
         unit = label(QUANTITY_QUALIFIERS, benefit.quantity_qualifier) or benefit.quantity_qualifier
         parts.append(f"{benefit.quantity} {unit or ''}".strip())
     parts.append({"Y": "in network", "N": "out of network"}.get(benefit.in_network or ""))
-    parts.append({"Y": "authorization required",
-                  "N": "no authorization required"}.get(benefit.auth_required or ""))
+    parts.append({"Y": "authorization required", "N": "no authorization required"}.get(benefit.auth_required or ""))
     return " ".join(part for part in parts if part)
 
 
 def _line(line: str, benefits: list[Benefit], notes: _Notes) -> LineDraft:
     """Collect every fact for `line`, then choose each field by precedence."""
-    facts = [fact for benefit in benefits if (tier := tier_of(line, benefit)) is not None
-             for fact in _facts(benefit, _TIER_RANK[tier])]
+    facts = [
+        fact
+        for benefit in benefits
+        if (tier := tier_of(line, benefit)) is not None
+        for fact in _facts(benefit, _TIER_RANK[tier])
+    ]
     chosen = _Chooser(line, facts, notes)
     copay = chosen.one("copay")
     limit = chosen.one("limit")
@@ -222,8 +238,7 @@ def _line(line: str, benefits: list[Benefit], notes: _Notes) -> LineDraft:
         "limit_period": limit[2] if limit else None,
         "carve_out": chosen.one("carve_out"),
     }
-    for amount in ("deductible_individual", "deductible_family", "oop_individual",
-                   "oop_family"):
+    for amount in ("deductible_individual", "deductible_family", "oop_individual", "oop_family"):
         values[amount], values[f"{amount}_met"] = chosen.amount_and_met(amount)
     return LineDraft(**values, sources=tuple(chosen.sources))
 
@@ -256,8 +271,13 @@ def _non_covered(benefit: Benefit) -> list[tuple[str, object]]:
 
 def _amount_key(benefit: Benefit) -> str | None:
     """'individual:total', 'family:remaining', 'individual:met'..., None when not usable."""
-    who = ("individual" if benefit.coverage_level in _INDIVIDUAL_LEVELS
-           else "family" if benefit.coverage_level == "FAM" else None)
+    who = (
+        "individual"
+        if benefit.coverage_level in _INDIVIDUAL_LEVELS
+        else "family"
+        if benefit.coverage_level == "FAM"
+        else None
+    )
     if who is None or benefit.amount is None:
         return None
     if benefit.time_period in _REMAINING_PERIODS:
@@ -293,8 +313,12 @@ def _limit(benefit: Benefit) -> list[tuple[str, object]]:
     """EB*F with a whole number of days, visits or hours per period (not 'remaining')."""
     unit = _LIMIT_UNITS.get(benefit.quantity_qualifier or "")
     quantity = benefit.quantity
-    if (unit is None or quantity is None or quantity != quantity.to_integral_value()
-            or benefit.time_period in _REMAINING_PERIODS):
+    if (
+        unit is None
+        or quantity is None
+        or quantity != quantity.to_integral_value()
+        or benefit.time_period in _REMAINING_PERIODS
+    ):
         return []
     period = label(TIME_PERIODS, benefit.time_period) or benefit.time_period
     return [("limit", (int(quantity), unit, period))]
@@ -310,8 +334,7 @@ def _who(benefit: Benefit) -> str:
     entity = benefit.entity
     if entity is None:
         return "the entity the payer refers to (the response names none)"
-    parts = [entity.name or entity.identifier or f"entity {entity.entity_code}",
-             *entity.contacts]
+    parts = [entity.name or entity.identifier or f"entity {entity.entity_code}", *entity.contacts]
     return ", ".join(parts)
 
 
@@ -342,9 +365,11 @@ class _Chooser:
         usable = [f for f in candidates if f.benefit.in_network != "N"]
         if not usable:
             for fact in candidates:
-                self.notes.add(f"only an out-of-network figure was reported "
-                               f"({provenance(fact.benefit)}), so the field is left empty.",
-                               self.line)
+                self.notes.add(
+                    f"only an out-of-network figure was reported "
+                    f"({provenance(fact.benefit)}), so the field is left empty.",
+                    self.line,
+                )
             return []
         top = min(f.rank for f in usable)
         return sorted((f for f in usable if f.rank == top), key=lambda f: f.network_rank)
@@ -357,8 +382,9 @@ class _Chooser:
         self._used(best[0])
         for other in best[1:]:
             if other.value != best[0].value:
-                self.notes.add(f"also reported {provenance(other.benefit)}; using "
-                               f"{provenance(best[0].benefit)}.", self.line)
+                self.notes.add(
+                    f"also reported {provenance(other.benefit)}; using {provenance(best[0].benefit)}.", self.line
+                )
         return best[0].value
 
     def any_true(self, name: str) -> bool | None:
@@ -378,8 +404,10 @@ class _Chooser:
             if fact.value == covered:
                 self._used(fact)
             elif covered:
-                self.notes.add(f"{provenance(fact.benefit)} says {fact.benefit.label}, "
-                               f"although the rest of the line is covered.", self.line)
+                self.notes.add(
+                    f"{provenance(fact.benefit)} says {fact.benefit.label}, although the rest of the line is covered.",
+                    self.line,
+                )
         return covered
 
     def in_network_only(self) -> bool | None:
@@ -399,8 +427,7 @@ class _Chooser:
         if met is None and total is not None and remaining is not None:
             met = total - remaining
         if remaining is not None and total is None:
-            self.notes.add(f"${remaining} of the {_AMOUNT_NAMES[name]} remains, but no total "
-                           f"was reported.", self.line)
+            self.notes.add(f"${remaining} of the {_AMOUNT_NAMES[name]} remains, but no total was reported.", self.line)
         return total, met
 
     def _used(self, fact: _Fact) -> None:
@@ -439,8 +466,7 @@ def _benefit_notes(benefit: Benefit) -> list[str]:
         found.append(f"Not mapped: {where} (coverage level or amount not usable).")
     if benefit.code == "F" and not _limit(benefit) and not benefit.messages:
         found.append(f"Not mapped: {where}, a limitation without days, visits or hours.")
-    found.extend(f"Not mapped: delivery pattern {pattern} on {where}."
-                 for pattern in benefit.delivery)
+    found.extend(f"Not mapped: delivery pattern {pattern} on {where}." for pattern in benefit.delivery)
     return found
 
 
@@ -458,8 +484,9 @@ def _status(response: EligibilityResponse, benefits: list[Benefit]) -> str:
 
 def _plan_benefit(benefits: list[Benefit]) -> Benefit | None:
     """The EB that best describes the plan: a status EB with EB04 or EB05, plan level first."""
-    status = [b for b in benefits if b.code in ACTIVE_CODES | INACTIVE_CODES
-              and (b.insurance_type or b.plan_description)]
+    status = [
+        b for b in benefits if b.code in ACTIVE_CODES | INACTIVE_CODES and (b.insurance_type or b.plan_description)
+    ]
     plan_level = [b for b in status if not b.service_types or "30" in b.service_types]
     return (plan_level or status or [None])[0]
 

@@ -61,8 +61,7 @@ _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
 _NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 _SERVICE_TYPE = re.compile(r"[A-Z0-9]{1,2}")
 _TIME = re.compile(r"(\d{2})(\d{2})(?:(\d{2})\d{0,2})?")
-_LEVELS = {"20": "information source", "21": "information receiver", "22": "subscriber",
-           "23": "dependent"}
+_LEVELS = {"20": "information source", "21": "information receiver", "22": "subscriber", "23": "dependent"}
 _PARENT_LEVEL = {"21": "20", "22": "21", "23": "22"}
 _TRAILERS = {"ST": "SE", "GS": "GE", "ISA": "IEA"}
 
@@ -70,8 +69,7 @@ _TRAILERS = {"ST": "SE", "GS": "GE", "ISA": "IEA"}
 class X12ParseError(RuleError):
     """A 271 that cannot be read; the message says where and why, for the person uploading it."""
 
-    def __init__(self, message: str, segment_number: int | None = None,
-                 segment_id: str | None = None) -> None:
+    def __init__(self, message: str, segment_number: int | None = None, segment_id: str | None = None) -> None:
         super().__init__("file", message)
         self.segment_number = segment_number
         self.segment_id = segment_id
@@ -233,25 +231,41 @@ def read_delimiters(text: str) -> Delimiters:
     if not text.startswith("ISA"):
         raise X12ParseError("This is not an X12 file: it must start with an ISA segment.")
     if len(text) < ISA_LENGTH:
-        raise X12ParseError("Segment 1 (ISA): the file is too short to hold the "
-                            "106-character ISA segment; it may have been cut off.", 1, "ISA")
+        raise X12ParseError(
+            "Segment 1 (ISA): the file is too short to hold the 106-character ISA segment; it may have been cut off.",
+            1,
+            "ISA",
+        )
     element = text[3]
-    if (any(text[p] != element for p in _ISA_SEPARATOR_POSITIONS)
-            or text[:ISA_LENGTH - 1].count(element) != len(_ISA_SEPARATOR_POSITIONS)):
-        raise X12ParseError("Segment 1 (ISA): the ISA must be exactly 106 characters with "
-                            "fixed-width elements (ISA06 and ISA08 padded with spaces to 15 "
-                            "characters).", 1, "ISA")
+    if any(text[p] != element for p in _ISA_SEPARATOR_POSITIONS) or text[: ISA_LENGTH - 1].count(element) != len(
+        _ISA_SEPARATOR_POSITIONS
+    ):
+        raise X12ParseError(
+            "Segment 1 (ISA): the ISA must be exactly 106 characters with "
+            "fixed-width elements (ISA06 and ISA08 padded with spaces to 15 "
+            "characters).",
+            1,
+            "ISA",
+        )
     version = text[84:89]
     if version not in ("00401", INTERCHANGE_VERSION):
-        raise X12ParseError(f"Segment 1 (ISA): ISA12 {shown(version)} is not an X12 version "
-                            f"this reader knows; a 005010X279A1 file uses 00501.", 1, "ISA")
+        raise X12ParseError(
+            f"Segment 1 (ISA): ISA12 {shown(version)} is not an X12 version "
+            f"this reader knows; a 005010X279A1 file uses 00501.",
+            1,
+            "ISA",
+        )
     repetition = text[82] if version == INTERCHANGE_VERSION else None
     delimiters = Delimiters(element, text[104], repetition, text[105], version)
     declared = [c for c in (element, delimiters.component, repetition, delimiters.segment) if c]
     if len(set(declared)) != len(declared) or any(c.isalnum() or c == " " for c in declared):
-        raise X12ParseError("Segment 1 (ISA): the element, component, repetition and segment "
-                            "delimiters declared in the ISA must be different punctuation "
-                            "characters.", 1, "ISA")
+        raise X12ParseError(
+            "Segment 1 (ISA): the element, component, repetition and segment "
+            "delimiters declared in the ISA must be different punctuation "
+            "characters.",
+            1,
+            "ISA",
+        )
     return delimiters
 
 
@@ -261,9 +275,11 @@ def _decode(data: bytes | str) -> str:
         try:
             data = bytes(data).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise X12ParseError(f"This file is not text: byte 0x{exc.object[exc.start]:02X} at "
-                                f"position {exc.start} is not valid UTF-8. Is it a PDF, a "
-                                f"picture or a compressed file?") from None
+            raise X12ParseError(
+                f"This file is not text: byte 0x{exc.object[exc.start]:02X} at "
+                f"position {exc.start} is not valid UTF-8. Is it a PDF, a "
+                f"picture or a compressed file?"
+            ) from None
     if not isinstance(data, str):
         raise X12ParseError("The file must be given as bytes or text.")
     text = data.removeprefix("\ufeff").lstrip()
@@ -279,17 +295,23 @@ def _check_segments(text: str, delimiters: Delimiters) -> list[str]:
     allowed = {"\r", "\n", delimiters.element, delimiters.component, delimiters.segment}
     for number, piece in enumerate(pieces[:-1], start=1):
         if not piece.strip():
-            raise X12ParseError(f"Segment {number} is empty: two segment terminators "
-                                f"({delimiters.segment!r}) follow each other.", number)
+            raise X12ParseError(
+                f"Segment {number} is empty: two segment terminators ({delimiters.segment!r}) follow each other.",
+                number,
+            )
         for char in piece:
             if unicodedata.category(char) == "Cc" and char not in allowed:
-                raise X12ParseError(f"Segment {number} contains the control character "
-                                    f"U+{ord(char):04X}: this looks like binary data, not an "
-                                    f"X12 text file.", number)
+                raise X12ParseError(
+                    f"Segment {number} contains the control character "
+                    f"U+{ord(char):04X}: this looks like binary data, not an "
+                    f"X12 text file.",
+                    number,
+                )
     if pieces[-1].strip():
-        raise X12ParseError(f"The file ends in the middle of a segment "
-                            f"({shown(pieces[-1].strip())}): it may have been cut off.",
-                            len(pieces))
+        raise X12ParseError(
+            f"The file ends in the middle of a segment ({shown(pieces[-1].strip())}): it may have been cut off.",
+            len(pieces),
+        )
     return pieces
 
 
@@ -319,16 +341,21 @@ def _tokenize(text: str, delimiters: Delimiters, pieces: list[str]) -> Iterator[
     reader.cleanup()
     if reader.pop_errors() and reader.loops:
         missing = [_TRAILERS[kind] for kind, _ in reversed(reader.loops)]
-        raise X12ParseError(f"The file is incomplete: it ends without the {_and(missing)} "
-                            f"trailer segment{'s' if len(missing) > 1 else ''} (was it cut off?).")
+        raise X12ParseError(
+            f"The file is incomplete: it ends without the {_and(missing)} "
+            f"trailer segment{'s' if len(missing) > 1 else ''} (was it cut off?)."
+        )
 
 
 def _segment(number: int, raw: pyx12.segment.Segment, delimiters: Delimiters) -> Segment:
     """Our immutable copy of a pyx12 segment, after checking its identifier."""
     segment_id = raw.get_seg_id() or ""
     if not _SEGMENT_ID.fullmatch(segment_id):
-        raise X12ParseError(f"Segment {number}: {shown(segment_id)} is not a segment identifier "
-                            f"(a capital letter and one or two more capitals or digits).", number)
+        raise X12ParseError(
+            f"Segment {number}: {shown(segment_id)} is not a segment identifier "
+            f"(a capital letter and one or two more capitals or digits).",
+            number,
+        )
     elements = tuple(composite.format(delimiters.component) for composite in raw.elements)
     return Segment(number, segment_id, elements)
 
@@ -337,8 +364,12 @@ def _unreadable(number: int, pieces: list[str], delimiters: Delimiters) -> X12Pa
     """pyx12 raised on an envelope segment it could not place: say which one."""
     piece = pieces[number - 1].strip() if number <= len(pieces) else ""
     segment_id = piece.split(delimiters.element, 1)[0]
-    return X12ParseError(f"Segment {number} ({segment_id}) could not be read: the envelope "
-                         f"(ISA, GS, ST ... SE, GE, IEA) is out of order.", number, segment_id)
+    return X12ParseError(
+        f"Segment {number} ({segment_id}) could not be read: the envelope "
+        f"(ISA, GS, ST ... SE, GE, IEA) is out of order.",
+        number,
+        segment_id,
+    )
 
 
 def _raise_reader_errors(reader: X12Reader, segment: Segment) -> None:
@@ -351,12 +382,10 @@ def _raise_reader_errors(reader: X12Reader, segment: Segment) -> None:
 
 # pyx12 findings we check ourselves (segment ids, empty segments, a second ISA/GS/ST) or
 # tolerate (a leading space, trailing element separators).
-_LEFT_TO_US = frozenset({("seg", "1"), ("seg", "8"), ("seg", "SEG1"), ("isa", "025"),
-                         ("gs", "6"), ("st", "23")})
+_LEFT_TO_US = frozenset({("seg", "1"), ("seg", "8"), ("seg", "SEG1"), ("isa", "025"), ("gs", "6"), ("st", "23")})
 
 
-def _reader_problem(kind: str, code: str, reader: X12Reader,
-                    segment: Segment) -> X12ParseError | None:
+def _reader_problem(kind: str, code: str, reader: X12Reader, segment: Segment) -> X12ParseError | None:
     """Our wording for the pyx12 findings we know; None for any other."""
     number, segment_id = segment.number, segment.id
     mismatched = {
@@ -367,14 +396,15 @@ def _reader_problem(kind: str, code: str, reader: X12Reader,
     if (kind, code) in mismatched:
         return X12ParseError(mismatched[(kind, code)], number, segment_id)
     counted = {
-        ("st", "4"): lambda: f"says {segment.get(1)} segments, the transaction has "
-                             f"{reader.seg_count + 1}.",
-        ("gs", "5"): lambda: f"GE01 says {segment.get(1)} transaction sets, the group has "
-                             f"{reader.st_count}.",
-        ("isa", "021"): lambda: f"IEA01 says {segment.get(1)} functional groups, the "
-                                f"interchange has {reader.gs_count}.",
-        ("seg", "HL1"): lambda: f"HL01 is {segment.get(1)!r} but this is HL number "
-                                f"{reader.hl_count} of the transaction (HL01 counts 1, 2, 3...).",
+        ("st", "4"): lambda: f"says {segment.get(1)} segments, the transaction has {reader.seg_count + 1}.",
+        ("gs", "5"): lambda: f"GE01 says {segment.get(1)} transaction sets, the group has {reader.st_count}.",
+        ("isa", "021"): lambda: (
+            f"IEA01 says {segment.get(1)} functional groups, the interchange has {reader.gs_count}."
+        ),
+        ("seg", "HL1"): lambda: (
+            f"HL01 is {segment.get(1)!r} but this is HL number "
+            f"{reader.hl_count} of the transaction (HL01 counts 1, 2, 3...)."
+        ),
         ("seg", "HL2"): lambda: f"HL02 {segment.get(2)!r} does not name an earlier HL level.",
         ("gs", "3"): lambda: "the transaction is not closed by an SE before this GE.",
         ("isa", "024"): lambda: "the functional group is not closed by a GE before this IEA.",
@@ -409,10 +439,20 @@ class _MemberDraft:
     def freeze(self) -> Member:
         """The finished, immutable Member."""
         group = self.references.get("6P") or self.references.get("1L")
-        return Member(self.last_name, self.first_name, self.member_id, self.birth_date,
-                      self.gender, group, self.references.get("18"), tuple(self.traces),
-                      dict(self.dates), tuple(self.rejections), self.relationship_code,
-                      dict(self.references))
+        return Member(
+            self.last_name,
+            self.first_name,
+            self.member_id,
+            self.birth_date,
+            self.gender,
+            group,
+            self.references.get("18"),
+            tuple(self.traces),
+            dict(self.dates),
+            tuple(self.rejections),
+            self.relationship_code,
+            dict(self.references),
+        )
 
 
 @dataclass
@@ -428,9 +468,14 @@ class _BenefitDraft:
 
     def freeze(self) -> Benefit:
         """The finished, immutable Benefit."""
-        return Benefit(**self.fields, messages=tuple(self.messages), dates=dict(self.dates),
-                       references=dict(self.references), entities=tuple(self.entities),
-                       delivery=tuple(self.delivery))
+        return Benefit(
+            **self.fields,
+            messages=tuple(self.messages),
+            dates=dict(self.dates),
+            references=dict(self.references),
+            entities=tuple(self.entities),
+            delivery=tuple(self.delivery),
+        )
 
 
 @dataclass
@@ -462,8 +507,7 @@ _ALLOWED = {
     "header": frozenset(),
     "source": frozenset({"NM1", "PER", "AAA"}),
     "receiver": frozenset({"NM1", "REF", "N3", "N4", "AAA", "PRV"}),
-    "subscriber": frozenset({"TRN", "NM1", "REF", "N3", "N4", "AAA", "PRV", "DMG", "INS", "HI",
-                             "DTP", "MPI", "EB"}),
+    "subscriber": frozenset({"TRN", "NM1", "REF", "N3", "N4", "AAA", "PRV", "DMG", "INS", "HI", "DTP", "MPI", "EB"}),
     "benefit": frozenset({"EB", "HSD", "REF", "DTP", "AAA", "MSG", "III", "LS"}),
     "entity": frozenset({"NM1", "N3", "N4", "PER", "PRV", "LE"}),
     "after_entity": frozenset({"EB"}),
@@ -511,15 +555,15 @@ class _Builder:
     def finish(self) -> EligibilityResponse:
         """The response, once the IEA has closed the interchange."""
         if self.last_envelope != "IEA" or self.response is None:
-            raise X12ParseError("The file is incomplete: it ends without the IEA trailer "
-                                "segment (was it cut off?).")
+            raise X12ParseError("The file is incomplete: it ends without the IEA trailer segment (was it cut off?).")
         return self.response
 
     def _out_of_envelope(self, segment: Segment) -> X12ParseError:
         """A segment where the envelope expects something else."""
         if self.last_envelope == "IEA":
-            return X12ParseError(f"{segment.where} comes after the IEA trailer, which must end "
-                                 f"the file.", segment.number, segment.id)
+            return X12ParseError(
+                f"{segment.where} comes after the IEA trailer, which must end the file.", segment.number, segment.id
+            )
         expected = _ENVELOPE_NEXT.get(self.last_envelope or "", "BHT")
         return segment.error(f"out of order: expected {expected} here.")
 
@@ -531,19 +575,20 @@ class _Builder:
 
     def _only_one(self, segment: Segment, what: str) -> X12ParseError:
         """The one-of-each limitation, worded so the person knows what to do."""
-        return segment.error(f"this file holds more than one {what}; Coordinator reads "
-                             f"exactly one 271 transaction per file, so split the batch first.")
+        return segment.error(
+            f"this file holds more than one {what}; Coordinator reads "
+            f"exactly one 271 transaction per file, so split the batch first."
+        )
 
     def _envelope_isa(self, segment: Segment) -> None:
         if self.last_envelope is not None:
             raise self._only_one(segment, "interchange (ISA)")
         control = segment.get(13)
         if not re.fullmatch(r"\d{9}", control):
-            raise segment.error(f"ISA13 {shown(control)} must be a 9-digit interchange control "
-                                f"number.")
-        self.envelope.update(sender_id=segment.get(6).strip(),
-                             receiver_id=segment.get(8).strip(),
-                             interchange_control=int(control))
+            raise segment.error(f"ISA13 {shown(control)} must be a 9-digit interchange control number.")
+        self.envelope.update(
+            sender_id=segment.get(6).strip(), receiver_id=segment.get(8).strip(), interchange_control=int(control)
+        )
         self.last_envelope = "ISA"
 
     def _envelope_gs(self, segment: Segment) -> None:
@@ -551,33 +596,45 @@ class _Builder:
             raise self._only_one(segment, "functional group (GS)")
         self._expect_after(segment, "ISA")
         if segment.get(1) == "HS":
-            raise X12ParseError("This is a 270 (an eligibility request), not a 271 response.",
-                                segment.number, segment.id)
+            raise X12ParseError(
+                "This is a 270 (an eligibility request), not a 271 response.", segment.number, segment.id
+            )
         if segment.get(1) != "HB":
-            raise segment.error(f"GS01 is {shown(segment.get(1))}, but a 271 eligibility "
-                                f"response travels in a functional group with GS01 HB.")
+            raise segment.error(
+                f"GS01 is {shown(segment.get(1))}, but a 271 eligibility "
+                f"response travels in a functional group with GS01 HB."
+            )
         if segment.get(8) != IMPLEMENTATION_GUIDE:
             found = segment.get(8)[:40] or "nothing"
-            raise X12ParseError(f"Expected implementation guide {IMPLEMENTATION_GUIDE} in GS08, "
-                                f"found {found}.", segment.number, segment.id)
+            raise X12ParseError(
+                f"Expected implementation guide {IMPLEMENTATION_GUIDE} in GS08, found {found}.",
+                segment.number,
+                segment.id,
+            )
         if self.delimiters.version != INTERCHANGE_VERSION:
-            raise X12ParseError(f"Segment 1 (ISA): ISA12 is {self.delimiters.version}, but "
-                                f"{IMPLEMENTATION_GUIDE} requires {INTERCHANGE_VERSION}.",
-                                1, "ISA")
+            raise X12ParseError(
+                f"Segment 1 (ISA): ISA12 is {self.delimiters.version}, but "
+                f"{IMPLEMENTATION_GUIDE} requires {INTERCHANGE_VERSION}.",
+                1,
+                "ISA",
+            )
 
     def _envelope_st(self, segment: Segment) -> None:
         if self.last_envelope == "SE":
             raise self._only_one(segment, "transaction set (ST)")
         self._expect_after(segment, "GS")
         if segment.get(1) == "270":
-            raise X12ParseError("This is a 270 (an eligibility request), not a 271 response.",
-                                segment.number, segment.id)
+            raise X12ParseError(
+                "This is a 270 (an eligibility request), not a 271 response.", segment.number, segment.id
+            )
         if segment.get(1) != "271":
-            raise X12ParseError(f"This is transaction set {segment.get(1)[:10] or '(blank)'}, "
-                                f"not a 271 eligibility response.", segment.number, segment.id)
+            raise X12ParseError(
+                f"This is transaction set {segment.get(1)[:10] or '(blank)'}, not a 271 eligibility response.",
+                segment.number,
+                segment.id,
+            )
         if segment.get(3) not in ("", IMPLEMENTATION_GUIDE):
-            raise segment.error(f"ST03 is {shown(segment.get(3))}, expected "
-                                f"{IMPLEMENTATION_GUIDE}.")
+            raise segment.error(f"ST03 is {shown(segment.get(3))}, expected {IMPLEMENTATION_GUIDE}.")
         self.envelope["transaction_control"] = segment.get(2)
 
     def _envelope_bht(self, segment: Segment) -> None:
@@ -585,11 +642,9 @@ class _Builder:
             raise segment.error("a BHT belongs directly after the ST, once.")
         self.last_envelope = "BHT"
         if segment.get(1) != "0022":
-            raise segment.error(f"BHT01 is {shown(segment.get(1))}; an eligibility response "
-                                f"has 0022.")
+            raise segment.error(f"BHT01 is {shown(segment.get(1))}; an eligibility response has 0022.")
         if segment.get(2) not in ("11", "06"):
-            raise segment.error(f"BHT02 is {shown(segment.get(2))}; a 271 has 11 (response) or "
-                                f"06 (confirmation).")
+            raise segment.error(f"BHT02 is {shown(segment.get(2))}; a 271 has 11 (response) or 06 (confirmation).")
         self.envelope["reference"] = segment.get(3) or None
         self.envelope["created_at"] = _timestamp(segment, 4, 5)
 
@@ -611,20 +666,25 @@ class _Builder:
         self._close_level(segment)
         hl_id, parent, level = segment.get(1), segment.get(2), segment.get(3)
         if level not in _LEVELS:
-            raise segment.error(f"HL03 {shown(level)} is not a 271 level (20 information "
-                                f"source, 21 information receiver, 22 subscriber, 23 "
-                                f"dependent).")
+            raise segment.error(
+                f"HL03 {shown(level)} is not a 271 level (20 information "
+                f"source, 21 information receiver, 22 subscriber, 23 "
+                f"dependent)."
+            )
         if level in self.hl_levels.values():
-            raise segment.error(f"this response has more than one {_LEVELS[level]} "
-                                f"(HL*…*{level}); Coordinator reads one of each per 271.")
+            raise segment.error(
+                f"this response has more than one {_LEVELS[level]} "
+                f"(HL*…*{level}); Coordinator reads one of each per 271."
+            )
         expected_parent = _PARENT_LEVEL.get(level)
         if expected_parent is None and parent:
-            raise segment.error("the information source (HL03 20) is the top level: HL02 must "
-                                "be empty.")
+            raise segment.error("the information source (HL03 20) is the top level: HL02 must be empty.")
         if expected_parent is not None and self.hl_levels.get(parent) != expected_parent:
-            raise segment.error(f"a {_LEVELS[level]} (HL03 {level}) must sit under the "
-                                f"{_LEVELS[expected_parent]} level (HL03 {expected_parent}); "
-                                f"HL02 is {shown(parent)}.")
+            raise segment.error(
+                f"a {_LEVELS[level]} (HL03 {level}) must sit under the "
+                f"{_LEVELS[expected_parent]} level (HL03 {expected_parent}); "
+                f"HL02 is {shown(parent)}."
+            )
         self.hl_levels[hl_id] = level
         self.level = self.loop = _LEVEL_LOOPS[level]
         if level in ("20", "21"):
@@ -639,13 +699,14 @@ class _Builder:
         self._close_benefit()
         draft = self.parties.get(self.level) or self.members.get(self.level)
         if draft is not None and not draft.name_seen:
-            raise segment.error(f"the {_LEVEL_NAMES[self.level]} loop that starts at segment "
-                                f"{draft.started_at} has no NM1 name segment.")
+            raise segment.error(
+                f"the {_LEVEL_NAMES[self.level]} loop that starts at segment "
+                f"{draft.started_at} has no NM1 name segment."
+            )
 
     def _unclosed_ls(self, segment: Segment) -> X12ParseError:
         """An LS still open where its loop must already have ended."""
-        return segment.error(f"the LS loop opened at segment {self.open_ls.number} is not "
-                             f"closed by LE.")
+        return segment.error(f"the LS loop opened at segment {self.open_ls.number} is not closed by LE.")
 
     def _close_benefit(self) -> None:
         """Freeze the benefit being read, if any."""
@@ -656,13 +717,15 @@ class _Builder:
     def _body(self, segment: Segment) -> None:
         """A segment inside the HL tree: check it may appear here, then read it."""
         if segment.id == "EB" and self.loop in ("header", "source", "receiver"):
-            raise X12ParseError(f"{segment.where} appears before any subscriber (HL*…*22) "
-                                f"loop.", segment.number, segment.id)
+            raise X12ParseError(
+                f"{segment.where} appears before any subscriber (HL*…*22) loop.", segment.number, segment.id
+            )
         if segment.id == "EB" and self.loop == "entity":
             raise self._unclosed_ls(segment)
         if segment.id not in _ALLOWED[self.loop]:
-            raise X12ParseError(f"{segment.where} is not allowed in {_LOOP_NAMES[self.loop]}.",
-                                segment.number, segment.id)
+            raise X12ParseError(
+                f"{segment.where} is not allowed in {_LOOP_NAMES[self.loop]}.", segment.number, segment.id
+            )
         if segment.id not in _SKIPPED:
             kind = "member" if self.loop in ("subscriber", "dependent") else self.loop
             _HANDLERS[(kind, segment.id)](self, segment)
@@ -681,10 +744,14 @@ class _Builder:
             raise segment.error("the response has no subscriber (HL*…*22) loop.")
         dependent = self.members.get("dependent")
         return EligibilityResponse(
-            rejections=tuple(self.rejections), benefits=tuple(self.benefits),
-            payer=payer.freeze(), receiver=receiver.freeze() if receiver else None,
+            rejections=tuple(self.rejections),
+            benefits=tuple(self.benefits),
+            payer=payer.freeze(),
+            receiver=receiver.freeze() if receiver else None,
             subscriber=subscriber.freeze() if subscriber else None,
-            dependent=dependent.freeze() if dependent else None, **self.envelope)
+            dependent=dependent.freeze() if dependent else None,
+            **self.envelope,
+        )
 
     def _party_name(self, segment: Segment) -> None:
         party = self.parties[self.level]
@@ -701,8 +768,7 @@ class _Builder:
         _reference(segment)
 
     def _rejection(self, segment: Segment) -> None:
-        level = ("benefit" if self.loop == "benefit"
-                 else "payer" if self.level == "source" else self.level)
+        level = "benefit" if self.loop == "benefit" else "payer" if self.level == "source" else self.level
         rejection = _read_rejection(segment, level)
         self.rejections.append(rejection)
         if level in self.members:
@@ -714,8 +780,7 @@ class _Builder:
         if member.name_seen:
             raise segment.error(f"the {self.level} loop already has its NM1 name segment.")
         if segment.get(1) != expected:
-            raise segment.error(f"the {self.level}'s name segment must be NM1*{expected}, found "
-                                f"NM1*{segment.get(1)}.")
+            raise segment.error(f"the {self.level}'s name segment must be NM1*{expected}, found NM1*{segment.get(1)}.")
         member.name_seen = True
         member.last_name = segment.get(3) or None
         member.first_name = segment.get(4) or None
@@ -723,10 +788,8 @@ class _Builder:
 
     def _member_trace(self, segment: Segment) -> None:
         if segment.get(1) not in ("1", "2") or not segment.get(2):
-            raise segment.error("a TRN needs TRN01 1 (current) or 2 (referenced) and a trace "
-                                "number in TRN02.")
-        self.members[self.level].traces.append(
-            TraceNumber(segment.get(1), segment.get(2), segment.get(3) or None))
+            raise segment.error("a TRN needs TRN01 1 (current) or 2 (referenced) and a trace number in TRN02.")
+        self.members[self.level].traces.append(TraceNumber(segment.get(1), segment.get(2), segment.get(3) or None))
 
     def _member_reference(self, segment: Segment) -> None:
         qualifier, value = _reference(segment)
@@ -736,8 +799,7 @@ class _Builder:
         member = self.members[self.level]
         if segment.get(2):
             if segment.get(1) != "D8":
-                raise segment.error(f"DMG01 is {shown(segment.get(1))}; a birth date must be "
-                                    f"D8 (CCYYMMDD).")
+                raise segment.error(f"DMG01 is {shown(segment.get(1))}; a birth date must be D8 (CCYYMMDD).")
             member.birth_date = _date(segment, 2, segment.get(2))
         member.gender = segment.get(3) or None
 
@@ -755,8 +817,7 @@ class _Builder:
         self.loop = "benefit"
 
     def _benefit_delivery(self, segment: Segment) -> None:
-        self.benefit.delivery.append(
-            self.delimiters.element.join((segment.id, *segment.elements)))
+        self.benefit.delivery.append(self.delimiters.element.join((segment.id, *segment.elements)))
 
     def _benefit_reference(self, segment: Segment) -> None:
         qualifier, value = _reference(segment)
@@ -779,21 +840,23 @@ class _Builder:
     def _entity_name(self, segment: Segment) -> None:
         if not segment.get(1):
             raise segment.error("NM101 (entity identifier code) is missing.")
-        self.benefit.entities.append(
-            Entity(segment.get(1), _full_name(segment), segment.get(9) or None))
+        self.benefit.entities.append(Entity(segment.get(1), _full_name(segment), segment.get(9) or None))
 
     def _entity_contact(self, segment: Segment) -> None:
         if not self.benefit.entities:
             raise segment.error("a PER inside an LS loop must follow the NM1 it belongs to.")
         last = self.benefit.entities[-1]
-        self.benefit.entities[-1] = Entity(last.entity_code, last.name, last.identifier,
-                                           (*last.contacts, _contact(segment)))
+        self.benefit.entities[-1] = Entity(
+            last.entity_code, last.name, last.identifier, (*last.contacts, _contact(segment))
+        )
 
     def _close_entity_loop(self, segment: Segment) -> None:
         if segment.get(1) != self.open_ls.get(1):
-            raise segment.error(f"LE01 {shown(segment.get(1))} does not match LS01 "
-                                f"{shown(self.open_ls.get(1))} of segment "
-                                f"{self.open_ls.number}.")
+            raise segment.error(
+                f"LE01 {shown(segment.get(1))} does not match LS01 "
+                f"{shown(self.open_ls.get(1))} of segment "
+                f"{self.open_ls.number}."
+            )
         self.open_ls = None
         self.loop = "after_entity"
 
@@ -840,14 +903,19 @@ def _read_eb(segment: Segment, member_level: str, delimiters: Delimiters) -> dic
             raise segment.error(f"EB03 {shown(service_type)} is not a service type code.")
     percent = _decimal(segment, 8, "a percent")
     if percent is not None and not 0 <= percent <= 1:
-        raise segment.error(f"EB08 {shown(segment.get(8))} is not a percent between 0 and 1 "
-                            f"(X12 writes 20% as 0.2).")
+        raise segment.error(f"EB08 {shown(segment.get(8))} is not a percent between 0 and 1 (X12 writes 20% as 0.2).")
     return {
-        "member_level": member_level, "code": code, "label": ELIGIBILITY_CODES[code],
-        "coverage_level": segment.get(2) or None, "service_types": service_types,
-        "insurance_type": segment.get(4) or None, "plan_description": segment.get(5) or None,
-        "time_period": segment.get(6) or None, "amount": _decimal(segment, 7, "an amount"),
-        "percent": percent, "quantity_qualifier": segment.get(9) or None,
+        "member_level": member_level,
+        "code": code,
+        "label": ELIGIBILITY_CODES[code],
+        "coverage_level": segment.get(2) or None,
+        "service_types": service_types,
+        "insurance_type": segment.get(4) or None,
+        "plan_description": segment.get(5) or None,
+        "time_period": segment.get(6) or None,
+        "amount": _decimal(segment, 7, "an amount"),
+        "percent": percent,
+        "quantity_qualifier": segment.get(9) or None,
         "quantity": _decimal(segment, 10, "a quantity"),
         "auth_required": _choice(segment, 11, ("Y", "N", "U")),
         "in_network": _choice(segment, 12, ("Y", "N", "W", "U")),
@@ -858,14 +926,18 @@ def _read_eb(segment: Segment, member_level: str, delimiters: Delimiters) -> dic
 def _read_rejection(segment: Segment, level: str) -> Rejection:
     """An AAA: AAA01 Y/N, AAA03 the reason, AAA04 the follow-up action."""
     if segment.get(1) not in ("Y", "N"):
-        raise segment.error(f"AAA01 {shown(segment.get(1))} must be Y or N (valid request "
-                            f"indicator).")
+        raise segment.error(f"AAA01 {shown(segment.get(1))} must be Y or N (valid request indicator).")
     code = segment.get(3)
     if not code:
         raise segment.error("AAA03 (reject reason) is missing.")
     follow_up_code = segment.get(4) or None
-    return Rejection(level, code, label(REJECT_REASONS, code) or f"Reject reason {code}",
-                     follow_up_code, label(FOLLOW_UP_ACTIONS, follow_up_code))
+    return Rejection(
+        level,
+        code,
+        label(REJECT_REASONS, code) or f"Reject reason {code}",
+        follow_up_code,
+        label(FOLLOW_UP_ACTIONS, follow_up_code),
+    )
 
 
 def _decimal(segment: Segment, position: int, what: str) -> Decimal | None:
@@ -882,8 +954,7 @@ def _choice(segment: Segment, position: int, allowed: tuple[str, ...]) -> str | 
     """A one-letter coded element from a closed list."""
     value = segment.get(position)
     if value and value not in allowed:
-        raise segment.error(f"{segment.id}{position:02d} {shown(value)} must be "
-                            f"{_or(allowed)}.")
+        raise segment.error(f"{segment.id}{position:02d} {shown(value)} must be {_or(allowed)}.")
     return value or None
 
 
@@ -913,8 +984,7 @@ def _timestamp(segment: Segment, date_position: int, time_position: int) -> date
             return datetime(day.year, day.month, day.day, hour, minute, second)
     except ValueError:
         pass
-    raise segment.error(f"{segment.id}{time_position:02d} {shown(value)} is not a time (HHMM "
-                        f"or HHMMSS).")
+    raise segment.error(f"{segment.id}{time_position:02d} {shown(value)} is not a time (HHMM or HHMMSS).")
 
 
 def _dated(segment: Segment) -> tuple[str, tuple[date, date | None]]:

@@ -1,5 +1,6 @@
 """Shared set-up for private-pay tests: a residential program quoted at 280,000 THB a month,
 an inquiry, and an admissions user."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Helpers for private-pay tests (the fixtures are in conftest.py)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -15,13 +16,22 @@ def clinic_today(app) -> date:
     return datetime.now(ZoneInfo(app.config["DISPLAY_TIMEZONE"])).date()
 
 
-def add_schedule(app, actor_id: int, program_id: int, amount: str = "280,000", currency: str = "THB",
-                 period: str = "month") -> int:
+def add_schedule(
+    app, actor_id: int, program_id: int, amount: str = "280,000", currency: str = "THB", period: str = "month"
+) -> int:
     with app.app_context():
         actor = db.session.get(User, actor_id)
-        schedule = fee_schedules.create_schedule(actor, {
-            "program_id": program_id, "amount": amount, "currency": currency, "period": period,
-            "includes": fee_schedules.DEFAULT_INCLUDES, "billed_separately": fee_schedules.DEFAULT_BILLED_SEPARATELY})
+        schedule = fee_schedules.create_schedule(
+            actor,
+            {
+                "program_id": program_id,
+                "amount": amount,
+                "currency": currency,
+                "period": period,
+                "includes": fee_schedules.DEFAULT_INCLUDES,
+                "billed_separately": fee_schedules.DEFAULT_BILLED_SEPARATELY,
+            },
+        )
         db.session.commit()
         return schedule.id
 
@@ -34,5 +44,7 @@ def count_rows(app, model) -> int:
 def ledger_rows(app) -> list[tuple]:
     """(kind, amount, currency, voided) for every ledger entry, oldest first."""
     with app.app_context():
-        return [(e.kind.value, e.amount, e.currency, e.voided_at is not None)
-                for e in db.session.scalars(sa.select(LedgerEntry).order_by(LedgerEntry.id))]
+        return [
+            (e.kind.value, e.amount, e.currency, e.voided_at is not None)
+            for e in db.session.scalars(sa.select(LedgerEntry).order_by(LedgerEntry.id))
+        ]

@@ -1,5 +1,6 @@
 """The private-pay pages: who may read and change them, and bad input answered with a 400, the
 form shown again with the reason, and nothing written."""
+
 from datetime import timedelta
 
 import pytest
@@ -21,12 +22,20 @@ def books(app, world):
         actor = db.session.get(User, world.admissions.id)
         account = billing.open_account(actor, db.session.get(Inquiry, world.inquiry_id), "THB")
         quote = billing.issue_quote(actor, account, world.program_id, 1, None, None, today)
-        charge = billing.add_charge(actor, account, "transport", "3,500", today, "Hospital transport", None, today=today)
+        charge = billing.add_charge(
+            actor, account, "transport", "3,500", today, "Hospital transport", None, today=today
+        )
         deposit = billing.record_payment(actor, account, "1,000", today, "cash", None, True, today=today)
         plan = billing.create_plan(actor, account, "2,500", 2, "monthly", today, None, today)
         db.session.commit()
-        return {"account": account.id, "quote": quote.id, "charge": charge.id, "deposit": deposit.id, "plan": plan.id,
-                "url": f"/finance/inquiry/{world.inquiry_id}/account"}
+        return {
+            "account": account.id,
+            "quote": quote.id,
+            "charge": charge.id,
+            "deposit": deposit.id,
+            "plan": plan.id,
+            "url": f"/finance/inquiry/{world.inquiry_id}/account",
+        }
 
 
 def test_a_case_manager_reads_the_account_and_statement_but_cannot_change_them(app, client, create_user, books, world):
@@ -55,9 +64,16 @@ def test_a_clinician_sees_none_of_it(app, client, create_user, books, path):
 def test_billing_staff_record_payments(app, client, create_user, books):
     login_as(client, create_user(Role.BILLING))
     today = clinic_today(app)
-    response = client.post_form(books["url"] + "/payments/new", {
-        "amount": "1,250", "entry_date": today.isoformat(), "method": "card", "plan_id": str(books["plan"]),
-        "currency": "THB"})
+    response = client.post_form(
+        books["url"] + "/payments/new",
+        {
+            "amount": "1,250",
+            "entry_date": today.isoformat(),
+            "method": "card",
+            "plan_id": str(books["plan"]),
+            "currency": "THB",
+        },
+    )
     assert response.status_code == 302
     assert 'data-testid="balance">1,250.00 THB<' in client.get(books["url"]).get_data(as_text=True)
 
@@ -75,33 +91,87 @@ def test_bad_ledger_input_is_a_400_with_the_reason_and_no_row(app, client, books
     login_as(client, world.admissions)
     today = clinic_today(app).isoformat()
     url = books["url"]
-    _post_bad(client, app, url + "/charges/new", {"category": "transport", "amount": "abc", "entry_date": today},
-              "Enter the THB amount in digits")
-    _post_bad(client, app, url + "/charges/new", {"category": "", "amount": "10", "entry_date": today},
-              "Choose what the charge is for")
-    _post_bad(client, app, url + "/charges/new", {"category": "transport", "amount": "10", "entry_date": "2026-02-30"},
-              "Not a valid date value")
-    _post_bad(client, app, url + "/charges/new",
-              {"category": "transport", "amount": "3,500", "entry_date": today, "currency": "USD"},
-              "This account is in THB")
-    _post_bad(client, app, url + "/payments/new", {"amount": "10.005", "entry_date": today, "method": "cash"},
-              "THB amounts have at most 2 decimal places")
-    _post_bad(client, app, url + "/payments/new",
-              {"amount": "10", "entry_date": today, "method": "cash", "plan_id": "999999"},
-              "Choose one of this account")
-    _post_bad(client, app, url + "/refunds/new", {"amount": "1,000.01", "entry_date": today, "method": "cash"},
-              "at most 1,000.00 THB can be refunded")
-    _post_bad(client, app, url + "/plans/new",
-              {"total": "2,500", "count": "0", "frequency": "monthly", "first_due": today}, "Choose from 1 to 60",
-              PaymentPlan)
-    _post_bad(client, app, url + "/plans/new",
-              {"total": "2,500", "count": "2", "frequency": "monthly",
-               "first_due": (clinic_today(app) - timedelta(days=1)).isoformat()},
-              "cannot be due in the past", PaymentPlan)
-    _post_bad(client, app, url + "/quotes/new", {"program_id": str(world.program_id), "quantity": "0"},
-              "Enter a whole number from 1 to 1000", Quote)
-    _post_bad(client, app, url + "/open", {"currency": "USD"}, "already has a private-pay account in THB",
-              BillingAccount)
+    _post_bad(
+        client,
+        app,
+        url + "/charges/new",
+        {"category": "transport", "amount": "abc", "entry_date": today},
+        "Enter the THB amount in digits",
+    )
+    _post_bad(
+        client,
+        app,
+        url + "/charges/new",
+        {"category": "", "amount": "10", "entry_date": today},
+        "Choose what the charge is for",
+    )
+    _post_bad(
+        client,
+        app,
+        url + "/charges/new",
+        {"category": "transport", "amount": "10", "entry_date": "2026-02-30"},
+        "Not a valid date value",
+    )
+    _post_bad(
+        client,
+        app,
+        url + "/charges/new",
+        {"category": "transport", "amount": "3,500", "entry_date": today, "currency": "USD"},
+        "This account is in THB",
+    )
+    _post_bad(
+        client,
+        app,
+        url + "/payments/new",
+        {"amount": "10.005", "entry_date": today, "method": "cash"},
+        "THB amounts have at most 2 decimal places",
+    )
+    _post_bad(
+        client,
+        app,
+        url + "/payments/new",
+        {"amount": "10", "entry_date": today, "method": "cash", "plan_id": "999999"},
+        "Choose one of this account",
+    )
+    _post_bad(
+        client,
+        app,
+        url + "/refunds/new",
+        {"amount": "1,000.01", "entry_date": today, "method": "cash"},
+        "at most 1,000.00 THB can be refunded",
+    )
+    _post_bad(
+        client,
+        app,
+        url + "/plans/new",
+        {"total": "2,500", "count": "0", "frequency": "monthly", "first_due": today},
+        "Choose from 1 to 60",
+        PaymentPlan,
+    )
+    _post_bad(
+        client,
+        app,
+        url + "/plans/new",
+        {
+            "total": "2,500",
+            "count": "2",
+            "frequency": "monthly",
+            "first_due": (clinic_today(app) - timedelta(days=1)).isoformat(),
+        },
+        "cannot be due in the past",
+        PaymentPlan,
+    )
+    _post_bad(
+        client,
+        app,
+        url + "/quotes/new",
+        {"program_id": str(world.program_id), "quantity": "0"},
+        "Enter a whole number from 1 to 1000",
+        Quote,
+    )
+    _post_bad(
+        client, app, url + "/open", {"currency": "USD"}, "already has a private-pay account in THB", BillingAccount
+    )
 
 
 def test_quoting_a_program_priced_in_another_currency_is_refused_plainly(app, client, books, world):
@@ -110,8 +180,14 @@ def test_quoting_a_program_priced_in_another_currency_is_refused_plainly(app, cl
     login_as(client, world.admissions)
     page = client.get(books["url"] + "/quotes/new").get_data(as_text=True)
     assert "Virtual IOP abroad" not in page
-    _post_bad(client, app, books["url"] + "/quotes/new", {"program_id": str(usd_only.id), "quantity": "1"},
-              "has no fee schedule in THB (it has one in USD)", Quote)
+    _post_bad(
+        client,
+        app,
+        books["url"] + "/quotes/new",
+        {"program_id": str(usd_only.id), "quantity": "1"},
+        "has no fee schedule in THB (it has one in USD)",
+        Quote,
+    )
 
 
 def test_voiding_needs_a_reason_and_keeps_the_entry_listed(app, client, books, world):
@@ -146,8 +222,15 @@ def test_quote_buttons_need_the_csrf_token_and_refuse_twice(app, client, books, 
     assert len(ledger_rows(app)) == 2
 
 
-@pytest.mark.parametrize("path", ["/finance/quotes/999999/accept", "/finance/quotes/999999/withdraw",
-                                  "/finance/entries/999999/void", "/finance/plans/999999/cancel"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/finance/quotes/999999/accept",
+        "/finance/quotes/999999/withdraw",
+        "/finance/entries/999999/void",
+        "/finance/plans/999999/cancel",
+    ],
+)
 def test_unknown_records_are_404(client, world, path):
     login_as(client, world.admissions)
     assert client.post_form(path, {"reason": "x"}).status_code == 404

@@ -1,6 +1,7 @@
 """Property tests: random sequences of charges, payments, refunds and voids through the services
 keep the balance shown equal to charges - payments + refunds, to the minor unit; and random form
 input at every private-pay form gets a 2xx, 3xx or 4xx answer, never a 500."""
+
 from decimal import Decimal
 
 import pytest
@@ -17,8 +18,9 @@ from tests.billing.helpers import clinic_today
 from tests.fixtures.intake import make_inquiry
 from tests.fixtures.users import login_as
 
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 OPERATION = st.one_of(
     st.tuples(st.just("charge"), st.integers(1, 10**9)),
@@ -47,8 +49,9 @@ def test_the_balance_is_always_charges_minus_payments_plus_refunds(app, world, c
                     if name == "charge":
                         entry = billing.add_charge(actor, account, "other", amount, today, None, None, today=today)
                     elif name in ("payment", "deposit"):
-                        entry = billing.record_payment(actor, account, amount, today, "cash", None, name == "deposit",
-                                                       today=today)
+                        entry = billing.record_payment(
+                            actor, account, amount, today, "cash", None, name == "deposit", today=today
+                        )
                     elif name == "refund":
                         entry = billing.record_refund(actor, account, amount, today, "cash", None, today=today)
                     else:
@@ -71,20 +74,69 @@ def test_the_balance_is_always_charges_minus_payments_plus_refunds(app, world, c
         assert view.balance == view.balance.quantize(step)
         assert view.refundable == payments - refunds >= 0
         assert (view.lines[-1].balance if view.lines else 0) == view.balance
-        assert money.format_money(view.balance, currency).startswith(f"{view.balance:,.{money.currency(currency).minor_units}f}")
+        assert money.format_money(view.balance, currency).startswith(
+            f"{view.balance:,.{money.currency(currency).minor_units}f}"
+        )
         db.session.rollback()
 
 
 TEXT = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["", "0", "-1", "1e309", "NaN", "280,000", "280,000.555", "1,00", "99999999999999999999999",
-                     "2026-02-30", "9999-12-31", "0001-01-01", "THB", "USD", "xyz", "transport", "cash", "monthly",
-                     "y", "\x00", "🙂" * 5, "1", "60", "61"]),
+    st.sampled_from(
+        [
+            "",
+            "0",
+            "-1",
+            "1e309",
+            "NaN",
+            "280,000",
+            "280,000.555",
+            "1,00",
+            "99999999999999999999999",
+            "2026-02-30",
+            "9999-12-31",
+            "0001-01-01",
+            "THB",
+            "USD",
+            "xyz",
+            "transport",
+            "cash",
+            "monthly",
+            "y",
+            "\x00",
+            "🙂" * 5,
+            "1",
+            "60",
+            "61",
+        ]
+    ),
     st.text(min_size=2001, max_size=2100),
 )
-KEYS = ["amount", "total", "count", "currency", "category", "method", "entry_date", "first_due", "valid_until",
-        "is_deposit", "plan_id", "program_id", "quantity", "description", "reference", "notes", "reason", "frequency",
-        "period", "includes", "billed_separately", "is_active", "unexpected"]
+KEYS = [
+    "amount",
+    "total",
+    "count",
+    "currency",
+    "category",
+    "method",
+    "entry_date",
+    "first_due",
+    "valid_until",
+    "is_deposit",
+    "plan_id",
+    "program_id",
+    "quantity",
+    "description",
+    "reference",
+    "notes",
+    "reason",
+    "frequency",
+    "period",
+    "includes",
+    "billed_separately",
+    "is_active",
+    "unexpected",
+]
 
 
 @pytest.fixture
@@ -103,14 +155,19 @@ def signed_in(app, client, world):
 
 
 @SETTINGS
-@given(data=st.dictionaries(st.sampled_from(KEYS), st.one_of(TEXT, st.lists(TEXT, max_size=3)), max_size=10),
-       target=st.sampled_from(["charges/new", "payments/new", "refunds/new", "plans/new", "quotes/new", "open",
-                               "void", "cancel", "accept"]))
+@given(
+    data=st.dictionaries(st.sampled_from(KEYS), st.one_of(TEXT, st.lists(TEXT, max_size=3)), max_size=10),
+    target=st.sampled_from(
+        ["charges/new", "payments/new", "refunds/new", "plans/new", "quotes/new", "open", "void", "cancel", "accept"]
+    ),
+)
 def test_random_private_pay_forms_never_fail(world, signed_in, data, target):
     client, token, ids = signed_in
-    url = {"void": f"/finance/entries/{ids['entry']}/void", "cancel": f"/finance/plans/{ids['plan']}/cancel",
-           "accept": f"/finance/quotes/{ids['quote']}/accept"}.get(
-        target, f"/finance/inquiry/{world.inquiry_id}/account/{target}")
+    url = {
+        "void": f"/finance/entries/{ids['entry']}/void",
+        "cancel": f"/finance/plans/{ids['plan']}/cancel",
+        "accept": f"/finance/quotes/{ids['quote']}/accept",
+    }.get(target, f"/finance/inquiry/{world.inquiry_id}/account/{target}")
     response = client.post(url, data={**data, "csrf_token": token})
     assert response.status_code < 500
 

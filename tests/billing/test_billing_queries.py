@@ -1,4 +1,5 @@
 """The account page and the statement run the same number of statements with 3 entries or 30."""
+
 from datetime import timedelta
 
 import pytest
@@ -25,8 +26,7 @@ def _account_with(app, world, entries: int) -> int:
             if n % 3 == 0:
                 billing.add_charge(actor, account, "medication", f"{1000 + n}", day, None, None, today=today)
             elif n % 3 == 1:
-                billing.record_payment(actor, account, "100", day, "cash", None, n == 1,
-                                       plans[n % 2].id, today=today)
+                billing.record_payment(actor, account, "100", day, "cash", None, n == 1, plans[n % 2].id, today=today)
             else:
                 billing.record_refund(actor, account, "10", day, "cash", None, today=today)
         first = billing.ledger_view(account, today).lines[0].entry

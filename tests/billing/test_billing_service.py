@@ -1,5 +1,6 @@
 """The private-pay services: currencies never mix, amounts respect the currency's minor unit,
 refunds never exceed what was paid, voids keep the record, plans raise overdue reminders."""
+
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -33,6 +34,7 @@ def reasons(failure: ValidationFailed) -> dict:
 
 # --- accounts and currencies ---------------------------------------------------------------------------
 
+
 def test_an_inquiry_has_one_account_in_one_currency_for_life(app, ctx):
     actor, account, _ = ctx
     inquiry = db.session.get(Inquiry, account.inquiry_id)
@@ -42,8 +44,15 @@ def test_an_inquiry_has_one_account_in_one_currency_for_life(app, ctx):
     assert billing.account_for(inquiry).currency == "THB"
 
 
-@pytest.mark.parametrize("code, message", [("XYZ", "not an ISO 4217 currency"), ("XAU", "not an ISO 4217"),
-                                           ("", "Choose a currency"), ("HRK", "not an ISO 4217")])
+@pytest.mark.parametrize(
+    "code, message",
+    [
+        ("XYZ", "not an ISO 4217 currency"),
+        ("XAU", "not an ISO 4217"),
+        ("", "Choose a currency"),
+        ("HRK", "not an ISO 4217"),
+    ],
+)
 def test_unknown_and_unbillable_currencies_are_refused(app, world, code, message):
     with app.app_context():
         actor = db.session.get(User, world.admissions.id)
@@ -54,8 +63,9 @@ def test_unknown_and_unbillable_currencies_are_refused(app, world, code, message
 
 def test_a_lower_case_code_opens_the_account_in_that_currency(app, world):
     with app.app_context():
-        account = billing.open_account(db.session.get(User, world.admissions.id),
-                                       db.session.get(Inquiry, world.inquiry_id), " usd ")
+        account = billing.open_account(
+            db.session.get(User, world.admissions.id), db.session.get(Inquiry, world.inquiry_id), " usd "
+        )
         assert account.currency == "USD"
 
 
@@ -74,7 +84,9 @@ def test_a_program_priced_only_in_usd_cannot_be_quoted_to_a_thb_account(app, ctx
 def test_every_amount_must_be_in_the_account_currency(app, ctx):
     actor, account, today = ctx
     calls = [
-        lambda: billing.add_charge(actor, account, "transport", "3,500", today, None, None, currency="USD", today=today),
+        lambda: billing.add_charge(
+            actor, account, "transport", "3,500", today, None, None, currency="USD", today=today
+        ),
         lambda: billing.record_payment(actor, account, "100", today, "cash", None, currency="EUR", today=today),
         lambda: billing.record_refund(actor, account, "1", today, "cash", None, currency="usd", today=today),
         lambda: billing.create_plan(actor, account, "300", 3, "monthly", today, None, today, currency="JPY"),
@@ -106,10 +118,19 @@ def test_yen_amounts_are_whole_numbers_and_baht_have_two_places(app, world):
         assert reasons(failure.value)["amount"] == "THB amounts have at most 2 decimal places."
 
 
-@pytest.mark.parametrize("amount, message", [
-    ("", "Enter an amount"), ("0", "more than zero"), ("-5", "must not be negative"), ("abc", "in digits"),
-    ("1e3", "in digits"), ("1,00,000", "in digits"), ("NaN", "in digits"), ("9" * 39, "at most"),
-])
+@pytest.mark.parametrize(
+    "amount, message",
+    [
+        ("", "Enter an amount"),
+        ("0", "more than zero"),
+        ("-5", "must not be negative"),
+        ("abc", "in digits"),
+        ("1e3", "in digits"),
+        ("1,00,000", "in digits"),
+        ("NaN", "in digits"),
+        ("9" * 39, "at most"),
+    ],
+)
 def test_bad_amounts_are_explained(app, ctx, amount, message):
     actor, account, today = ctx
     with pytest.raises(ValidationFailed) as failure:
@@ -126,14 +147,25 @@ def test_several_problems_are_reported_together(app, ctx):
 
 # --- quotes -------------------------------------------------------------------------------------------
 
+
 def test_a_quote_copies_the_schedule_and_later_changes_do_not_touch_it(app, ctx, world):
     actor, account, today = ctx
     quote = billing.issue_quote(actor, account, world.program_id, 2, today + timedelta(days=30), "Two months", today)
     assert (quote.unit_amount, quote.total, quote.period.value) == (Decimal("280000.00"), Decimal("560000.00"), "month")
     schedule = fee_schedules.load(world.schedule_id)
-    fee_schedules.update_schedule(actor, schedule, {
-        "program_id": world.program_id, "amount": "300,000", "currency": "THB", "period": "week",
-        "includes": "Something else", "billed_separately": "", "is_active": True})
+    fee_schedules.update_schedule(
+        actor,
+        schedule,
+        {
+            "program_id": world.program_id,
+            "amount": "300,000",
+            "currency": "THB",
+            "period": "week",
+            "includes": "Something else",
+            "billed_separately": "",
+            "is_active": True,
+        },
+    )
     db.session.commit()
     db.session.refresh(quote)
     assert (quote.unit_amount, quote.total, quote.period.value) == (Decimal("280000"), Decimal("560000"), "month")
@@ -145,7 +177,11 @@ def test_accepting_charges_the_total_once(app, ctx, world):
     quote = billing.issue_quote(actor, account, world.program_id, 1, None, None, today)
     entry = billing.accept_quote(actor, quote, today)
     assert (entry.amount, entry.quote_id, entry.category.value, quote.status) == (
-        Decimal("280000.00"), quote.id, "program_fee", QuoteStatus.ACCEPTED)
+        Decimal("280000.00"),
+        quote.id,
+        "program_fee",
+        QuoteStatus.ACCEPTED,
+    )
     with pytest.raises(ValidationFailed, match="only an issued quote"):
         billing.accept_quote(actor, quote, today)
     with pytest.raises(ValidationFailed, match="only an issued quote"):
@@ -165,8 +201,10 @@ def test_withdrawn_and_expired_quotes_cannot_be_accepted(app, ctx, world):
     assert billing.balance_of(account) == 0
 
 
-@pytest.mark.parametrize("quantity, valid_days, field", [(0, None, "quantity"), (1001, None, "quantity"),
-                                                         ("two", None, "quantity"), (1, -1, "valid_until")])
+@pytest.mark.parametrize(
+    "quantity, valid_days, field",
+    [(0, None, "quantity"), (1001, None, "quantity"), ("two", None, "quantity"), (1, -1, "valid_until")],
+)
 def test_bad_quote_input(app, ctx, world, quantity, valid_days, field):
     actor, account, today = ctx
     valid_until = today + timedelta(days=valid_days) if valid_days is not None else None
@@ -186,6 +224,7 @@ def test_an_inactive_schedule_is_not_offered(app, ctx, world):
 
 
 # --- refunds and voids --------------------------------------------------------------------------------
+
 
 def test_a_refund_never_exceeds_what_was_paid_and_not_yet_refunded(app, ctx):
     actor, account, today = ctx
@@ -227,7 +266,9 @@ def test_voiding_needs_a_reason_keeps_the_entry_and_takes_it_out_of_the_balance(
     billing.void_entry(actor, charge, "Entered on the wrong account")
     view = billing.ledger_view(account, today)
     assert [(line.entry.id, line.entry.voided_at is not None, line.balance) for line in view.lines] == [
-        (charge.id, True, Decimal("0.00")), (charge.id + 1, False, Decimal("1200.00"))]
+        (charge.id, True, Decimal("0.00")),
+        (charge.id + 1, False, Decimal("1200.00")),
+    ]
     assert (view.charges, view.balance) == (Decimal("1200.00"), Decimal("1200.00"))
     assert charge.void_reason == "Entered on the wrong account" and charge.voided_by_id == actor.id
     with pytest.raises(ValidationFailed, match="already voided"):
@@ -247,8 +288,11 @@ def test_a_payment_that_was_partly_refunded_cannot_be_voided_before_the_refund(a
 
 def test_entries_cannot_be_dated_in_the_future_or_before_2000(app, ctx):
     actor, account, today = ctx
-    for day, message in ((today + timedelta(days=1), "cannot be in the future"),
-                         (today.replace(year=1999), "too far in the past"), (None, "Enter the date")):
+    for day, message in (
+        (today + timedelta(days=1), "cannot be in the future"),
+        (today.replace(year=1999), "too far in the past"),
+        (None, "Enter the date"),
+    ):
         with pytest.raises(ValidationFailed) as failure:
             billing.record_payment(actor, account, "10", day, "cash", None, today=today)
         assert message in reasons(failure.value)["entry_date"]
@@ -256,26 +300,38 @@ def test_entries_cannot_be_dated_in_the_future_or_before_2000(app, ctx):
 
 # --- payment plans and their reminders ----------------------------------------------------------------
 
+
 def test_a_plan_splits_exactly_with_the_remainder_last(app, ctx):
     actor, account, today = ctx
     plan = billing.create_plan(actor, account, "100,000", 3, "fortnightly", today, "Family pays", today)
-    amounts = db.session.scalars(sa.select(Installment.amount).where(Installment.plan_id == plan.id)
-                                 .order_by(Installment.seq)).all()
-    dues = db.session.scalars(sa.select(Installment.due_date).where(Installment.plan_id == plan.id)
-                              .order_by(Installment.seq)).all()
+    amounts = db.session.scalars(
+        sa.select(Installment.amount).where(Installment.plan_id == plan.id).order_by(Installment.seq)
+    ).all()
+    dues = db.session.scalars(
+        sa.select(Installment.due_date).where(Installment.plan_id == plan.id).order_by(Installment.seq)
+    ).all()
     assert amounts == [Decimal("33333.33"), Decimal("33333.33"), Decimal("33333.34")]
     assert dues == [today, today + timedelta(days=14), today + timedelta(days=28)]
 
 
-@pytest.mark.parametrize("total, count, frequency, first_due_days, field", [
-    ("180,000", 0, "monthly", 0, "count"), ("180,000", 61, "monthly", 0, "count"), ("180,000", "x", "monthly", 0, "count"),
-    ("180,000", 3, "yearly", 0, "frequency"), ("180,000", 3, "monthly", -1, "first_due"),
-    ("", 3, "monthly", 0, "total"), ("0.02", 3, "monthly", 0, "count"),
-])
+@pytest.mark.parametrize(
+    "total, count, frequency, first_due_days, field",
+    [
+        ("180,000", 0, "monthly", 0, "count"),
+        ("180,000", 61, "monthly", 0, "count"),
+        ("180,000", "x", "monthly", 0, "count"),
+        ("180,000", 3, "yearly", 0, "frequency"),
+        ("180,000", 3, "monthly", -1, "first_due"),
+        ("", 3, "monthly", 0, "total"),
+        ("0.02", 3, "monthly", 0, "count"),
+    ],
+)
 def test_bad_plans_are_refused(app, ctx, total, count, frequency, first_due_days, field):
     actor, account, today = ctx
     with pytest.raises(ValidationFailed) as failure:
-        billing.create_plan(actor, account, total, count, frequency, today + timedelta(days=first_due_days), None, today)
+        billing.create_plan(
+            actor, account, total, count, frequency, today + timedelta(days=first_due_days), None, today
+        )
     assert field in reasons(failure.value)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PaymentPlan)) == 0
 
@@ -287,10 +343,13 @@ def test_a_plan_raises_an_overdue_reminder_per_installment_and_cancelling_it_can
     zone = ZoneInfo(app.config["DISPLAY_TIMEZONE"])
     grace = timedelta(days=app.config["INSTALLMENT_GRACE_DAYS"])
     hour = time(app.config["BILLING_REMINDER_HOUR"])
-    installments = db.session.scalars(sa.select(Installment).where(Installment.plan_id == plan.id)
-                                      .order_by(Installment.seq)).all()
-    found = {r.installment_id: r for r in db.session.scalars(
-        sa.select(Reminder).where(Reminder.kind == ReminderKind.INSTALLMENT_OVERDUE))}
+    installments = db.session.scalars(
+        sa.select(Installment).where(Installment.plan_id == plan.id).order_by(Installment.seq)
+    ).all()
+    found = {
+        r.installment_id: r
+        for r in db.session.scalars(sa.select(Reminder).where(Reminder.kind == ReminderKind.INSTALLMENT_OVERDUE))
+    }
     assert set(found) == {i.id for i in installments}
     for item in installments:
         reminder = found[item.id]
@@ -301,8 +360,9 @@ def test_a_plan_raises_an_overdue_reminder_per_installment_and_cancelling_it_can
         billing.cancel_plan(actor, plan, " ")
     billing.cancel_plan(actor, plan, "Family paid in full another way")
     db.session.commit()
-    statuses = db.session.scalars(sa.select(Reminder.status).where(
-        Reminder.kind == ReminderKind.INSTALLMENT_OVERDUE)).all()
+    statuses = db.session.scalars(
+        sa.select(Reminder.status).where(Reminder.kind == ReminderKind.INSTALLMENT_OVERDUE)
+    ).all()
     assert statuses == [ReminderStatus.CANCELLED] * 3
     assert plan.status is PlanStatus.CANCELLED
     with pytest.raises(ValidationFailed, match="already cancelled"):
@@ -318,9 +378,13 @@ def test_plan_payments_settle_installments_oldest_first_as_the_reminders_see_it(
     view = billing.ledger_view(account, today)
     states = view.plans[0].installments
     assert [(s.paid, s.status.value) for s in states] == [
-        (Decimal("60000.00"), "paid"), (Decimal("30000.00"), "partly_paid"), (Decimal("0.00"), "due")]
-    installments = db.session.scalars(sa.select(Installment).where(Installment.plan_id == plan.id)
-                                      .order_by(Installment.seq)).all()
+        (Decimal("60000.00"), "paid"),
+        (Decimal("30000.00"), "partly_paid"),
+        (Decimal("0.00"), "due"),
+    ]
+    installments = db.session.scalars(
+        sa.select(Installment).where(Installment.plan_id == plan.id).order_by(Installment.seq)
+    ).all()
     assert [plan_status.installment_unpaid(i) for i in installments] == [False, True, True]
     # Weeks later, the second installment is overdue.
     later = billing.ledger_view(account, today + timedelta(days=40))
@@ -337,6 +401,7 @@ def test_a_payment_toward_another_accounts_plan_is_refused(app, ctx, world):
 
 
 # --- deposits and clearance ---------------------------------------------------------------------------
+
 
 def test_deposit_received_needs_a_live_deposit_and_money_kept(app, ctx):
     actor, account, today = ctx
@@ -366,11 +431,22 @@ def test_changes_are_audited_without_amounts(app, ctx, world):
     billing.void_entry(actor, refund, "Wrong amount typed")
     plan = billing.create_plan(actor, account, "1,000", 1, "weekly", today, None, today)
     billing.cancel_plan(actor, plan, "Not needed")
-    rows = db.session.execute(sa.select(AuditEvent.action, AuditEvent.entity_type, AuditEvent.detail)
-                              .where(AuditEvent.actor_user_id == actor.id)).all()
+    rows = db.session.execute(
+        sa.select(AuditEvent.action, AuditEvent.entity_type, AuditEvent.detail).where(
+            AuditEvent.actor_user_id == actor.id
+        )
+    ).all()
     assert {action for action, _, _ in rows} >= {
-        "billing_account_opened", "quote_issued", "quote_accepted", "ledger_charge_added", "ledger_payment_recorded",
-        "ledger_refund_recorded", "ledger_entry_voided", "payment_plan_created", "payment_plan_cancelled"}
+        "billing_account_opened",
+        "quote_issued",
+        "quote_accepted",
+        "ledger_charge_added",
+        "ledger_payment_recorded",
+        "ledger_refund_recorded",
+        "ledger_entry_voided",
+        "payment_plan_created",
+        "payment_plan_cancelled",
+    }
     for _, _, detail in rows:
         assert detail is None or ("000" not in detail and "Wrong amount" not in detail)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(BillingAccount)) == 1

@@ -1,5 +1,6 @@
 """Fee schedules are kept by administrators: one per program and currency, amounts parsed for the
 currency chosen, audited, and never rewriting a quote already issued."""
+
 from decimal import Decimal
 
 import pytest
@@ -14,8 +15,10 @@ from tests.fixtures.users import login_as
 
 def schedules(app):
     with app.app_context():
-        return [(s.program_id, s.amount, s.currency, s.period.value, s.is_active)
-                for s in db.session.scalars(sa.select(FeeSchedule).order_by(FeeSchedule.id))]
+        return [
+            (s.program_id, s.amount, s.currency, s.period.value, s.is_active)
+            for s in db.session.scalars(sa.select(FeeSchedule).order_by(FeeSchedule.id))
+        ]
 
 
 @pytest.fixture
@@ -24,8 +27,15 @@ def program(app):
 
 
 def good(program, **overrides):
-    data = {"program_id": str(program), "amount": "280,000", "currency": "THB", "period": "month",
-            "includes": "Accommodation, meals, therapy", "billed_separately": "Medication, transport", "is_active": "y"}
+    data = {
+        "program_id": str(program),
+        "amount": "280,000",
+        "currency": "THB",
+        "period": "month",
+        "includes": "Accommodation, meals, therapy",
+        "billed_separately": "Medication, transport",
+        "is_active": "y",
+    }
     data.update(overrides)
     return data
 
@@ -35,16 +45,21 @@ def test_admin_adds_and_edits_a_schedule(app, admin_client, program):
     assert "No fee schedules yet" in page
     assert admin_client.post_form("/admin/fee-schedules/new", good(program.id)).status_code == 302
     assert schedules(app) == [(program.id, Decimal("280000"), "THB", "month", True)]
-    assert admin_client.post_form("/admin/fee-schedules/new", good(program.id, amount="8,500.50", currency="USD")
-                                  ).status_code == 302
+    assert (
+        admin_client.post_form(
+            "/admin/fee-schedules/new", good(program.id, amount="8,500.50", currency="USD")
+        ).status_code
+        == 302
+    )
     page = admin_client.get("/admin/fee-schedules").get_data(as_text=True)
     assert "280,000.00 THB" in page and "8,500.50 USD" in page and "per month" in page
     with app.app_context():
         schedule_id = db.session.scalar(sa.select(FeeSchedule.id).where(FeeSchedule.currency == "THB"))
     page = admin_client.get(f"/admin/fee-schedules/{schedule_id}").get_data(as_text=True)
     assert 'value="280,000.00"' in page
-    response = admin_client.post_form(f"/admin/fee-schedules/{schedule_id}",
-                                      good(program.id, amount="9,000", period="day", is_active=""))
+    response = admin_client.post_form(
+        f"/admin/fee-schedules/{schedule_id}", good(program.id, amount="9,000", period="day", is_active="")
+    )
     assert response.status_code == 302
     assert schedules(app)[0] == (program.id, Decimal("9000"), "THB", "day", False)
     with app.app_context():
@@ -52,20 +67,23 @@ def test_admin_adds_and_edits_a_schedule(app, admin_client, program):
     assert sorted(actions) == ["fee_schedule_created", "fee_schedule_created", "fee_schedule_updated"]
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"program_id": ""}, "Choose a program"),
-    ({"program_id": "999999"}, "Choose a program"),
-    ({"amount": ""}, "Enter the fee"),
-    ({"amount": "0"}, "The fee must be more than zero"),
-    ({"amount": "-1"}, "must not be negative"),
-    ({"amount": "280.000,50"}, "in digits"),
-    ({"amount": "1500.5", "currency": "JPY"}, "JPY amounts are whole numbers"),
-    ({"amount": "10.1234", "currency": "KWD"}, "KWD amounts have at most 3 decimal places"),
-    ({"currency": "XYZ"}, "not an ISO 4217 currency"),
-    ({"currency": ""}, "Choose a currency"),
-    ({"period": "fortnight"}, "Choose per day, week, month or episode"),
-    ({"includes": "x" * 2001}, "at most 2000"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"program_id": ""}, "Choose a program"),
+        ({"program_id": "999999"}, "Choose a program"),
+        ({"amount": ""}, "Enter the fee"),
+        ({"amount": "0"}, "The fee must be more than zero"),
+        ({"amount": "-1"}, "must not be negative"),
+        ({"amount": "280.000,50"}, "in digits"),
+        ({"amount": "1500.5", "currency": "JPY"}, "JPY amounts are whole numbers"),
+        ({"amount": "10.1234", "currency": "KWD"}, "KWD amounts have at most 3 decimal places"),
+        ({"currency": "XYZ"}, "not an ISO 4217 currency"),
+        ({"currency": ""}, "Choose a currency"),
+        ({"period": "fortnight"}, "Choose per day, week, month or episode"),
+        ({"includes": "x" * 2001}, "at most 2000"),
+    ],
+)
 def test_bad_schedule_input_is_explained_and_nothing_saved(app, admin_client, program, overrides, message):
     response = admin_client.post_form("/admin/fee-schedules/new", good(program.id, **overrides))
     assert response.status_code == 400

@@ -1,5 +1,6 @@
 """Issue 3's "done means", in a real browser: a phone call from a worried spouse, screened,
 moved through the pipeline and admitted, with the MME and OUD severity shown as staff type."""
+
 import re
 from datetime import date
 

@@ -2,6 +2,7 @@
 verify a PPO's substance-use benefits from a 271, record an authorization for 14 residential
 days with a review date; and, for a patient paying privately, quote 280,000 THB a month,
 take a deposit, set up a payment plan, add a hospital transport charge and see the balance."""
+
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -73,14 +74,20 @@ def test_admissions_verifies_a_ppo_from_a_271_and_records_an_authorization(app, 
     shot(page, "insurance-overview")
 
 
-def test_billing_quotes_takes_a_deposit_sets_up_a_plan_and_sees_an_exact_balance(app, page, live_server,
-                                                                                  create_user):
+def test_billing_quotes_takes_a_deposit_sets_up_a_plan_and_sees_an_exact_balance(app, page, live_server, create_user):
     user = create_user(Role.ADMISSIONS, full_name="Ana Admissions")
     program = make_program(app, name="Residential — Riverside House")
     with app.app_context():
-        db.session.add(FeeSchedule(program_id=program.id, amount=280000, currency="THB", period=FeePeriod.MONTH,
-                                   includes="Accommodation, meals, therapy, two months of aftercare",
-                                   billed_separately="Medication, hospital visits, transport"))
+        db.session.add(
+            FeeSchedule(
+                program_id=program.id,
+                amount=280000,
+                currency="THB",
+                period=FeePeriod.MONTH,
+                includes="Accommodation, meals, therapy, two months of aftercare",
+                billed_separately="Medication, hospital visits, transport",
+            )
+        )
         db.session.commit()
     inquiry = make_inquiry(app, None, patient_name="Somchai Private")
     sign_in(page, live_server, user)

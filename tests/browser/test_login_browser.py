@@ -1,4 +1,5 @@
 """A person signs in and out in a real browser."""
+
 import pytest
 
 from coordinator.roles import Role

@@ -1,4 +1,5 @@
 """Screening in a real browser: the MME and scores appear as staff type, and saving never depends on it."""
+
 import re
 
 import pytest
@@ -81,8 +82,15 @@ def test_a_failed_preview_is_a_quiet_note_and_saving_still_works(page, live_serv
     sign_in(page, live_server, create_user(Role.ADMISSIONS))
     page.route("**/screening/preview/**", lambda route: route.abort())
     page.goto(f"{live_server}/screening/inquiry/{inquiry.id}/record/gad7")
-    for key in ("nervous", "uncontrollable_worry", "worry_too_much", "trouble_relaxing", "restless", "irritable",
-                "afraid"):
+    for key in (
+        "nervous",
+        "uncontrollable_worry",
+        "worry_too_much",
+        "trouble_relaxing",
+        "restless",
+        "irritable",
+        "afraid",
+    ):
         page.locator(f"label[for='{key}-1']").click()
     expect(page.get_by_text("Preview unavailable just now")).to_be_visible()
     page.get_by_role("button", name="Save").click()

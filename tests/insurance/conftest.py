@@ -1,4 +1,5 @@
 """Shared records and helpers for the insurance page and service tests."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -42,8 +43,9 @@ def make_coverage(app, actor: User, inquiry_id: int, **overrides) -> int:
     data = {"rank": "primary", "payer_name": "Acme Health", "member_id": "XYZ123456789", "plan_type": "ppo"}
     data.update(overrides)
     with app.app_context():
-        coverage = insurance.add_coverage(db.session.merge(actor), db.session.get(Inquiry, inquiry_id), data,
-                                          date.today())
+        coverage = insurance.add_coverage(
+            db.session.merge(actor), db.session.get(Inquiry, inquiry_id), data, date.today()
+        )
         db.session.commit()
         return coverage.id
 

@@ -1,5 +1,6 @@
 """Authorizations and utilization review: recording, updating with a review history, every
 validation message, the billing reminders they schedule, and who may."""
+
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,10 +28,18 @@ def billing_morning(app, day: date) -> datetime:
 
 def approved_14_days(app, **overrides) -> dict:
     today = clinic_today(app)
-    data = {"level_of_care": "residential", "status": "approved", "auth_number": "AUTH-5521", "unit": "days",
-            "requested_units": "14", "approved_units": "14", "start_date": today.isoformat(),
-            "next_review_date": (today + timedelta(days=7)).isoformat(), "payer_contact": "Rita, UM nurse",
-            "note": "Approved on the first call."}
+    data = {
+        "level_of_care": "residential",
+        "status": "approved",
+        "auth_number": "AUTH-5521",
+        "unit": "days",
+        "requested_units": "14",
+        "approved_units": "14",
+        "start_date": today.isoformat(),
+        "next_review_date": (today + timedelta(days=7)).isoformat(),
+        "payer_contact": "Rita, UM nurse",
+        "note": "Approved on the first call.",
+    }
     data.update(overrides)
     return data
 
@@ -47,8 +56,9 @@ def reviews(app) -> list[AuthorizationReview]:
 
 def reminders_of(app) -> list[tuple]:
     with app.app_context():
-        rows = db.session.scalars(sa.select(Reminder).where(Reminder.authorization_id.is_not(None))
-                                  .order_by(Reminder.id))
+        rows = db.session.scalars(
+            sa.select(Reminder).where(Reminder.authorization_id.is_not(None)).order_by(Reminder.id)
+        )
         return [(r.kind, r.status, r.due_at, r.dedupe_key) for r in rows]
 
 
@@ -64,13 +74,26 @@ def test_an_approval_for_14_residential_days_schedules_billing_reminders(app, ed
     assert response.status_code == 302 and response.headers["Location"] == f"/finance/inquiry/{inquiry.id}"
     auth = the_authorization(app)
     assert (auth.level_of_care, auth.status, auth.auth_number, auth.approved_units, auth.requested_units) == (
-        LevelOfCare.RESIDENTIAL, AuthorizationStatus.APPROVED, "AUTH-5521", 14, 14)
+        LevelOfCare.RESIDENTIAL,
+        AuthorizationStatus.APPROVED,
+        "AUTH-5521",
+        14,
+        14,
+    )
     # day one is the start date, so 14 days end on start + 13
-    assert (auth.start_date, auth.end_date, auth.next_review_date) == (today, today + timedelta(days=13),
-                                                                       today + timedelta(days=7))
+    assert (auth.start_date, auth.end_date, auth.next_review_date) == (
+        today,
+        today + timedelta(days=13),
+        today + timedelta(days=7),
+    )
     [review] = reviews(app)
     assert (review.from_status, review.to_status, review.approved_units, review.end_date, review.note) == (
-        None, "approved", 14, today + timedelta(days=13), "Approved on the first call.")
+        None,
+        "approved",
+        14,
+        today + timedelta(days=13),
+        "Approved on the first call.",
+    )
     review_due = billing_morning(app, today + timedelta(days=7 - app.config["AUTH_REVIEW_NOTICE_DAYS"]))
     ending_due = billing_morning(app, today + timedelta(days=13 - app.config["AUTH_END_NOTICE_DAYS"]))
     assert open_reminders(app) == {ReminderKind.AUTH_REVIEW_DUE: review_due, ReminderKind.AUTH_ENDING: ending_due}
@@ -81,8 +104,12 @@ def test_moving_the_review_date_reschedules_and_denying_cancels(app, editor, edi
     today = clinic_today(app)
     editor_client.post_form(f"/finance/inquiry/{inquiry.id}/authorizations/new", approved_14_days(app))
     auth = the_authorization(app)
-    moved = approved_14_days(app, next_review_date=(today + timedelta(days=10)).isoformat(),
-                             end_date=(today + timedelta(days=13)).isoformat(), note="")
+    moved = approved_14_days(
+        app,
+        next_review_date=(today + timedelta(days=10)).isoformat(),
+        end_date=(today + timedelta(days=13)).isoformat(),
+        note="",
+    )
     response = editor_client.post_form(f"/finance/authorizations/{auth.id}/edit", moved)
     assert response.status_code == 302
     review_due = billing_morning(app, today + timedelta(days=10 - app.config["AUTH_REVIEW_NOTICE_DAYS"]))
@@ -90,26 +117,47 @@ def test_moving_the_review_date_reschedules_and_denying_cancels(app, editor, edi
     cancelled = [key for kind, status, _, key in reminders_of(app) if status is ReminderStatus.CANCELLED]
     assert cancelled == [f"auth-review-{auth.id}-{(today + timedelta(days=7)).isoformat()}"]
 
-    denied = {"level_of_care": "residential", "status": "denied", "auth_number": "AUTH-5521", "unit": "days",
-              "requested_units": "14", "note": "Peer-to-peer failed."}
+    denied = {
+        "level_of_care": "residential",
+        "status": "denied",
+        "auth_number": "AUTH-5521",
+        "unit": "days",
+        "requested_units": "14",
+        "note": "Peer-to-peer failed.",
+    }
     assert editor_client.post_form(f"/finance/authorizations/{auth.id}/edit", denied).status_code == 302
     assert open_reminders(app) == {}
     assert all(status is ReminderStatus.CANCELLED for _, status, _, _ in reminders_of(app))
     assert [(r.from_status, r.to_status) for r in reviews(app)] == [
-        (None, "approved"), ("approved", "approved"), ("approved", "denied")]
+        (None, "approved"),
+        ("approved", "approved"),
+        ("approved", "denied"),
+    ]
     page = editor_client.get(f"/finance/authorizations/{auth.id}/edit").get_data(as_text=True)
     assert "Approved → <strong>Denied</strong>" in page and "Peer-to-peer failed." in page
     assert "Approved on the first call." in page and "Ada Admissions" in page
-    assert audit_actions(app, "authorization") == ["authorization_recorded", "authorization_updated",
-                                                   "authorization_updated"]
+    assert audit_actions(app, "authorization") == [
+        "authorization_recorded",
+        "authorization_updated",
+        "authorization_updated",
+    ]
 
 
 def test_a_pending_request_gets_a_review_reminder_but_no_ending(app, editor, inquiry):
     today = clinic_today(app)
     with app.app_context():
-        authorizations.record_authorization(editor, db.session.get(Inquiry, inquiry.id), {
-            "level_of_care": "php", "status": "pending", "requested_units": "10",
-            "start_date": today.isoformat(), "next_review_date": (today + timedelta(days=1)).isoformat()}, today)
+        authorizations.record_authorization(
+            editor,
+            db.session.get(Inquiry, inquiry.id),
+            {
+                "level_of_care": "php",
+                "status": "pending",
+                "requested_units": "10",
+                "start_date": today.isoformat(),
+                "next_review_date": (today + timedelta(days=1)).isoformat(),
+            },
+            today,
+        )
         db.session.commit()
     # the notice period has begun: the reminder goes out this morning (or now), never in the past week
     assert open_reminders(app) == {ReminderKind.AUTH_REVIEW_DUE: billing_morning(app, today)}
@@ -124,15 +172,18 @@ def test_an_update_must_change_something_or_say_something(app, editor, editor_cl
     page = response.get_data(as_text=True)
     assert "Nothing changed: change a field or add a review note." in page and 'data-testid="review-history"' in page
     assert len(reviews(app)) == 1
-    response = editor_client.post_form(f"/finance/authorizations/{auth.id}/edit",
-                                       {**same, "note": "Concurrent review call booked."})
+    response = editor_client.post_form(
+        f"/finance/authorizations/{auth.id}/edit", {**same, "note": "Concurrent review call booked."}
+    )
     assert response.status_code == 302
     assert [r.note for r in reviews(app)] == ["Approved on the first call.", "Concurrent review call booked."]
 
 
 def test_a_partial_approval(app, editor_client, inquiry):
-    response = editor_client.post_form(f"/finance/inquiry/{inquiry.id}/authorizations/new",
-                                       approved_14_days(app, status="partially_approved", approved_units="7"))
+    response = editor_client.post_form(
+        f"/finance/inquiry/{inquiry.id}/authorizations/new",
+        approved_14_days(app, status="partially_approved", approved_units="7"),
+    )
     assert response.status_code == 302
     auth = the_authorization(app)
     assert (auth.status, auth.approved_units, auth.requested_units) == (AuthorizationStatus.PARTIALLY_APPROVED, 7, 14)
@@ -141,10 +192,12 @@ def test_a_partial_approval(app, editor_client, inquiry):
 
 def test_the_authorization_can_name_one_of_the_inquirys_coverages(app, editor, editor_client, inquiry):
     coverage_id = make_coverage(app, editor, inquiry.id)
-    assert f'value="{coverage_id}"' in editor_client.get(
-        f"/finance/inquiry/{inquiry.id}/authorizations/new").get_data(as_text=True)
-    response = editor_client.post_form(f"/finance/inquiry/{inquiry.id}/authorizations/new",
-                                       approved_14_days(app, coverage_id=str(coverage_id)))
+    assert f'value="{coverage_id}"' in editor_client.get(f"/finance/inquiry/{inquiry.id}/authorizations/new").get_data(
+        as_text=True
+    )
+    response = editor_client.post_form(
+        f"/finance/inquiry/{inquiry.id}/authorizations/new", approved_14_days(app, coverage_id=str(coverage_id))
+    )
     assert response.status_code == 302 and the_authorization(app).coverage_id == coverage_id
 
 
@@ -162,10 +215,14 @@ BAD = [
     ({"requested_units": "99999999"}, "Enter the number requested as a whole number from 1 to 10,000."),
     ({"start_date": ""}, "Enter the first covered day."),
     ({"start_date": "2026-13-01"}, "Enter the first covered day as a real date (YYYY-MM-DD)."),
-    ({"status": "partially_approved", "requested_units": ""},
-     "Enter how many days were requested: a partial approval is fewer than requested."),
-    ({"status": "partially_approved"},
-     "A partial approval is fewer days than requested (14); choose “Approved” if all were granted."),
+    (
+        {"status": "partially_approved", "requested_units": ""},
+        "Enter how many days were requested: a partial approval is fewer than requested.",
+    ),
+    (
+        {"status": "partially_approved"},
+        "A partial approval is fewer days than requested (14); choose “Approved” if all were granted.",
+    ),
     ({"approved_units": "7"}, "Fewer days were approved (7) than requested (14): choose “Partially approved”."),
     ({"status": "denied"}, "A denial approves nothing: leave the approved number empty."),
     ({"end_date": "2000-01-01"}, "The last covered day cannot be before the first."),
@@ -179,8 +236,9 @@ BAD = [
 
 @pytest.mark.parametrize("overrides, message", BAD)
 def test_bad_authorization_input_is_explained_and_nothing_saved(app, editor_client, inquiry, overrides, message):
-    response = editor_client.post_form(f"/finance/inquiry/{inquiry.id}/authorizations/new",
-                                       approved_14_days(app, **overrides))
+    response = editor_client.post_form(
+        f"/finance/inquiry/{inquiry.id}/authorizations/new", approved_14_days(app, **overrides)
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert message in page and "Nothing was saved" in page
@@ -190,8 +248,9 @@ def test_bad_authorization_input_is_explained_and_nothing_saved(app, editor_clie
 def test_a_coverage_of_another_inquiry_is_refused(app, editor, editor_client, inquiry):
     other = make_inquiry(app, editor)
     coverage_id = make_coverage(app, editor, other.id)
-    response = editor_client.post_form(f"/finance/inquiry/{inquiry.id}/authorizations/new",
-                                       approved_14_days(app, coverage_id=str(coverage_id)))
+    response = editor_client.post_form(
+        f"/finance/inquiry/{inquiry.id}/authorizations/new", approved_14_days(app, coverage_id=str(coverage_id))
+    )
     assert response.status_code == 400 and count(app, Authorization) == 0
 
 
@@ -199,8 +258,9 @@ def test_a_bad_update_changes_nothing(app, editor_client, inquiry):
     editor_client.post_form(f"/finance/inquiry/{inquiry.id}/authorizations/new", approved_14_days(app))
     auth = the_authorization(app)
     before = reminders_of(app)
-    response = editor_client.post_form(f"/finance/authorizations/{auth.id}/edit",
-                                       approved_14_days(app, end_date="2000-01-01", note="oops"))
+    response = editor_client.post_form(
+        f"/finance/authorizations/{auth.id}/edit", approved_14_days(app, end_date="2000-01-01", note="oops")
+    )
     assert response.status_code == 400 and "cannot be before the first" in response.get_data(as_text=True)
     assert the_authorization(app).end_date == auth.end_date and len(reviews(app)) == 1
     assert reminders_of(app) == before
@@ -209,16 +269,23 @@ def test_a_bad_update_changes_nothing(app, editor_client, inquiry):
 @pytest.mark.parametrize("role", [Role.CASE_MANAGER, Role.CLINICIAN])
 def test_readers_and_clinicians_cannot_record_authorizations(app, client, create_user, editor, inquiry, role):
     with app.app_context():
-        auth = authorizations.record_authorization(editor, db.session.get(Inquiry, inquiry.id),
-                                                   approved_14_days(app), clinic_today(app))
+        auth = authorizations.record_authorization(
+            editor, db.session.get(Inquiry, inquiry.id), approved_14_days(app), clinic_today(app)
+        )
         db.session.commit()
         auth_id = auth.id
     login_as(client, create_user(role))
     assert client.get(f"/finance/inquiry/{inquiry.id}/authorizations/new").status_code == 403
-    assert client.post_form(f"/finance/inquiry/{inquiry.id}/authorizations/new", approved_14_days(app)).status_code == 403
+    assert (
+        client.post_form(f"/finance/inquiry/{inquiry.id}/authorizations/new", approved_14_days(app)).status_code == 403
+    )
     assert client.get(f"/finance/authorizations/{auth_id}/edit").status_code == 403
-    assert client.post_form(f"/finance/authorizations/{auth_id}/edit",
-                            approved_14_days(app, status="denied", approved_units="")).status_code == 403
+    assert (
+        client.post_form(
+            f"/finance/authorizations/{auth_id}/edit", approved_14_days(app, status="denied", approved_units="")
+        ).status_code
+        == 403
+    )
     assert count(app, Authorization) == 1 and the_authorization(app).status is AuthorizationStatus.APPROVED
 
 
@@ -242,8 +309,9 @@ def test_authorizations_for_loads_history_in_constant_queries(app, editor, inqui
             listed = authorizations.authorizations_for(loaded)
             [(a.coverage, [r.actor for r in a.reviews]) for a in listed]
         authorizations.record_authorization(editor, record, approved_14_days(app, level_of_care="php"), today)
-        authorizations.update_authorization(editor, authorizations.load_authorization(first.id),
-                                            approved_14_days(app), "Reviewed.", today)
+        authorizations.update_authorization(
+            editor, authorizations.load_authorization(first.id), approved_14_days(app), "Reviewed.", today
+        )
         db.session.commit()
         db.session.expire_all()
         loaded = db.session.get(Inquiry, inquiry.id)
@@ -251,5 +319,7 @@ def test_authorizations_for_loads_history_in_constant_queries(app, editor, inqui
             listed = authorizations.authorizations_for(loaded)
             history = [(a.level_of_care, [r.note for r in a.reviews]) for a in listed]
         assert one.count == two.count
-        assert history == [(LevelOfCare.PHP, ["Approved on the first call."]),
-                           (LevelOfCare.RESIDENTIAL, ["Approved on the first call.", "Reviewed."])]
+        assert history == [
+            (LevelOfCare.PHP, ["Approved on the first call."]),
+            (LevelOfCare.RESIDENTIAL, ["Approved on the first call.", "Reviewed."]),
+        ]

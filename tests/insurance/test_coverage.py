@@ -1,4 +1,5 @@
 """Coverages on an inquiry: adding and editing them, every validation message, and who may."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -14,27 +15,44 @@ from tests.fixtures.intake import make_inquiry, make_program
 from tests.fixtures.users import login_as
 from tests.insurance.conftest import audit_actions, count, make_coverage, make_payer
 
-GOOD = {"rank": "primary", "payer_name": "Acme Health", "plan_type": "ppo", "plan_name": "Acme Gold PPO",
-        "member_id": "XYZ 1234 5678", "group_number": "GRP-001", "relationship_to_subscriber": "self",
-        "effective_from": "2026-01-01", "effective_to": "2026-12-31", "notes": "Card photographed."}
+GOOD = {
+    "rank": "primary",
+    "payer_name": "Acme Health",
+    "plan_type": "ppo",
+    "plan_name": "Acme Gold PPO",
+    "member_id": "XYZ 1234 5678",
+    "group_number": "GRP-001",
+    "relationship_to_subscriber": "self",
+    "effective_from": "2026-01-01",
+    "effective_to": "2026-12-31",
+    "notes": "Card photographed.",
+}
 
 
 def coverages(app, inquiry_id):
     with app.app_context():
-        return list(db.session.scalars(sa.select(Coverage).where(Coverage.inquiry_id == inquiry_id)
-                                       .order_by(Coverage.id)))
+        return list(
+            db.session.scalars(sa.select(Coverage).where(Coverage.inquiry_id == inquiry_id).order_by(Coverage.id))
+        )
 
 
 def test_admissions_adds_a_coverage_with_a_kept_payer(app, editor_client, inquiry):
     payer_id = make_payer(app)
     form = editor_client.get(f"/finance/inquiry/{inquiry.id}/coverages/new")
     assert form.status_code == 200 and "Blue Harbor Health" in form.get_data(as_text=True)
-    response = editor_client.post_form(f"/finance/inquiry/{inquiry.id}/coverages/new",
-                                       {**GOOD, "payer_id": str(payer_id), "payer_name": "ignored when a payer is chosen"})
+    response = editor_client.post_form(
+        f"/finance/inquiry/{inquiry.id}/coverages/new",
+        {**GOOD, "payer_id": str(payer_id), "payer_name": "ignored when a payer is chosen"},
+    )
     assert response.status_code == 302 and response.headers["Location"] == f"/finance/inquiry/{inquiry.id}"
     [saved] = coverages(app, inquiry.id)
     assert (saved.rank, saved.payer_id, saved.payer_name, saved.member_id, saved.group_number) == (
-        CoverageRank.PRIMARY, payer_id, None, "XYZ12345678", "GRP-001")
+        CoverageRank.PRIMARY,
+        payer_id,
+        None,
+        "XYZ12345678",
+        "GRP-001",
+    )
     assert (saved.effective_from, saved.effective_to) == (date(2026, 1, 1), date(2026, 12, 31))
     assert saved.relationship_to_subscriber is SubscriberRelationship.SELF and saved.subscriber_name is None
     assert audit_actions(app, "coverage") == ["coverage_added"]
@@ -42,39 +60,66 @@ def test_admissions_adds_a_coverage_with_a_kept_payer(app, editor_client, inquir
 
 
 def test_a_typed_insurer_name_is_enough(app, editor_client, inquiry):
-    response = editor_client.post_form(f"/finance/inquiry/{inquiry.id}/coverages/new",
-                                       {"rank": "primary", "payer_name": "  Small Regional Plan  "})
+    response = editor_client.post_form(
+        f"/finance/inquiry/{inquiry.id}/coverages/new", {"rank": "primary", "payer_name": "  Small Regional Plan  "}
+    )
     assert response.status_code == 302
     [saved] = coverages(app, inquiry.id)
     assert (saved.payer_id, saved.payer_name, saved.member_id) == (None, "Small Regional Plan", None)
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"rank": ""}, "Choose primary or secondary."),
-    ({"rank": "tertiary"}, "Choose one of the options offered."),
-    ({"payer_name": ""}, "Choose the insurer from the list, or type its name below"),
-    ({"payer_id": "999999"}, "Choose a payer from the list."),
-    ({"payer_id": "abc"}, "Choose a payer from the list."),
-    ({"payer_name": "x" * 121}, "Use at most 120 characters."),
-    ({"plan_type": "wizard"}, "Choose one of the options offered."),
-    ({"member_id": "XYZ*123"}, "Use letters, digits and dashes (2 to 80), as printed on the card"),
-    ({"member_id": "X"}, "Use letters, digits and dashes (2 to 80)"),
-    ({"group_number": "G~1"}, "Use letters, digits and dashes (at most 50)"),
-    ({"relationship_to_subscriber": "cousin"}, "Choose one of the options offered."),
-    ({"relationship_to_subscriber": "spouse"}, "Enter the insured person&#39;s name: the patient is not the policy holder."),
-    ({"relationship_to_subscriber": "child", "subscriber_name": "Maria Example"},
-     "Enter the insured person&#39;s date of birth: payers match on it."),
-    ({"relationship_to_subscriber": "spouse", "subscriber_name": "Maria Example", "subscriber_dob": "2999-01-01"},
-     "The insured person&#39;s date of birth cannot be in the future."),
-    ({"relationship_to_subscriber": "spouse", "subscriber_name": "Maria Example", "subscriber_dob": "1899-12-31"},
-     "The insured person&#39;s date of birth cannot be before 1900."),
-    ({"relationship_to_subscriber": "spouse", "subscriber_name": "Maria Example", "subscriber_dob": "1980-02-30"},
-     "Enter the insured person&#39;s date of birth as a real date (YYYY-MM-DD)."),
-    ({"effective_from": "2026-06-01", "effective_to": "2026-05-31"}, "The coverage cannot end before it starts."),
-    ({"effective_from": "tomorrow"}, "Enter the first day of coverage as a real date (YYYY-MM-DD)."),
-    ({"plan_name": "Gold\x00PPO"}, "This text contains a character that is not allowed."),
-    ({"notes": "n" * 2001}, "Use at most 2000 characters."),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"rank": ""}, "Choose primary or secondary."),
+        ({"rank": "tertiary"}, "Choose one of the options offered."),
+        ({"payer_name": ""}, "Choose the insurer from the list, or type its name below"),
+        ({"payer_id": "999999"}, "Choose a payer from the list."),
+        ({"payer_id": "abc"}, "Choose a payer from the list."),
+        ({"payer_name": "x" * 121}, "Use at most 120 characters."),
+        ({"plan_type": "wizard"}, "Choose one of the options offered."),
+        ({"member_id": "XYZ*123"}, "Use letters, digits and dashes (2 to 80), as printed on the card"),
+        ({"member_id": "X"}, "Use letters, digits and dashes (2 to 80)"),
+        ({"group_number": "G~1"}, "Use letters, digits and dashes (at most 50)"),
+        ({"relationship_to_subscriber": "cousin"}, "Choose one of the options offered."),
+        (
+            {"relationship_to_subscriber": "spouse"},
+            "Enter the insured person&#39;s name: the patient is not the policy holder.",
+        ),
+        (
+            {"relationship_to_subscriber": "child", "subscriber_name": "Maria Example"},
+            "Enter the insured person&#39;s date of birth: payers match on it.",
+        ),
+        (
+            {
+                "relationship_to_subscriber": "spouse",
+                "subscriber_name": "Maria Example",
+                "subscriber_dob": "2999-01-01",
+            },
+            "The insured person&#39;s date of birth cannot be in the future.",
+        ),
+        (
+            {
+                "relationship_to_subscriber": "spouse",
+                "subscriber_name": "Maria Example",
+                "subscriber_dob": "1899-12-31",
+            },
+            "The insured person&#39;s date of birth cannot be before 1900.",
+        ),
+        (
+            {
+                "relationship_to_subscriber": "spouse",
+                "subscriber_name": "Maria Example",
+                "subscriber_dob": "1980-02-30",
+            },
+            "Enter the insured person&#39;s date of birth as a real date (YYYY-MM-DD).",
+        ),
+        ({"effective_from": "2026-06-01", "effective_to": "2026-05-31"}, "The coverage cannot end before it starts."),
+        ({"effective_from": "tomorrow"}, "Enter the first day of coverage as a real date (YYYY-MM-DD)."),
+        ({"plan_name": "Gold\x00PPO"}, "This text contains a character that is not allowed."),
+        ({"notes": "n" * 2001}, "Use at most 2000 characters."),
+    ],
+)
 def test_bad_coverage_input_is_explained_and_nothing_saved(app, editor_client, inquiry, overrides, message):
     response = editor_client.post_form(f"/finance/inquiry/{inquiry.id}/coverages/new", {**GOOD, **overrides})
     assert response.status_code == 400
@@ -89,8 +134,10 @@ def test_one_primary_and_one_secondary_per_inquiry(app, editor_client, inquiry):
     assert editor_client.post_form(url, GOOD).status_code == 302
     again = editor_client.post_form(url, GOOD)
     assert again.status_code == 400
-    assert ("This inquiry already has a primary coverage: edit that one, or add this one as secondary."
-            in again.get_data(as_text=True))
+    assert (
+        "This inquiry already has a primary coverage: edit that one, or add this one as secondary."
+        in again.get_data(as_text=True)
+    )
     # the form offers "secondary" once a primary exists
     assert '<option selected value="secondary">' in editor_client.get(url).get_data(as_text=True)
     assert editor_client.post_form(url, {**GOOD, "rank": "secondary", "payer_name": "Other Plan"}).status_code == 302
@@ -99,32 +146,52 @@ def test_one_primary_and_one_secondary_per_inquiry(app, editor_client, inquiry):
 
 def test_a_dependent_coverage_keeps_the_subscriber_and_self_clears_it(app, editor, editor_client, inquiry):
     url = f"/finance/inquiry/{inquiry.id}/coverages/new"
-    response = editor_client.post_form(url, {**GOOD, "relationship_to_subscriber": "spouse",
-                                             "subscriber_name": "Maria Example", "subscriber_dob": "1977-09-30",
-                                             "subscriber_sex": "female"})
+    response = editor_client.post_form(
+        url,
+        {
+            **GOOD,
+            "relationship_to_subscriber": "spouse",
+            "subscriber_name": "Maria Example",
+            "subscriber_dob": "1977-09-30",
+            "subscriber_sex": "female",
+        },
+    )
     assert response.status_code == 302
     [saved] = coverages(app, inquiry.id)
     assert (saved.subscriber_name, saved.subscriber_dob) == ("Maria Example", date(1977, 9, 30))
     edit = editor_client.get(f"/finance/coverages/{saved.id}/edit").get_data(as_text=True)
     assert 'value="1977-09-30"' in edit and "Maria Example" in edit
-    response = editor_client.post_form(f"/finance/coverages/{saved.id}/edit",
-                                       {**GOOD, "relationship_to_subscriber": "self",
-                                        "subscriber_name": "Maria Example", "subscriber_dob": "1977-09-30"})
+    response = editor_client.post_form(
+        f"/finance/coverages/{saved.id}/edit",
+        {
+            **GOOD,
+            "relationship_to_subscriber": "self",
+            "subscriber_name": "Maria Example",
+            "subscriber_dob": "1977-09-30",
+        },
+    )
     assert response.status_code == 302
     [saved] = coverages(app, inquiry.id)
     assert (saved.relationship_to_subscriber, saved.subscriber_name, saved.subscriber_dob) == (
-        SubscriberRelationship.SELF, None, None)
+        SubscriberRelationship.SELF,
+        None,
+        None,
+    )
     assert audit_actions(app, "coverage") == ["coverage_added", "coverage_updated"]
 
 
 def test_editing_keeps_its_own_rank_but_cannot_take_another(app, editor, editor_client, inquiry):
     primary = make_coverage(app, editor, inquiry.id)
     secondary = make_coverage(app, editor, inquiry.id, rank="secondary", payer_name="Second Plan")
-    assert editor_client.post_form(f"/finance/coverages/{primary}/edit", {**GOOD, "member_id": "NEW-1"}).status_code == 302
+    assert (
+        editor_client.post_form(f"/finance/coverages/{primary}/edit", {**GOOD, "member_id": "NEW-1"}).status_code == 302
+    )
     response = editor_client.post_form(f"/finance/coverages/{secondary}/edit", {**GOOD, "rank": "primary"})
     assert response.status_code == 400 and "already has a primary coverage" in response.get_data(as_text=True)
     assert [(c.rank, c.member_id) for c in coverages(app, inquiry.id)] == [
-        (CoverageRank.PRIMARY, "NEW-1"), (CoverageRank.SECONDARY, "XYZ123456789")]
+        (CoverageRank.PRIMARY, "NEW-1"),
+        (CoverageRank.SECONDARY, "XYZ123456789"),
+    ]
 
 
 def test_a_retired_payer_stays_on_the_coverage_that_has_it(app, editor, editor_client, inquiry):
@@ -135,13 +202,15 @@ def test_a_retired_payer_stays_on_the_coverage_that_has_it(app, editor, editor_c
         db.session.commit()
     page = editor_client.get(f"/finance/coverages/{coverage_id}/edit").get_data(as_text=True)
     assert "Blue Harbor Health (no longer in use)" in page
-    response = editor_client.post_form(f"/finance/coverages/{coverage_id}/edit",
-                                       {**GOOD, "payer_id": str(payer_id), "payer_name": ""})
+    response = editor_client.post_form(
+        f"/finance/coverages/{coverage_id}/edit", {**GOOD, "payer_id": str(payer_id), "payer_name": ""}
+    )
     assert response.status_code == 302
     # but a new coverage cannot choose it
     other = make_inquiry(app, editor)
-    response = editor_client.post_form(f"/finance/inquiry/{other.id}/coverages/new",
-                                       {**GOOD, "payer_id": str(payer_id), "payer_name": ""})
+    response = editor_client.post_form(
+        f"/finance/inquiry/{other.id}/coverages/new", {**GOOD, "payer_id": str(payer_id), "payer_name": ""}
+    )
     assert response.status_code == 400 and "Choose a payer from the list." in response.get_data(as_text=True)
 
 
@@ -173,8 +242,10 @@ def test_a_restricted_inquiry_is_refused_and_nothing_saved(app, create_user, edi
     assert count(app, Coverage) == 0
     assert audit_actions(app, "inquiry").count("restricted_finances_refused") == 2
     coverage_id = make_coverage(app, owner, restricted.id)
-    assert editor_client.post_form(f"/finance/coverages/{coverage_id}/edit", {**GOOD, "member_id": "HACK1"}
-                                   ).status_code == 302
+    assert (
+        editor_client.post_form(f"/finance/coverages/{coverage_id}/edit", {**GOOD, "member_id": "HACK1"}).status_code
+        == 302
+    )
     assert coverages(app, restricted.id)[0].member_id == "XYZ123456789"
 
 
@@ -192,8 +263,10 @@ def test_readers_and_clinicians_cannot_change_coverage(app, client, create_user,
     coverage_id = make_coverage(app, editor, inquiry.id)
     login_as(client, create_user(role))
     assert client.get(f"/finance/inquiry/{inquiry.id}/coverages/new").status_code == 403
-    assert client.post_form(f"/finance/inquiry/{inquiry.id}/coverages/new",
-                            {**GOOD, "rank": "secondary"}).status_code == 403
+    assert (
+        client.post_form(f"/finance/inquiry/{inquiry.id}/coverages/new", {**GOOD, "rank": "secondary"}).status_code
+        == 403
+    )
     assert client.post_form(f"/finance/coverages/{coverage_id}/edit", {**GOOD, "member_id": "HACK1"}).status_code == 403
     assert count(app, Coverage) == 1 and coverages(app, inquiry.id)[0].member_id == "XYZ123456789"
 
@@ -203,15 +276,22 @@ def test_coverages_for_lists_primary_first(app, editor, inquiry):
     make_coverage(app, editor, inquiry.id, rank="primary", payer_name="First")
     with app.app_context():
         listed = insurance.coverages_for(db.session.get(Inquiry, inquiry.id))
-        assert [(c.rank, c.insurer) for c in listed] == [(CoverageRank.PRIMARY, "First"),
-                                                        (CoverageRank.SECONDARY, "Second")]
+        assert [(c.rank, c.insurer) for c in listed] == [
+            (CoverageRank.PRIMARY, "First"),
+            (CoverageRank.SECONDARY, "Second"),
+        ]
 
 
 def _verification(app, coverage_id, *, created, confirmed=True, status=VerificationStatus.VERIFIED_ACTIVE):
     with app.app_context():
-        verification = BenefitVerification(coverage_id=coverage_id, status=status, method=VerificationMethod.PHONE,
-                                           findings=[], created_at=created,
-                                           confirmed_at=created if confirmed else None)
+        verification = BenefitVerification(
+            coverage_id=coverage_id,
+            status=status,
+            method=VerificationMethod.PHONE,
+            findings=[],
+            created_at=created,
+            confirmed_at=created if confirmed else None,
+        )
         db.session.add(verification)
         db.session.commit()
         return verification.id

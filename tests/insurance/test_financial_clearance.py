@@ -1,20 +1,33 @@
 """Financial clearance on the inquiry and at admission: insurance with the authorization it
 needs, a private-pay deposit, or an administrator's audited override."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from coordinator.extensions import db
 from coordinator.models import (
-    Admission, AuditEvent, Authorization, BenefitVerification, ClearanceOverride, Coverage, Inquiry, VerificationLine,
+    Admission,
+    AuditEvent,
+    Authorization,
+    BenefitVerification,
+    ClearanceOverride,
+    Coverage,
+    Inquiry,
+    VerificationLine,
 )
 from coordinator.roles import Role
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
 from coordinator.vocab import (
-    AuthorizationStatus, CoverageRank, LevelOfCare, ServiceLine, VerificationMethod, VerificationStatus,
+    AuthorizationStatus,
+    CoverageRank,
+    LevelOfCare,
+    ServiceLine,
+    VerificationMethod,
+    VerificationStatus,
 )
 from tests.fixtures.intake import make_program, record_deposit
 from tests.fixtures.users import login_as
@@ -27,8 +40,9 @@ def offered(app, create_inquiry):
     """An inquiry at "placement offered", one step from admission."""
     inquiry = create_inquiry(None)
     with app.app_context():
-        db.session.execute(sa.update(Inquiry).where(Inquiry.id == inquiry.id)
-                           .values(status=InquiryStatus.PLACEMENT_OFFERED))
+        db.session.execute(
+            sa.update(Inquiry).where(Inquiry.id == inquiry.id).values(status=InquiryStatus.PLACEMENT_OFFERED)
+        )
         db.session.commit()
     return inquiry
 
@@ -38,31 +52,49 @@ def residential(app):
     return make_program(app, name="Residential — Riverside House")
 
 
-def insure(app, inquiry_id, *, prior_auth=True, confirmed=True, status=VerificationStatus.VERIFIED_ACTIVE,
-           authorization=None):
+def insure(
+    app, inquiry_id, *, prior_auth=True, confirmed=True, status=VerificationStatus.VERIFIED_ACTIVE, authorization=None
+):
     with app.app_context():
-        coverage = Coverage(inquiry_id=inquiry_id, rank=CoverageRank.PRIMARY, payer_name="Blue Harbor PPO",
-                            member_id="BHP123456")
+        coverage = Coverage(
+            inquiry_id=inquiry_id, rank=CoverageRank.PRIMARY, payer_name="Blue Harbor PPO", member_id="BHP123456"
+        )
         db.session.add(coverage)
         db.session.flush()
-        now = datetime.now(timezone.utc)
-        verification = BenefitVerification(coverage_id=coverage.id, status=status,
-                                           method=VerificationMethod.ELECTRONIC_271,
-                                           confirmed_at=now if confirmed else None, verified_at=now)
-        verification.lines = [VerificationLine(service_line=ServiceLine.SUD_RESIDENTIAL, covered=True,
-                                               prior_auth_required=prior_auth)]
+        now = datetime.now(UTC)
+        verification = BenefitVerification(
+            coverage_id=coverage.id,
+            status=status,
+            method=VerificationMethod.ELECTRONIC_271,
+            confirmed_at=now if confirmed else None,
+            verified_at=now,
+        )
+        verification.lines = [
+            VerificationLine(service_line=ServiceLine.SUD_RESIDENTIAL, covered=True, prior_auth_required=prior_auth)
+        ]
         db.session.add(verification)
         if authorization:
-            db.session.add(Authorization(inquiry_id=inquiry_id, coverage_id=coverage.id,
-                                         level_of_care=LevelOfCare.RESIDENTIAL, status=authorization,
-                                         auth_number="A-77", approved_units=14, start_date=TODAY,
-                                         end_date=TODAY + timedelta(days=13), next_review_date=TODAY + timedelta(days=10)))
+            db.session.add(
+                Authorization(
+                    inquiry_id=inquiry_id,
+                    coverage_id=coverage.id,
+                    level_of_care=LevelOfCare.RESIDENTIAL,
+                    status=authorization,
+                    auth_number="A-77",
+                    approved_units=14,
+                    start_date=TODAY,
+                    end_date=TODAY + timedelta(days=13),
+                    next_review_date=TODAY + timedelta(days=10),
+                )
+            )
         db.session.commit()
 
 
 def admit(client, inquiry, program, **extra):
-    return client.post_form(f"/inquiries/{inquiry.id}/status", {
-        "action": "admit", "program_id": str(program.id), "admit_date": TODAY.isoformat(), **extra})
+    return client.post_form(
+        f"/inquiries/{inquiry.id}/status",
+        {"action": "admit", "program_id": str(program.id), "admit_date": TODAY.isoformat(), **extra},
+    )
 
 
 def admissions_of(app):
@@ -128,16 +160,21 @@ def test_verified_insurance_with_an_approved_authorization_clears(app, client, c
     login_as(client, create_user(Role.ADMISSIONS))
     assert admit(client, offered, residential).status_code == 302
     [admission] = admissions_of(app)
-    assert admission.clearance_basis == ("Primary — Blue Harbor PPO: verified active; authorization for "
-                                         "residential approved.")
+    assert admission.clearance_basis == (
+        "Primary — Blue Harbor PPO: verified active; authorization for residential approved."
+    )
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"authorization": None},                                            # authorization needed, none recorded
-    {"authorization": AuthorizationStatus.PENDING},                     # not granted yet
-    {"confirmed": False, "prior_auth": False},                          # a 271 draft nobody confirmed
-    {"status": VerificationStatus.INACTIVE, "prior_auth": False},       # coverage inactive
-], ids=["no-authorization", "pending", "unconfirmed-draft", "inactive"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"authorization": None},  # authorization needed, none recorded
+        {"authorization": AuthorizationStatus.PENDING},  # not granted yet
+        {"confirmed": False, "prior_auth": False},  # a 271 draft nobody confirmed
+        {"status": VerificationStatus.INACTIVE, "prior_auth": False},  # coverage inactive
+    ],
+    ids=["no-authorization", "pending", "unconfirmed-draft", "inactive"],
+)
 def test_insurance_that_falls_short_does_not_clear(app, client, create_user, offered, residential, kwargs):
     insure(app, offered.id, **kwargs)
     login_as(client, create_user(Role.ADMISSIONS))

@@ -1,17 +1,26 @@
 """Payers are reference data kept by administrators."""
+
 import pytest
 import sqlalchemy as sa
 
 from coordinator.extensions import db
 from coordinator.models import AuditEvent, Payer
 
-GOOD = {"name": "Blue Harbor Health", "payer_code": "BHH01", "phone": "+1 (800) 555-0199",
-        "notes": "Behavioural health carved out to MindWell", "is_active": "y"}
+GOOD = {
+    "name": "Blue Harbor Health",
+    "payer_code": "BHH01",
+    "phone": "+1 (800) 555-0199",
+    "notes": "Behavioural health carved out to MindWell",
+    "is_active": "y",
+}
 
 
 def payers(app):
     with app.app_context():
-        return [(p.name, p.payer_code, p.phone, p.is_active) for p in db.session.scalars(sa.select(Payer).order_by(Payer.id))]
+        return [
+            (p.name, p.payer_code, p.phone, p.is_active)
+            for p in db.session.scalars(sa.select(Payer).order_by(Payer.id))
+        ]
 
 
 def test_admin_adds_edits_and_retires_a_payer(app, admin_client):
@@ -29,13 +38,16 @@ def test_admin_adds_edits_and_retires_a_payer(app, admin_client):
     assert sorted(actions) == ["payer_created", "payer_updated"]
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"name": ""}, "Enter the payer"),
-    ({"name": "x" * 121}, "at most 120"),
-    ({"payer_code": "BHH;DROP"}, "letters, digits"),
-    ({"phone": "call us"}, "7 to 15 digits"),
-    ({"notes": "n" * 2001}, "at most 2000"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"name": ""}, "Enter the payer"),
+        ({"name": "x" * 121}, "at most 120"),
+        ({"payer_code": "BHH;DROP"}, "letters, digits"),
+        ({"phone": "call us"}, "7 to 15 digits"),
+        ({"notes": "n" * 2001}, "at most 2000"),
+    ],
+)
 def test_bad_payer_input_is_explained_and_nothing_saved(app, admin_client, overrides, message):
     response = admin_client.post_form("/admin/payers/new", {**GOOD, **overrides})
     assert response.status_code == 400 and message in response.get_data(as_text=True)

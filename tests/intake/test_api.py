@@ -1,4 +1,5 @@
 """The JSON API: creating an inquiry, reading its status, keys, and a clear JSON answer to every mistake."""
+
 from __future__ import annotations
 
 import hashlib
@@ -76,6 +77,7 @@ def error_of(response) -> dict:
 
 # --- creating and reading ----------------------------------------------------------------------
 
+
 def test_create_answers_201_with_location_and_saves_an_api_inquiry(client, app, issue_key):
     client_id, api_key = issue_key("Website")
     response = post(client, api_key, api_payload())
@@ -100,8 +102,13 @@ def test_create_answers_201_with_location_and_saves_an_api_inquiry(client, app, 
 
 
 def test_referrer_fields_are_kept_as_a_referrer_record(client, app, key):
-    response = post(client, key, api_payload(referral_source="physician", referrer_name="Dr. Ruth Ames",
-                                             referrer_organization="Eastside Pain Clinic"))
+    response = post(
+        client,
+        key,
+        api_payload(
+            referral_source="physician", referrer_name="Dr. Ruth Ames", referrer_organization="Eastside Pain Clinic"
+        ),
+    )
     assert response.status_code == 201, response.json
     with app.app_context():
         inquiry = db.session.scalars(sa.select(Inquiry).options(sa.orm.joinedload(Inquiry.referrer))).one()
@@ -124,8 +131,10 @@ def test_another_clients_inquiry_is_404_exactly_like_an_unknown_one(client, issu
     _, second = issue_key()
     public_id = post(client, first, api_payload()).json["public_id"]
     phone_inquiry = create_inquiry()  # taken by phone: no API client may read it
-    answers = [client.get(f"{URL}/{pid}", headers=auth(second))
-               for pid in (public_id, phone_inquiry.public_id, "no-such-inquiry", "x" * 200)]
+    answers = [
+        client.get(f"{URL}/{pid}", headers=auth(second))
+        for pid in (public_id, phone_inquiry.public_id, "no-such-inquiry", "x" * 200)
+    ]
     for response in answers:
         assert response.status_code == 404
         error = error_of(response)
@@ -134,10 +143,22 @@ def test_another_clients_inquiry_is_404_exactly_like_an_unknown_one(client, issu
 
 # --- keys ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("header", [
-    None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Token {key}", "Bearer {key}x", "Bearer {wrong_secret}",
-    "Bearer coord_0000000000_" + "A" * 43,
-], ids=lambda h: repr(h))
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Basic dXNlcjpwYXNz",
+        "Token {key}",
+        "Bearer {key}x",
+        "Bearer {wrong_secret}",
+        "Bearer coord_0000000000_" + "A" * 43,
+    ],
+    ids=lambda h: repr(h),
+)
 def test_a_missing_or_wrong_key_gets_401_json_and_saves_nothing(client, app, key, header):
     headers = {}
     if header is not None:
@@ -241,21 +262,26 @@ def test_calls_are_rate_limited_per_key(client, app, issue_key):
 
 # --- bad requests: a clear JSON answer and nothing saved ----------------------------------------
 
-@pytest.mark.parametrize("body, code", [
-    (b"{not json", "malformed_json"),
-    (b"", "malformed_json"),
-    (b'{"patient_name": "A", "patient_name": "B"}', "malformed_json"),
-    (b'{"caller_phone": NaN}', "malformed_json"),
-    (b'{"patient_name": "\\ud800"}', "malformed_json"),
-    (b"\xff\xfe{}", "malformed_json"),
-    (b"[" * 5000 + b"]" * 5000, "malformed_json"),
-    (b'{"x": ' + b"9" * 5000 + b"}", "malformed_json"),
-    (b"[]", "invalid_body"),
-    (json.dumps([spouse_call()]).encode(), "invalid_body"),
-    (b'"a string"', "invalid_body"),
-    (b"null", "invalid_body"),
-    (b"42", "invalid_body"),
-], ids=lambda v: v[:30] if isinstance(v, bytes) else v)
+
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        (b"{not json", "malformed_json"),
+        (b"", "malformed_json"),
+        (b'{"patient_name": "A", "patient_name": "B"}', "malformed_json"),
+        (b'{"caller_phone": NaN}', "malformed_json"),
+        (b'{"patient_name": "\\ud800"}', "malformed_json"),
+        (b"\xff\xfe{}", "malformed_json"),
+        (b"[" * 5000 + b"]" * 5000, "malformed_json"),
+        (b'{"x": ' + b"9" * 5000 + b"}", "malformed_json"),
+        (b"[]", "invalid_body"),
+        (json.dumps([spouse_call()]).encode(), "invalid_body"),
+        (b'"a string"', "invalid_body"),
+        (b"null", "invalid_body"),
+        (b"42", "invalid_body"),
+    ],
+    ids=lambda v: v[:30] if isinstance(v, bytes) else v,
+)
 def test_malformed_or_non_object_bodies_get_400(client, app, key, body, code):
     response = post(client, key, body)
     assert response.status_code == 400
@@ -263,13 +289,18 @@ def test_malformed_or_non_object_bodies_get_400(client, app, key, body, code):
     assert inquiry_count(app) == 0
 
 
-@pytest.mark.parametrize("extra, field", [
-    ({"favourite_colour": "blue"}, "favourite_colour"),
-    ({"is_restricted": True}, "is_restricted"),
-    ({"assigned_to_id": 1}, "assigned_to_id"),
-    ({"regimen": [{"drug": "oxycodone", "dose": 20, "unit": "mg", "doses_per_day": 3, "colour": "red"}]},
-     "regimen-0-colour"),
-])
+@pytest.mark.parametrize(
+    "extra, field",
+    [
+        ({"favourite_colour": "blue"}, "favourite_colour"),
+        ({"is_restricted": True}, "is_restricted"),
+        ({"assigned_to_id": 1}, "assigned_to_id"),
+        (
+            {"regimen": [{"drug": "oxycodone", "dose": 20, "unit": "mg", "doses_per_day": 3, "colour": "red"}]},
+            "regimen-0-colour",
+        ),
+    ],
+)
 def test_unknown_fields_get_400_naming_them(client, app, key, extra, field):
     response = post(client, key, api_payload(**extra))
     assert response.status_code == 400
@@ -278,21 +309,27 @@ def test_unknown_fields_get_400_naming_them(client, app, key, extra, field):
     assert inquiry_count(app) == 0
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"patient_name": 5}, "patient_name"),
-    ({"caller_phone": ["555"]}, "caller_phone"),
-    ({"may_leave_message": "maybe"}, "may_leave_message"),
-    ({"may_leave_message": 1}, "may_leave_message"),
-    ({"substances": "alcohol"}, "substances"),
-    ({"substances": [1, 2]}, "substances"),
-    ({"regimen": {"drug": "oxycodone"}}, "regimen"),
-    ({"regimen": ["oxycodone 20 mg"]}, "regimen-0"),
-    ({"regimen": [{"drug": "oxycodone", "dose": "20", "unit": "mg", "doses_per_day": 3}]}, "regimen-0-dose"),
-    ({"regimen": [{"drug": "oxycodone", "dose": True, "unit": "mg", "doses_per_day": 3}]}, "regimen-0-dose"),
-    ({"regimen": [{"drug": "oxycodone", "dose": 1e400, "unit": "mg", "doses_per_day": 3}]}, "regimen-0-dose"),
-    ({"regimen": [{"drug": "oxycodone", "dose": 20, "unit": "mg", "doses_per_day": 2.5}]}, "regimen-0-doses_per_day"),
-    ({"patient_dob": 19750412}, "patient_dob"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"patient_name": 5}, "patient_name"),
+        ({"caller_phone": ["555"]}, "caller_phone"),
+        ({"may_leave_message": "maybe"}, "may_leave_message"),
+        ({"may_leave_message": 1}, "may_leave_message"),
+        ({"substances": "alcohol"}, "substances"),
+        ({"substances": [1, 2]}, "substances"),
+        ({"regimen": {"drug": "oxycodone"}}, "regimen"),
+        ({"regimen": ["oxycodone 20 mg"]}, "regimen-0"),
+        ({"regimen": [{"drug": "oxycodone", "dose": "20", "unit": "mg", "doses_per_day": 3}]}, "regimen-0-dose"),
+        ({"regimen": [{"drug": "oxycodone", "dose": True, "unit": "mg", "doses_per_day": 3}]}, "regimen-0-dose"),
+        ({"regimen": [{"drug": "oxycodone", "dose": 1e400, "unit": "mg", "doses_per_day": 3}]}, "regimen-0-dose"),
+        (
+            {"regimen": [{"drug": "oxycodone", "dose": 20, "unit": "mg", "doses_per_day": 2.5}]},
+            "regimen-0-doses_per_day",
+        ),
+        ({"patient_dob": 19750412}, "patient_dob"),
+    ],
+)
 def test_wrong_json_types_get_422_naming_the_field(client, app, key, overrides, field):
     body = api_payload(**overrides)
     raw = json.dumps(body).replace("Infinity", "1e400").encode()  # json.dumps writes inf as Infinity
@@ -303,25 +340,52 @@ def test_wrong_json_types_get_422_naming_the_field(client, app, key, overrides, 
     assert inquiry_count(app) == 0
 
 
-@pytest.mark.parametrize("overrides, field, fragment", [
-    ({"regimen": [{"drug": "unobtainium", "dose": 20, "unit": "mg", "doses_per_day": 3}]}, "regimen-0-drug", "Unknown medicine"),
-    ({"regimen": [{"drug": "oxycodone", "dose": -5, "unit": "mg", "doses_per_day": 3}]}, "regimen-0-dose", "more than 0"),
-    ({"regimen": [{"drug": "oxycodone", "dose": 0, "unit": "mg", "doses_per_day": 3}]}, "regimen-0-dose", "more than 0"),
-    ({"regimen": [{"drug": "oxycodone", "dose": 5000, "unit": "mg", "doses_per_day": 3}]}, "regimen-0-dose", "plausible"),
-    ({"regimen": [{"drug": "oxycodone", "dose": 10 ** 100, "unit": "mg", "doses_per_day": 3}]}, "regimen-0-dose", "plausible"),
-    ({"regimen": [{"drug": "oxycodone", "dose": 20, "unit": "mcg/hr"}]}, "regimen-0-unit", "mg"),
-    ({"regimen": [{"drug": "oxycodone", "dose": 20, "unit": "mg", "doses_per_day": 99}]}, "regimen-0-doses_per_day", "1 to 24"),
-    ({"regimen": [{"drug": "oxycodone", "dose": 20, "unit": "mg", "doses_per_day": 3}] * 11}, "regimen", "at most"),
-    ({"patient_dob": "2026-02-30"}, "patient_dob", "real date"),
-    ({"patient_dob": (date.today() + timedelta(days=400)).isoformat()}, "patient_dob", "future"),
-    ({"substances": ["prescribed_opioids", "moonshine"]}, "substances", "moonshine"),
-    ({"presenting_concerns": "x" * 5000}, "presenting_concerns", "at most 4000"),
-    ({"patient_name": "  "}, "patient_name", "name"),
-    ({"referral_source": "carrier pigeon"}, "referral_source", "listed options"),
-    ({"caller_phone": None, "caller_email": None}, "caller_phone", "phone number or email"),
-    ({"caller_email": "not-an-email"}, "caller_email", "email address"),
-    ({"caller_name": "Maria\x00"}, "caller_name", "not allowed"),
-])
+@pytest.mark.parametrize(
+    "overrides, field, fragment",
+    [
+        (
+            {"regimen": [{"drug": "unobtainium", "dose": 20, "unit": "mg", "doses_per_day": 3}]},
+            "regimen-0-drug",
+            "Unknown medicine",
+        ),
+        (
+            {"regimen": [{"drug": "oxycodone", "dose": -5, "unit": "mg", "doses_per_day": 3}]},
+            "regimen-0-dose",
+            "more than 0",
+        ),
+        (
+            {"regimen": [{"drug": "oxycodone", "dose": 0, "unit": "mg", "doses_per_day": 3}]},
+            "regimen-0-dose",
+            "more than 0",
+        ),
+        (
+            {"regimen": [{"drug": "oxycodone", "dose": 5000, "unit": "mg", "doses_per_day": 3}]},
+            "regimen-0-dose",
+            "plausible",
+        ),
+        (
+            {"regimen": [{"drug": "oxycodone", "dose": 10**100, "unit": "mg", "doses_per_day": 3}]},
+            "regimen-0-dose",
+            "plausible",
+        ),
+        ({"regimen": [{"drug": "oxycodone", "dose": 20, "unit": "mcg/hr"}]}, "regimen-0-unit", "mg"),
+        (
+            {"regimen": [{"drug": "oxycodone", "dose": 20, "unit": "mg", "doses_per_day": 99}]},
+            "regimen-0-doses_per_day",
+            "1 to 24",
+        ),
+        ({"regimen": [{"drug": "oxycodone", "dose": 20, "unit": "mg", "doses_per_day": 3}] * 11}, "regimen", "at most"),
+        ({"patient_dob": "2026-02-30"}, "patient_dob", "real date"),
+        ({"patient_dob": (date.today() + timedelta(days=400)).isoformat()}, "patient_dob", "future"),
+        ({"substances": ["prescribed_opioids", "moonshine"]}, "substances", "moonshine"),
+        ({"presenting_concerns": "x" * 5000}, "presenting_concerns", "at most 4000"),
+        ({"patient_name": "  "}, "patient_name", "name"),
+        ({"referral_source": "carrier pigeon"}, "referral_source", "listed options"),
+        ({"caller_phone": None, "caller_email": None}, "caller_phone", "phone number or email"),
+        ({"caller_email": "not-an-email"}, "caller_email", "email address"),
+        ({"caller_name": "Maria\x00"}, "caller_name", "not allowed"),
+    ],
+)
 def test_invalid_values_get_422_with_the_intake_message_and_save_nothing(client, app, key, overrides, field, fragment):
     response = post(client, key, api_payload(**overrides))
     assert response.status_code == 422, response.json
@@ -332,17 +396,34 @@ def test_invalid_values_get_422_with_the_intake_message_and_save_nothing(client,
 
 
 def test_several_problems_are_reported_together(client, key):
-    response = post(client, key, api_payload(patient_dob="1975-13-01", referral_source="", regimen=[
-        {"drug": "oxycodone", "dose": -1, "unit": "mg", "doses_per_day": 3},
-        {"drug": "morphine", "dose": 30, "unit": "mg", "doses_per_day": 2},
-        {"drug": "bogus", "dose": 1, "unit": "mg", "doses_per_day": 1}]))
+    response = post(
+        client,
+        key,
+        api_payload(
+            patient_dob="1975-13-01",
+            referral_source="",
+            regimen=[
+                {"drug": "oxycodone", "dose": -1, "unit": "mg", "doses_per_day": 3},
+                {"drug": "morphine", "dose": 30, "unit": "mg", "doses_per_day": 2},
+                {"drug": "bogus", "dose": 1, "unit": "mg", "doses_per_day": 1},
+            ],
+        ),
+    )
     fields = error_of(response)["fields"]
     assert {"patient_dob", "referral_source", "regimen-0-dose", "regimen-2-drug"} <= set(fields)
     assert "regimen-1-dose" not in fields
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
-                                          "application/json; charset=latin-1", None])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "application/json; charset=latin-1",
+        None,
+    ],
+)
 def test_a_body_that_is_not_json_gets_415(client, app, key, content_type):
     kwargs = {"content_type": content_type} if content_type else {}
     response = client.post(URL, data=json.dumps(api_payload()), headers=auth(key), **kwargs)
@@ -352,8 +433,9 @@ def test_a_body_that_is_not_json_gets_415(client, app, key, content_type):
 
 
 def test_json_with_a_utf8_charset_is_fine(client, key):
-    response = client.post(URL, data=json.dumps(api_payload()), headers=auth(key),
-                           content_type="application/json; charset=utf-8")
+    response = client.post(
+        URL, data=json.dumps(api_payload()), headers=auth(key), content_type="application/json; charset=utf-8"
+    )
     assert response.status_code == 201
 
 
@@ -385,8 +467,9 @@ def test_an_unknown_api_address_gets_404_json(client, key):
     assert error_of(response)["code"] == "not_found"
 
 
-def test_a_merged_inquiry_reports_the_status_of_the_one_it_was_merged_into(client, app, issue_key, create_user,
-                                                                          create_inquiry):
+def test_a_merged_inquiry_reports_the_status_of_the_one_it_was_merged_into(
+    client, app, issue_key, create_user, create_inquiry
+):
     from coordinator.services import inquiries
 
     _, api_key = issue_key()

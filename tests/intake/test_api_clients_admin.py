@@ -1,4 +1,5 @@
 """Admin pages for API clients: issue a key shown once, list without secrets, revoke for good; all audited."""
+
 from __future__ import annotations
 
 import hashlib
@@ -56,7 +57,10 @@ def test_the_list_shows_created_last_used_and_revoked(admin_client, admin, app, 
     client.post(API_URL, json=api_payload(), headers=auth(used_key))
     admin_client.post_form(f"{LIST}/{revoked_id}/revoke")
     body = admin_client.get(LIST).get_data(as_text=True)
-    rows = {name: body[body.index(f"<td>{name}</td>"):][:1500] for name in ("Referral partner A", "Old website", "Never used")}
+    rows = {
+        name: body[body.index(f"<td>{name}</td>") :][:1500]
+        for name in ("Referral partner A", "Old website", "Never used")
+    }
     assert "Active" in rows["Referral partner A"] and "never" not in rows["Referral partner A"].split("</tr>")[0]
     assert "never" in rows["Never used"].split("</tr>")[0]
     assert "Revoked" in rows["Old website"].split("</tr>")[0]
@@ -88,8 +92,12 @@ def test_revoking_an_unknown_client_is_404(admin_client):
 
 def test_names_must_be_given_and_unique(admin_client, admin, app):
     make_api_client(app, admin.id, "Website")
-    for name, message in (("", "Enter a name for this client."), ("   ", "Enter a name"),
-                          ("website", "already exists"), ("x" * 121, "120")):
+    for name, message in (
+        ("", "Enter a name for this client."),
+        ("   ", "Enter a name"),
+        ("website", "already exists"),
+        ("x" * 121, "120"),
+    ):
         response = admin_client.post_form(NEW, {"name": name})
         body = response.get_data(as_text=True)
         assert response.status_code == 400 and message in body, name

@@ -1,5 +1,6 @@
 """The optional "insurance" object of POST /api/v1/inquiries: the same details and rules as the web form,
 unknown keys refused, errors as `insurance.<field>`, documented in OpenAPI, and never read back."""
+
 from __future__ import annotations
 
 import json
@@ -18,14 +19,25 @@ from coordinator.models import AuditEvent, BenefitVerification, Coverage, Inquir
 from coordinator.roles import Role
 from coordinator.services import intake
 from coordinator.vocab import (
-    Channel, CoverageRank, PlanType, SubscriberRelationship, VerificationStatus,
+    Channel,
+    CoverageRank,
+    PlanType,
+    SubscriberRelationship,
+    VerificationStatus,
 )
 from tests.intake.test_api import URL, api_payload, auth, error_of, make_api_client, post
 from tests.intake.test_api_openapi import schema_validator
 
-CARD = {"insurer_name": "Aetna", "member_id": "W123456789", "group_number": "0876543-010-00001",
-        "plan_type": "ppo", "relationship_to_subscriber": "self", "subscriber_name": None,
-        "subscriber_birth_date": None, "verification_requested": False}
+CARD = {
+    "insurer_name": "Aetna",
+    "member_id": "W123456789",
+    "group_number": "0876543-010-00001",
+    "plan_type": "ppo",
+    "relationship_to_subscriber": "self",
+    "subscriber_name": None,
+    "subscriber_birth_date": None,
+    "verification_requested": False,
+}
 FUTURE = (date.today() + timedelta(days=3)).isoformat()
 
 
@@ -45,8 +57,10 @@ def document(client):
 
 def counts(app) -> tuple[int, int, int]:
     with app.app_context():
-        return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model))
-                     for model in (Inquiry, Coverage, BenefitVerification))
+        return tuple(
+            db.session.scalar(sa.select(sa.func.count()).select_from(model))
+            for model in (Inquiry, Coverage, BenefitVerification)
+        )
 
 
 def rows(app, model) -> list:
@@ -60,6 +74,7 @@ def audit_rows(app, action: str) -> list[AuditEvent]:
 
 
 # --- saving -------------------------------------------------------------------------------------
+
 
 def test_insurance_becomes_the_primary_coverage_from_the_api(client, app, key):
     response = post(client, key, with_insurance())
@@ -79,9 +94,18 @@ def test_insurance_becomes_the_primary_coverage_from_the_api(client, app, key):
 
 
 def test_verification_requested_adds_a_requested_check_with_no_method(client, app, key):
-    response = post(client, key, with_insurance(verification_requested=True, relationship_to_subscriber="child",
-                                                subscriber_name="Rosa Example", subscriber_birth_date="1950-01-02",
-                                                plan_type=None, group_number=None))
+    response = post(
+        client,
+        key,
+        with_insurance(
+            verification_requested=True,
+            relationship_to_subscriber="child",
+            subscriber_name="Rosa Example",
+            subscriber_birth_date="1950-01-02",
+            plan_type=None,
+            group_number=None,
+        ),
+    )
     assert response.status_code == 201, response.json
     [coverage] = rows(app, Coverage)
     assert coverage.relationship_to_subscriber == SubscriberRelationship.CHILD
@@ -89,7 +113,10 @@ def test_verification_requested_adds_a_requested_check_with_no_method(client, ap
     assert (coverage.plan_type, coverage.group_number) == (None, None)
     [verification] = rows(app, BenefitVerification)
     assert (verification.coverage_id, verification.status, verification.method) == (
-        coverage.id, VerificationStatus.REQUESTED, None)
+        coverage.id,
+        VerificationStatus.REQUESTED,
+        None,
+    )
     assert verification.confirmed_at is None and verification.verified_by_id is None
     [requested] = audit_rows(app, "benefit_verification_requested")
     assert requested.entity_id == str(verification.id)
@@ -103,12 +130,23 @@ def test_relationship_defaults_to_self_and_text_is_trimmed(client, app, key):
     assert coverage.relationship_to_subscriber == SubscriberRelationship.SELF
 
 
-@pytest.mark.parametrize("insurance", [
-    None, {}, {"verification_requested": False}, {"verification_requested": None},
-    {name: None for name in intake.INSURANCE_FIELDS},
-    {"insurer_name": "", "member_id": "  ", "plan_type": "", "relationship_to_subscriber": "",
-     "subscriber_birth_date": ""},
-])
+@pytest.mark.parametrize(
+    "insurance",
+    [
+        None,
+        {},
+        {"verification_requested": False},
+        {"verification_requested": None},
+        {name: None for name in intake.INSURANCE_FIELDS},
+        {
+            "insurer_name": "",
+            "member_id": "  ",
+            "plan_type": "",
+            "relationship_to_subscriber": "",
+            "subscriber_birth_date": "",
+        },
+    ],
+)
 def test_no_insurance_details_write_nothing_insurance_related(client, app, key, insurance):
     body = api_payload() if insurance is None else api_payload(insurance=insurance)
     response = post(client, key, body)
@@ -122,8 +160,14 @@ def test_the_status_answers_never_carry_insurance(client, app, key):
     read = client.get(f"{URL}/{created.json['public_id']}", headers=auth(key))
     assert read.status_code == 200
     for answer in (created, read):
-        assert set(answer.json) == {"public_id", "status", "status_label", "arrived_at", "status_changed_at",
-                                    "updated_at"}
+        assert set(answer.json) == {
+            "public_id",
+            "status",
+            "status_label",
+            "arrived_at",
+            "status_changed_at",
+            "updated_at",
+        }
         text = answer.get_data(as_text=True)
         for secret in ("Aetna", "W123456789", "0876543", "ppo", "insurance", "verif", "coverage"):
             assert secret not in text, secret
@@ -131,12 +175,16 @@ def test_the_status_answers_never_carry_insurance(client, app, key):
 
 # --- refusing -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("insurance, field", [
-    ({**CARD, "payer_id": 3}, "insurance.payer_id"),
-    ({**CARD, "member_number": "W1"}, "insurance.member_number"),
-    ({**CARD, "source": "phone"}, "insurance.source"),
-    ({**CARD, "x" * 100: 1}, "insurance." + "x" * 64 + "…"),
-])
+
+@pytest.mark.parametrize(
+    "insurance, field",
+    [
+        ({**CARD, "payer_id": 3}, "insurance.payer_id"),
+        ({**CARD, "member_number": "W1"}, "insurance.member_number"),
+        ({**CARD, "source": "phone"}, "insurance.source"),
+        ({**CARD, "x" * 100: 1}, "insurance." + "x" * 64 + "…"),
+    ],
+)
 def test_unknown_insurance_keys_get_400_naming_them(client, app, key, insurance, field):
     response = post(client, key, api_payload(insurance=insurance))
     assert response.status_code == 400, response.json
@@ -151,17 +199,20 @@ def test_an_unknown_key_beside_insurance_is_still_refused(client, app, key):
     assert counts(app) == (0, 0, 0)
 
 
-@pytest.mark.parametrize("insurance, field, message", [
-    ("Aetna", "insurance", "JSON object"),
-    (["Aetna"], "insurance", "JSON object"),
-    (True, "insurance", "JSON object"),
-    ({**CARD, "member_id": 123456}, "insurance.member_id", "string"),
-    ({**CARD, "insurer_name": ["Aetna"]}, "insurance.insurer_name", "string"),
-    ({**CARD, "plan_type": 1}, "insurance.plan_type", "string"),
-    ({**CARD, "subscriber_birth_date": 19500102}, "insurance.subscriber_birth_date", "string"),
-    ({**CARD, "verification_requested": "yes"}, "insurance.verification_requested", "true or false"),
-    ({**CARD, "verification_requested": 1}, "insurance.verification_requested", "true or false"),
-])
+@pytest.mark.parametrize(
+    "insurance, field, message",
+    [
+        ("Aetna", "insurance", "JSON object"),
+        (["Aetna"], "insurance", "JSON object"),
+        (True, "insurance", "JSON object"),
+        ({**CARD, "member_id": 123456}, "insurance.member_id", "string"),
+        ({**CARD, "insurer_name": ["Aetna"]}, "insurance.insurer_name", "string"),
+        ({**CARD, "plan_type": 1}, "insurance.plan_type", "string"),
+        ({**CARD, "subscriber_birth_date": 19500102}, "insurance.subscriber_birth_date", "string"),
+        ({**CARD, "verification_requested": "yes"}, "insurance.verification_requested", "true or false"),
+        ({**CARD, "verification_requested": 1}, "insurance.verification_requested", "true or false"),
+    ],
+)
 def test_wrong_json_types_in_insurance_get_422_naming_the_field(client, app, key, insurance, field, message):
     response = post(client, key, api_payload(insurance=insurance))
     assert response.status_code == 422, response.json
@@ -171,40 +222,73 @@ def test_wrong_json_types_in_insurance_get_422_naming_the_field(client, app, key
     assert counts(app) == (0, 0, 0)
 
 
-@pytest.mark.parametrize("changes, field, fragment", [
-    ({"insurer_name": None}, "insurance.insurer_name", "insurance company's name as printed on the card"),
-    ({"insurer_name": "  "}, "insurance.insurer_name", "insurance company's name as printed on the card"),
-    ({"insurer_name": "A" * 121}, "insurance.insurer_name", "Use at most 120 characters (this has 121)"),
-    ({"insurer_name": "Aetna\x00"}, "insurance.insurer_name", "not allowed"),
-    ({"insurer_name": "Aetna\n"}, "insurance.insurer_name", None),  # stripped: fine
-    ({"member_id": "W123/456"}, "insurance.member_id", "letters, numbers, dashes and spaces only"),
-    ({"member_id": "W12\u0663"}, "insurance.member_id", "letters, numbers, dashes and spaces only"),
-    ({"member_id": "- -"}, "insurance.member_id", "letters, numbers, dashes and spaces only"),
-    ({"member_id": "9" * 81}, "insurance.member_id", "Use at most 80 characters"),
-    ({"group_number": "9" * 51}, "insurance.group_number", "Use at most 50 characters"),
-    ({"group_number": "G\x1bH"}, "insurance.group_number", "not allowed"),
-    ({"plan_type": "PPO"}, "insurance.plan_type", "Choose one of the listed options (ppo, hmo"),
-    ({"relationship_to_subscriber": "18"}, "insurance.relationship_to_subscriber",
-     "Choose one of the listed options (self, spouse, child, other)"),
-    ({"relationship_to_subscriber": "spouse", "subscriber_birth_date": "1977-09-30"}, "insurance.subscriber_name",
-     "Enter the insured person's name"),
-    ({"relationship_to_subscriber": "other", "subscriber_name": "Rosa"}, "insurance.subscriber_birth_date",
-     "Enter the insured person's date of birth"),
-    ({"relationship_to_subscriber": None, "subscriber_name": "Rosa"}, "insurance.relationship_to_subscriber",
-     "Say how the patient is related to the insured person"),
-    ({"relationship_to_subscriber": "self", "subscriber_birth_date": "1950-01-02"},
-     "insurance.subscriber_birth_date", "Leave this empty when the patient is the insured person"),
-    ({"relationship_to_subscriber": "child", "subscriber_name": "R" * 161, "subscriber_birth_date": "1950-01-02"},
-     "insurance.subscriber_name", "Use at most 160 characters"),
-    ({"relationship_to_subscriber": "child", "subscriber_name": "Rosa", "subscriber_birth_date": "1950-13-01"},
-     "insurance.subscriber_birth_date", "real date (YYYY-MM-DD)"),
-    ({"relationship_to_subscriber": "child", "subscriber_name": "Rosa", "subscriber_birth_date": FUTURE},
-     "insurance.subscriber_birth_date", "cannot be in the future"),
-    ({"relationship_to_subscriber": "child", "subscriber_name": "Rosa", "subscriber_birth_date": "1899-12-31"},
-     "insurance.subscriber_birth_date", "cannot be before 1900"),
-])
-def test_invalid_insurance_values_get_422_with_field_paths_and_save_nothing(client, app, key, changes, field,
-                                                                             fragment):
+@pytest.mark.parametrize(
+    "changes, field, fragment",
+    [
+        ({"insurer_name": None}, "insurance.insurer_name", "insurance company's name as printed on the card"),
+        ({"insurer_name": "  "}, "insurance.insurer_name", "insurance company's name as printed on the card"),
+        ({"insurer_name": "A" * 121}, "insurance.insurer_name", "Use at most 120 characters (this has 121)"),
+        ({"insurer_name": "Aetna\x00"}, "insurance.insurer_name", "not allowed"),
+        ({"insurer_name": "Aetna\n"}, "insurance.insurer_name", None),  # stripped: fine
+        ({"member_id": "W123/456"}, "insurance.member_id", "letters, numbers, dashes and spaces only"),
+        ({"member_id": "W12\u0663"}, "insurance.member_id", "letters, numbers, dashes and spaces only"),
+        ({"member_id": "- -"}, "insurance.member_id", "letters, numbers, dashes and spaces only"),
+        ({"member_id": "9" * 81}, "insurance.member_id", "Use at most 80 characters"),
+        ({"group_number": "9" * 51}, "insurance.group_number", "Use at most 50 characters"),
+        ({"group_number": "G\x1bH"}, "insurance.group_number", "not allowed"),
+        ({"plan_type": "PPO"}, "insurance.plan_type", "Choose one of the listed options (ppo, hmo"),
+        (
+            {"relationship_to_subscriber": "18"},
+            "insurance.relationship_to_subscriber",
+            "Choose one of the listed options (self, spouse, child, other)",
+        ),
+        (
+            {"relationship_to_subscriber": "spouse", "subscriber_birth_date": "1977-09-30"},
+            "insurance.subscriber_name",
+            "Enter the insured person's name",
+        ),
+        (
+            {"relationship_to_subscriber": "other", "subscriber_name": "Rosa"},
+            "insurance.subscriber_birth_date",
+            "Enter the insured person's date of birth",
+        ),
+        (
+            {"relationship_to_subscriber": None, "subscriber_name": "Rosa"},
+            "insurance.relationship_to_subscriber",
+            "Say how the patient is related to the insured person",
+        ),
+        (
+            {"relationship_to_subscriber": "self", "subscriber_birth_date": "1950-01-02"},
+            "insurance.subscriber_birth_date",
+            "Leave this empty when the patient is the insured person",
+        ),
+        (
+            {
+                "relationship_to_subscriber": "child",
+                "subscriber_name": "R" * 161,
+                "subscriber_birth_date": "1950-01-02",
+            },
+            "insurance.subscriber_name",
+            "Use at most 160 characters",
+        ),
+        (
+            {"relationship_to_subscriber": "child", "subscriber_name": "Rosa", "subscriber_birth_date": "1950-13-01"},
+            "insurance.subscriber_birth_date",
+            "real date (YYYY-MM-DD)",
+        ),
+        (
+            {"relationship_to_subscriber": "child", "subscriber_name": "Rosa", "subscriber_birth_date": FUTURE},
+            "insurance.subscriber_birth_date",
+            "cannot be in the future",
+        ),
+        (
+            {"relationship_to_subscriber": "child", "subscriber_name": "Rosa", "subscriber_birth_date": "1899-12-31"},
+            "insurance.subscriber_birth_date",
+            "cannot be before 1900",
+        ),
+    ],
+)
+def test_invalid_insurance_values_get_422_with_field_paths_and_save_nothing(client, app, key, changes, field, fragment):
     response = post(client, key, with_insurance(**changes))
     if fragment is None:
         assert response.status_code == 201, response.json
@@ -225,12 +309,25 @@ def test_only_asking_for_a_check_still_needs_the_insurer(client, app, key):
 
 
 def test_inquiry_and_insurance_problems_are_reported_together(client, app, key):
-    response = post(client, key, api_payload(patient_dob="1975-13-01", referral_source="",
-                                             insurance={"member_id": "#1", "relationship_to_subscriber": "spouse"}))
+    response = post(
+        client,
+        key,
+        api_payload(
+            patient_dob="1975-13-01",
+            referral_source="",
+            insurance={"member_id": "#1", "relationship_to_subscriber": "spouse"},
+        ),
+    )
     assert response.status_code == 422
     fields = error_of(response)["fields"]
-    assert {"patient_dob", "referral_source", "insurance.insurer_name", "insurance.member_id",
-            "insurance.subscriber_name", "insurance.subscriber_birth_date"} <= set(fields)
+    assert {
+        "patient_dob",
+        "referral_source",
+        "insurance.insurer_name",
+        "insurance.member_id",
+        "insurance.subscriber_name",
+        "insurance.subscriber_birth_date",
+    } <= set(fields)
     assert counts(app) == (0, 0, 0)
 
 
@@ -251,6 +348,7 @@ def test_a_failure_after_the_coverage_is_written_leaves_nothing_behind(client, a
 
 # --- the one validator --------------------------------------------------------------------------
 
+
 def test_clean_insurance_returns_none_when_nothing_is_given():
     today = date.today()
     for nothing in (None, {}, {"verification_requested": "off"}, {"plan_type": "", "insurer_name": "  "}):
@@ -259,13 +357,29 @@ def test_clean_insurance_returns_none_when_nothing_is_given():
 
 def test_clean_insurance_accepts_form_and_json_answers_alike():
     today = date.today()
-    from_json = intake.clean_insurance({"insurer_name": "Aetna", "verification_requested": True,
-                                        "subscriber_birth_date": "1950-01-02", "subscriber_name": "Rosa",
-                                        "relationship_to_subscriber": "other"}, today=today)
-    from_form = intake.clean_insurance({"insurer_name": "Aetna", "verification_requested": "y",
-                                        "subscriber_birth_date": "1950-01-02", "subscriber_name": "Rosa",
-                                        "relationship_to_subscriber": "other", "plan_type": "",
-                                        "member_id": "", "group_number": ""}, today=today)
+    from_json = intake.clean_insurance(
+        {
+            "insurer_name": "Aetna",
+            "verification_requested": True,
+            "subscriber_birth_date": "1950-01-02",
+            "subscriber_name": "Rosa",
+            "relationship_to_subscriber": "other",
+        },
+        today=today,
+    )
+    from_form = intake.clean_insurance(
+        {
+            "insurer_name": "Aetna",
+            "verification_requested": "y",
+            "subscriber_birth_date": "1950-01-02",
+            "subscriber_name": "Rosa",
+            "relationship_to_subscriber": "other",
+            "plan_type": "",
+            "member_id": "",
+            "group_number": "",
+        },
+        today=today,
+    )
     assert from_json == from_form
     assert from_json["verification_requested"] is True
     assert from_json["relationship_to_subscriber"] is SubscriberRelationship.OTHER
@@ -286,19 +400,33 @@ def test_the_phone_form_path_writes_no_coverage(app):
 
 # --- the OpenAPI document -----------------------------------------------------------------------
 
+
 def test_the_document_still_validates_and_lists_the_insurance_details(document):
     validate(document)
     schemas = document["components"]["schemas"]
     assert schemas["InquiryCreate"]["properties"]["insurance"]["anyOf"][0] == {
-        "$ref": "#/components/schemas/InsuranceDetails"}
+        "$ref": "#/components/schemas/InsuranceDetails"
+    }
     details = schemas["InsuranceDetails"]
     assert details["additionalProperties"] is False
-    assert set(details["properties"]) == set(intake.INSURANCE_FIELDS) == {
-        "insurer_name", "member_id", "group_number", "plan_type", "relationship_to_subscriber", "subscriber_name",
-        "subscriber_birth_date", "verification_requested"}
+    assert (
+        set(details["properties"])
+        == set(intake.INSURANCE_FIELDS)
+        == {
+            "insurer_name",
+            "member_id",
+            "group_number",
+            "plan_type",
+            "relationship_to_subscriber",
+            "subscriber_name",
+            "subscriber_birth_date",
+            "verification_requested",
+        }
+    )
     assert details["properties"]["plan_type"]["enum"] == [p.value for p in PlanType] + [None]
-    assert details["properties"]["relationship_to_subscriber"]["enum"] == [
-        r.value for r in SubscriberRelationship] + [None]
+    assert details["properties"]["relationship_to_subscriber"]["enum"] == [r.value for r in SubscriberRelationship] + [
+        None
+    ]
     for name, limit in intake.INSURANCE_TEXT_LIMITS.items():
         assert details["properties"][name]["maxLength"] == limit
     assert "insurance.<field>" in schemas["Error"]["properties"]["error"]["properties"]["fields"]["description"]
@@ -308,9 +436,18 @@ def test_the_document_still_validates_and_lists_the_insurance_details(document):
 
 def test_documented_insurance_payloads_pass_the_schema_and_the_api(client, app, key, document):
     create = schema_validator(document, "InquiryCreate")
-    for insurance in (CARD, {"insurer_name": "Aetna", "relationship_to_subscriber": "spouse",
-                             "subscriber_name": "Maria", "subscriber_birth_date": "1977-09-30",
-                             "verification_requested": True}, None, {}):
+    for insurance in (
+        CARD,
+        {
+            "insurer_name": "Aetna",
+            "relationship_to_subscriber": "spouse",
+            "subscriber_name": "Maria",
+            "subscriber_birth_date": "1977-09-30",
+            "verification_requested": True,
+        },
+        None,
+        {},
+    ):
         payload = api_payload(insurance=insurance)
         create.validate(payload)
         assert post(client, key, payload).status_code == 201
@@ -325,17 +462,46 @@ def test_documented_insurance_payloads_pass_the_schema_and_the_api(client, app, 
 
 # --- random insurance objects -------------------------------------------------------------------
 
-TRICKY = ["", " ", "\x00", "\ud800", "self", "spouse", "child", "other", "ppo", "medicaid", "gold", "1975-04-12",
-          "2026-02-30", "9999-12-31", "1899-12-31", "W123 456-78", "---", "A" * 200, "😀" * 30, "\u202e"]
-scalars = st.one_of(st.none(), st.booleans(), st.integers(min_value=-10, max_value=10 ** 20),
-                    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=60), st.sampled_from(TRICKY))
+TRICKY = [
+    "",
+    " ",
+    "\x00",
+    "\ud800",
+    "self",
+    "spouse",
+    "child",
+    "other",
+    "ppo",
+    "medicaid",
+    "gold",
+    "1975-04-12",
+    "2026-02-30",
+    "9999-12-31",
+    "1899-12-31",
+    "W123 456-78",
+    "---",
+    "A" * 200,
+    "😀" * 30,
+    "\u202e",
+]
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-10, max_value=10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=60),
+    st.sampled_from(TRICKY),
+)
 values = st.one_of(scalars, st.lists(scalars, max_size=3), st.dictionaries(st.text(max_size=5), scalars, max_size=2))
 insurance_objects = st.one_of(
     st.dictionaries(st.sampled_from(list(intake.INSURANCE_FIELDS)), values, max_size=8),
-    st.dictionaries(st.one_of(st.sampled_from(list(intake.INSURANCE_FIELDS)), st.text(max_size=12)), scalars,
-                    max_size=5),
-    st.builds(lambda changes: {**CARD, **changes},
-              st.dictionaries(st.sampled_from(list(intake.INSURANCE_FIELDS)), scalars, max_size=3)),
+    st.dictionaries(
+        st.one_of(st.sampled_from(list(intake.INSURANCE_FIELDS)), st.text(max_size=12)), scalars, max_size=5
+    ),
+    st.builds(
+        lambda changes: {**CARD, **changes},
+        st.dictionaries(st.sampled_from(list(intake.INSURANCE_FIELDS)), scalars, max_size=3),
+    ),
     values,
 )
 
@@ -350,7 +516,7 @@ def test_random_insurance_objects_get_only_201_400_or_422_and_never_half_save(ap
     event(f"status {response.status_code}")
     assert response.status_code in (201, 400, 422), (response.status_code, body[:300])
     assert response.mimetype == "application/json"
-    inquiries, covered, checks = (after - first for after, first in zip(counts(app), before))
+    inquiries, covered, checks = (after - first for after, first in zip(counts(app), before, strict=True))
     if response.status_code == 201:
         assert inquiries == 1 and covered in (0, 1) and checks <= covered
     else:

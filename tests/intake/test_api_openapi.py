@@ -1,4 +1,5 @@
 """The OpenAPI document: valid OpenAPI 3.1, complete, and in step with what the API really accepts."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,8 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.versions import consts as versions
 from openapi_spec_validator.versions.shortcuts import get_spec_version
 
-from coordinator.rules import mme
 from coordinator.roles import Role
+from coordinator.rules import mme
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
 from coordinator.services import intake
 from coordinator.vocab import ReferralSource, Substance
@@ -47,7 +48,7 @@ def test_every_api_route_and_method_is_documented(app, document):
     routes = set()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(server + "/"):
-            path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len(server):])
+            path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len(server) :])
             routes |= {(path, method) for method in rule.methods - IGNORED_METHODS}
     assert routes and routes == documented
 
@@ -55,8 +56,11 @@ def test_every_api_route_and_method_is_documented(app, document):
 def test_every_documented_operation_has_a_security_decision_matching_the_app(app, document):
     for path, item in document["paths"].items():
         for method, operation in item.items():
-            rule = next(r for r in app.url_map.iter_rules()
-                        if re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", r.rule) == "/api/v1" + path)
+            rule = next(
+                r
+                for r in app.url_map.iter_rules()
+                if re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", r.rule) == "/api/v1" + path
+            )
             policy = app.view_functions[rule.endpoint].access_policy
             public = operation.get("security", document["security"]) == []
             assert public == (policy.kind == "public"), (path, method)
@@ -89,9 +93,13 @@ def test_real_answers_match_the_documented_schemas(client, key, document):
     schema_validator(document, "InquiryStatus").validate(created.json)
     schema_validator(document, "InquiryCreate").validate(api_payload())
     errors = schema_validator(document, "Error")
-    for response in (post(client, key, api_payload(regimen=[{"drug": "x", "dose": 1, "unit": "mg"}])),
-                     post(client, key, b"[]"), post(client, None, api_payload()),
-                     client.get(f"{URL}/nope", headers=auth(key)), client.put(URL, headers=auth(key))):
+    for response in (
+        post(client, key, api_payload(regimen=[{"drug": "x", "dose": 1, "unit": "mg"}])),
+        post(client, key, b"[]"),
+        post(client, None, api_payload()),
+        client.get(f"{URL}/nope", headers=auth(key)),
+        client.put(URL, headers=auth(key)),
+    ):
         assert response.status_code >= 400
         errors.validate(response.json)
         documented = document["paths"]["/inquiries"].get("post")["responses"]
@@ -100,7 +108,11 @@ def test_real_answers_match_the_documented_schemas(client, key, document):
 
 
 def test_a_documented_example_payload_passes_the_schema_and_the_api(client, key, document):
-    payload = api_payload(regimen=[{"drug": "fentanyl_transdermal", "dose": 25, "unit": "mcg/hr"},
-                                   {"drug": "buprenorphine", "dose": 8, "unit": "mg", "purpose": "oud"}])
+    payload = api_payload(
+        regimen=[
+            {"drug": "fentanyl_transdermal", "dose": 25, "unit": "mcg/hr"},
+            {"drug": "buprenorphine", "dose": 8, "unit": "mg", "purpose": "oud"},
+        ]
+    )
     schema_validator(document, "InquiryCreate").validate(payload)
     assert post(client, key, payload).status_code == 201

@@ -1,4 +1,5 @@
 """Random payloads at POST /api/v1/inquiries: only a JSON 2xx or 4xx ever comes back, and only a 201 saves."""
+
 from __future__ import annotations
 
 import json
@@ -18,33 +19,76 @@ EXPECTED = {201, 400, 413, 415, 422}
 KNOWN_KEYS = sorted(fields.ALLOWED_FIELDS) + ["is_restricted", "assigned_to_id", "status", "id", "channel"]
 LINE_KEYS = sorted(fields.REGIMEN_LINE_TYPES) + ["strength", ""]
 TRICKY_TEXT = [
-    "", " ", "\x00", "a\x00b", "2026-02-30", "1975-04-12", "9999-12-31", "0001-01-01", "1e9999999", "-1", "NaN",
-    "Infinity", "9" * 5000, "x" * 5000, "oxycodone", "fentanyl_transdermal", "mg", "mcg/hr", "oud", "pain", "phone",
-    "email", "family", "self", "web", "urgent", "spouse_partner", "alcohol", "prescribed_opioids", "a@b.example",
-    "+1 555 010 2233", "\ud800", "a\udfffb", "😀" * 50, "ﷺ", "\u202e", "<script>alert(1)</script>", "' OR 1=1 --",
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "2026-02-30",
+    "1975-04-12",
+    "9999-12-31",
+    "0001-01-01",
+    "1e9999999",
+    "-1",
+    "NaN",
+    "Infinity",
+    "9" * 5000,
+    "x" * 5000,
+    "oxycodone",
+    "fentanyl_transdermal",
+    "mg",
+    "mcg/hr",
+    "oud",
+    "pain",
+    "phone",
+    "email",
+    "family",
+    "self",
+    "web",
+    "urgent",
+    "spouse_partner",
+    "alcohol",
+    "prescribed_opioids",
+    "a@b.example",
+    "+1 555 010 2233",
+    "\ud800",
+    "a\udfffb",
+    "😀" * 50,
+    "ﷺ",
+    "\u202e",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
 ]
-WEIRD_NUMBERS = [0, -1, 1, 24, 25, 10 ** 18, -(10 ** 18), 10 ** 300, 0.1, 1e-320, 1e308, -0.0, 2.5]
+WEIRD_NUMBERS = [0, -1, 1, 24, 25, 10**18, -(10**18), 10**300, 0.1, 1e-320, 1e308, -0.0, 2.5]
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10 ** 40), max_value=10 ** 40), st.sampled_from(WEIRD_NUMBERS),
-    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=200), st.sampled_from(TRICKY_TEXT),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.sampled_from(WEIRD_NUMBERS),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=200),
+    st.sampled_from(TRICKY_TEXT),
 )
 json_values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
-    max_leaves=12)
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
 regimen_line = st.dictionaries(st.sampled_from(LINE_KEYS), json_values, max_size=6)
 field_values = st.one_of(json_values, st.lists(regimen_line, max_size=12), st.lists(st.sampled_from(TRICKY_TEXT)))
-random_object = st.dictionaries(st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=20)), field_values,
-                                max_size=10)
+random_object = st.dictionaries(st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=20)), field_values, max_size=10)
 # Mostly-valid payloads with a few fields replaced: these get past the JSON checks into the service.
-mutated_valid = st.builds(lambda changes, drops: {**{k: v for k, v in api_payload().items() if k not in drops},
-                                                  **changes},
-                          st.dictionaries(st.sampled_from(sorted(fields.ALLOWED_FIELDS)), field_values, max_size=3),
-                          st.sets(st.sampled_from(sorted(fields.ALLOWED_FIELDS)), max_size=3))
+mutated_valid = st.builds(
+    lambda changes, drops: {**{k: v for k, v in api_payload().items() if k not in drops}, **changes},
+    st.dictionaries(st.sampled_from(sorted(fields.ALLOWED_FIELDS)), field_values, max_size=3),
+    st.sets(st.sampled_from(sorted(fields.ALLOWED_FIELDS)), max_size=3),
+)
 any_json = st.one_of(random_object, mutated_valid, json_values)
 raw_bodies = st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda t: t.encode("utf-8")))
 
-PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY_SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @pytest.fixture

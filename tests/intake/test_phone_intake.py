@@ -1,4 +1,5 @@
 """Taking a phone inquiry: the staff form, its validation, and what gets written."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -55,23 +56,32 @@ def test_admissions_takes_a_call_from_a_worried_spouse(app, client, create_user)
     assert inquiry.patient_name in page
 
 
-@pytest.mark.parametrize("overrides, field, message", [
-    ({"patient_name": ""}, "patient_name", "Enter the prospective patient"),
-    ({"patient_dob": "2026-02-30"}, "patient_dob", "real date"),
-    ({"patient_dob": "2099-01-01"}, "patient_dob", "cannot be in the future"),
-    ({"patient_dob": "1850-01-01"}, "patient_dob", "cannot be before 1900"),
-    ({"caller_phone": "call me", "caller_email": ""}, "caller_phone", "7 to 15 digits"),
-    ({"caller_email": "not-an-email"}, "caller_email", "email address"),
-    ({"presenting_concerns": "x" * 4001}, "presenting_concerns", "at most 4000"),
-    ({"substances": ["moonshine"]}, "substances", "valid choice"),
-    ({"regimen-0-drug": "unobtainium"}, "regimen-0-drug", "Unknown medicine"),
-    ({"regimen-0-dose": "-5"}, "regimen-0-dose", "more than 0"),
-    ({"regimen-0-dose": "50000"}, "regimen-0-dose", "not a plausible single dose"),
-    ({"regimen-0-doses_per_day": "99"}, "regimen-0-doses_per_day", "1 to 24"),
-    ({"referral_source": ""}, "referral_source", "Choose how the inquiry was referred"),
-    ({"caller_phone": "", "caller_email": "", "patient_phone": "", "patient_email": ""}, "caller_phone", "at least one"),
-])
-def test_bad_input_is_explained_next_to_the_field_and_nothing_is_saved(app, client, create_user, overrides, field, message):
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"patient_name": ""}, "patient_name", "Enter the prospective patient"),
+        ({"patient_dob": "2026-02-30"}, "patient_dob", "real date"),
+        ({"patient_dob": "2099-01-01"}, "patient_dob", "cannot be in the future"),
+        ({"patient_dob": "1850-01-01"}, "patient_dob", "cannot be before 1900"),
+        ({"caller_phone": "call me", "caller_email": ""}, "caller_phone", "7 to 15 digits"),
+        ({"caller_email": "not-an-email"}, "caller_email", "email address"),
+        ({"presenting_concerns": "x" * 4001}, "presenting_concerns", "at most 4000"),
+        ({"substances": ["moonshine"]}, "substances", "valid choice"),
+        ({"regimen-0-drug": "unobtainium"}, "regimen-0-drug", "Unknown medicine"),
+        ({"regimen-0-dose": "-5"}, "regimen-0-dose", "more than 0"),
+        ({"regimen-0-dose": "50000"}, "regimen-0-dose", "not a plausible single dose"),
+        ({"regimen-0-doses_per_day": "99"}, "regimen-0-doses_per_day", "1 to 24"),
+        ({"referral_source": ""}, "referral_source", "Choose how the inquiry was referred"),
+        (
+            {"caller_phone": "", "caller_email": "", "patient_phone": "", "patient_email": ""},
+            "caller_phone",
+            "at least one",
+        ),
+    ],
+)
+def test_bad_input_is_explained_next_to_the_field_and_nothing_is_saved(
+    app, client, create_user, overrides, field, message
+):
     login_as(client, create_user(Role.ADMISSIONS))
     response = client.post_form("/inquiries/new", form_data(**overrides))
     assert response.status_code == 400
@@ -81,15 +91,22 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_is_saved(app, clie
 
 def test_a_blank_regimen_row_in_the_middle_keeps_its_error_on_the_row_the_user_sees(app, client, create_user):
     login_as(client, create_user(Role.ADMISSIONS))
-    data = form_data(**{"regimen-2-drug": "morphine", "regimen-2-dose": "abc", "regimen-2-unit": "mg",
-                        "regimen-2-doses_per_day": "2"})
+    data = form_data(
+        **{
+            "regimen-2-drug": "morphine",
+            "regimen-2-dose": "abc",
+            "regimen-2-unit": "mg",
+            "regimen-2-doses_per_day": "2",
+        }
+    )
     response = client.post_form("/inquiries/new", data)
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert 'name="regimen-2-dose"' in body
     with app.app_context():
         assert intake.renumber_regimen_errors(ValidationFailed([("regimen-1-dose", "x")]), [0, 2]).reasons == [
-            ("regimen-2-dose", "x")]
+            ("regimen-2-dose", "x")
+        ]
 
 
 def test_a_restricted_record_needs_an_assignee(app, client, create_user):
@@ -104,34 +121,89 @@ def test_referrers_are_kept_once_for_reporting(app, create_user):
     user = create_user(Role.ADMISSIONS)
     with app.app_context():
         actor = db.session.merge(user)
-        for n in range(2):
-            intake.create_inquiry(actor, spouse_call(referral_source="physician", referrer_name="Dr. Lee ",
-                                                     referrer_organization="Eastside Spine"),
-                                  channel=intake.Channel.PHONE, today=TODAY)
+        for _n in range(2):
+            intake.create_inquiry(
+                actor,
+                spouse_call(
+                    referral_source="physician", referrer_name="Dr. Lee ", referrer_organization="Eastside Spine"
+                ),
+                channel=intake.Channel.PHONE,
+                today=TODAY,
+            )
         db.session.commit()
         referrers = db.session.scalars(sa.select(Referrer)).all()
-        assert [(r.name, r.organization, r.kind.value) for r in referrers] == [("Dr. Lee", "Eastside Spine", "physician")]
+        assert [(r.name, r.organization, r.kind.value) for r in referrers] == [
+            ("Dr. Lee", "Eastside Spine", "physician")
+        ]
 
 
-@pytest.mark.parametrize("payload, fields", [
-    ({"patient_name": "A", "referral_source": "self", "caller_phone": "555 0100 200", "patient_dob": date(2026, 11, 24)},
-     {"patient_dob"}),
-    ({"patient_name": "A" * 161, "referral_source": "self", "caller_phone": "5550100200"}, {"patient_name"}),
-    ({"patient_name": "A", "referral_source": "carrier pigeon", "caller_phone": "5550100200"}, {"referral_source"}),
-    ({"patient_name": "A", "referral_source": "self", "caller_phone": "5550100200", "may_leave_message": "maybe"},
-     {"may_leave_message"}),
-    ({"patient_name": "A", "referral_source": "self", "caller_phone": "5550100200", "substances": "alcohol",
-      "regimen": "oxycodone"}, {"regimen"}),
-    ({"patient_name": "A", "referral_source": "self", "caller_phone": "5550100200", "patient_name\x00": 1,
-      "caller_name": "nul\x00byte"}, {"caller_name"}),
-    ({"patient_name": "A", "referral_source": "self", "caller_phone": "5550100200", "preferred_contact": "email"},
-     {"preferred_contact"}),
-    ({"patient_name": "A", "referral_source": "self", "caller_phone": "5550100200", "referrer_name": "Dr. X"},
-     {"referrer_name"}),
-    ({"patient_name": "A", "referral_source": "self", "caller_phone": "5550100200",
-      "regimen": [{"drug": "fentanyl_transdermal", "dose": 25, "unit": "mcg/hr", "doses_per_day": 3}]},
-     {"regimen-0-doses_per_day"}),
-])
+@pytest.mark.parametrize(
+    "payload, fields",
+    [
+        (
+            {
+                "patient_name": "A",
+                "referral_source": "self",
+                "caller_phone": "555 0100 200",
+                "patient_dob": date(2026, 11, 24),
+            },
+            {"patient_dob"},
+        ),
+        ({"patient_name": "A" * 161, "referral_source": "self", "caller_phone": "5550100200"}, {"patient_name"}),
+        ({"patient_name": "A", "referral_source": "carrier pigeon", "caller_phone": "5550100200"}, {"referral_source"}),
+        (
+            {
+                "patient_name": "A",
+                "referral_source": "self",
+                "caller_phone": "5550100200",
+                "may_leave_message": "maybe",
+            },
+            {"may_leave_message"},
+        ),
+        (
+            {
+                "patient_name": "A",
+                "referral_source": "self",
+                "caller_phone": "5550100200",
+                "substances": "alcohol",
+                "regimen": "oxycodone",
+            },
+            {"regimen"},
+        ),
+        (
+            {
+                "patient_name": "A",
+                "referral_source": "self",
+                "caller_phone": "5550100200",
+                "patient_name\x00": 1,
+                "caller_name": "nul\x00byte",
+            },
+            {"caller_name"},
+        ),
+        (
+            {
+                "patient_name": "A",
+                "referral_source": "self",
+                "caller_phone": "5550100200",
+                "preferred_contact": "email",
+            },
+            {"preferred_contact"},
+        ),
+        (
+            {"patient_name": "A", "referral_source": "self", "caller_phone": "5550100200", "referrer_name": "Dr. X"},
+            {"referrer_name"},
+        ),
+        (
+            {
+                "patient_name": "A",
+                "referral_source": "self",
+                "caller_phone": "5550100200",
+                "regimen": [{"drug": "fentanyl_transdermal", "dose": 25, "unit": "mcg/hr", "doses_per_day": 3}],
+            },
+            {"regimen-0-doses_per_day"},
+        ),
+    ],
+)
 def test_clean_inquiry_names_every_bad_field(payload, fields):
     with pytest.raises(ValidationFailed) as refused:
         intake.clean_inquiry(payload, today=TODAY)
@@ -139,13 +211,22 @@ def test_clean_inquiry_names_every_bad_field(payload, fields):
 
 
 def test_clean_inquiry_normalises_good_input():
-    clean = intake.clean_inquiry({
-        "patient_name": "  Daniel  ", "referral_source": "family", "caller_email": "Maria@Example.ORG",
-        "caller_phone": "+1 (555) 010-0001", "patient_dob": "1975-04-12", "substances": ["alcohol", "prescribed_opioids"],
-        "may_leave_message": "y",
-        "regimen": [{"drug": "fentanyl_transdermal", "dose": "25", "unit": "mcg/hr"},
-                    {"drug": "buprenorphine", "dose": "8", "unit": "mg", "doses_per_day": 2, "purpose": "oud"}],
-    }, today=TODAY)
+    clean = intake.clean_inquiry(
+        {
+            "patient_name": "  Daniel  ",
+            "referral_source": "family",
+            "caller_email": "Maria@Example.ORG",
+            "caller_phone": "+1 (555) 010-0001",
+            "patient_dob": "1975-04-12",
+            "substances": ["alcohol", "prescribed_opioids"],
+            "may_leave_message": "y",
+            "regimen": [
+                {"drug": "fentanyl_transdermal", "dose": "25", "unit": "mcg/hr"},
+                {"drug": "buprenorphine", "dose": "8", "unit": "mg", "doses_per_day": 2, "purpose": "oud"},
+            ],
+        },
+        today=TODAY,
+    )
     assert clean["patient_name"] == "Daniel"
     assert clean["caller_email"] == "Maria@example.org"
     assert clean["patient_dob"] == date(1975, 4, 12)
@@ -162,7 +243,9 @@ def test_birth_date_today_is_accepted_and_tomorrow_refused():
         intake.clean_inquiry({**base, "patient_dob": (TODAY + timedelta(days=1)).isoformat()}, today=TODAY)
 
 
-@pytest.mark.parametrize("text, digits", [("+1 (555) 010-0001", "15550100001"), ("", None), (None, None),
-                                          ("0044 20 7946 0018 ext", "00442079460018")])
+@pytest.mark.parametrize(
+    "text, digits",
+    [("+1 (555) 010-0001", "15550100001"), ("", None), (None, None), ("0044 20 7946 0018 ext", "00442079460018")],
+)
 def test_phone_digits(text, digits):
     assert intake.phone_digits(text) == digits

@@ -1,4 +1,5 @@
 """Programs are reference data kept by admins."""
+
 import sqlalchemy as sa
 
 from coordinator.extensions import db
@@ -6,31 +7,60 @@ from coordinator.models import AuditEvent, Program
 
 
 def test_admin_adds_and_edits_a_program(app, admin_client):
-    response = admin_client.post_form("/admin/programs/new", {
-        "name": "Residential — Chiang Mai", "level_of_care": "residential", "asam_edition": "fourth_2023",
-        "asam_level": "3.7", "capacity": "24", "is_active": "y"})
+    response = admin_client.post_form(
+        "/admin/programs/new",
+        {
+            "name": "Residential — Chiang Mai",
+            "level_of_care": "residential",
+            "asam_edition": "fourth_2023",
+            "asam_level": "3.7",
+            "capacity": "24",
+            "is_active": "y",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         program = db.session.scalars(sa.select(Program)).one()
-        assert (program.level_of_care.value, program.asam_edition.value, program.asam_level) == ("residential", "fourth_2023", "3.7")
+        assert (program.level_of_care.value, program.asam_edition.value, program.asam_level) == (
+            "residential",
+            "fourth_2023",
+            "3.7",
+        )
     page = admin_client.get("/admin/programs").get_data(as_text=True)
     assert "Medically Managed Residential" in page  # the 4th-edition name of 3.7
-    response = admin_client.post_form(f"/admin/programs/{program.id}", {
-        "name": "Residential — Chiang Mai", "level_of_care": "residential", "asam_edition": "fourth_2023",
-        "asam_level": "3.5", "capacity": "30"})
+    response = admin_client.post_form(
+        f"/admin/programs/{program.id}",
+        {
+            "name": "Residential — Chiang Mai",
+            "level_of_care": "residential",
+            "asam_edition": "fourth_2023",
+            "asam_level": "3.5",
+            "capacity": "30",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         program = db.session.get(Program, program.id)
         assert (program.asam_level, program.capacity, program.is_active) == ("3.5", 30, False)
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-            AuditEvent.entity_type == "program")) == 2
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.entity_type == "program")
+            )
+            == 2
+        )
 
 
 def test_program_levels_must_fit_the_edition_and_level_of_care(app, admin_client):
     for data, message in [
-        ({"asam_edition": "fourth_2023", "asam_level": "3.3", "level_of_care": "residential"}, "not a level in this edition"),
+        (
+            {"asam_edition": "fourth_2023", "asam_level": "3.3", "level_of_care": "residential"},
+            "not a level in this edition",
+        ),
         ({"asam_edition": "third_2013", "asam_level": "2.1", "level_of_care": "php"}, "does not fit"),
-        ({"asam_edition": "third_2013", "asam_level": "2.5", "level_of_care": "php", "capacity": "0"}, "between 1 and 10000"),
+        (
+            {"asam_edition": "third_2013", "asam_level": "2.5", "level_of_care": "php", "capacity": "0"},
+            "between 1 and 10000",
+        ),
     ]:
         response = admin_client.post_form("/admin/programs/new", {"name": "PHP", "capacity": "10", **data})
         assert response.status_code == 400 and message in response.get_data(as_text=True)

@@ -1,4 +1,5 @@
 """The public web inquiry form: no sign-in, CSRF, a honeypot, a rate limit and a thank-you page that says nothing."""
+
 from __future__ import annotations
 
 import re
@@ -19,11 +20,19 @@ THANKS = "/inquire/thanks"
 def visitor_answers(**overrides) -> dict:
     """A spouse writing in from the website at 2 a.m."""
     data = {
-        "caller_name": "Maria Visitor", "caller_relationship": "spouse_partner", "caller_phone": "+1 555 010 7788",
-        "caller_email": "maria.visitor@example.org", "preferred_contact": "text", "may_leave_message": "y",
-        "patient_name": "Daniel Visitor", "patient_dob": "1975-04-12", "patient_location": "Portland, OR",
+        "caller_name": "Maria Visitor",
+        "caller_relationship": "spouse_partner",
+        "caller_phone": "+1 555 010 7788",
+        "caller_email": "maria.visitor@example.org",
+        "preferred_contact": "text",
+        "may_leave_message": "y",
+        "patient_name": "Daniel Visitor",
+        "patient_dob": "1975-04-12",
+        "patient_location": "Portland, OR",
         "presenting_concerns": "He has been on oxycodone since his back surgery and runs out early.",
-        "substances": ["prescribed_opioids", "alcohol"], "urgency": "soon", "referral_source": "web",
+        "substances": ["prescribed_opioids", "alcohol"],
+        "urgency": "soon",
+        "referral_source": "web",
     }
     data.update(overrides)
     return data
@@ -45,7 +54,7 @@ def page_text(response) -> str:
 
 def main_content(response) -> str:
     body = page_text(response)
-    return body[body.index('<main id="main"'):body.index("</main>")]
+    return body[body.index('<main id="main"') : body.index("</main>")]
 
 
 def test_the_form_is_public_and_shows_no_staff_navigation(client):
@@ -77,8 +86,9 @@ def test_a_visitor_inquiry_is_saved_from_the_web_form_with_its_arrival(client, a
 
 def test_visitors_cannot_mark_an_inquiry_restricted_or_assign_it(client, app, create_user):
     admissions = create_user(Role.ADMISSIONS)
-    response = client.post_form(URL, visitor_answers(is_restricted="y", assigned_to_id=str(admissions.id),
-                                                     channel="phone", status="admitted"))
+    response = client.post_form(
+        URL, visitor_answers(is_restricted="y", assigned_to_id=str(admissions.id), channel="phone", status="admitted")
+    )
     assert response.status_code == 302
     [inquiry] = inquiries(app)
     assert inquiry.is_restricted is False and inquiry.assigned_to_id is None
@@ -148,22 +158,28 @@ def test_corrections_do_not_use_up_the_limit(client, app):
     assert client.post_form(URL, visitor_answers()).status_code == 429
 
 
-@pytest.mark.parametrize("overrides, field, message", [
-    ({"patient_dob": "2026-02-30"}, "patient_dob", "Enter the date of birth as a real date"),
-    ({"patient_dob": (date.today() + timedelta(days=2)).isoformat()}, "patient_dob", "cannot be in the future"),
-    ({"patient_dob": "1850-01-01"}, "patient_dob", "cannot be before 1900"),
-    ({"substances": ["prescribed_opioids", "unicorn_dust"]}, "substances", "unknown: &#39;unicorn_dust&#39;"),
-    ({"presenting_concerns": "x" * 5000}, "presenting_concerns", "Use at most 4000 characters (this has 5000)"),
-    ({"caller_name": "y" * 5000}, "caller_name", "Use at most 160 characters"),
-    ({"caller_phone": "", "caller_email": "", "preferred_contact": ""}, "caller_phone",
-     "Please give us a phone number or an email address, so we can get back to you."),
-    ({"caller_email": "maria@", "caller_phone": ""}, "caller_email", "Enter an email address"),
-    ({"caller_phone": "call me"}, "caller_phone", "Enter a phone number"),
-    ({"patient_name": "   "}, "patient_name", "Please tell us their name"),
-    ({"referral_source": ""}, "referral_source", "Please tell us how you heard about us."),
-    ({"caller_relationship": "nemesis"}, "caller_relationship", "Choose one of the listed options"),
-    ({"caller_name": "Maria\x00"}, "caller_name", "not allowed"),
-])
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"patient_dob": "2026-02-30"}, "patient_dob", "Enter the date of birth as a real date"),
+        ({"patient_dob": (date.today() + timedelta(days=2)).isoformat()}, "patient_dob", "cannot be in the future"),
+        ({"patient_dob": "1850-01-01"}, "patient_dob", "cannot be before 1900"),
+        ({"substances": ["prescribed_opioids", "unicorn_dust"]}, "substances", "unknown: &#39;unicorn_dust&#39;"),
+        ({"presenting_concerns": "x" * 5000}, "presenting_concerns", "Use at most 4000 characters (this has 5000)"),
+        ({"caller_name": "y" * 5000}, "caller_name", "Use at most 160 characters"),
+        (
+            {"caller_phone": "", "caller_email": "", "preferred_contact": ""},
+            "caller_phone",
+            "Please give us a phone number or an email address, so we can get back to you.",
+        ),
+        ({"caller_email": "maria@", "caller_phone": ""}, "caller_email", "Enter an email address"),
+        ({"caller_phone": "call me"}, "caller_phone", "Enter a phone number"),
+        ({"patient_name": "   "}, "patient_name", "Please tell us their name"),
+        ({"referral_source": ""}, "referral_source", "Please tell us how you heard about us."),
+        ({"caller_relationship": "nemesis"}, "caller_relationship", "Choose one of the listed options"),
+        ({"caller_name": "Maria\x00"}, "caller_name", "not allowed"),
+    ],
+)
 def test_bad_answers_are_shown_next_to_their_field_and_save_nothing(client, app, overrides, field, message):
     response = client.post_form(URL, visitor_answers(**overrides))
     assert response.status_code == 400
@@ -179,7 +195,7 @@ def feedback_after(body: str, field: str) -> str:
     feedback = body.index('class="invalid-feedback', start)
     between = set(re.findall(r'name="([^"]+)"', body[start:feedback]))
     assert between == {field}, f"another field comes between {field} and its error: {between}"
-    return body[feedback:body.index("</div>", feedback)]
+    return body[feedback : body.index("</div>", feedback)]
 
 
 def test_answers_are_kept_when_the_form_comes_back_with_errors(client):
@@ -209,8 +225,9 @@ def test_every_visitor_wording_replaces_a_message_the_service_really_gives():
     assert set(VISITOR_WORDING) <= {message for _, message in failure.value.reasons}
 
 
-@pytest.mark.parametrize("environ", [{"WEB_INQUIRY_LIMIT": "lots"}, {"API_RATE_LIMIT": "60 a minute"},
-                                     {"API_MAX_BODY_BYTES": "100"}])
+@pytest.mark.parametrize(
+    "environ", [{"WEB_INQUIRY_LIMIT": "lots"}, {"API_RATE_LIMIT": "60 a minute"}, {"API_MAX_BODY_BYTES": "100"}]
+)
 def test_limits_are_checked_when_the_settings_load(tmp_path, environ):
     from coordinator.config import ConfigError, load_settings
 
@@ -224,7 +241,6 @@ def test_limit_defaults_suit_a_laptop(tmp_path):
     settings = load_settings(str(tmp_path), {})
     assert settings["WEB_INQUIRY_LIMIT"] == "5 per hour" and settings["API_RATE_LIMIT"] == "60 per minute"
     assert settings["API_MAX_BODY_BYTES"] == 64 * 1024
-
 
 
 @pytest.mark.parametrize("path", ["/inquire", "/inquire/thanks"])

@@ -1,4 +1,5 @@
 """Random form posts at /inquire: the visitor sees the form again (400) or the thank-you page (302), never a 500."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -11,15 +12,41 @@ from coordinator.models import Inquiry
 from tests.intake.test_public_form import URL, visitor_answers
 
 OTHER_KEYS = ["website", "is_restricted", "assigned_to_id", "status", "regimen", "regimen-0-dose", "csrf_token_x"]
-TRICKY = ["", " ", "\x00", "2026-02-30", "1975-04-12", "9999-12-31", "y", "on", "false", "web", "urgent", "text",
-          "email", "phone", "self", "alcohol", "prescribed_opioids", "x" * 5000, "😀" * 100, "\u202e", "a@b.example",
-          "+1 555 010 2233", "<b>bold</b>", "'; DROP TABLE inquiry; --"]
+TRICKY = [
+    "",
+    " ",
+    "\x00",
+    "2026-02-30",
+    "1975-04-12",
+    "9999-12-31",
+    "y",
+    "on",
+    "false",
+    "web",
+    "urgent",
+    "text",
+    "email",
+    "phone",
+    "self",
+    "alcohol",
+    "prescribed_opioids",
+    "x" * 5000,
+    "😀" * 100,
+    "\u202e",
+    "a@b.example",
+    "+1 555 010 2233",
+    "<b>bold</b>",
+    "'; DROP TABLE inquiry; --",
+]
 values = st.one_of(st.text(max_size=200), st.sampled_from(TRICKY))
 field_values = st.one_of(values, st.lists(values, max_size=4))
-random_form = st.dictionaries(st.one_of(st.sampled_from(list(INQUIRY_FIELDS) + OTHER_KEYS), st.text(max_size=15)),
-                              field_values, max_size=14)
-mutated_valid = st.builds(lambda changes: {**visitor_answers(), **changes},
-                          st.dictionaries(st.sampled_from(list(INQUIRY_FIELDS) + ["website"]), field_values, max_size=3))
+random_form = st.dictionaries(
+    st.one_of(st.sampled_from(list(INQUIRY_FIELDS) + OTHER_KEYS), st.text(max_size=15)), field_values, max_size=14
+)
+mutated_valid = st.builds(
+    lambda changes: {**visitor_answers(), **changes},
+    st.dictionaries(st.sampled_from(list(INQUIRY_FIELDS) + ["website"]), field_values, max_size=3),
+)
 
 
 def count(app) -> int:

@@ -1,4 +1,5 @@
 """Restricted records and break-the-glass; the inquiry list's search, filters and query counts."""
+
 from datetime import date
 
 import pytest
@@ -19,8 +20,14 @@ def assignee(create_user):
 
 @pytest.fixture
 def restricted(app, assignee):
-    return make_inquiry(app, assignee, assigned_to_id=assignee.id, is_restricted=True,
-                        patient_name="Famous Person", caller_name="Discreet Caller")
+    return make_inquiry(
+        app,
+        assignee,
+        assigned_to_id=assignee.id,
+        is_restricted=True,
+        patient_name="Famous Person",
+        caller_name="Discreet Caller",
+    )
 
 
 def test_a_restricted_inquiry_is_open_to_its_assignee_and_admins(client, new_client, restricted, assignee, create_user):
@@ -35,7 +42,10 @@ def test_others_see_neither_the_record_nor_its_name_until_they_break_the_glass(a
     login_as(client, colleague)
     refused = client.get(f"/inquiries/{restricted.id}")
     assert refused.status_code == 403
-    assert "Famous Person" not in refused.get_data(as_text=True) and "break the glass" in refused.get_data(as_text=True).lower()
+    assert (
+        "Famous Person" not in refused.get_data(as_text=True)
+        and "break the glass" in refused.get_data(as_text=True).lower()
+    )
     listing = client.get("/inquiries/").get_data(as_text=True)
     assert "Famous Person" not in listing and "Restricted record" in listing
     assert "Famous Person" not in client.get("/inquiries/?q=famous").get_data(as_text=True)
@@ -46,8 +56,9 @@ def test_others_see_neither_the_record_nor_its_name_until_they_break_the_glass(a
 
     too_short = client.post_form(f"/inquiries/{restricted.id}/break-glass", {"reason": "need"})
     assert too_short.status_code == 400 and "at least 10 characters" in too_short.get_data(as_text=True)
-    granted = client.post_form(f"/inquiries/{restricted.id}/break-glass",
-                               {"reason": "Assignee is on leave; caller is waiting on the line"})
+    granted = client.post_form(
+        f"/inquiries/{restricted.id}/break-glass", {"reason": "Assignee is on leave; caller is waiting on the line"}
+    )
     assert granted.status_code == 302
     assert "Famous Person" in client.get(f"/inquiries/{restricted.id}").get_data(as_text=True)
     with app.app_context():
@@ -76,8 +87,14 @@ def test_admins_review_break_glass_access(app, client, new_client, restricted, c
 def test_search_by_name_phone_and_email_and_filters(app, client, create_user):
     user = create_user(Role.ADMISSIONS)
     login_as(client, user)
-    a = make_inquiry(app, user, patient_name="Ruth Okafor", caller_phone="+1 (503) 555-0147", caller_email="ruth.o@example.net",
-                     assigned_to_id=user.id)
+    a = make_inquiry(
+        app,
+        user,
+        patient_name="Ruth Okafor",
+        caller_phone="+1 (503) 555-0147",
+        caller_email="ruth.o@example.net",
+        assigned_to_id=user.id,
+    )
     b = make_inquiry(app, None, patient_name="Tomás Ruiz", referral_source="physician", referrer_name="Dr. Chen")
 
     def ids(query):
@@ -130,18 +147,45 @@ def test_pagination(app, client, create_user):
 
 def test_possible_duplicates_are_flagged_on_arrival(app, create_user):
     user = create_user(Role.ADMISSIONS)
-    first = make_inquiry(app, user, patient_name="Ana Silva", patient_dob="1980-01-02", caller_phone="555 123 4567",
-                         caller_email="a@example.org")
-    by_phone = make_inquiry(app, None, patient_name="A. Silva", caller_phone="(555) 123-4567", caller_email="other@example.org",
-                            patient_dob="")
-    by_email = make_inquiry(app, None, patient_name="Someone", caller_phone="555 999 0000", caller_email="A@Example.org",
-                            patient_dob="")
-    by_name = make_inquiry(app, None, patient_name="  ana   SILVA ", patient_dob="1980-01-02", caller_phone="555 777 0000",
-                           caller_email="x@example.org")
-    unrelated = make_inquiry(app, None, patient_name="Ana Silva", patient_dob="1981-01-02", caller_phone="555 888 0000",
-                             caller_email="y@example.org")
+    first = make_inquiry(
+        app,
+        user,
+        patient_name="Ana Silva",
+        patient_dob="1980-01-02",
+        caller_phone="555 123 4567",
+        caller_email="a@example.org",
+    )
+    by_phone = make_inquiry(
+        app,
+        None,
+        patient_name="A. Silva",
+        caller_phone="(555) 123-4567",
+        caller_email="other@example.org",
+        patient_dob="",
+    )
+    by_email = make_inquiry(
+        app, None, patient_name="Someone", caller_phone="555 999 0000", caller_email="A@Example.org", patient_dob=""
+    )
+    by_name = make_inquiry(
+        app,
+        None,
+        patient_name="  ana   SILVA ",
+        patient_dob="1980-01-02",
+        caller_phone="555 777 0000",
+        caller_email="x@example.org",
+    )
+    unrelated = make_inquiry(
+        app,
+        None,
+        patient_name="Ana Silva",
+        patient_dob="1981-01-02",
+        caller_phone="555 888 0000",
+        caller_email="y@example.org",
+    )
     with app.app_context():
-        flags = {(f.inquiry_id, f.other_inquiry_id): f.matched_on for f in db.session.scalars(sa.select(PossibleDuplicate))}
+        flags = {
+            (f.inquiry_id, f.other_inquiry_id): f.matched_on for f in db.session.scalars(sa.select(PossibleDuplicate))
+        }
     assert flags[(by_phone.id, first.id)] == "same phone"
     assert flags[(by_email.id, first.id)] == "same email"
     assert flags[(by_name.id, first.id)] == "same name and date of birth"

@@ -1,4 +1,5 @@
 """Random form data thrown at every screening endpoint answers 2xx, 3xx or 4xx, never 5xx."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,19 +11,65 @@ from coordinator.services import screenings
 from tests.fixtures.users import login_as
 
 KINDS = [kind for kind, _ in screenings.KINDS]
-KNOWN_KEYS = sorted({key for keys in screenings.SCORED_ITEMS.values() for key in keys} | {
-    "criteria", "behaviours", "taken_as_prescribed_under_supervision", "flags", "last_overdose_on",
-    "mme_per_day", "administered_at"} | {f"regimen-{i}-{name}" for i in (0, 1, 9, 10, 99)
-                                         for name in ("drug", "dose", "unit", "doses_per_day", "purpose")})
-PLAUSIBLE = ["0", "1", "2", "3", "4", "5", "yes", "no", "tolerance", "craving", "hiding_use", "pregnancy",
-             "oxycodone", "fentanyl_transdermal", "buprenorphine", "mg", "mcg", "mcg/hr", "pain", "oud",
-             "2024-01-01", "2099-12-31", "2024-02-30", "2025-01-01T10:00", "9999-12-31T23:59", "NaN",
-             "Infinity", "-1", "1e999", "0.0001", "٣", "３", "²", " 2 ", "9" * 5000]
+KNOWN_KEYS = sorted(
+    {key for keys in screenings.SCORED_ITEMS.values() for key in keys}
+    | {
+        "criteria",
+        "behaviours",
+        "taken_as_prescribed_under_supervision",
+        "flags",
+        "last_overdose_on",
+        "mme_per_day",
+        "administered_at",
+    }
+    | {
+        f"regimen-{i}-{name}"
+        for i in (0, 1, 9, 10, 99)
+        for name in ("drug", "dose", "unit", "doses_per_day", "purpose")
+    }
+)
+PLAUSIBLE = [
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "yes",
+    "no",
+    "tolerance",
+    "craving",
+    "hiding_use",
+    "pregnancy",
+    "oxycodone",
+    "fentanyl_transdermal",
+    "buprenorphine",
+    "mg",
+    "mcg",
+    "mcg/hr",
+    "pain",
+    "oud",
+    "2024-01-01",
+    "2099-12-31",
+    "2024-02-30",
+    "2025-01-01T10:00",
+    "9999-12-31T23:59",
+    "NaN",
+    "Infinity",
+    "-1",
+    "1e999",
+    "0.0001",
+    "٣",
+    "３",
+    "²",
+    " 2 ",
+    "9" * 5000,
+]
 
 values = st.one_of(
     st.sampled_from(PLAUSIBLE),
     st.text(max_size=60),
-    st.integers(min_value=-(10 ** 40), max_value=10 ** 40).map(str),
+    st.integers(min_value=-(10**40), max_value=10**40).map(str),
     st.decimals(allow_nan=True, allow_infinity=True).map(str),
 )
 forms = st.dictionaries(
@@ -30,8 +77,9 @@ forms = st.dictionaries(
     st.one_of(values, st.lists(values, max_size=6)),
     max_size=14,
 )
-FUZZ = settings(max_examples=100, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 @pytest.fixture
@@ -54,8 +102,9 @@ def test_record_answers_without_server_errors(clinician, kind, data):
 @given(data=forms)
 def test_preview_answers_without_server_errors(clinician, kind, data):
     client, token, _ = clinician
-    response = client.post(f"/screening/preview/{kind}", data=data | {"csrf_token": token},
-                           headers={"X-Requested-With": "fetch"})
+    response = client.post(
+        f"/screening/preview/{kind}", data=data | {"csrf_token": token}, headers={"X-Requested-With": "fetch"}
+    )
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
 
 

@@ -1,4 +1,5 @@
 """Screening through HTTP: worked cases for every kind, bad input that saves nothing, who may do what."""
+
 from __future__ import annotations
 
 import html
@@ -20,13 +21,15 @@ GAD7_KEYS = screenings.SCORED_ITEMS["gad7"]
 COWS_KEYS = screenings.SCORED_ITEMS["cows"]
 # COWS items in order: pulse, sweating, restlessness, pupils, aches, nose, GI, tremor, yawning,
 # anxiety, gooseflesh. 4+4+5+5+4+4+5+4+1+0+0 = 36.
-COWS_36 = dict(zip(COWS_KEYS, ["4", "4", "5", "5", "4", "4", "5", "4", "1", "0", "0"]))
+COWS_36 = dict(zip(COWS_KEYS, ["4", "4", "5", "5", "4", "4", "5", "4", "1", "0", "0"], strict=True))
 
 
 def counts(app) -> dict[str, int]:
     with app.app_context():
-        return {model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-                for model in (Screening, InquiryActivity, OpioidRegimenLine, AuditEvent)}
+        return {
+            model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+            for model in (Screening, InquiryActivity, OpioidRegimenLine, AuditEvent)
+        }
 
 
 def text_of(response) -> str:
@@ -39,8 +42,9 @@ def record_url(inquiry_id: int, kind: str) -> str:
 
 def stored(app, inquiry_id: int, kind: str) -> list[Screening]:
     with app.app_context():
-        return list(db.session.scalars(sa.select(Screening).where(Screening.inquiry_id == inquiry_id,
-                                                                  Screening.kind == kind)))
+        return list(
+            db.session.scalars(sa.select(Screening).where(Screening.inquiry_id == inquiry_id, Screening.kind == kind))
+        )
 
 
 @pytest.fixture
@@ -57,6 +61,7 @@ def inquiry(create_inquiry):
 
 # --- worked cases -------------------------------------------------------------------------------
 
+
 def test_phq9_item_nine_raises_the_safety_flag_at_a_low_total(app, client, admissions, inquiry):
     answers = {key: "0" for key in PHQ9_KEYS} | {"self_harm": "1"}
     response = client.post_form(record_url(inquiry.id, "phq9"), answers)
@@ -71,18 +76,21 @@ def test_phq9_item_nine_raises_the_safety_flag_at_a_low_total(app, client, admis
 
 
 def test_phq9_of_14_is_moderate_and_goes_on_the_timeline(app, client, admissions, inquiry):
-    answers = dict(zip(PHQ9_KEYS, ["2", "2", "2", "2", "2", "2", "1", "1", "0"]))
+    answers = dict(zip(PHQ9_KEYS, ["2", "2", "2", "2", "2", "2", "1", "1", "0"], strict=True))
     assert client.post_form(record_url(inquiry.id, "phq9"), answers).status_code == 302
     [screening] = stored(app, inquiry.id, "phq9")
     assert (screening.total, screening.band, screening.flags) == (14, "moderate", [])
     with app.app_context():
-        summaries = db.session.scalars(sa.select(InquiryActivity.summary).where(
-            InquiryActivity.inquiry_id == inquiry.id, InquiryActivity.kind == "screening")).all()
+        summaries = db.session.scalars(
+            sa.select(InquiryActivity.summary).where(
+                InquiryActivity.inquiry_id == inquiry.id, InquiryActivity.kind == "screening"
+            )
+        ).all()
     assert summaries == ["PHQ-9: 14, moderate"]
 
 
 def test_gad7_of_8_is_mild(app, client, admissions, inquiry):
-    answers = dict(zip(GAD7_KEYS, ["1", "1", "1", "1", "1", "1", "2"]))
+    answers = dict(zip(GAD7_KEYS, ["1", "1", "1", "1", "1", "1", "2"], strict=True))
     assert client.post_form(record_url(inquiry.id, "gad7"), answers).status_code == 302
     [screening] = stored(app, inquiry.id, "gad7")
     assert (screening.total, screening.band) == (8, "mild")
@@ -104,13 +112,21 @@ def test_cows_of_36_is_moderately_severe_and_repeats_newest_first(app, client, c
 
 
 def test_dsm5_tolerance_and_withdrawal_under_supervision_count_zero(app, client, admissions, inquiry):
-    response = client.post_form(record_url(inquiry.id, "dsm5_oud"), {
-        "criteria": ["tolerance", "withdrawal"], "taken_as_prescribed_under_supervision": "yes",
-        "behaviours": ["early_refills"]})
+    response = client.post_form(
+        record_url(inquiry.id, "dsm5_oud"),
+        {
+            "criteria": ["tolerance", "withdrawal"],
+            "taken_as_prescribed_under_supervision": "yes",
+            "behaviours": ["early_refills"],
+        },
+    )
     assert response.status_code == 302
     [screening] = stored(app, inquiry.id, "dsm5_oud")
     assert (screening.total, screening.band) == (0, "none")
-    assert sorted(f["item"] for f in screening.flags if f["code"] == "excluded_criterion") == ["tolerance", "withdrawal"]
+    assert sorted(f["item"] for f in screening.flags if f["code"] == "excluded_criterion") == [
+        "tolerance",
+        "withdrawal",
+    ]
     page = text_of(client.get(response.headers["Location"]))
     assert "0 of 11 criteria counted" in page and "Reported but not counted" in page
     assert "as prescribed under medical supervision" in page and "Runs out early" in page
@@ -118,9 +134,13 @@ def test_dsm5_tolerance_and_withdrawal_under_supervision_count_zero(app, client,
 
 
 def test_dsm5_four_criteria_unsupervised_is_moderate_with_f11_2x(app, client, admissions, inquiry):
-    response = client.post_form(record_url(inquiry.id, "dsm5_oud"), {
-        "criteria": ["tolerance", "withdrawal", "craving", "larger_amounts"],
-        "taken_as_prescribed_under_supervision": "no"})
+    response = client.post_form(
+        record_url(inquiry.id, "dsm5_oud"),
+        {
+            "criteria": ["tolerance", "withdrawal", "craving", "larger_amounts"],
+            "taken_as_prescribed_under_supervision": "no",
+        },
+    )
     assert response.status_code == 302
     page = text_of(client.get(response.headers["Location"]))
     assert "4 of 11 criteria counted" in page and "Moderate (4-5 criteria)" in page
@@ -130,8 +150,10 @@ def test_dsm5_four_criteria_unsupervised_is_moderate_with_f11_2x(app, client, ad
 def test_medical_flags_use_the_inquiry_mme_and_a_recent_overdose(app, client, admissions, create_inquiry):
     heavy = create_inquiry(regimen=[{"drug": "morphine", "dose": "100", "unit": "mg", "doses_per_day": 2}])
     recent = (datetime.now(ZoneInfo(app.config["DISPLAY_TIMEZONE"])).date() - timedelta(days=60)).isoformat()
-    response = client.post_form(record_url(heavy.id, "medical_flags"), {
-        "flags": ["cardiac_disease", "pregnancy"], "last_overdose_on": recent, "mme_per_day": "1"})
+    response = client.post_form(
+        record_url(heavy.id, "medical_flags"),
+        {"flags": ["cardiac_disease", "pregnancy"], "last_overdose_on": recent, "mme_per_day": "1"},
+    )
     assert response.status_code == 302
     [screening] = stored(app, heavy.id, "medical_flags")
     assert [f["code"] for f in screening.flags] == ["pregnancy", "cardiac_disease", "recent_overdose", "high_mme"]
@@ -141,20 +163,38 @@ def test_medical_flags_use_the_inquiry_mme_and_a_recent_overdose(app, client, ad
 
 
 def test_regimen_oxycodone_20mg_three_times_a_day_is_90_with_both_flags(app, client, admissions, inquiry):
-    response = client.post_form(f"/screening/inquiry/{inquiry.id}/regimen", {
-        "regimen-0-drug": "oxycodone", "regimen-0-dose": "20", "regimen-0-unit": "mg",
-        "regimen-0-doses_per_day": "3", "regimen-0-purpose": "pain",
-        "regimen-1-drug": "", "regimen-1-dose": "", "regimen-1-purpose": "pain",  # a blank row
-        "regimen-2-drug": "buprenorphine_naloxone", "regimen-2-dose": "8", "regimen-2-unit": "mg",
-        "regimen-2-doses_per_day": "2", "regimen-2-purpose": "oud",
-        "caller_name": "ignored"})
+    response = client.post_form(
+        f"/screening/inquiry/{inquiry.id}/regimen",
+        {
+            "regimen-0-drug": "oxycodone",
+            "regimen-0-dose": "20",
+            "regimen-0-unit": "mg",
+            "regimen-0-doses_per_day": "3",
+            "regimen-0-purpose": "pain",
+            "regimen-1-drug": "",
+            "regimen-1-dose": "",
+            "regimen-1-purpose": "pain",  # a blank row
+            "regimen-2-drug": "buprenorphine_naloxone",
+            "regimen-2-dose": "8",
+            "regimen-2-unit": "mg",
+            "regimen-2-doses_per_day": "2",
+            "regimen-2-purpose": "oud",
+            "caller_name": "ignored",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         row = db.session.get(Inquiry, inquiry.id)
-        lines = db.session.scalars(sa.select(OpioidRegimenLine.drug).where(
-            OpioidRegimenLine.inquiry_id == inquiry.id).order_by(OpioidRegimenLine.position)).all()
-        last = db.session.scalars(sa.select(InquiryActivity.summary).where(
-            InquiryActivity.inquiry_id == inquiry.id).order_by(InquiryActivity.id.desc())).first()
+        lines = db.session.scalars(
+            sa.select(OpioidRegimenLine.drug)
+            .where(OpioidRegimenLine.inquiry_id == inquiry.id)
+            .order_by(OpioidRegimenLine.position)
+        ).all()
+        last = db.session.scalars(
+            sa.select(InquiryActivity.summary)
+            .where(InquiryActivity.inquiry_id == inquiry.id)
+            .order_by(InquiryActivity.id.desc())
+        ).first()
     assert row.mme_per_day == 90 and lines == ["oxycodone", "buprenorphine_naloxone"]
     assert last == "Opioid regimen updated: 90 MME/day"
     page = text_of(client.get(response.headers["Location"]))
@@ -173,6 +213,7 @@ def test_regimen_editor_shows_the_current_rows_and_clinicians_cannot_change_it(a
 
 # --- the live preview ---------------------------------------------------------------------------
 
+
 def preview(client, kind: str, data: dict):
     response = client.post_form(f"/screening/preview/{kind}", data, headers={"X-Requested-With": "fetch"})
     assert response.status_code == 200
@@ -184,14 +225,25 @@ def preview(client, kind: str, data: dict):
 
 def test_mme_preview_shows_each_line_exclusions_flags_and_cautions(app, client, admissions):
     before = counts(app)
-    body = preview(client, "mme", {
-        "regimen-0-drug": "oxycodone", "regimen-0-dose": "20", "regimen-0-unit": "mg",
-        "regimen-0-doses_per_day": "3",
-        "regimen-1-drug": "buprenorphine", "regimen-1-dose": "8", "regimen-1-unit": "mg",
-        "regimen-1-doses_per_day": "1",
-        "regimen-3-purpose": "pain", "patient_name": "Daniel", "urgency": "soon"})
+    body = preview(
+        client,
+        "mme",
+        {
+            "regimen-0-drug": "oxycodone",
+            "regimen-0-dose": "20",
+            "regimen-0-unit": "mg",
+            "regimen-0-doses_per_day": "3",
+            "regimen-1-drug": "buprenorphine",
+            "regimen-1-dose": "8",
+            "regimen-1-unit": "mg",
+            "regimen-1-doses_per_day": "1",
+            "regimen-3-purpose": "pain",
+            "patient_name": "Daniel",
+            "urgency": "soon",
+        },
+    )
     assert re.search(r'data-testid="mme-total">90</span> MME/day', body)
-    assert "20 mg × 3 a day = 60 mg/day × 1.5 = <span class=\"fw-semibold\">90 MME/day" in body
+    assert '20 mg × 3 a day = 60 mg/day × 1.5 = <span class="fw-semibold">90 MME/day' in body
     assert "Medicine 2, Buprenorphine (any form): buprenorphine is left out of the CDC 2022 MME table" in body
     assert "≥ 50 MME/day." in body and "CDC 2022 Clinical Practice Guideline" in body
     assert "≥ 90 MME/day." in body and "2016 CDC" in body and "payer threshold" in body
@@ -200,9 +252,17 @@ def test_mme_preview_shows_each_line_exclusions_flags_and_cautions(app, client, 
 
 
 def test_mme_preview_fentanyl_patch_and_an_unfinished_row(client, admissions):
-    body = preview(client, "mme", {
-        "regimen-0-drug": "fentanyl_transdermal", "regimen-0-dose": "25", "regimen-0-unit": "mcg/hr",
-        "regimen-1-drug": "oxycodone", "regimen-1-dose": "10"})
+    body = preview(
+        client,
+        "mme",
+        {
+            "regimen-0-drug": "fentanyl_transdermal",
+            "regimen-0-dose": "25",
+            "regimen-0-unit": "mcg/hr",
+            "regimen-1-drug": "oxycodone",
+            "regimen-1-dose": "10",
+        },
+    )
     assert 'data-testid="mme-total">60</span>' in body
     assert "25 mcg/hr patch × 2.4" in body
     assert "Medicine 2: Choose the unit of the dose." in body
@@ -210,14 +270,23 @@ def test_mme_preview_fentanyl_patch_and_an_unfinished_row(client, admissions):
 
 
 def test_mme_preview_of_methadone_for_oud_is_excluded_as_moud(client, admissions):
-    body = preview(client, "mme", {"regimen-0-drug": "methadone", "regimen-0-dose": "80", "regimen-0-unit": "mg",
-                                   "regimen-0-doses_per_day": "1", "regimen-0-purpose": "oud"})
+    body = preview(
+        client,
+        "mme",
+        {
+            "regimen-0-drug": "methadone",
+            "regimen-0-dose": "80",
+            "regimen-0-unit": "mg",
+            "regimen-0-doses_per_day": "1",
+            "regimen-0-purpose": "oud",
+        },
+    )
     assert 'data-testid="mme-total">0</span>' in body
     assert "MME thresholds do not apply to medication for opioid use disorder" in body
 
 
 def test_partial_phq9_preview_shows_progress_and_a_floor(app, client, admissions):
-    answered = dict(zip(PHQ9_KEYS[:7], ["2", "2", "2", "2", "2", "1", "1"]))
+    answered = dict(zip(PHQ9_KEYS[:7], ["2", "2", "2", "2", "2", "1", "1"], strict=True))
     before = counts(app)
     body = preview(client, "phq9", answered)
     assert "7 of 9 answered so far" in body and "12 of 27" in body and "At least Moderate (10-14)" in body
@@ -239,8 +308,11 @@ def test_preview_shows_errors_in_plain_language(client, admissions):
 def test_dsm5_preview_before_the_supervision_answer(client, admissions):
     body = preview(client, "dsm5_oud", {"criteria": ["tolerance", "withdrawal", "craving"]})
     assert "3 of 11 criteria counted" in body and "if it is, tolerance and withdrawal will not count" in body
-    body = preview(client, "dsm5_oud", {"criteria": ["tolerance", "withdrawal", "craving"],
-                                        "taken_as_prescribed_under_supervision": "yes"})
+    body = preview(
+        client,
+        "dsm5_oud",
+        {"criteria": ["tolerance", "withdrawal", "craving"], "taken_as_prescribed_under_supervision": "yes"},
+    )
     assert "1 of 11 criteria counted" in body and "Below the diagnostic threshold" in body
 
 
@@ -266,8 +338,11 @@ BAD_INPUT = [
     ("phq9", {key: "1" for key in PHQ9_KEYS[:8]}, "choose an answer."),
     ("gad7", {key: "1" * 10_000 for key in GAD7_KEYS}, "is not allowed"),
     ("dsm5_oud", {"criteria": ["tolerance", "telepathy"]}, "Unknown DSM-5 criteria: 'telepathy'."),
-    ("dsm5_oud", {"criteria": ["tolerance"], "taken_as_prescribed_under_supervision": "maybe"},
-     "taken as prescribed under medical supervision (yes or no)"),
+    (
+        "dsm5_oud",
+        {"criteria": ["tolerance"], "taken_as_prescribed_under_supervision": "maybe"},
+        "taken as prescribed under medical supervision (yes or no)",
+    ),
     ("medical_flags", {"flags": ["vampirism"]}, "Unknown medical flags"),
     ("medical_flags", {"last_overdose_on": "2024-02-30"}, "real calendar date"),
     ("medical_flags", {"last_overdose_on": "2999-01-01"}, "cannot be in the future"),
@@ -290,34 +365,85 @@ def test_bad_screening_input_shows_the_error_and_saves_nothing(app, client, crea
     assert after["screening"] == before["screening"] and after["inquiry_activity"] == before["inquiry_activity"]
     # Only the read of the record is audited.
     with app.app_context():
-        actions = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc())
-                                     .limit(after["audit_event"] - before["audit_event"])).all()
+        actions = db.session.scalars(
+            sa.select(AuditEvent.action)
+            .order_by(AuditEvent.id.desc())
+            .limit(after["audit_event"] - before["audit_event"])
+        ).all()
     assert set(actions) == {"inquiry_viewed_for_screening"}
 
 
 def test_errors_are_shown_next_to_each_item(client, admissions, inquiry):
     page = client.post_form(record_url(inquiry.id, "phq9"), {"interest": "7", "mood": "1"}).get_data(as_text=True)
-    assert re.search(r'id="interest-error" class="text-danger small mt-1">Question 1 .*&#39;7&#39; is not allowed', page)
+    assert re.search(
+        r'id="interest-error" class="text-danger small mt-1">Question 1 .*&#39;7&#39; is not allowed', page
+    )
     assert re.search(r'id="sleep-error" class="text-danger small mt-1">Question 3 .*choose an answer', page)
     assert 'id="mood-error"' not in page
     assert re.search(r'name="mood" id="mood-1" value="1"[^>]*checked', page)  # the answer is kept
 
 
 BAD_REGIMENS = [
-    ({"regimen-0-drug": "heroin", "regimen-0-dose": "10", "regimen-0-unit": "mg", "regimen-0-doses_per_day": "1"},
-     "regimen-0-drug", "Unknown medicine"),
-    ({"regimen-0-drug": "oxycodone", "regimen-0-dose": "-10", "regimen-0-unit": "mg", "regimen-0-doses_per_day": "1"},
-     "regimen-0-dose", "more than 0"),
-    ({"regimen-2-drug": "oxycodone", "regimen-2-dose": "5000", "regimen-2-unit": "mg", "regimen-2-doses_per_day": "1"},
-     "regimen-2-dose", "not a plausible single dose"),
-    ({"regimen-0-drug": "oxycodone", "regimen-0-dose": "0.0001", "regimen-0-unit": "mg",
-      "regimen-0-doses_per_day": "2"}, "regimen-0-dose", "at most 3 decimal places"),
-    ({"regimen-0-drug": "oxycodone", "regimen-0-dose": "10", "regimen-0-unit": "mg",
-      "regimen-0-doses_per_day": "9" * 5000}, "regimen-0-doses_per_day", "at most 40 characters"),
-    ({"regimen-0-drug": "oxycodone", "regimen-0-dose": "10", "regimen-0-unit": "mg", "regimen-0-doses_per_day": "30"},
-     "regimen-0-doses_per_day", "from 1 to 24"),
-    ({"regimen-0-drug": "fentanyl_transdermal", "regimen-0-dose": "25", "regimen-0-unit": "mg"},
-     "regimen-0-unit", "mcg/hr"),
+    (
+        {"regimen-0-drug": "heroin", "regimen-0-dose": "10", "regimen-0-unit": "mg", "regimen-0-doses_per_day": "1"},
+        "regimen-0-drug",
+        "Unknown medicine",
+    ),
+    (
+        {
+            "regimen-0-drug": "oxycodone",
+            "regimen-0-dose": "-10",
+            "regimen-0-unit": "mg",
+            "regimen-0-doses_per_day": "1",
+        },
+        "regimen-0-dose",
+        "more than 0",
+    ),
+    (
+        {
+            "regimen-2-drug": "oxycodone",
+            "regimen-2-dose": "5000",
+            "regimen-2-unit": "mg",
+            "regimen-2-doses_per_day": "1",
+        },
+        "regimen-2-dose",
+        "not a plausible single dose",
+    ),
+    (
+        {
+            "regimen-0-drug": "oxycodone",
+            "regimen-0-dose": "0.0001",
+            "regimen-0-unit": "mg",
+            "regimen-0-doses_per_day": "2",
+        },
+        "regimen-0-dose",
+        "at most 3 decimal places",
+    ),
+    (
+        {
+            "regimen-0-drug": "oxycodone",
+            "regimen-0-dose": "10",
+            "regimen-0-unit": "mg",
+            "regimen-0-doses_per_day": "9" * 5000,
+        },
+        "regimen-0-doses_per_day",
+        "at most 40 characters",
+    ),
+    (
+        {
+            "regimen-0-drug": "oxycodone",
+            "regimen-0-dose": "10",
+            "regimen-0-unit": "mg",
+            "regimen-0-doses_per_day": "30",
+        },
+        "regimen-0-doses_per_day",
+        "from 1 to 24",
+    ),
+    (
+        {"regimen-0-drug": "fentanyl_transdermal", "regimen-0-dose": "25", "regimen-0-unit": "mg"},
+        "regimen-0-unit",
+        "mcg/hr",
+    ),
     ({f"regimen-{i}-drug": "morphine" for i in range(11)}, None, "at most 10 medicines"),
 ]
 
@@ -337,6 +463,7 @@ def test_bad_regimen_shows_the_error_and_changes_nothing(app, client, admissions
 
 
 # --- who may do what ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("role", [Role.ADMISSIONS, Role.CASE_MANAGER, Role.ADMIN])
 def test_only_clinicians_record_cows(app, client, create_user, inquiry, role):
@@ -363,10 +490,12 @@ def test_restricted_inquiry_screening_is_refused_without_break_glass(app, client
     outsider = create_user(Role.CLINICIAN)
     login_as(client, outsider)
     answers = {key: "1" for key in PHQ9_KEYS}
-    for response in (client.get(f"/screening/inquiry/{restricted.id}"),
-                     client.get(record_url(restricted.id, "phq9")),
-                     client.post_form(record_url(restricted.id, "phq9"), answers),
-                     client.post_form("/screening/preview/phq9", answers)):
+    for response in (
+        client.get(f"/screening/inquiry/{restricted.id}"),
+        client.get(record_url(restricted.id, "phq9")),
+        client.post_form(record_url(restricted.id, "phq9"), answers),
+        client.post_form("/screening/preview/phq9", answers),
+    ):
         if response.request.path.startswith("/screening/preview"):
             assert response.status_code == 200  # the preview reads no record
             continue
@@ -374,8 +503,11 @@ def test_restricted_inquiry_screening_is_refused_without_break_glass(app, client
         assert "restricted" in response.get_data(as_text=True)
     assert stored(app, restricted.id, "phq9") == []
     with app.app_context():
-        refusals = db.session.scalar(sa.select(sa.func.count()).where(
-            AuditEvent.action == "restricted_inquiry_refused", AuditEvent.actor_user_id == outsider.id))
+        refusals = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                AuditEvent.action == "restricted_inquiry_refused", AuditEvent.actor_user_id == outsider.id
+            )
+        )
     assert refusals == 3
 
     client.post_form(f"/inquiries/{restricted.id}/break-glass", {"reason": "On call for this patient tonight"})
@@ -394,14 +526,25 @@ def test_unknown_inquiry_and_screening_of_another_inquiry_are_404(app, client, a
 
 def test_audit_rows_carry_no_clinical_values(app, client, admissions, inquiry):
     client.post_form(record_url(inquiry.id, "phq9"), {key: "3" for key in PHQ9_KEYS})
-    client.post_form(f"/screening/inquiry/{inquiry.id}/regimen", {
-        "regimen-0-drug": "hydromorphone", "regimen-0-dose": "8", "regimen-0-unit": "mg",
-        "regimen-0-doses_per_day": "4"})
+    client.post_form(
+        f"/screening/inquiry/{inquiry.id}/regimen",
+        {
+            "regimen-0-drug": "hydromorphone",
+            "regimen-0-dose": "8",
+            "regimen-0-unit": "mg",
+            "regimen-0-doses_per_day": "4",
+        },
+    )
     with app.app_context():
-        rows = db.session.execute(sa.select(AuditEvent.action, AuditEvent.detail).where(
-            AuditEvent.action.in_(["screening_recorded", "regimen_updated"])).order_by(AuditEvent.id)).all()
-    assert rows == [("screening_recorded", f"kind phq9, inquiry {inquiry.id}"),
-                    ("regimen_updated", "opioid regimen replaced")]
+        rows = db.session.execute(
+            sa.select(AuditEvent.action, AuditEvent.detail)
+            .where(AuditEvent.action.in_(["screening_recorded", "regimen_updated"]))
+            .order_by(AuditEvent.id)
+        ).all()
+    assert rows == [
+        ("screening_recorded", f"kind phq9, inquiry {inquiry.id}"),
+        ("regimen_updated", "opioid regimen replaced"),
+    ]
     for _, detail in rows:
         for clinical in ("severe", "self", "hydromorphone", "MME"):
             assert clinical not in detail

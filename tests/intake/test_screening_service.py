@@ -1,4 +1,5 @@
 """services.screenings on a real database: storing, latest and history, the regimen, and input limits."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -25,8 +26,14 @@ def staff(app, create_user, create_inquiry):
 
     def record(user, kind, data, administered_at=None):
         with app.app_context():
-            screening = screenings.record(db.session.get(User, user.id), db.session.get(Inquiry, inquiry.id), kind,
-                                          data, administered_at=administered_at, today=date.today())
+            screening = screenings.record(
+                db.session.get(User, user.id),
+                db.session.get(Inquiry, inquiry.id),
+                kind,
+                data,
+                administered_at=administered_at,
+                today=date.today(),
+            )
             db.session.commit()
             return screening.id
 
@@ -102,10 +109,17 @@ def test_dsm5_reports_the_criteria_and_the_supervision_problem_together(app):
     assert [field for field, _ in failure.value.reasons] == ["taken_as_prescribed_under_supervision", "criteria"]
 
 
-@pytest.mark.parametrize("data", [
-    {"criteria": "tolerance"}, {"criteria": 5}, {"criteria": [None, 3.5]}, {"criteria": ["x"] * 500},
-    {"behaviours": {"a": 1}}, {"taken_as_prescribed_under_supervision": ["yes"]},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"criteria": "tolerance"},
+        {"criteria": 5},
+        {"criteria": [None, 3.5]},
+        {"criteria": ["x"] * 500},
+        {"behaviours": {"a": 1}},
+        {"taken_as_prescribed_under_supervision": ["yes"]},
+    ],
+)
 def test_odd_shapes_become_field_errors(app, data):
     with app.app_context(), pytest.raises(ValidationFailed) as failure:
         screenings.assess("dsm5_oud", data, today=date.today())
@@ -116,23 +130,27 @@ def test_set_regimen_replaces_and_clears(app, create_user, create_inquiry):
     user, inquiry = create_user(Role.ADMISSIONS), create_inquiry()
     with app.app_context():
         actor, row = db.session.get(User, user.id), db.session.get(Inquiry, inquiry.id)
-        result = screenings.set_regimen(actor, row, {
-            "regimen-4-drug": "fentanyl_transdermal", "regimen-4-dose": "25", "regimen-4-unit": "mcg/hr"})
+        result = screenings.set_regimen(
+            actor, row, {"regimen-4-drug": "fentanyl_transdermal", "regimen-4-dose": "25", "regimen-4-unit": "mcg/hr"}
+        )
         db.session.commit()
         assert result.total_mme_per_day == Decimal("60.0") and row.mme_per_day == Decimal("60.0")
         assert [line.drug for line in screenings.regimen_of(row.id)] == ["fentanyl_transdermal"]
         assert screenings.set_regimen(actor, row, {"regimen-0-purpose": "pain"}) is None
         db.session.commit()
         assert row.mme_per_day is None and screenings.regimen_of(row.id) == []
-        summaries = db.session.scalars(sa.select(InquiryActivity.summary).where(
-            InquiryActivity.inquiry_id == row.id, InquiryActivity.kind == "screening")
-            .order_by(InquiryActivity.id)).all()
+        summaries = db.session.scalars(
+            sa.select(InquiryActivity.summary)
+            .where(InquiryActivity.inquiry_id == row.id, InquiryActivity.kind == "screening")
+            .order_by(InquiryActivity.id)
+        ).all()
         assert summaries == ["Opioid regimen updated: 60 MME/day", "Opioid regimen cleared"]
         with pytest.raises(NotPermitted):
             screenings.set_regimen(db.session.get(User, create_user(Role.CLINICIAN).id), row, {})
 
 
 # --- rule fixes found while building the screening pages --------------------------------------
+
 
 def test_a_thousands_of_digits_answer_is_a_wrong_answer_not_a_crash():
     # int() refuses strings over 4300 digits with ValueError; the rule must report, not crash.
@@ -149,8 +167,10 @@ def test_doses_per_day_of_thousands_of_digits_is_an_error_not_a_crash():
     assert failure.value.errors[0][0] == "lines-0-doses_per_day" and len(failure.value.message) < 200
 
 
-@pytest.mark.parametrize("dose, accepted", [("0.075", True), ("10.500", True), ("10.0000", True),
-                                            ("0.0001", False), ("1e-5", False), ("12.3456", False)])
+@pytest.mark.parametrize(
+    "dose, accepted",
+    [("0.075", True), ("10.500", True), ("10.0000", True), ("0.0001", False), ("1e-5", False), ("12.3456", False)],
+)
 def test_doses_are_kept_to_the_thousandth_that_is_stored(dose, accepted):
     # Buprenorphine buccal film 75 mcg = 0.075 mg is the finest real dose; a finer one is a typo
     # and would round to a stored 0.000, which the database refuses.

@@ -1,4 +1,5 @@
 """Deny by default: every route declares a policy, and every role gets exactly what the matrix says."""
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -17,8 +18,7 @@ PERSONAS = ["anonymous"] + [role.value for role in Role]
 
 
 def routes(app: Flask) -> set[tuple[str, str]]:
-    return {(rule.endpoint, method) for rule in app.url_map.iter_rules()
-            for method in rule.methods - IGNORED_METHODS}
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules() for method in rule.methods - IGNORED_METHODS}
 
 
 def endpoints_without_policy(app: Flask) -> list[str]:
@@ -79,13 +79,25 @@ def _reminder_records(app, owner, inquiry_id) -> dict:
     from coordinator.vocab import ReminderKind, ReminderStatus
 
     with app.app_context():
-        reminder = Reminder(kind=ReminderKind.FIRST_CONTACT_DUE, status=ReminderStatus.FAILED, due_at=utcnow(),
-                            dedupe_key=f"matrix-first-contact-{inquiry_id}", inquiry_id=inquiry_id, attempts=5,
-                            failed_at=utcnow(), last_error="SMTP refused")
+        reminder = Reminder(
+            kind=ReminderKind.FIRST_CONTACT_DUE,
+            status=ReminderStatus.FAILED,
+            due_at=utcnow(),
+            dedupe_key=f"matrix-first-contact-{inquiry_id}",
+            inquiry_id=inquiry_id,
+            attempts=5,
+            failed_at=utcnow(),
+            last_error="SMTP refused",
+        )
         db.session.add(reminder)
         db.session.flush()
-        notification = Notification(user_id=owner.id, reminder_id=reminder.id, title="An inquiry needs first contact",
-                                    body="Open the record to follow up.", link=f"/inquiries/{inquiry_id}")
+        notification = Notification(
+            user_id=owner.id,
+            reminder_id=reminder.id,
+            title="An inquiry needs first contact",
+            body="Open the record to follow up.",
+            link=f"/inquiries/{inquiry_id}",
+        )
         db.session.add(notification)
         db.session.commit()
         return {"reminder": reminder.id, "notification": notification.id}
@@ -102,8 +114,13 @@ def _api_records(app, staff_member) -> dict:
 
     with app.app_context():
         issued = api_clients.create_client(db.session.merge(staff_member), "Matrix partner")
-        inquiry = intake.create_inquiry(api_clients.actor_for(issued.client), spouse_call(), channel=Channel.API,
-                                        today=date.today(), api_client=issued.client)
+        inquiry = intake.create_inquiry(
+            api_clients.actor_for(issued.client),
+            spouse_call(),
+            channel=Channel.API,
+            today=date.today(),
+            api_client=issued.client,
+        )
         db.session.commit()
         return {"api_client": issued.client.id, "api_key": issued.key, "api_inquiry": inquiry.public_id}
 
@@ -116,9 +133,14 @@ def _screening_records(app, staff_member, inquiry_id) -> dict:
     from coordinator.services import screenings
 
     with app.app_context():
-        screening = screenings.record(db.session.merge(staff_member), db.session.get(Inquiry, inquiry_id), "gad7",
-                                      {key: "1" for key in screenings.SCORED_ITEMS["gad7"]},
-                                      administered_at=None, today=date.today())
+        screening = screenings.record(
+            db.session.merge(staff_member),
+            db.session.get(Inquiry, inquiry_id),
+            "gad7",
+            {key: "1" for key in screenings.SCORED_ITEMS["gad7"]},
+            administered_at=None,
+            today=date.today(),
+        )
         db.session.commit()
         return {"screening": screening.id}
 
@@ -136,10 +158,19 @@ def _inquiry_records(app, staff_member) -> dict:
     program = make_program(app)
     with app.app_context():
         actor = db.session.merge(staff_member)
-        task = tasks.create_task(actor, db.session.get(type(inquiry), inquiry.id), title="Call back",
-                                     due_at=utcnow() + timedelta(hours=1), assigned_to_id=actor.id)
-        grant = BreakGlassAccess(inquiry_id=inquiry.id, user_id=actor.id, reason="Assignee away, caller waiting",
-                                 expires_at=utcnow() + timedelta(hours=1))
+        task = tasks.create_task(
+            actor,
+            db.session.get(type(inquiry), inquiry.id),
+            title="Call back",
+            due_at=utcnow() + timedelta(hours=1),
+            assigned_to_id=actor.id,
+        )
+        grant = BreakGlassAccess(
+            inquiry_id=inquiry.id,
+            user_id=actor.id,
+            reason="Assignee away, caller waiting",
+            expires_at=utcnow() + timedelta(hours=1),
+        )
         db.session.add(grant)
         db.session.commit()
         flag = db.session.scalars(sa.select(PossibleDuplicate.id)).one()
@@ -148,8 +179,15 @@ def _inquiry_records(app, staff_member) -> dict:
         payer = Payer(name="Blue Harbor Health", payer_code="BHH01")
         db.session.add(payer)
         db.session.commit()
-        return {"inquiry": inquiry.id, "duplicate": duplicate.id, "task": task.id, "flag": flag, "payer": payer.id,
-                "program": program.id, "grant": grant.id}
+        return {
+            "inquiry": inquiry.id,
+            "duplicate": duplicate.id,
+            "task": task.id,
+            "flag": flag,
+            "payer": payer.id,
+            "program": program.id,
+            "grant": grant.id,
+        }
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -159,10 +197,7 @@ def test_authorization_matrix(client, create_user, matrix_records, endpoint, met
     if persona != "anonymous":
         login_as(client, create_user(Role(persona)))
     path = access.path.format(**matrix_records)
-    if method == "GET":
-        response = client.get(path)
-    else:
-        response = client.post_form(path, access.data or {})
+    response = client.get(path) if method == "GET" else client.post_form(path, access.data or {})
     status, location = response.status_code, response.headers.get("Location", "")
 
     if access.allowed == API_KEY:
@@ -182,8 +217,9 @@ def test_authorization_matrix(client, create_user, matrix_records, endpoint, met
         assert status == 403, f"{persona} got {status} for {method} {path}"
 
 
-@pytest.mark.parametrize("endpoint, method", sorted(k for k, a in MATRIX.items() if a.allowed == API_KEY),
-                         ids=lambda v: v)
+@pytest.mark.parametrize(
+    "endpoint, method", sorted(k for k, a in MATRIX.items() if a.allowed == API_KEY), ids=lambda v: v
+)
 def test_api_key_endpoints_accept_a_valid_key(client, matrix_records, endpoint, method):
     access = MATRIX[(endpoint, method)]
     path = access.path.format(**matrix_records)

@@ -1,4 +1,5 @@
 """Administrators manage staff accounts: create, edit roles, deactivate, reset passwords."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -7,14 +8,23 @@ from coordinator.models import User, UserSession
 from coordinator.roles import Role
 from tests.fixtures.users import PASSWORD, login_as, reload_user
 
-NEW = {"full_name": "Nadia Nurse", "email": "nadia@example.org", "role": "clinician", "discipline": "nurse",
-       "password": "temporary passphrase", "confirm_password": "temporary passphrase"}
+NEW = {
+    "full_name": "Nadia Nurse",
+    "email": "nadia@example.org",
+    "role": "clinician",
+    "discipline": "nurse",
+    "password": "temporary passphrase",
+    "confirm_password": "temporary passphrase",
+}
 
 
 def open_sessions(app, user_id) -> int:
     with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)
-                                 .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None)))
+        return db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(UserSession)
+            .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        )
 
 
 def user_count(app) -> int:
@@ -33,17 +43,20 @@ def test_admin_creates_a_clinician_who_must_then_choose_a_password(admin_client,
     assert nurse.login("nadia@example.org", "temporary passphrase").headers["Location"] == "/account/password"
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"email": "not-an-email"}, "Invalid email address."),
-    ({"password": "short", "confirm_password": "short"}, "Use 12 to 128 characters."),
-    ({"confirm_password": "something else entirely"}, "The passwords do not match."),
-    ({"discipline": ""}, "Choose the clinician&#39;s discipline."),
-    ({"role": "billing"}, "Only clinicians have a discipline"),
-    ({"role": "superuser"}, "Not a valid choice"),
-    ({"full_name": "   "}, "Enter the person&#39;s full name."),
-    ({"full_name": "x" * 121}, "Field cannot be longer than 120 characters."),
-    ({"password": "nadia nadia nadia", "confirm_password": "nadia nadia nadia"}, "Do not use your email address"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"email": "not-an-email"}, "Invalid email address."),
+        ({"password": "short", "confirm_password": "short"}, "Use 12 to 128 characters."),
+        ({"confirm_password": "something else entirely"}, "The passwords do not match."),
+        ({"discipline": ""}, "Choose the clinician&#39;s discipline."),
+        ({"role": "billing"}, "Only clinicians have a discipline"),
+        ({"role": "superuser"}, "Not a valid choice"),
+        ({"full_name": "   "}, "Enter the person&#39;s full name."),
+        ({"full_name": "x" * 121}, "Field cannot be longer than 120 characters."),
+        ({"password": "nadia nadia nadia", "confirm_password": "nadia nadia nadia"}, "Do not use your email address"),
+    ],
+)
 def test_bad_new_user_input_is_explained_and_nothing_is_saved(admin_client, app, changes, message):
     before = user_count(app)
     response = admin_client.post_form("/admin/users/new", {**NEW, **changes})
@@ -61,8 +74,9 @@ def test_email_must_be_unique_whatever_its_case(admin_client, create_user, app):
 def test_changing_a_role_signs_the_person_out(admin_client, new_client, create_user, app):
     user = create_user(Role.ADMISSIONS)
     their_browser = login_as(new_client(), user)
-    response = admin_client.post_form(f"/admin/users/{user.id}", {"full_name": user.full_name, "role": "case_manager",
-                                                                  "discipline": ""})
+    response = admin_client.post_form(
+        f"/admin/users/{user.id}", {"full_name": user.full_name, "role": "case_manager", "discipline": ""}
+    )
     assert response.status_code == 302
     assert reload_user(app, user.id).role == Role.CASE_MANAGER
     assert their_browser.get("/").status_code == 302
@@ -71,8 +85,9 @@ def test_changing_a_role_signs_the_person_out(admin_client, new_client, create_u
 def test_renaming_keeps_the_person_signed_in(admin_client, new_client, create_user, app):
     user = create_user(Role.ADMISSIONS)
     their_browser = login_as(new_client(), user)
-    admin_client.post_form(f"/admin/users/{user.id}", {"full_name": "Renamed Person", "role": "admissions",
-                                                       "discipline": ""})
+    admin_client.post_form(
+        f"/admin/users/{user.id}", {"full_name": "Renamed Person", "role": "admissions", "discipline": ""}
+    )
     assert reload_user(app, user.id).full_name == "Renamed Person"
     assert their_browser.get("/").status_code == 200
 
@@ -95,8 +110,9 @@ def test_an_admin_cannot_deactivate_themselves(admin_client, admin, app):
 
 
 def test_the_last_admin_keeps_the_admin_role(admin_client, admin, app):
-    response = admin_client.post_form(f"/admin/users/{admin.id}", {"full_name": admin.full_name, "role": "billing",
-                                                                   "discipline": ""})
+    response = admin_client.post_form(
+        f"/admin/users/{admin.id}", {"full_name": admin.full_name, "role": "billing", "discipline": ""}
+    )
     assert "last active administrator" in response.get_data(as_text=True)
     assert reload_user(app, admin.id).role == Role.ADMIN
 
@@ -110,8 +126,10 @@ def test_deactivate_without_csrf_token_changes_nothing(admin_client, create_user
 def test_reset_password_forces_a_change_and_ends_sessions(admin_client, new_client, create_user, app):
     user = create_user(Role.ADMISSIONS)
     their_browser = login_as(new_client(), user)
-    response = admin_client.post_form(f"/admin/users/{user.id}/password",
-                                      {"password": "fresh temporary one", "confirm_password": "fresh temporary one"})
+    response = admin_client.post_form(
+        f"/admin/users/{user.id}/password",
+        {"password": "fresh temporary one", "confirm_password": "fresh temporary one"},
+    )
     assert response.status_code == 302
     assert their_browser.get("/").status_code == 302
     fresh = new_client()

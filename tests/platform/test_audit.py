@@ -1,4 +1,5 @@
 """The audit log: written for reads and changes, searchable by admins, impossible to rewrite."""
+
 from datetime import timedelta
 
 import pytest
@@ -55,28 +56,36 @@ def test_refused_access_is_audited(client, create_user, app):
 
 def test_no_secret_ever_reaches_the_log(client, admin_client, create_user, app):
     client.login("someone@example.org", "my secret passphrase 1")
-    admin_client.post_form("/admin/users/new", {
-        "full_name": "New Person", "email": "new.person@example.org", "role": "billing", "discipline": "",
-        "password": "temporary passphrase 2", "confirm_password": "temporary passphrase 2",
-    })
+    admin_client.post_form(
+        "/admin/users/new",
+        {
+            "full_name": "New Person",
+            "email": "new.person@example.org",
+            "role": "billing",
+            "discipline": "",
+            "password": "temporary passphrase 2",
+            "confirm_password": "temporary passphrase 2",
+        },
+    )
     text = " ".join(f"{e.detail} {e.entity_id} {e.actor_label}" for e in events(app))
     assert "secret passphrase" not in text and "temporary passphrase" not in text
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_event SET detail = 'rewritten'",
-    "DELETE FROM audit_event",
-    "TRUNCATE audit_event",
-    "TRUNCATE audit_event CASCADE",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_event SET detail = 'rewritten'",
+        "DELETE FROM audit_event",
+        "TRUNCATE audit_event",
+        "TRUNCATE audit_event CASCADE",
+    ],
+)
 def test_the_database_refuses_to_change_or_remove_audit_rows(client, admin, app, statement):
     client.login(admin.email, PASSWORD)
     before = len(events(app))
     assert before > 0
-    with app.app_context():
-        with pytest.raises(exc.DBAPIError, match="append-only"):
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(statement))
+    with app.app_context(), pytest.raises(exc.DBAPIError, match="append-only"), db.engine.begin() as conn:
+        conn.execute(sa.text(statement))
     assert len(events(app)) == before
 
 
@@ -98,8 +107,9 @@ def test_admin_searches_by_actor_action_record_and_date(admin_client, admin, cre
 
 
 def test_bad_audit_filters_are_ignored_with_a_message(admin_client):
-    response = admin_client.get("/admin/audit", query_string={"date_from": "not-a-date", "page": "-3",
-                                                              "actor": "user:99999"})
+    response = admin_client.get(
+        "/admin/audit", query_string={"date_from": "not-a-date", "page": "-3", "actor": "user:99999"}
+    )
     assert response.status_code == 200
     assert "Some filters were not valid" in response.get_data(as_text=True)
 

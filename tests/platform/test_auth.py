@@ -1,4 +1,5 @@
 """Every way in and out: credentials, throttling, timeouts, revocation, CSRF, redirects."""
+
 from datetime import timedelta
 
 import pytest
@@ -38,10 +39,13 @@ def test_email_is_matched_without_regard_to_case_or_spaces(client, create_user):
     assert client.login("  Bill@Example.ORG ", PASSWORD).status_code == 302
 
 
-@pytest.mark.parametrize("email, password, reason", [
-    ("known@example.org", "wrong password here", "wrong password"),
-    ("nobody@example.org", PASSWORD, "unknown account"),
-])
+@pytest.mark.parametrize(
+    "email, password, reason",
+    [
+        ("known@example.org", "wrong password here", "wrong password"),
+        ("nobody@example.org", PASSWORD, "unknown account"),
+    ],
+)
 def test_wrong_credentials_get_one_generic_answer(client, create_user, app, email, password, reason):
     create_user(Role.ADMISSIONS, email="known@example.org")
     response = client.login(email, password)
@@ -60,7 +64,10 @@ def test_inactive_user_cannot_sign_in(client, create_user, app):
     assert GENERIC_FAILURE in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
     with app.app_context():
-        assert db.session.scalar(sa.select(AuditEvent.detail).where(AuditEvent.action == "login_failed")) == "account deactivated"
+        assert (
+            db.session.scalar(sa.select(AuditEvent.detail).where(AuditEvent.action == "login_failed"))
+            == "account deactivated"
+        )
 
 
 def test_blank_form_shows_field_errors(client):
@@ -102,8 +109,9 @@ def test_successful_logins_do_not_use_up_the_limit(new_client, create_user, app)
 
 def _age_session(app, user_id, *, idle_for=None, open_for=None):
     with app.app_context():
-        row = db.session.scalars(sa.select(UserSession).where(UserSession.user_id == user_id,
-                                                              UserSession.ended_at.is_(None))).one()
+        row = db.session.scalars(
+            sa.select(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        ).one()
         if idle_for is not None:
             row.last_seen_at = utcnow() - idle_for
         if open_for is not None:
@@ -202,14 +210,25 @@ def test_next_on_this_site_is_followed(client, admin):
     assert response.headers["Location"] == "/admin/users"
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example/phish", "//evil.example/phish", "/\\evil.example", "\\\\evil.example",
-    "javascript:alert(1)", "http:/evil.example", "evil.example", "/%0d%0aSet-Cookie:x=1".replace("%0d%0a", "\r\n"),
-    "", " //evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/phish",
+        "//evil.example/phish",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "evil.example",
+        "/%0d%0aSet-Cookie:x=1".replace("%0d%0a", "\r\n"),
+        "",
+        " //evil.example",
+    ],
+)
 def test_foreign_next_is_refused(client, admin, target):
-    response = client.post_form("/auth/login", {"email": admin.email, "password": PASSWORD},
-                                query_string={"next": target})
+    response = client.post_form(
+        "/auth/login", {"email": admin.email, "password": PASSWORD}, query_string={"next": target}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
@@ -219,9 +238,14 @@ def test_user_who_must_change_password_is_held_to_the_change_form(client, create
     response = client.login(user.email, PASSWORD)
     assert response.headers["Location"] == "/account/password"
     assert client.get("/").headers["Location"] == "/account/password"
-    response = client.post_form("/account/password", {"current_password": PASSWORD,
-                                                      "new_password": "a brand new passphrase",
-                                                      "confirm_password": "a brand new passphrase"})
+    response = client.post_form(
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "confirm_password": "a brand new passphrase",
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert client.get("/").status_code == 200
     client.logout()
@@ -230,14 +254,19 @@ def test_user_who_must_change_password_is_held_to_the_change_form(client, create
 
 def test_changing_password_checks_the_current_one_and_the_policy(client, create_user):
     login_as(client, create_user(Role.ADMISSIONS))
-    body = client.post_form("/account/password", {"current_password": "wrong one entirely",
-                                                   "new_password": "short", "confirm_password": "short"}
-                            ).get_data(as_text=True)
+    body = client.post_form(
+        "/account/password",
+        {"current_password": "wrong one entirely", "new_password": "short", "confirm_password": "short"},
+    ).get_data(as_text=True)
     assert "Use 12 to 128 characters." in body
-    body = client.post_form("/account/password", {"current_password": "wrong one entirely",
-                                                  "new_password": "long enough passphrase",
-                                                  "confirm_password": "long enough passphrase"}
-                            ).get_data(as_text=True)
+    body = client.post_form(
+        "/account/password",
+        {
+            "current_password": "wrong one entirely",
+            "new_password": "long enough passphrase",
+            "confirm_password": "long enough passphrase",
+        },
+    ).get_data(as_text=True)
     assert "That is not your current password." in body
 
 
@@ -245,9 +274,14 @@ def test_changing_password_signs_out_other_sessions(client, new_client, create_u
     user = create_user(Role.ADMISSIONS)
     laptop = login_as(client, user)
     phone = login_as(new_client(), user)
-    response = laptop.post_form("/account/password", {"current_password": PASSWORD,
-                                                      "new_password": "another long passphrase",
-                                                      "confirm_password": "another long passphrase"})
+    response = laptop.post_form(
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "another long passphrase",
+            "confirm_password": "another long passphrase",
+        },
+    )
     assert response.status_code == 302
     assert laptop.get("/").status_code == 200
     assert phone.get("/").status_code == 302

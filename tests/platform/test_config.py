@@ -1,4 +1,5 @@
 """The factory and the settings it reads: laptop defaults, and production refusing unsafe ones."""
+
 import subprocess
 import sys
 from datetime import timedelta
@@ -30,10 +31,16 @@ def test_laptop_defaults_use_sqlite_under_instance(tmp_path):
 
 
 def test_settings_come_from_the_environment(tmp_path):
-    settings = load_settings(str(tmp_path), environ={
-        "DATABASE_URL": "postgres://u@h/db", "REDIS_URL": "redis://r:6379/0",
-        "IDLE_TIMEOUT_MINUTES": "5", "SESSION_LIFETIME_HOURS": "8", "TIMEZONE": "Asia/Bangkok",
-    })
+    settings = load_settings(
+        str(tmp_path),
+        environ={
+            "DATABASE_URL": "postgres://u@h/db",
+            "REDIS_URL": "redis://r:6379/0",
+            "IDLE_TIMEOUT_MINUTES": "5",
+            "SESSION_LIFETIME_HOURS": "8",
+            "TIMEZONE": "Asia/Bangkok",
+        },
+    )
     assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
     assert settings["RATELIMIT_STORAGE_URI"] == "redis://r:6379/0"
     assert settings["IDLE_TIMEOUT"] == timedelta(minutes=5)
@@ -41,10 +48,16 @@ def test_settings_come_from_the_environment(tmp_path):
     assert settings["DISPLAY_TIMEZONE"] == "Asia/Bangkok"
 
 
-@pytest.mark.parametrize("name, value", [
-    ("IDLE_TIMEOUT_MINUTES", "soon"), ("IDLE_TIMEOUT_MINUTES", "0"), ("SECURE_COOKIES", "maybe"),
-    ("COORDINATOR_ENV", "staging"), ("TIMEZONE", "Mars/Olympus"),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("IDLE_TIMEOUT_MINUTES", "soon"),
+        ("IDLE_TIMEOUT_MINUTES", "0"),
+        ("SECURE_COOKIES", "maybe"),
+        ("COORDINATOR_ENV", "staging"),
+        ("TIMEZONE", "Mars/Olympus"),
+    ],
+)
 def test_malformed_settings_are_refused_with_their_name(tmp_path, name, value):
     with pytest.raises(ConfigError, match=name):
         load_settings(str(tmp_path), environ={name: value})
@@ -59,15 +72,18 @@ def test_production_starts_with_safe_settings(tmp_path):
     assert settings["LOG_FORMAT"] == "json"
 
 
-@pytest.mark.parametrize("env, problem", [
-    (production_env(SECRET_KEY=None), "SECRET_KEY"),
-    (production_env(SECRET_KEY=DEFAULT_SECRET_KEY), "SECRET_KEY"),
-    (production_env(SECRET_KEY="short"), "SECRET_KEY"),
-    (production_env(DATABASE_URL=None), "DATABASE_URL must be set"),
-    (production_env(DATABASE_URL="sqlite:////tmp/x.db"), "PostgreSQL"),
-    (production_env(SECURE_COOKIES="false"), "SECURE_COOKIES"),
-    (production_env(PASSWORD_HASH_PROFILE="fast-insecure-for-tests"), "PASSWORD_HASH_PROFILE"),
-])
+@pytest.mark.parametrize(
+    "env, problem",
+    [
+        (production_env(SECRET_KEY=None), "SECRET_KEY"),
+        (production_env(SECRET_KEY=DEFAULT_SECRET_KEY), "SECRET_KEY"),
+        (production_env(SECRET_KEY="short"), "SECRET_KEY"),
+        (production_env(DATABASE_URL=None), "DATABASE_URL must be set"),
+        (production_env(DATABASE_URL="sqlite:////tmp/x.db"), "PostgreSQL"),
+        (production_env(SECURE_COOKIES="false"), "SECURE_COOKIES"),
+        (production_env(PASSWORD_HASH_PROFILE="fast-insecure-for-tests"), "PASSWORD_HASH_PROFILE"),
+    ],
+)
 def test_production_refuses_unsafe_settings(tmp_path, env, problem):
     settings = load_settings(str(tmp_path), environ=env)
     with pytest.raises(ConfigError, match=problem):
@@ -85,8 +101,7 @@ def test_create_app_refuses_production_with_default_secret(monkeypatch):
 def test_create_app_does_not_touch_the_database(monkeypatch):
     # An unreachable database must not stop the app from being built: no I/O at start-up,
     # and no migrations (they are a separate release step).
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
-                      "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none", "TESTING": True})
     assert app.testing
     assert "migrate" in app.extensions
 
@@ -95,7 +110,10 @@ def test_importing_the_package_does_no_io(tmp_path):
     # Importing must not read settings, create folders or open connections.
     result = subprocess.run(
         [sys.executable, "-c", "import coordinator, coordinator.models, coordinator.extensions, coordinator.rules"],
-        cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": ""},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": ""},
     )
     assert result.returncode == 0, result.stderr
     assert list(tmp_path.iterdir()) == []

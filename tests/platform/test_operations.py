@@ -1,4 +1,5 @@
 """Health check, security headers, error pages, logs and the CLI."""
+
 import json
 
 import pytest
@@ -17,8 +18,12 @@ from tests.fixtures.users import PASSWORD, login_as
 def test_healthz_reports_database_and_redis(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": {"ok": True}, "redis": {"configured": True, "ok": True},
-                             "reminders": {"stuck": 0, "failed": 0}}
+    assert response.json == {
+        "status": "ok",
+        "database": {"ok": True},
+        "redis": {"configured": True, "ok": True},
+        "reminders": {"stuck": 0, "failed": 0},
+    }
 
 
 def _add_reminder(app, status, due_minutes_ago: float, queued_minutes_ago: float | None = None):
@@ -29,10 +34,15 @@ def _add_reminder(app, status, due_minutes_ago: float, queued_minutes_ago: float
 
     now = utcnow()
     with app.app_context():
-        db.session.add(Reminder(
-            kind=ReminderKind.TASK_DUE, status=status, dedupe_key=f"health-{status}-{due_minutes_ago}-{queued_minutes_ago}",
-            due_at=now - timedelta(minutes=due_minutes_ago),
-            queued_at=None if queued_minutes_ago is None else now - timedelta(minutes=queued_minutes_ago)))
+        db.session.add(
+            Reminder(
+                kind=ReminderKind.TASK_DUE,
+                status=status,
+                dedupe_key=f"health-{status}-{due_minutes_ago}-{queued_minutes_ago}",
+                due_at=now - timedelta(minutes=due_minutes_ago),
+                queued_at=None if queued_minutes_ago is None else now - timedelta(minutes=queued_minutes_ago),
+            )
+        )
         db.session.commit()
 
 
@@ -48,11 +58,14 @@ def test_healthz_counts_reminders_that_are_late_but_not_those_just_due(client, a
     assert response.json["status"] == "ok" and response.json["reminders"] == {"stuck": 0, "failed": 0}
 
 
-@pytest.mark.parametrize("status, due, queued, expected", [
-    ("pending", 6, None, {"stuck": 1, "failed": 0}),  # more than 5 minutes past due, still not relayed
-    ("queued", 30, 11, {"stuck": 1, "failed": 0}),  # held longer than REMINDER_LEASE_SECONDS (10 min)
-    ("failed", 60, None, {"stuck": 0, "failed": 1}),
-])
+@pytest.mark.parametrize(
+    "status, due, queued, expected",
+    [
+        ("pending", 6, None, {"stuck": 1, "failed": 0}),  # more than 5 minutes past due, still not relayed
+        ("queued", 30, 11, {"stuck": 1, "failed": 0}),  # held longer than REMINDER_LEASE_SECONDS (10 min)
+        ("failed", 60, None, {"stuck": 0, "failed": 1}),
+    ],
+)
 def test_healthz_is_degraded_by_stuck_or_failed_reminders(client, app, status, due, queued, expected):
     from coordinator.vocab import ReminderStatus
 
@@ -81,9 +94,11 @@ def test_healthz_is_degraded_but_up_when_redis_is_unreachable(client, app):
 
 
 def test_healthz_fails_when_the_database_is_unreachable(database_url):
-    app = create_app(make_test_config(database_url,
-                                      SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none",
-                                      REDIS_URL=None))
+    app = create_app(
+        make_test_config(
+            database_url, SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none", REDIS_URL=None
+        )
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["status"] == "error"
@@ -111,8 +126,10 @@ def test_session_cookie_flags(client, admin, app):
 def test_production_cookies_are_secure_and_host_prefixed(tmp_path):
     from coordinator.config import load_settings
 
-    settings = load_settings(str(tmp_path), environ={"COORDINATOR_ENV": "production", "SECRET_KEY": "k" * 40,
-                                                     "DATABASE_URL": "postgresql://x@y/z"})
+    settings = load_settings(
+        str(tmp_path),
+        environ={"COORDINATOR_ENV": "production", "SECRET_KEY": "k" * 40, "DATABASE_URL": "postgresql://x@y/z"},
+    )
     assert settings["SESSION_COOKIE_SECURE"] and settings["SESSION_COOKIE_NAME"] == "__Host-coordinator"
 
 
@@ -158,8 +175,11 @@ def test_api_style_requests_get_json_errors(client):
 
 def test_json_logs_carry_the_request_id_and_no_form_data(database_url, capsys):
     app = create_app(make_test_config(database_url, LOG_FORMAT="json"))
-    app.test_client().post("/auth/login", data={"email": "private@example.org", "password": "hunter2hunter2"},
-                           headers={"X-Request-ID": "json-log-request"})
+    app.test_client().post(
+        "/auth/login",
+        data={"email": "private@example.org", "password": "hunter2hunter2"},
+        headers={"X-Request-ID": "json-log-request"},
+    )
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
     access = [line for line in lines if line["logger"] == "coordinator.access"]
     assert access and access[-1]["request_id"] == "json-log-request"
@@ -168,8 +188,10 @@ def test_json_logs_carry_the_request_id_and_no_form_data(database_url, capsys):
 
 
 def test_cli_create_user_makes_the_first_admin(runner, app):
-    result = runner.invoke(args=["create-user", "--email", "First@Admin.example", "--name", "First Admin",
-                                 "--role", "admin"], input="a long admin passphrase\na long admin passphrase\n")
+    result = runner.invoke(
+        args=["create-user", "--email", "First@Admin.example", "--name", "First Admin", "--role", "admin"],
+        input="a long admin passphrase\na long admin passphrase\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Created admin account first@admin.example" in result.output
     with app.app_context():
@@ -178,8 +200,19 @@ def test_cli_create_user_makes_the_first_admin(runner, app):
 
 
 def test_cli_create_user_explains_bad_input(runner):
-    result = runner.invoke(args=["create-user", "--email", "c@example.org", "--name", "C", "--role", "clinician",
-                                 "--password", "long enough passphrase"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "c@example.org",
+            "--name",
+            "C",
+            "--role",
+            "clinician",
+            "--password",
+            "long enough passphrase",
+        ]
+    )
     assert result.exit_code == 1
     assert "discipline" in result.output
 
@@ -203,14 +236,27 @@ def test_cli_seed_demo_creates_every_role_once(runner, app):
 
 
 def test_cli_seed_demo_refuses_production(database_url):
-    app = create_app(make_test_config(database_url, COORDINATOR_ENV="production", DATABASE_URL_FROM_ENV=True,
-                                      SESSION_COOKIE_SECURE=True, PASSWORD_HASH_PROFILE="owasp"))
+    app = create_app(
+        make_test_config(
+            database_url,
+            COORDINATOR_ENV="production",
+            DATABASE_URL_FROM_ENV=True,
+            SESSION_COOKIE_SECURE=True,
+            PASSWORD_HASH_PROFILE="owasp",
+        )
+    )
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 1 and "never runs in production" in result.output
 
 
-@pytest.mark.parametrize("path", ["/static/vendor/bootstrap-5.3.9/bootstrap.min.css",
-                                  "/static/vendor/bootstrap-5.3.9/bootstrap.bundle.min.js", "/static/app.js"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/vendor/bootstrap-5.3.9/bootstrap.min.css",
+        "/static/vendor/bootstrap-5.3.9/bootstrap.bundle.min.js",
+        "/static/app.js",
+    ],
+)
 def test_assets_are_served_by_the_app_not_a_cdn(client, path):
     assert client.get(path).status_code == 200
     page = client.get("/auth/login").get_data(as_text=True)

@@ -1,4 +1,5 @@
 """The bell, the notification list and marking as read: own notifications only, CSRF on, cheap bell."""
+
 from __future__ import annotations
 
 import re
@@ -14,14 +15,29 @@ from coordinator.services import notifications
 from tests.fixtures.users import login_as
 
 
-def add_notifications(app, user, count: int = 1, *, link: str | None = "/inquiries/", read: bool = False,
-                      title: str = "An inquiry needs first contact") -> list[int]:
+def add_notifications(
+    app,
+    user,
+    count: int = 1,
+    *,
+    link: str | None = "/inquiries/",
+    read: bool = False,
+    title: str = "An inquiry needs first contact",
+) -> list[int]:
     """Notifications for `user`, newest last, written directly (as the in-app channel would)."""
     now = utcnow()
     with app.app_context():
-        rows = [Notification(user_id=user.id, title=f"{title} {i + 1}", body="Open the record to follow up.",
-                             link=link, created_at=now - timedelta(minutes=count - i),
-                             read_at=now if read else None) for i in range(count)]
+        rows = [
+            Notification(
+                user_id=user.id,
+                title=f"{title} {i + 1}",
+                body="Open the record to follow up.",
+                link=link,
+                created_at=now - timedelta(minutes=count - i),
+                read_at=now if read else None,
+            )
+            for i in range(count)
+        ]
         db.session.add_all(rows)
         db.session.commit()
         return [row.id for row in rows]
@@ -48,6 +64,7 @@ def bob(create_user):
 
 
 # --- the bell ------------------------------------------------------------------------------------
+
 
 def test_the_bell_shows_the_signed_in_users_unread_count(client, app, alice, bob):
     add_notifications(app, alice, 3)
@@ -87,8 +104,14 @@ def test_the_unread_count_is_computed_once_per_request(client, app, alice):
     add_notifications(app, alice, 2)
     login_as(client, alice)
     statements = _statements_during(app, lambda: client.get("/notifications/"))
-    counts = [s for s in statements if "count(" in s.lower() and "notification" in s.lower()
-              and "read_at is null" in s.lower() and "order by" not in s.lower()]
+    counts = [
+        s
+        for s in statements
+        if "count(" in s.lower()
+        and "notification" in s.lower()
+        and "read_at is null" in s.lower()
+        and "order by" not in s.lower()
+    ]
     assert len(counts) == 1, counts
 
 
@@ -122,6 +145,7 @@ def _statements_during(app, action) -> list[str]:
 
 
 # --- the list --------------------------------------------------------------------------------------
+
 
 def test_the_list_shows_only_ones_own_notifications(client, app, alice, bob):
     add_notifications(app, alice, 1, title="For Alice")
@@ -167,6 +191,7 @@ def test_only_local_links_are_offered_as_open(client, app, alice):
 
 # --- marking read ----------------------------------------------------------------------------------
 
+
 def test_marking_one_read_goes_to_its_local_link(client, app, alice):
     (nid,) = add_notifications(app, alice, 1, link="/inquiries/42")
     login_as(client, alice)
@@ -177,8 +202,9 @@ def test_marking_one_read_goes_to_its_local_link(client, app, alice):
     assert again.status_code == 302
 
 
-@pytest.mark.parametrize("link", [None, "https://evil.example/", "//evil.example/x", "/\\evil.example",
-                                  "javascript:alert(1)", "inquiries/1"])
+@pytest.mark.parametrize(
+    "link", [None, "https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "inquiries/1"]
+)
 def test_a_link_that_is_not_a_local_path_goes_to_the_list(client, app, alice, link):
     (nid,) = add_notifications(app, alice, 1, link=link)
     login_as(client, alice)
@@ -223,6 +249,7 @@ def test_marking_read_needs_the_csrf_token(client, app, alice, path):
 
 
 # --- the service directly --------------------------------------------------------------------------
+
 
 def test_service_functions_are_scoped_to_the_owner(app, alice, bob):
     (alices,) = add_notifications(app, alice, 1)

@@ -1,4 +1,5 @@
 """Reminders: written with their cause, cancelled when it resolves, delivered exactly once."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -39,8 +40,9 @@ def desk(create_user):
 def inquiry(app, desk):
     with app.app_context():
         actor = db.session.merge(desk)
-        created = intake.create_inquiry(actor, spouse_call(), channel=Channel.WEB_FORM, today=date.today(),
-                                        assigned_to_id=actor.id)
+        created = intake.create_inquiry(
+            actor, spouse_call(), channel=Channel.WEB_FORM, today=date.today(), assigned_to_id=actor.id
+        )
         db.session.commit()
         return created.id
 
@@ -129,29 +131,43 @@ def test_a_reminder_whose_condition_resolved_after_queueing_is_cancelled_at_send
 def test_tasks_get_due_and_overdue_reminders_cancelled_when_done(app, desk, inquiry):
     with app.app_context():
         actor = db.session.merge(desk)
-        task = tasks.create_task(actor, db.session.get(Inquiry, inquiry), title="Call back after work",
-                                     due_at=utcnow() + timedelta(hours=2), assigned_to_id=actor.id)
+        task = tasks.create_task(
+            actor,
+            db.session.get(Inquiry, inquiry),
+            title="Call back after work",
+            due_at=utcnow() + timedelta(hours=2),
+            assigned_to_id=actor.id,
+        )
         db.session.commit()
-        kinds = sorted((r.kind.value, r.due_at - task.due_at) for r in db.session.scalars(
-            sa.select(Reminder).where(Reminder.task_id == task.id)))
+        kinds = sorted(
+            (r.kind.value, r.due_at - task.due_at)
+            for r in db.session.scalars(sa.select(Reminder).where(Reminder.task_id == task.id))
+        )
         assert kinds == [("task_due", timedelta(0)), ("task_overdue", timedelta(minutes=60))]
         tasks.complete_task(actor, task.id)
         db.session.commit()
         assert set(db.session.scalars(sa.select(Reminder.status).where(Reminder.task_id == task.id))) == {
-            ReminderStatus.CANCELLED}
+            ReminderStatus.CANCELLED
+        }
 
 
 def test_a_rescheduled_task_moves_its_reminders(app, desk, inquiry):
     with app.app_context():
         actor = db.session.merge(desk)
-        task = tasks.create_task(actor, db.session.get(Inquiry, inquiry), title="Call",
-                                     due_at=utcnow() + timedelta(hours=2), assigned_to_id=actor.id)
+        task = tasks.create_task(
+            actor,
+            db.session.get(Inquiry, inquiry),
+            title="Call",
+            due_at=utcnow() + timedelta(hours=2),
+            assigned_to_id=actor.id,
+        )
         db.session.flush()
         task.due_at = task.due_at + timedelta(days=1)
         reminders.task_rescheduled(task)
         db.session.commit()
-        open_rows = db.session.scalars(sa.select(Reminder).where(Reminder.task_id == task.id,
-                                                                 Reminder.status == ReminderStatus.PENDING)).all()
+        open_rows = db.session.scalars(
+            sa.select(Reminder).where(Reminder.task_id == task.id, Reminder.status == ReminderStatus.PENDING)
+        ).all()
         assert sorted(r.due_at - task.due_at for r in open_rows) == [timedelta(0), timedelta(minutes=60)]
 
 
@@ -166,8 +182,14 @@ def test_a_phq9_item_9_answer_alerts_the_clinical_lead_at_once(app, desk, inquir
 
         answers = {key: "0" for key, _ in phq9.ITEMS}
         answers["self_harm"] = "1"
-        screening = screenings.record(db.session.merge(desk), db.session.get(Inquiry, inquiry), "phq9", answers,
-                                      administered_at=None, today=date.today())
+        screening = screenings.record(
+            db.session.merge(desk),
+            db.session.get(Inquiry, inquiry),
+            "phq9",
+            answers,
+            administered_at=None,
+            today=date.today(),
+        )
         db.session.commit()
         screening_id = screening.id
     assert relay_and_deliver(app) == ["sent"]
@@ -236,8 +258,13 @@ def test_daily_digest_once_per_user_per_day_after_the_digest_hour(app, desk, inq
 
     with app.app_context():
         actor = db.session.merge(desk)
-        tasks.create_task(actor, db.session.get(Inquiry, inquiry), title="Overdue call",
-                              due_at=utcnow() - timedelta(hours=3), assigned_to_id=actor.id)
+        tasks.create_task(
+            actor,
+            db.session.get(Inquiry, inquiry),
+            title="Overdue call",
+            due_at=utcnow() - timedelta(hours=3),
+            assigned_to_id=actor.id,
+        )
         db.session.commit()
         zone = ZoneInfo("UTC")
         now = utcnow()
@@ -273,25 +300,43 @@ def test_the_laptop_runner_delivers_through_the_same_code_without_redis(app, inq
 def test_task_reminders_never_repeat_the_free_text_title(app, desk, inquiry, smtp_server):
     with app.app_context():
         actor = db.session.merge(desk)
-        tasks.create_task(actor, db.session.get(Inquiry, inquiry), title="Ask Daniel about his oxycodone refills",
-                              due_at=utcnow() + timedelta(minutes=5), assigned_to_id=actor.id)
-        db.session.execute(sa.update(Reminder).where(Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)
-                           .values(status=ReminderStatus.CANCELLED))
+        tasks.create_task(
+            actor,
+            db.session.get(Inquiry, inquiry),
+            title="Ask Daniel about his oxycodone refills",
+            due_at=utcnow() + timedelta(minutes=5),
+            assigned_to_id=actor.id,
+        )
+        db.session.execute(
+            sa.update(Reminder)
+            .where(Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)
+            .values(status=ReminderStatus.CANCELLED)
+        )
         db.session.commit()
     assert relay_and_deliver(app, minutes_ahead=6) == ["sent"]
     with app.app_context():
         (note,) = db.session.scalars(sa.select(Notification)).all()
         assert note.body == f"A follow-up task is due (inquiry #{inquiry})."
-    assert "oxycodone" not in smtp_server.messages[0].as_string() and "Daniel" not in smtp_server.messages[0].as_string()
+    assert (
+        "oxycodone" not in smtp_server.messages[0].as_string() and "Daniel" not in smtp_server.messages[0].as_string()
+    )
 
 
 def test_a_due_reminder_sent_late_gives_way_to_the_overdue_one(app, desk, inquiry):
     with app.app_context():
         actor = db.session.merge(desk)
-        tasks.create_task(actor, db.session.get(Inquiry, inquiry), title="Call",
-                              due_at=utcnow() - timedelta(hours=2), assigned_to_id=actor.id)
-        db.session.execute(sa.update(Reminder).where(Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)
-                           .values(status=ReminderStatus.CANCELLED))
+        tasks.create_task(
+            actor,
+            db.session.get(Inquiry, inquiry),
+            title="Call",
+            due_at=utcnow() - timedelta(hours=2),
+            assigned_to_id=actor.id,
+        )
+        db.session.execute(
+            sa.update(Reminder)
+            .where(Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)
+            .values(status=ReminderStatus.CANCELLED)
+        )
         db.session.commit()
     assert sorted(relay_and_deliver(app)) == ["cancelled", "sent"]
     with app.app_context():
@@ -303,17 +348,25 @@ def test_moving_a_task_moves_its_reminders_and_is_recorded(app, client, desk, in
 
     login_as(client, desk)
     with app.app_context():
-        task = tasks.create_task(db.session.merge(desk), db.session.get(Inquiry, inquiry), title="Call back",
-                                     due_at=utcnow() + timedelta(hours=1), assigned_to_id=desk.id)
+        task = tasks.create_task(
+            db.session.merge(desk),
+            db.session.get(Inquiry, inquiry),
+            title="Call back",
+            due_at=utcnow() + timedelta(hours=1),
+            assigned_to_id=desk.id,
+        )
         db.session.commit()
         task_id = task.id
     new_local = (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
-    response = client.post_form(f"/inquiries/tasks/{task_id}/reschedule",
-                                {"due_at": new_local.strftime("%Y-%m-%dT%H:%M")})  # the clinic's zone is UTC here
+    response = client.post_form(
+        f"/inquiries/tasks/{task_id}/reschedule", {"due_at": new_local.strftime("%Y-%m-%dT%H:%M")}
+    )  # the clinic's zone is UTC here
     assert response.status_code == 302
     pending = [r for r in reminders_of(app, task_id=task_id) if r.status is ReminderStatus.PENDING]
     assert sorted((r.kind.value, r.due_at) for r in pending) == [
-        ("task_due", new_local), ("task_overdue", new_local + timedelta(minutes=60))]
+        ("task_due", new_local),
+        ("task_overdue", new_local + timedelta(minutes=60)),
+    ]
     assert client.post_form(f"/inquiries/tasks/{task_id}/reschedule", {"due_at": "2020-01-01T10:00"}).status_code == 302
     assert "must be from now to a year ahead" in client.get("/").get_data(as_text=True)
     assert client.post_form(f"/inquiries/tasks/{task_id}/reschedule", {"due_at": "soon"}).status_code == 400
@@ -324,16 +377,20 @@ def test_a_task_moved_away_and_back_gets_its_reminders_back(app, desk, inquiry):
     with app.app_context():
         actor = db.session.merge(desk)
         due = (utcnow() + timedelta(hours=3)).replace(microsecond=0)
-        task = tasks.create_task(actor, db.session.get(Inquiry, inquiry), title="Call", due_at=due,
-                                     assigned_to_id=actor.id)
+        task = tasks.create_task(
+            actor, db.session.get(Inquiry, inquiry), title="Call", due_at=due, assigned_to_id=actor.id
+        )
         db.session.commit()
         tasks.reschedule_task(actor, task.id, due + timedelta(hours=1))
         tasks.reschedule_task(actor, task.id, due)
         db.session.commit()
-        open_rows = db.session.scalars(sa.select(Reminder).where(
-            Reminder.task_id == task.id, Reminder.status == ReminderStatus.PENDING)).all()
+        open_rows = db.session.scalars(
+            sa.select(Reminder).where(Reminder.task_id == task.id, Reminder.status == ReminderStatus.PENDING)
+        ).all()
         assert sorted((r.kind.value, r.due_at) for r in open_rows) == [
-            ("task_due", due), ("task_overdue", due + timedelta(minutes=60))]
+            ("task_due", due),
+            ("task_overdue", due + timedelta(minutes=60)),
+        ]
 
 
 def test_a_reminder_no_worker_ever_finishes_ends_as_failed_not_in_a_loop(app, inquiry):
@@ -354,8 +411,13 @@ def test_reminders_about_a_restricted_inquiry_go_only_to_people_who_may_open_it(
     desk_colleague = create_user(Role.ADMISSIONS)
     boss = create_user(Role.ADMIN)
     with app.app_context():
-        intake.create_inquiry(db.session.merge(gone), spouse_call(is_restricted=True), channel=Channel.PHONE,
-                              today=date.today(), assigned_to_id=gone.id)
+        intake.create_inquiry(
+            db.session.merge(gone),
+            spouse_call(is_restricted=True),
+            channel=Channel.PHONE,
+            today=date.today(),
+            assigned_to_id=gone.id,
+        )
         db.session.commit()
         from coordinator.models import User
 
@@ -379,9 +441,10 @@ def test_after_a_connection_failure_the_rest_of_the_batch_waits_without_trying(a
     user = create_user(Role.ADMISSIONS)
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=1, SMTP_TIMEOUT_SECONDS=2)  # nothing listens there
     with app.app_context():
-        for n in range(3):
-            intake.create_inquiry(db.session.merge(user), spouse_call(), channel=Channel.PHONE, today=date.today(),
-                                  assigned_to_id=user.id)
+        for _n in range(3):
+            intake.create_inquiry(
+                db.session.merge(user), spouse_call(), channel=Channel.PHONE, today=date.today(), assigned_to_id=user.id
+            )
         db.session.commit()
     from coordinator.services.reminder_delivery import deliver_many
 
@@ -391,5 +454,9 @@ def test_after_a_connection_failure_the_rest_of_the_batch_waits_without_trying(a
     rows = reminders_of(app)
     assert {(r.status, r.attempts) for r in rows} == {(ReminderStatus.PENDING, 1)}
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(ReminderDelivery).where(
-            ReminderDelivery.channel == "email")) == 0  # every claim released
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(ReminderDelivery).where(ReminderDelivery.channel == "email")
+            )
+            == 0
+        )  # every claim released

@@ -1,4 +1,6 @@
 """Reminders through real Redis and RQ workers: nothing lost when Redis is down, nothing twice."""
+
+import contextlib
 import os
 import signal
 import subprocess
@@ -42,8 +44,13 @@ def queue(redis_conn):
 
 def new_inquiry(app, user, **overrides) -> int:
     with app.app_context():
-        inquiry = intake.create_inquiry(db.session.merge(user), spouse_call(**overrides), channel=Channel.PHONE,
-                                        today=date.today(), assigned_to_id=user.id)
+        inquiry = intake.create_inquiry(
+            db.session.merge(user),
+            spouse_call(**overrides),
+            channel=Channel.PHONE,
+            today=date.today(),
+            assigned_to_id=user.id,
+        )
         db.session.commit()
         return inquiry.id
 
@@ -105,9 +112,11 @@ def test_redis_down_while_an_inquiry_is_created_loses_nothing(database_url, app,
     assert response.status_code == 302
     assert statuses(app) == ["pending"]
     # The relay cannot reach Redis: its transaction rolls back and the row stays pending.
-    dead_queue = Queue("reminders", connection=redis_lib.Redis.from_url(UNREACHABLE_REDIS, socket_timeout=1,
-                                                                         socket_connect_timeout=1),
-                       serializer=JSONSerializer)
+    dead_queue = Queue(
+        "reminders",
+        connection=redis_lib.Redis.from_url(UNREACHABLE_REDIS, socket_timeout=1, socket_connect_timeout=1),
+        serializer=JSONSerializer,
+    )
     with pytest.raises(redis_lib.exceptions.ConnectionError):
         relay(app, dead_queue)
     assert statuses(app) == ["pending"]
@@ -136,8 +145,14 @@ def test_the_relay_loop_only_runs_where_it_holds_the_lock(app, create_user, queu
 
 def test_no_patient_data_reaches_redis(app, create_user, queue, redis_conn, smtp_server):
     user = create_user(Role.ADMISSIONS)
-    inquiry_id = new_inquiry(app, user, patient_name="Zebulon Quixote", caller_name="Xanthe Quixote",
-                             caller_email="xanthe.q@example.org", caller_phone="+1 555 867 5309")
+    inquiry_id = new_inquiry(
+        app,
+        user,
+        patient_name="Zebulon Quixote",
+        caller_name="Xanthe Quixote",
+        caller_email="xanthe.q@example.org",
+        caller_phone="+1 555 867 5309",
+    )
     relay(app, queue)
     work(app, queue)
     secrets = [b"Zebulon", b"Quixote", b"xanthe", b"8675309", b"555 867", b"oxycodone", b"spouse_partner"]
@@ -176,26 +191,40 @@ def children_of(pid: int) -> list[int]:
 def kill_tree(pid: int) -> None:
     for child in children_of(pid):
         kill_tree(child)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
-def test_a_worker_killed_mid_send_still_ends_with_exactly_one_email(app, database_url, create_user, queue,
-                                                                    smtp_server, tmp_path):
+def test_a_worker_killed_mid_send_still_ends_with_exactly_one_email(
+    app, database_url, create_user, queue, smtp_server, tmp_path
+):
     user = create_user(Role.ADMISSIONS)
     new_inquiry(app, user)
     relay(app, queue)
     smtp_server.stall_seconds = 30  # the worker hangs in the SMTP conversation
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url_for_tests(),
-           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port), "SMTP_STARTTLS": "0",
-           "SMTP_TIMEOUT_SECONDS": "60", "LOG_LEVEL": "WARNING", "COORDINATOR_ENV": "development"}
-    worker = subprocess.Popen([sys.executable, "-m", "workers", "reminders", "--no-relay"], cwd=ROOT, env=env,
-                              start_new_session=True, stdout=subprocess.DEVNULL, stderr=(tmp_path / "worker.log").open("w"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url_for_tests(),
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_server.port),
+        "SMTP_STARTTLS": "0",
+        "SMTP_TIMEOUT_SECONDS": "60",
+        "LOG_LEVEL": "WARNING",
+        "COORDINATOR_ENV": "development",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "workers", "reminders", "--no-relay"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "worker.log").open("w"),
+    )
     try:
-        assert smtp_server.rcpt_seen.wait(60), ("the worker never reached the SMTP server:\n"
-                                                + (tmp_path / "worker.log").read_text()[-3000:])
+        assert smtp_server.rcpt_seen.wait(60), (
+            "the worker never reached the SMTP server:\n" + (tmp_path / "worker.log").read_text()[-3000:]
+        )
         assert children_of(worker.pid), "expected a work horse running the job"
     finally:
         kill_tree(worker.pid)  # the worker and its work horse (RQ puts the horse in its own session)

@@ -1,10 +1,11 @@
 """The admins' reminders page: filters, counts, stuck and failed, retry and cancel, queues and
 workers (Redis reachable, unreachable, absent), and the clinical-lead setting."""
+
 from __future__ import annotations
 
 import itertools
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 import redis as redis_lib
@@ -26,8 +27,12 @@ LIST = "/admin/reminders"
 
 def add_reminder(app, **values) -> int:
     """A reminder row written directly, as the core's hooks would write it."""
-    row = {"kind": ReminderKind.TASK_DUE, "status": ReminderStatus.PENDING, "due_at": utcnow() + timedelta(hours=1),
-           "dedupe_key": f"admin-test-{next(_keys)}"}
+    row = {
+        "kind": ReminderKind.TASK_DUE,
+        "status": ReminderStatus.PENDING,
+        "due_at": utcnow() + timedelta(hours=1),
+        "dedupe_key": f"admin-test-{next(_keys)}",
+    }
     row.update(values)
     with app.app_context():
         reminder = Reminder(**row)
@@ -50,10 +55,17 @@ def audit_actions(app) -> list[str]:
 
 # --- the list ----------------------------------------------------------------------------------------
 
+
 def test_the_list_words_reminders_without_clinical_details(admin_client, app, create_inquiry):
     inquiry = create_inquiry()  # intake itself schedules its first-contact reminder
-    add_reminder(app, kind=ReminderKind.SAFETY_FLAG, inquiry_id=inquiry.id, status=ReminderStatus.FAILED,
-                 last_error="smtp 554 refused", attempts=5)
+    add_reminder(
+        app,
+        kind=ReminderKind.SAFETY_FLAG,
+        inquiry_id=inquiry.id,
+        status=ReminderStatus.FAILED,
+        last_error="smtp 554 refused",
+        attempts=5,
+    )
     html = admin_client.get(LIST).get_data(as_text=True)
     assert "An inquiry needs first contact" in html and "A screening needs same-day clinical review" in html
     assert f'href="/inquiries/{inquiry.id}"' in html and f"Inquiry #{inquiry.id}" in html
@@ -80,43 +92,70 @@ def test_status_counts_and_problems_are_shown(admin_client, app):
     assert "1 failed" in html and "1 stuck" in html
     with app.app_context():
         counts = reminder_admin.status_counts()
-    assert counts == {ReminderStatus.PENDING: 1, ReminderStatus.QUEUED: 0, ReminderStatus.SENT: 2,
-                      ReminderStatus.CANCELLED: 1, ReminderStatus.FAILED: 1}
+    assert counts == {
+        ReminderStatus.PENDING: 1,
+        ReminderStatus.QUEUED: 0,
+        ReminderStatus.SENT: 2,
+        ReminderStatus.CANCELLED: 1,
+        ReminderStatus.FAILED: 1,
+    }
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("status=failed", {"failed"}),
-    ("status=pending", {"pending_late", "pending_soon", "digest_next_week"}),
-    ("status=stuck", {"pending_late", "queued_old"}),
-    ("kind=safety_flag", {"failed"}),
-    ("due_from={today}&due_to={today}", {"pending_late", "pending_soon", "queued_old", "queued_new", "failed"}),
-    ("due_from={next_week}", {"digest_next_week"}),
-    ("status=queued&kind=task_due", {"queued_old", "queued_new"}),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("status=failed", {"failed"}),
+        ("status=pending", {"pending_late", "pending_soon", "digest_next_week"}),
+        ("status=stuck", {"pending_late", "queued_old"}),
+        ("kind=safety_flag", {"failed"}),
+        ("due_from={today}&due_to={today}", {"pending_late", "pending_soon", "queued_old", "queued_new", "failed"}),
+        ("due_from={next_week}", {"digest_next_week"}),
+        ("status=queued&kind=task_due", {"queued_old", "queued_new"}),
+    ],
+)
 def test_filters(admin_client, app, query, expected):
     now = utcnow()
     ids = {
         "pending_late": add_reminder(app, due_at=now - timedelta(minutes=6)),
         "pending_soon": add_reminder(app, due_at=now - timedelta(minutes=1)),
-        "queued_old": add_reminder(app, status=ReminderStatus.QUEUED, due_at=now - timedelta(minutes=20),
-                                   queued_at=now - timedelta(seconds=app.config["REMINDER_LEASE_SECONDS"] + 5)),
-        "queued_new": add_reminder(app, status=ReminderStatus.QUEUED, due_at=now - timedelta(minutes=1),
-                                   queued_at=now - timedelta(seconds=30)),
+        "queued_old": add_reminder(
+            app,
+            status=ReminderStatus.QUEUED,
+            due_at=now - timedelta(minutes=20),
+            queued_at=now - timedelta(seconds=app.config["REMINDER_LEASE_SECONDS"] + 5),
+        ),
+        "queued_new": add_reminder(
+            app, status=ReminderStatus.QUEUED, due_at=now - timedelta(minutes=1), queued_at=now - timedelta(seconds=30)
+        ),
         "failed": add_reminder(app, kind=ReminderKind.SAFETY_FLAG, status=ReminderStatus.FAILED, due_at=now),
         "digest_next_week": add_reminder(app, kind=ReminderKind.DAILY_DIGEST, due_at=now + timedelta(days=8)),
     }
     today = now.date()  # the tests run with DISPLAY_TIMEZONE=UTC
     html = admin_client.get(f"{LIST}?" + query.format(today=today, next_week=today + timedelta(days=7))).get_data(
-        as_text=True)
+        as_text=True
+    )
     shown = {name for name, rid in ids.items() if f'data-reminder="{rid}"' in html}
     assert shown == expected
 
 
-@pytest.mark.parametrize("query", [
-    "status=bogus", "kind=nonsense", "due_from=yesterday", "due_from=2026-13-45", "due_from=9999-12-31",
-    "due_to=0001-01-01", "due_from=2026-05-02&due_to=2026-05-01", "page=0", "page=-3", "page=abc",
-    "page=10000000000000", "status=%00", "kind=" + "x" * 5000,
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=bogus",
+        "kind=nonsense",
+        "due_from=yesterday",
+        "due_from=2026-13-45",
+        "due_from=9999-12-31",
+        "due_to=0001-01-01",
+        "due_from=2026-05-02&due_to=2026-05-01",
+        "page=0",
+        "page=-3",
+        "page=abc",
+        "page=10000000000000",
+        "status=%00",
+        "kind=" + "x" * 5000,
+    ],
+)
 def test_bad_filters_are_ignored_with_a_message_never_a_500(admin_client, app, query):
     rid = add_reminder(app)
     response = admin_client.get(f"{LIST}?{query}")
@@ -139,8 +178,15 @@ def test_the_list_runs_a_constant_number_of_queries(admin_client, app, create_us
         for _ in range(n):
             rid = add_reminder(app, status=ReminderStatus.SENT, recipient_user_id=recipient.id, sent_at=utcnow())
             with app.app_context():
-                db.session.add(ReminderDelivery(reminder_id=rid, user_id=recipient.id, channel=DeliveryChannel.EMAIL,
-                                                status=DeliveryStatus.SENT, sent_at=utcnow()))
+                db.session.add(
+                    ReminderDelivery(
+                        reminder_id=rid,
+                        user_id=recipient.id,
+                        channel=DeliveryChannel.EMAIL,
+                        status=DeliveryStatus.SENT,
+                        sent_at=utcnow(),
+                    )
+                )
                 db.session.commit()
 
     add(2)
@@ -156,9 +202,11 @@ def test_the_list_runs_a_constant_number_of_queries(admin_client, app, create_us
 
 # --- retry and cancel ------------------------------------------------------------------------------
 
+
 def test_retry_puts_a_failed_reminder_back_to_pending_due_now(admin_client, app):
-    rid = add_reminder(app, status=ReminderStatus.FAILED, attempts=5, failed_at=utcnow(),
-                       due_at=utcnow() - timedelta(hours=2))
+    rid = add_reminder(
+        app, status=ReminderStatus.FAILED, attempts=5, failed_at=utcnow(), due_at=utcnow() - timedelta(hours=2)
+    )
     back = f"{LIST}?status=failed&kind=task_due"
     response = admin_client.post_form(f"{LIST}/{rid}/retry", {"back": back})
     assert response.status_code == 302 and response.headers["Location"] == back
@@ -170,8 +218,16 @@ def test_retry_puts_a_failed_reminder_back_to_pending_due_now(admin_client, app)
     assert f"Reminder #{rid} is due again now" in page
 
 
-@pytest.mark.parametrize("back", ["https://evil.example/admin/reminders", "//evil.example/admin/reminders",
-                                  "/admin/users", "/admin/reminders/settings", ""])
+@pytest.mark.parametrize(
+    "back",
+    [
+        "https://evil.example/admin/reminders",
+        "//evil.example/admin/reminders",
+        "/admin/users",
+        "/admin/reminders/settings",
+        "",
+    ],
+)
 def test_the_way_back_is_only_ever_the_reminders_list(admin_client, app, back):
     rid = add_reminder(app, status=ReminderStatus.FAILED)
     response = admin_client.post_form(f"{LIST}/{rid}/retry", {"back": back})
@@ -198,8 +254,9 @@ def test_cancel_needs_a_reason(admin_client, app):
 
 def test_cancel_with_a_reason(admin_client, app):
     rid = add_reminder(app, status=ReminderStatus.FAILED)
-    response = admin_client.post_form(f"{LIST}/{rid}/cancel", {"reason": "Caller asked us not to ring"},
-                                      follow_redirects=True)
+    response = admin_client.post_form(
+        f"{LIST}/{rid}/cancel", {"reason": "Caller asked us not to ring"}, follow_redirects=True
+    )
     assert f"Reminder #{rid} cancelled" in response.get_data(as_text=True)
     row = reminder(app, rid)
     assert row.status is ReminderStatus.CANCELLED and row.cancel_reason == "Caller asked us not to ring"
@@ -220,6 +277,7 @@ def test_retry_and_cancel_need_the_csrf_token(admin_client, app, action):
 
 
 # --- queues and workers ----------------------------------------------------------------------------
+
 
 def test_queue_depths_and_worker_heartbeats_are_read_from_redis(admin_client, app):
     from rq import Queue, Worker
@@ -265,6 +323,7 @@ def test_without_redis_the_page_says_reminders_go_out_in_process(database_url, a
 
 
 # --- stuck, the same in SQL and in Python ----------------------------------------------------------
+
 
 def test_stuck_means_the_same_in_sql_and_python(app):
     now, lease = utcnow(), timedelta(seconds=600)
@@ -316,8 +375,9 @@ def test_choose_a_role(admin_client, app, create_user):
 
 def test_choose_a_person_then_back_to_a_role(admin_client, app, create_user):
     lead = create_user(Role.CLINICIAN, full_name="Dr Lena Lead")
-    response = admin_client.post_form(SETTINGS, {"choice": "user", "user_id": str(lead.id), "role": "clinician"},
-                                      follow_redirects=True)
+    response = admin_client.post_form(
+        SETTINGS, {"choice": "user", "user_id": str(lead.id), "role": "clinician"}, follow_redirects=True
+    )
     assert "Safety flags now go to Dr Lena Lead." in response.get_data(as_text=True)
     assert stored(app)[settings.CLINICAL_LEAD_USER] == str(lead.id)
     admin_client.post_form(SETTINGS, {"choice": "role", "role": "clinician"})
@@ -332,17 +392,20 @@ def test_an_inactive_person_is_refused(admin_client, app, create_user):
     assert stored(app) == {}
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"choice": "role", "role": "wizard"}, "Choose one of the roles listed."),
-    ({"choice": "role", "role": ""}, "Choose one of the roles listed."),
-    ({"choice": "role", "role": "billing"}, "Nobody active has the role Billing."),
-    ({"choice": "user", "user_id": ""}, "Choose the person who should receive safety flags."),
-    ({"choice": "user", "user_id": "abc"}, "Choose the person who should receive safety flags."),
-    ({"choice": "user", "user_id": "99999999"}, "That account does not exist."),
-    ({"choice": "user", "user_id": "9" * 40}, "Choose the person who should receive safety flags."),
-    ({"choice": "everyone"}, "Choose a person or a role."),
-    ({}, "Choose a person or a role."),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"choice": "role", "role": "wizard"}, "Choose one of the roles listed."),
+        ({"choice": "role", "role": ""}, "Choose one of the roles listed."),
+        ({"choice": "role", "role": "billing"}, "Nobody active has the role Billing."),
+        ({"choice": "user", "user_id": ""}, "Choose the person who should receive safety flags."),
+        ({"choice": "user", "user_id": "abc"}, "Choose the person who should receive safety flags."),
+        ({"choice": "user", "user_id": "99999999"}, "That account does not exist."),
+        ({"choice": "user", "user_id": "9" * 40}, "Choose the person who should receive safety flags."),
+        ({"choice": "everyone"}, "Choose a person or a role."),
+        ({}, "Choose a person or a role."),
+    ],
+)
 def test_bad_settings_are_refused_with_a_message(admin_client, app, data, message):
     response = admin_client.post_form(SETTINGS, data)
     assert response.status_code == 400
@@ -377,9 +440,9 @@ def test_the_reminders_link_is_in_the_admin_menu_only(admin_client, new_client, 
 
 def test_day_filters_use_the_clinic_time_zone(admin_client, app):
     app.config["DISPLAY_TIMEZONE"] = "Asia/Bangkok"  # UTC+7
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    late_evening_utc = datetime(2026, 5, 1, 20, 0, tzinfo=timezone.utc)  # 2 May 03:00 in Bangkok
+    late_evening_utc = datetime(2026, 5, 1, 20, 0, tzinfo=UTC)  # 2 May 03:00 in Bangkok
     rid = add_reminder(app, due_at=late_evening_utc, status=ReminderStatus.SENT)
     on_may_2 = admin_client.get(f"{LIST}?due_from={date(2026, 5, 2)}&due_to={date(2026, 5, 2)}").get_data(as_text=True)
     on_may_1 = admin_client.get(f"{LIST}?due_from={date(2026, 5, 1)}&due_to={date(2026, 5, 1)}").get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Financial clearance: worked cases for each way to be cleared and each way to fall short."""
+
 from datetime import date
 
 import pytest
@@ -27,48 +28,112 @@ CASES = [
     ("deposit only", ClearanceInput(ON, deposit_received=True), True, "private_pay"),
     ("override only", ClearanceInput(ON, override_reason="Hardship, director approved"), True, "override"),
     ("blank override is no override", ClearanceInput(ON, override_reason="   "), False, None),
-    ("active, auth not required for residential",
-     ClearanceInput(ON, L.RESIDENTIAL, (cov(auth_res=False),)), True, "insurance"),
-    ("active, auth required, none recorded",
-     ClearanceInput(ON, L.RESIDENTIAL, (cov(),)), False, None),
-    ("active, auth required, approved residential 1–14 Dec",
-     ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(),)), True, "insurance"),
-    ("partially approved counts",
-     ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(status=A.PARTIALLY_APPROVED),)), True, "insurance"),
+    (
+        "active, auth not required for residential",
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(auth_res=False),)),
+        True,
+        "insurance",
+    ),
+    ("active, auth required, none recorded", ClearanceInput(ON, L.RESIDENTIAL, (cov(),)), False, None),
+    (
+        "active, auth required, approved residential 1–14 Dec",
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(),)),
+        True,
+        "insurance",
+    ),
+    (
+        "partially approved counts",
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(status=A.PARTIALLY_APPROVED),)),
+        True,
+        "insurance",
+    ),
     ("pending does not count", ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(status=A.PENDING),)), False, None),
     ("denied does not count", ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(status=A.DENIED),)), False, None),
     ("appealed does not count", ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(status=A.APPEALED),)), False, None),
     ("authorization for another level", ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(level=L.IOP),)), False, None),
-    ("authorization starts after admission",
-     ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(start=date(2026, 12, 2)),)), False, None),
-    ("authorization ended before admission",
-     ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(start=date(2026, 11, 1), end=date(2026, 11, 30)),)), False, None),
-    ("admission on the last authorized day",
-     ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(start=date(2026, 11, 18), end=ON),)), True, "insurance"),
-    ("unknown prior-auth requirement needs an authorization",
-     ClearanceInput(ON, L.RESIDENTIAL, (cov(auth_res=None),)), False, None),
-    ("IOP uses the outpatient line", ClearanceInput(ON, L.IOP, (cov(auth_res=True, auth_out=False),)), True, "insurance"),
+    (
+        "authorization starts after admission",
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(start=date(2026, 12, 2)),)),
+        False,
+        None,
+    ),
+    (
+        "authorization ended before admission",
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(start=date(2026, 11, 1), end=date(2026, 11, 30)),)),
+        False,
+        None,
+    ),
+    (
+        "admission on the last authorized day",
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(start=date(2026, 11, 18), end=ON),)),
+        True,
+        "insurance",
+    ),
+    (
+        "unknown prior-auth requirement needs an authorization",
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(auth_res=None),)),
+        False,
+        None,
+    ),
+    (
+        "IOP uses the outpatient line",
+        ClearanceInput(ON, L.IOP, (cov(auth_res=True, auth_out=False),)),
+        True,
+        "insurance",
+    ),
     ("virtual IOP uses the outpatient line", ClearanceInput(ON, L.VIRTUAL_IOP, (cov(auth_out=True),)), False, None),
-    ("detox uses the residential line",
-     ClearanceInput(ON, L.PARTNER_HOSPITAL_DETOX, (cov(auth_res=False),)), True, "insurance"),
+    (
+        "detox uses the residential line",
+        ClearanceInput(ON, L.PARTNER_HOSPITAL_DETOX, (cov(auth_res=False),)),
+        True,
+        "insurance",
+    ),
     ("no level: any SUD line requiring auth needs one", ClearanceInput(ON, None, (cov(auth_res=False),)), False, None),
-    ("no level: any granted authorization", ClearanceInput(ON, None, (cov(),), (auth(level=L.PHP),)), True, "insurance"),
+    (
+        "no level: any granted authorization",
+        ClearanceInput(ON, None, (cov(),), (auth(level=L.PHP),)),
+        True,
+        "insurance",
+    ),
     ("inactive coverage", ClearanceInput(ON, L.RESIDENTIAL, (cov(V.INACTIVE, auth_res=False),)), False, None),
     ("unconfirmed/never verified", ClearanceInput(ON, L.RESIDENTIAL, (cov(None, auth_res=False),)), False, None),
     ("needs information", ClearanceInput(ON, L.RESIDENTIAL, (cov(V.NEEDS_INFORMATION, auth_res=False),)), False, None),
-    ("coverage ends before admission",
-     ClearanceInput(ON, L.RESIDENTIAL, (cov(auth_res=False, to=date(2026, 11, 30)),)), False, None),
-    ("coverage starts after admission",
-     ClearanceInput(ON, L.RESIDENTIAL, (cov(auth_res=False, frm=date(2027, 1, 1)),)), False, None),
-    ("plan year ends before admission",
-     ClearanceInput(ON, L.RESIDENTIAL, (cov(auth_res=False, plan_end=date(2026, 11, 30)),)), False, None),
-    ("secondary verified active is enough",
-     ClearanceInput(ON, L.RESIDENTIAL, (cov(V.INACTIVE), cov(auth_res=False))), True, "insurance"),
-    ("insurance short, deposit received",
-     ClearanceInput(ON, L.RESIDENTIAL, (cov(),), deposit_received=True), True, "private_pay"),
-    ("insurance wins over deposit and override",
-     ClearanceInput(ON, L.RESIDENTIAL, (cov(auth_res=False),), deposit_received=True, override_reason="x"),
-     True, "insurance"),
+    (
+        "coverage ends before admission",
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(auth_res=False, to=date(2026, 11, 30)),)),
+        False,
+        None,
+    ),
+    (
+        "coverage starts after admission",
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(auth_res=False, frm=date(2027, 1, 1)),)),
+        False,
+        None,
+    ),
+    (
+        "plan year ends before admission",
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(auth_res=False, plan_end=date(2026, 11, 30)),)),
+        False,
+        None,
+    ),
+    (
+        "secondary verified active is enough",
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(V.INACTIVE), cov(auth_res=False))),
+        True,
+        "insurance",
+    ),
+    (
+        "insurance short, deposit received",
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(),), deposit_received=True),
+        True,
+        "private_pay",
+    ),
+    (
+        "insurance wins over deposit and override",
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(auth_res=False),), deposit_received=True, override_reason="x"),
+        True,
+        "insurance",
+    ),
     ("deposit wins over override", ClearanceInput(ON, deposit_received=True, override_reason="x"), True, "private_pay"),
 ]
 
@@ -88,13 +153,17 @@ def test_what_is_missing_is_said_plainly():
         "needed (or a verification saying none is required).",
         "No private-pay deposit has been received.",
     )
-    assert assess(ClearanceInput(ON)).missing == ("No insurance is recorded.",
-                                                  "No private-pay deposit has been received.")
-    assert assess(ClearanceInput(ON, coverages=(cov(V.INACTIVE),))).missing[0].startswith(
-        "No coverage is verified active")
+    assert assess(ClearanceInput(ON)).missing == (
+        "No insurance is recorded.",
+        "No private-pay deposit has been received.",
+    )
+    assert (
+        assess(ClearanceInput(ON, coverages=(cov(V.INACTIVE),))).missing[0].startswith("No coverage is verified active")
+    )
 
 
 def test_summaries_name_the_basis():
     assert assess(ClearanceInput(ON, L.RESIDENTIAL, (cov(),), (auth(),))).summary == (
-        "Primary — Blue Harbor: verified active; authorization for residential approved.")
+        "Primary — Blue Harbor: verified active; authorization for residential approved."
+    )
     assert assess(ClearanceInput(ON, override_reason=" Charity bed ")).summary == "Administrator override: Charity bed"

@@ -23,8 +23,7 @@ ALLOWED = {
 }
 ZERO = {key: 0 for key in ALLOWED}
 # Pulse, sweating, restlessness, pupils and aches at their maximum: 4 + 4 + 5 + 5 + 4 = 22.
-HIGH = {**ZERO, "resting_pulse": 4, "sweating": 4, "restlessness": 5, "pupil_size": 5,
-        "bone_joint_aches": 4}
+HIGH = {**ZERO, "resting_pulse": 4, "sweating": 4, "restlessness": 5, "pupil_size": 5, "bone_joint_aches": 4}
 
 
 def test_items_and_allowed_scores_match_the_scale():
@@ -39,11 +38,16 @@ def test_items_and_allowed_scores_match_the_scale():
 @pytest.mark.parametrize(
     ("total", "band"),
     [
-        (0, CowsBand.NONE_MINIMAL), (4, CowsBand.NONE_MINIMAL),
-        (5, CowsBand.MILD), (12, CowsBand.MILD),
-        (13, CowsBand.MODERATE), (24, CowsBand.MODERATE),
-        (25, CowsBand.MODERATELY_SEVERE), (36, CowsBand.MODERATELY_SEVERE),
-        (37, CowsBand.SEVERE), (48, CowsBand.SEVERE),
+        (0, CowsBand.NONE_MINIMAL),
+        (4, CowsBand.NONE_MINIMAL),
+        (5, CowsBand.MILD),
+        (12, CowsBand.MILD),
+        (13, CowsBand.MODERATE),
+        (24, CowsBand.MODERATE),
+        (25, CowsBand.MODERATELY_SEVERE),
+        (36, CowsBand.MODERATELY_SEVERE),
+        (37, CowsBand.SEVERE),
+        (48, CowsBand.SEVERE),
     ],
 )
 def test_band_boundaries(total, band):
@@ -81,10 +85,12 @@ def test_band_rejects_impossible_totals(bad):
         ({**ZERO, "restlessness": 5, "gooseflesh": 5, "yawning": 2, "tremor": 1}, 13, CowsBand.MODERATE),
         ({**HIGH, "runny_nose_tearing": 2}, 24, CowsBand.MODERATE),
         ({**HIGH, "runny_nose_tearing": 2, "yawning": 1}, 25, CowsBand.MODERATELY_SEVERE),
-        ({**HIGH, "runny_nose_tearing": 4, "gi_upset": 5, "tremor": 4, "yawning": 1}, 36,
-         CowsBand.MODERATELY_SEVERE),
-        ({**HIGH, "runny_nose_tearing": 4, "gi_upset": 5, "tremor": 4, "yawning": 1,
-          "anxiety_irritability": 1}, 37, CowsBand.SEVERE),
+        ({**HIGH, "runny_nose_tearing": 4, "gi_upset": 5, "tremor": 4, "yawning": 1}, 36, CowsBand.MODERATELY_SEVERE),
+        (
+            {**HIGH, "runny_nose_tearing": 4, "gi_upset": 5, "tremor": 4, "yawning": 1, "anxiety_irritability": 1},
+            37,
+            CowsBand.SEVERE,
+        ),
         ({key: max(s) for key, s in ALLOWED.items()}, 48, CowsBand.SEVERE),
     ],
 )
@@ -94,12 +100,7 @@ def test_scored_forms_at_each_boundary(answers, total, band):
     assert [key for key, _ in result.scores] == list(ALLOWED)
 
 
-INVALID = [
-    (key, score)
-    for key, allowed in ALLOWED.items()
-    for score in range(-1, 7)
-    if score not in allowed
-]
+INVALID = [(key, score) for key, allowed in ALLOWED.items() for score in range(-1, 7) if score not in allowed]
 
 
 @pytest.mark.parametrize(("key", "score"), INVALID)

@@ -23,9 +23,17 @@ NON_PHYSIOLOGICAL = [c.value for c in OudCriterion if c not in PHYSIOLOGICAL_CRI
 
 def test_the_eleven_criteria_have_stable_keys_in_dsm_order():
     assert ALL_KEYS == [
-        "larger_amounts", "persistent_desire_to_cut_down", "time_spent", "craving", "role_failure",
-        "social_problems", "activities_given_up", "hazardous_use", "continued_despite_problems",
-        "tolerance", "withdrawal",
+        "larger_amounts",
+        "persistent_desire_to_cut_down",
+        "time_spent",
+        "craving",
+        "role_failure",
+        "social_problems",
+        "activities_given_up",
+        "hazardous_use",
+        "continued_despite_problems",
+        "tolerance",
+        "withdrawal",
     ]
     assert set(CRITERION_LABELS) == set(OudCriterion)
     assert all(c.label for c in OudCriterion)
@@ -47,8 +55,9 @@ def test_the_eleven_criteria_have_stable_keys_in_dsm_order():
 )
 def test_severity_and_icd10_family_by_count(count, severity, family):
     assert severity_for_count(count) is severity
-    result = assess_oud(NON_PHYSIOLOGICAL[:count] if count <= 9 else ALL_KEYS[:count],
-                        taken_as_prescribed_under_supervision=False)
+    result = assess_oud(
+        NON_PHYSIOLOGICAL[:count] if count <= 9 else ALL_KEYS[:count], taken_as_prescribed_under_supervision=False
+    )
     assert (result.count, result.severity, result.icd10_family) == (count, severity, family)
     if family is None:
         assert result.icd10_note is None
@@ -69,12 +78,21 @@ def test_severity_for_count_rejects_impossible_counts(bad):
         # Expected physical dependence on a supervised prescription is not a disorder.
         ({"tolerance", "withdrawal"}, True, 0, OudSeverity.NONE, {"tolerance", "withdrawal"}),
         ({"tolerance", "withdrawal"}, False, 2, OudSeverity.MILD, set()),
-        ({"tolerance", "withdrawal", "craving", "larger_amounts"}, True, 2, OudSeverity.MILD,
-         {"tolerance", "withdrawal"}),
-        ({"tolerance", "withdrawal", "craving", "larger_amounts"}, False, 4, OudSeverity.MODERATE,
-         set()),
-        ({"tolerance", "craving", "time_spent", "role_failure", "hazardous_use", "social_problems"},
-         True, 5, OudSeverity.MODERATE, {"tolerance"}),
+        (
+            {"tolerance", "withdrawal", "craving", "larger_amounts"},
+            True,
+            2,
+            OudSeverity.MILD,
+            {"tolerance", "withdrawal"},
+        ),
+        ({"tolerance", "withdrawal", "craving", "larger_amounts"}, False, 4, OudSeverity.MODERATE, set()),
+        (
+            {"tolerance", "craving", "time_spent", "role_failure", "hazardous_use", "social_problems"},
+            True,
+            5,
+            OudSeverity.MODERATE,
+            {"tolerance"},
+        ),
         (set(ALL_KEYS), True, 9, OudSeverity.SEVERE, {"tolerance", "withdrawal"}),
         (set(ALL_KEYS), False, 11, OudSeverity.SEVERE, set()),
         (set(), True, 0, OudSeverity.NONE, set()),
@@ -89,16 +107,15 @@ def test_supervision_exclusion(met, supervised, count, severity, excluded):
 
 
 def test_counted_criteria_are_in_dsm_order_and_deduplicated():
-    result = assess_oud(["withdrawal", "craving", "craving", "larger_amounts"],
-                        taken_as_prescribed_under_supervision=False)
-    assert result.criteria_counted == (OudCriterion.LARGER_AMOUNTS, OudCriterion.CRAVING,
-                                       OudCriterion.WITHDRAWAL)
+    result = assess_oud(
+        ["withdrawal", "craving", "craving", "larger_amounts"], taken_as_prescribed_under_supervision=False
+    )
+    assert result.criteria_counted == (OudCriterion.LARGER_AMOUNTS, OudCriterion.CRAVING, OudCriterion.WITHDRAWAL)
     assert result.count == 3
 
 
 def test_enum_members_are_accepted_as_keys():
-    result = assess_oud({OudCriterion.CRAVING, OudCriterion.TOLERANCE},
-                        taken_as_prescribed_under_supervision=True)
+    result = assess_oud({OudCriterion.CRAVING, OudCriterion.TOLERANCE}, taken_as_prescribed_under_supervision=True)
     assert result.criteria_counted == (OudCriterion.CRAVING,)
 
 
@@ -131,15 +148,23 @@ def test_supervision_answer_must_be_a_boolean(bad):
 
 def test_behaviour_checklist_keys_and_labels():
     assert [b.value for b in OudBehaviour] == [
-        "more_than_prescribed", "cravings_between_doses", "early_refills", "lost_prescriptions",
-        "multiple_prescribers", "use_for_mood_or_sleep", "hiding_use", "continued_despite_harm",
+        "more_than_prescribed",
+        "cravings_between_doses",
+        "early_refills",
+        "lost_prescriptions",
+        "multiple_prescribers",
+        "use_for_mood_or_sleep",
+        "hiding_use",
+        "continued_despite_harm",
     ]
     assert set(BEHAVIOUR_LABELS) == set(OudBehaviour) and all(b.label for b in OudBehaviour)
 
 
 def test_reported_behaviours_come_back_in_checklist_order():
     assert reported_behaviours(["hiding_use", "early_refills", "hiding_use"]) == (
-        OudBehaviour.EARLY_REFILLS, OudBehaviour.HIDING_USE)
+        OudBehaviour.EARLY_REFILLS,
+        OudBehaviour.HIDING_USE,
+    )
     assert reported_behaviours([]) == ()
 
 

@@ -28,10 +28,14 @@ def test_seven_items_with_text_and_four_responses():
 @pytest.mark.parametrize(
     ("total", "band"),
     [
-        (0, Gad7Band.MINIMAL), (4, Gad7Band.MINIMAL),
-        (5, Gad7Band.MILD), (9, Gad7Band.MILD),
-        (10, Gad7Band.MODERATE), (14, Gad7Band.MODERATE),
-        (15, Gad7Band.SEVERE), (21, Gad7Band.SEVERE),
+        (0, Gad7Band.MINIMAL),
+        (4, Gad7Band.MINIMAL),
+        (5, Gad7Band.MILD),
+        (9, Gad7Band.MILD),
+        (10, Gad7Band.MODERATE),
+        (14, Gad7Band.MODERATE),
+        (15, Gad7Band.SEVERE),
+        (21, Gad7Band.SEVERE),
     ],
 )
 def test_band_boundaries(total, band):

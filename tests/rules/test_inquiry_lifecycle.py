@@ -57,13 +57,24 @@ def test_table_is_exactly_the_agreed_one():
 
 def test_statuses_actions_and_sets():
     assert [s.value for s in InquiryStatus] == [
-        "new", "contacted", "screening", "verifying", "placement_offered", "admitted",
-        "declined", "referred_out", "lost",
+        "new",
+        "contacted",
+        "screening",
+        "verifying",
+        "placement_offered",
+        "admitted",
+        "declined",
+        "referred_out",
+        "lost",
     ]
-    assert EXITS == {InquiryStatus.DECLINED, InquiryStatus.REFERRED_OUT, InquiryStatus.LOST}
-    assert TERMINAL == {InquiryStatus.ADMITTED, InquiryStatus.REFERRED_OUT}
-    assert REASON_REQUIRED == {InquiryAction.DECLINE, InquiryAction.REFER_OUT,
-                               InquiryAction.MARK_LOST, InquiryAction.REOPEN}
+    assert {InquiryStatus.DECLINED, InquiryStatus.REFERRED_OUT, InquiryStatus.LOST} == EXITS
+    assert {InquiryStatus.ADMITTED, InquiryStatus.REFERRED_OUT} == TERMINAL
+    assert {
+        InquiryAction.DECLINE,
+        InquiryAction.REFER_OUT,
+        InquiryAction.MARK_LOST,
+        InquiryAction.REOPEN,
+    } == REASON_REQUIRED
     assert set(STATUS_LABELS) == set(InquiryStatus) and set(ACTION_LABELS) == set(InquiryAction)
 
 
@@ -85,8 +96,7 @@ def test_forbidden_pairs_are_the_complement_of_the_table():
     assert len(FORBIDDEN) + len(TRANSITIONS) == len(InquiryStatus) * len(InquiryAction)
 
 
-@pytest.mark.parametrize(("status", "action"),
-                         [pair for pair in TRANSITIONS if pair[1] in REASON_REQUIRED])
+@pytest.mark.parametrize(("status", "action"), [pair for pair in TRANSITIONS if pair[1] in REASON_REQUIRED])
 @pytest.mark.parametrize("reason", [None, "", "   \n\t"])
 def test_exits_and_reopen_need_a_non_blank_reason(status, action, reason):
     with pytest.raises(MissingReason) as err:
@@ -100,8 +110,7 @@ def test_moves_into_exits_all_need_reasons():
             assert action in REASON_REQUIRED and requires_reason(action.value)
 
 
-@pytest.mark.parametrize(("status", "action"),
-                         [pair for pair in TRANSITIONS if pair[1] not in REASON_REQUIRED])
+@pytest.mark.parametrize(("status", "action"), [pair for pair in TRANSITIONS if pair[1] not in REASON_REQUIRED])
 def test_forward_steps_need_no_reason(status, action):
     assert next_status(status, action) is TRANSITIONS[(status, action)]
     assert not requires_reason(action)
@@ -145,9 +154,16 @@ def test_every_open_status_can_still_reach_admission(status):
     assert InquiryStatus.ADMITTED in seen
 
 
-@pytest.mark.parametrize(("status", "action", "field"),
-                         [("pending", "admit", "status"), ("new", "call", "action"),
-                          (None, "admit", "status"), ("new", None, "action"), ("NEW", "admit", "status")])
+@pytest.mark.parametrize(
+    ("status", "action", "field"),
+    [
+        ("pending", "admit", "status"),
+        ("new", "call", "action"),
+        (None, "admit", "status"),
+        ("new", None, "action"),
+        ("NEW", "admit", "status"),
+    ],
+)
 def test_unknown_statuses_and_actions(status, action, field):
     with pytest.raises(UnknownKey) as err:
         next_status(status, action)

@@ -24,8 +24,12 @@ from coordinator.rules.ledger import (
 from coordinator.rules.money import CURRENCIES
 
 D = Decimal
-PAID, PARTLY, DUE, OVERDUE = (InstallmentStatus.PAID, InstallmentStatus.PARTLY_PAID, InstallmentStatus.DUE,
-                              InstallmentStatus.OVERDUE)
+PAID, PARTLY, DUE, OVERDUE = (
+    InstallmentStatus.PAID,
+    InstallmentStatus.PARTLY_PAID,
+    InstallmentStatus.DUE,
+    InstallmentStatus.OVERDUE,
+)
 
 
 def entry(id_, kind, amount, on, currency="THB", voided=False):
@@ -74,17 +78,30 @@ def test_running_balances_in_date_then_id_order():
         # 280,000 charged, nothing paid
         ([entry(1, "charge", "280000", date(2024, 1, 1))], "280000.00"),
         # paid in full: 280,000 - 280,000
-        ([entry(1, "charge", "280000", date(2024, 1, 1)), entry(2, "payment", "280000", date(2024, 1, 2))],
-         "0.00"),
+        ([entry(1, "charge", "280000", date(2024, 1, 1)), entry(2, "payment", "280000", date(2024, 1, 2))], "0.00"),
         # overpaid by 1,000, then refunded: 280,000 - 281,000 + 1,000
-        ([entry(1, "charge", "280000", date(2024, 1, 1)), entry(2, "payment", "281000", date(2024, 1, 2)),
-          entry(3, "refund", "1000", date(2024, 1, 3))], "0.00"),
+        (
+            [
+                entry(1, "charge", "280000", date(2024, 1, 1)),
+                entry(2, "payment", "281000", date(2024, 1, 2)),
+                entry(3, "refund", "1000", date(2024, 1, 3)),
+            ],
+            "0.00",
+        ),
         # a voided payment does not reduce what is owed
-        ([entry(1, "charge", "500", date(2024, 1, 1)), entry(2, "payment", "500", date(2024, 1, 2), voided=True)],
-         "500.00"),
+        (
+            [entry(1, "charge", "500", date(2024, 1, 1)), entry(2, "payment", "500", date(2024, 1, 2), voided=True)],
+            "500.00",
+        ),
         # cents add exactly: 0.10 + 0.20 - 0.30
-        ([entry(1, "charge", "0.10", date(2024, 1, 1)), entry(2, "charge", "0.20", date(2024, 1, 1)),
-          entry(3, "payment", "0.30", date(2024, 1, 1))], "0.00"),
+        (
+            [
+                entry(1, "charge", "0.10", date(2024, 1, 1)),
+                entry(2, "charge", "0.20", date(2024, 1, 1)),
+                entry(3, "payment", "0.30", date(2024, 1, 1)),
+            ],
+            "0.00",
+        ),
     ],
 )
 def test_balance_worked_examples(entries, expected):
@@ -94,8 +111,10 @@ def test_balance_worked_examples(entries, expected):
 def test_whole_number_and_three_place_currencies():
     yen = [entry(1, "charge", "150000", date(2024, 1, 1), "JPY"), entry(2, "payment", "49999", date(2024, 1, 2), "JPY")]
     assert str(balance(yen, "JPY")) == "100001"
-    dinars = [entry(1, "charge", "100.125", date(2024, 1, 1), "KWD"),
-              entry(2, "payment", "0.001", date(2024, 1, 2), "KWD")]
+    dinars = [
+        entry(1, "charge", "100.125", date(2024, 1, 1), "KWD"),
+        entry(2, "payment", "0.001", date(2024, 1, 2), "KWD"),
+    ]
     assert str(balance(dinars, "KWD")) == "100.124"
 
 
@@ -116,27 +135,67 @@ def test_a_voided_entry_in_another_currency_is_still_refused():
 @pytest.mark.parametrize(
     ("bad", "error", "field", "message"),
     [
-        (Entry(9, "charge", D("-5"), "THB", date(2024, 1, 1)), InvalidValue, "amount",
-         "Entry 9: The THB amount must not be negative."),
-        (Entry(9, "charge", D("0"), "THB", date(2024, 1, 1)), InvalidValue, "amount",
-         "Entry 9: The THB amount must be more than zero."),
-        (Entry(9, "charge", D("1.005"), "THB", date(2024, 1, 1)), InvalidValue, "amount",
-         "Entry 9: THB amounts have at most 2 decimal places."),
-        (Entry(9, "charge", 1.5, "THB", date(2024, 1, 1)), InvalidValue, "amount",
-         "Entry 9: the amount must be a Decimal, not 1.5."),
-        (Entry(9, "charge", "100", "THB", date(2024, 1, 1)), InvalidValue, "amount",
-         "Entry 9: the amount must be a Decimal, not '100'."),
-        (Entry(9, "charge", D("NaN"), "THB", date(2024, 1, 1)), InvalidValue, "amount",
-         "Entry 9: The THB amount must be a number, not Decimal('NaN')."),
-        (Entry(9, "discount", D("5"), "THB", date(2024, 1, 1)), UnknownKey, "kind",
-         "Entry 9: 'discount' is not a ledger entry kind; use charge, payment or refund."),
-        (Entry(9, "charge", D("5"), "XAU", date(2024, 1, 1)), UnknownKey, "currency",
-         "Entry 9: 'XAU' is not an ISO 4217 currency code; use three letters such as THB or USD."),
+        (
+            Entry(9, "charge", D("-5"), "THB", date(2024, 1, 1)),
+            InvalidValue,
+            "amount",
+            "Entry 9: The THB amount must not be negative.",
+        ),
+        (
+            Entry(9, "charge", D("0"), "THB", date(2024, 1, 1)),
+            InvalidValue,
+            "amount",
+            "Entry 9: The THB amount must be more than zero.",
+        ),
+        (
+            Entry(9, "charge", D("1.005"), "THB", date(2024, 1, 1)),
+            InvalidValue,
+            "amount",
+            "Entry 9: THB amounts have at most 2 decimal places.",
+        ),
+        (
+            Entry(9, "charge", 1.5, "THB", date(2024, 1, 1)),
+            InvalidValue,
+            "amount",
+            "Entry 9: the amount must be a Decimal, not 1.5.",
+        ),
+        (
+            Entry(9, "charge", "100", "THB", date(2024, 1, 1)),
+            InvalidValue,
+            "amount",
+            "Entry 9: the amount must be a Decimal, not '100'.",
+        ),
+        (
+            Entry(9, "charge", D("NaN"), "THB", date(2024, 1, 1)),
+            InvalidValue,
+            "amount",
+            "Entry 9: The THB amount must be a number, not Decimal('NaN').",
+        ),
+        (
+            Entry(9, "discount", D("5"), "THB", date(2024, 1, 1)),
+            UnknownKey,
+            "kind",
+            "Entry 9: 'discount' is not a ledger entry kind; use charge, payment or refund.",
+        ),
+        (
+            Entry(9, "charge", D("5"), "XAU", date(2024, 1, 1)),
+            UnknownKey,
+            "currency",
+            "Entry 9: 'XAU' is not an ISO 4217 currency code; use three letters such as THB or USD.",
+        ),
         (Entry(9, "charge", D("5"), "", date(2024, 1, 1)), MissingValue, "currency", "Entry 9: Choose a currency."),
-        (Entry(9, "charge", D("5"), "THB", datetime(2024, 1, 1, 9)), InvalidValue, "on",
-         "Give the date of entry 9 as a date, not datetime.datetime(2024, 1, 1, 9, 0)."),
-        (Entry(9, "charge", D("5"), "THB", date(2024, 1, 1), voided=None), InvalidValue, "voided",
-         "Entry 9: voided must be True or False, not None."),
+        (
+            Entry(9, "charge", D("5"), "THB", datetime(2024, 1, 1, 9)),
+            InvalidValue,
+            "on",
+            "Give the date of entry 9 as a date, not datetime.datetime(2024, 1, 1, 9, 0).",
+        ),
+        (
+            Entry(9, "charge", D("5"), "THB", date(2024, 1, 1), voided=None),
+            InvalidValue,
+            "voided",
+            "Entry 9: voided must be True or False, not None.",
+        ),
     ],
 )
 def test_bad_entries_are_refused_with_the_entry_named(bad, error, field, message):
@@ -156,7 +215,9 @@ def test_refunds_up_to_what_was_paid():
     with pytest.raises(InvalidValue) as err:
         check_refund(MONTH, D("159500.01"), "THB")
     assert (err.value.field, err.value.message) == (
-        "amount", "159,500.01 THB is more than was paid and not yet refunded; at most 159,500.00 THB can be refunded.")
+        "amount",
+        "159,500.01 THB is more than was paid and not yet refunded; at most 159,500.00 THB can be refunded.",
+    )
 
 
 def test_nothing_to_refund_before_any_payment():
@@ -177,31 +238,89 @@ def test_refund_amount_is_checked_like_any_amount(bad):
 # (total, count, first due, frequency, currency, [(due, amount)...])
 SPLITS = [
     # 180,000 / 3 = 60,000 exactly: the balance after the deposit, monthly
-    (D(180000), 3, date(2024, 2, 5), "monthly", "THB",
-     [(date(2024, 2, 5), "60000.00"), (date(2024, 3, 5), "60000.00"), (date(2024, 4, 5), "60000.00")]),
+    (
+        D(180000),
+        3,
+        date(2024, 2, 5),
+        "monthly",
+        "THB",
+        [(date(2024, 2, 5), "60000.00"), (date(2024, 3, 5), "60000.00"), (date(2024, 4, 5), "60000.00")],
+    ),
     # 100 / 3 = 33.333...: 33.33 twice, the last 100 - 66.66 = 33.34; Jan 31 clamps to Feb 29 (leap year)
-    (D(100), 3, date(2024, 1, 31), "monthly", "USD",
-     [(date(2024, 1, 31), "33.33"), (date(2024, 2, 29), "33.33"), (date(2024, 3, 31), "33.34")]),
+    (
+        D(100),
+        3,
+        date(2024, 1, 31),
+        "monthly",
+        "USD",
+        [(date(2024, 1, 31), "33.33"), (date(2024, 2, 29), "33.33"), (date(2024, 3, 31), "33.34")],
+    ),
     # 2023 is not a leap year: Feb 28, then back to the 31st, then Apr 30
-    (D(400), 4, date(2023, 1, 31), "monthly", "USD",
-     [(date(2023, 1, 31), "100.00"), (date(2023, 2, 28), "100.00"), (date(2023, 3, 31), "100.00"),
-      (date(2023, 4, 30), "100.00")]),
+    (
+        D(400),
+        4,
+        date(2023, 1, 31),
+        "monthly",
+        "USD",
+        [
+            (date(2023, 1, 31), "100.00"),
+            (date(2023, 2, 28), "100.00"),
+            (date(2023, 3, 31), "100.00"),
+            (date(2023, 4, 30), "100.00"),
+        ],
+    ),
     # across the year end: Nov 30, Dec 30, Jan 30
-    (D(300), 3, date(2024, 11, 30), "monthly", "EUR",
-     [(date(2024, 11, 30), "100.00"), (date(2024, 12, 30), "100.00"), (date(2025, 1, 30), "100.00")]),
+    (
+        D(300),
+        3,
+        date(2024, 11, 30),
+        "monthly",
+        "EUR",
+        [(date(2024, 11, 30), "100.00"), (date(2024, 12, 30), "100.00"), (date(2025, 1, 30), "100.00")],
+    ),
     # 1,000 / 6 = 166.666...: 166.66 five times, the last 1,000 - 833.30 = 166.70
-    (D(1000), 6, date(2024, 1, 1), "weekly", "USD",
-     [(date(2024, 1, 1), "166.66"), (date(2024, 1, 8), "166.66"), (date(2024, 1, 15), "166.66"),
-      (date(2024, 1, 22), "166.66"), (date(2024, 1, 29), "166.66"), (date(2024, 2, 5), "166.70")]),
+    (
+        D(1000),
+        6,
+        date(2024, 1, 1),
+        "weekly",
+        "USD",
+        [
+            (date(2024, 1, 1), "166.66"),
+            (date(2024, 1, 8), "166.66"),
+            (date(2024, 1, 15), "166.66"),
+            (date(2024, 1, 22), "166.66"),
+            (date(2024, 1, 29), "166.66"),
+            (date(2024, 2, 5), "166.70"),
+        ],
+    ),
     # fortnightly across Feb 29
-    (D("0.03"), 3, date(2024, 2, 20), "fortnightly", "USD",
-     [(date(2024, 2, 20), "0.01"), (date(2024, 3, 5), "0.01"), (date(2024, 3, 19), "0.01")]),
+    (
+        D("0.03"),
+        3,
+        date(2024, 2, 20),
+        "fortnightly",
+        "USD",
+        [(date(2024, 2, 20), "0.01"), (date(2024, 3, 5), "0.01"), (date(2024, 3, 19), "0.01")],
+    ),
     # 1,000 JPY / 3 = 333.33...: whole yen, 333, 333, 334
-    (D(1000), 3, date(2024, 1, 1), "monthly", "JPY",
-     [(date(2024, 1, 1), "333"), (date(2024, 2, 1), "333"), (date(2024, 3, 1), "334")]),
+    (
+        D(1000),
+        3,
+        date(2024, 1, 1),
+        "monthly",
+        "JPY",
+        [(date(2024, 1, 1), "333"), (date(2024, 2, 1), "333"), (date(2024, 3, 1), "334")],
+    ),
     # 1 KWD / 3: three places, 0.333, 0.333, 0.334
-    (D(1), 3, date(2024, 1, 1), "weekly", "KWD",
-     [(date(2024, 1, 1), "0.333"), (date(2024, 1, 8), "0.333"), (date(2024, 1, 15), "0.334")]),
+    (
+        D(1),
+        3,
+        date(2024, 1, 1),
+        "weekly",
+        "KWD",
+        [(date(2024, 1, 1), "0.333"), (date(2024, 1, 8), "0.333"), (date(2024, 1, 15), "0.334")],
+    ),
     # one installment is the whole total
     (D("280000"), 1, date(2024, 1, 1), "monthly", "THB", [(date(2024, 1, 1), "280000.00")]),
 ]
@@ -211,7 +330,8 @@ SPLITS = [
 def test_split_installments(total, count, first, frequency, code, expected):
     plan = split_installments(total, count, first, frequency, code)
     assert [(i.seq, i.due, str(i.amount)) for i in plan] == [
-        (seq, due, amount) for seq, (due, amount) in enumerate(expected, start=1)]
+        (seq, due, amount) for seq, (due, amount) in enumerate(expected, start=1)
+    ]
     assert sum(i.amount for i in plan) == total
 
 
@@ -225,30 +345,53 @@ def test_sixty_monthly_installments_keep_the_31st_where_the_month_has_one():
     ("args", "field", "message"),
     [
         # 0.05 THB is 5 satang: ten installments would each be under one satang
-        ((D("0.05"), 10, date(2024, 1, 1), "weekly", "THB"), "count",
-         "0.05 THB cannot be split into 10 installments of at least 0.01 THB; choose at most 5."),
-        ((D(5), 6, date(2024, 1, 1), "weekly", "JPY"), "count",
-         "5 JPY cannot be split into 6 installments of at least 1 JPY; choose at most 5."),
+        (
+            (D("0.05"), 10, date(2024, 1, 1), "weekly", "THB"),
+            "count",
+            "0.05 THB cannot be split into 10 installments of at least 0.01 THB; choose at most 5.",
+        ),
+        (
+            (D(5), 6, date(2024, 1, 1), "weekly", "JPY"),
+            "count",
+            "5 JPY cannot be split into 6 installments of at least 1 JPY; choose at most 5.",
+        ),
         ((D(100), 0, date(2024, 1, 1), "weekly", "THB"), "count", "Choose from 1 to 60 installments."),
         ((D(100), 61, date(2024, 1, 1), "weekly", "THB"), "count", "Choose from 1 to 60 installments."),
         ((D(100), True, date(2024, 1, 1), "weekly", "THB"), "count", "Choose from 1 to 60 installments."),
         ((D(100), "3", date(2024, 1, 1), "weekly", "THB"), "count", "Choose from 1 to 60 installments."),
         ((D(0), 3, date(2024, 1, 1), "weekly", "THB"), "total", "The THB amount must be more than zero."),
         ((D(-300), 3, date(2024, 1, 1), "weekly", "THB"), "total", "The THB amount must not be negative."),
-        ((D("100.001"), 3, date(2024, 1, 1), "weekly", "THB"), "total",
-         "THB amounts have at most 2 decimal places."),
-        ((100.0, 3, date(2024, 1, 1), "weekly", "THB"), "total",
-         "The THB amount must be given as text or a Decimal, not a float, so that it stays exact."),
-        ((D(100), 3, date(2024, 1, 1), "daily", "THB"), "frequency",
-         "'daily' is not an installment frequency; choose weekly, fortnightly or monthly."),
-        ((D(100), 3, "2024-01-01", "weekly", "THB"), "first_due",
-         "Give the first due date as a date, not '2024-01-01'."),
-        ((D(100), 3, datetime(2024, 1, 1), "weekly", "THB"), "first_due",
-         "Give the first due date as a date, not datetime.datetime(2024, 1, 1, 0, 0)."),
-        ((D(100), 3, date(9999, 11, 1), "monthly", "THB"), "first_due",
-         "The installments would fall after the year 9999; choose an earlier first due date."),
-        ((D(100), 3, date(9999, 12, 20), "weekly", "THB"), "first_due",
-         "The installments would fall after the year 9999; choose an earlier first due date."),
+        ((D("100.001"), 3, date(2024, 1, 1), "weekly", "THB"), "total", "THB amounts have at most 2 decimal places."),
+        (
+            (100.0, 3, date(2024, 1, 1), "weekly", "THB"),
+            "total",
+            "The THB amount must be given as text or a Decimal, not a float, so that it stays exact.",
+        ),
+        (
+            (D(100), 3, date(2024, 1, 1), "daily", "THB"),
+            "frequency",
+            "'daily' is not an installment frequency; choose weekly, fortnightly or monthly.",
+        ),
+        (
+            (D(100), 3, "2024-01-01", "weekly", "THB"),
+            "first_due",
+            "Give the first due date as a date, not '2024-01-01'.",
+        ),
+        (
+            (D(100), 3, datetime(2024, 1, 1), "weekly", "THB"),
+            "first_due",
+            "Give the first due date as a date, not datetime.datetime(2024, 1, 1, 0, 0).",
+        ),
+        (
+            (D(100), 3, date(9999, 11, 1), "monthly", "THB"),
+            "first_due",
+            "The installments would fall after the year 9999; choose an earlier first due date.",
+        ),
+        (
+            (D(100), 3, date(9999, 12, 20), "weekly", "THB"),
+            "first_due",
+            "The installments would fall after the year 9999; choose an earlier first due date.",
+        ),
     ],
 )
 def test_split_installments_refusals(args, field, message):
@@ -277,17 +420,33 @@ STATES = [
     (D(0), date(2024, 2, 12), 7, [("0", "60000.00", DUE), ("0", "60000.00", DUE), ("0", "60000.00", DUE)]),
     (D(0), date(2024, 2, 13), 7, [("0", "60000.00", OVERDUE), ("0", "60000.00", DUE), ("0", "60000.00", DUE)]),
     # 90,000 paid: the first in full, 30,000 of the second (oldest first), not yet due
-    (D(90000), date(2024, 3, 1), 0,
-     [("60000.00", "0.00", PAID), ("30000", "30000.00", PARTLY), ("0", "60000.00", DUE)]),
+    (
+        D(90000),
+        date(2024, 3, 1),
+        0,
+        [("60000.00", "0.00", PAID), ("30000", "30000.00", PARTLY), ("0", "60000.00", DUE)],
+    ),
     # the same on Mar 6: the partly paid second one is past due, so it is overdue
-    (D(90000), date(2024, 3, 6), 0,
-     [("60000.00", "0.00", PAID), ("30000", "30000.00", OVERDUE), ("0", "60000.00", DUE)]),
+    (
+        D(90000),
+        date(2024, 3, 6),
+        0,
+        [("60000.00", "0.00", PAID), ("30000", "30000.00", OVERDUE), ("0", "60000.00", DUE)],
+    ),
     # everything paid, long after: all paid
-    (D(180000), date(2025, 1, 1), 0,
-     [("60000.00", "0.00", PAID), ("60000.00", "0.00", PAID), ("60000.00", "0.00", PAID)]),
+    (
+        D(180000),
+        date(2025, 1, 1),
+        0,
+        [("60000.00", "0.00", PAID), ("60000.00", "0.00", PAID), ("60000.00", "0.00", PAID)],
+    ),
     # 200,000 paid: the plan absorbs 180,000
-    (D(200000), date(2024, 1, 1), 0,
-     [("60000.00", "0.00", PAID), ("60000.00", "0.00", PAID), ("60000.00", "0.00", PAID)]),
+    (
+        D(200000),
+        date(2024, 1, 1),
+        0,
+        [("60000.00", "0.00", PAID), ("60000.00", "0.00", PAID), ("60000.00", "0.00", PAID)],
+    ),
 ]
 
 
@@ -316,12 +475,18 @@ SUMMARIES = [
 ]
 
 
-@pytest.mark.parametrize(("paid", "today", "total", "applied", "remaining", "overdue", "next_seq", "overpaid"),
-                         SUMMARIES)
+@pytest.mark.parametrize(
+    ("paid", "today", "total", "applied", "remaining", "overdue", "next_seq", "overpaid"), SUMMARIES
+)
 def test_plan_summary(paid, today, total, applied, remaining, overdue, next_seq, overpaid):
     summary = plan_summary(PLAN, paid, today)
     assert (summary.total, summary.paid, summary.remaining, summary.overdue_amount, summary.overpaid) == (
-        D(total), D(applied), D(remaining), D(overdue), D(overpaid))
+        D(total),
+        D(applied),
+        D(remaining),
+        D(overdue),
+        D(overpaid),
+    )
     assert (summary.next_due.seq if summary.next_due else None) == next_seq
     if summary.next_due:
         assert summary.next_due == PLAN[next_seq - 1]
@@ -366,8 +531,17 @@ def ledgers(draw):
     """A currency and a list of entries in it, some voided."""
     code = draw(st.sampled_from(CODES))
     places = CURRENCIES[code].minor_units
-    rows = draw(st.lists(st.tuples(st.sampled_from(KINDS), grid_amounts(places, high=10**9 * 10**places),
-                                   st.dates(date(2020, 1, 1), date(2030, 12, 31)), st.booleans()), max_size=30))
+    rows = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(KINDS),
+                grid_amounts(places, high=10**9 * 10**places),
+                st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+                st.booleans(),
+            ),
+            max_size=30,
+        )
+    )
     return code, [Entry(n, kind, amount, code, on, voided) for n, (kind, amount, on, voided) in enumerate(rows)]
 
 
@@ -423,8 +597,12 @@ def test_split_installments_always_sums_to_the_total(case):
     assert all(a.due < b.due for a, b in pairwise(plan))
 
 
-@given(splits(), st.integers(min_value=0, max_value=10**13), st.dates(date(2000, 1, 1), date(2100, 1, 1)),
-       st.integers(min_value=0, max_value=30))
+@given(
+    splits(),
+    st.integers(min_value=0, max_value=10**13),
+    st.dates(date(2000, 1, 1), date(2100, 1, 1)),
+    st.integers(min_value=0, max_value=30),
+)
 def test_plan_payments_are_applied_up_to_the_plan_total(case, paid_units, today, grace):
     total, count, first, frequency, code = case
     plan = split_installments(total, count, first, frequency, code)

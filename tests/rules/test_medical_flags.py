@@ -24,8 +24,13 @@ TODAY = date(2025, 6, 15)
 
 def test_flags_have_keys_and_labels():
     assert [f.value for f in MedicalFlag] == [
-        "pregnancy", "cardiac_disease", "respiratory_disease", "benzodiazepine_use", "alcohol_use",
-        "complicated_withdrawal_history", "recent_overdose",
+        "pregnancy",
+        "cardiac_disease",
+        "respiratory_disease",
+        "benzodiazepine_use",
+        "alcohol_use",
+        "complicated_withdrawal_history",
+        "recent_overdose",
     ]
     assert set(FLAG_LABELS) == set(MedicalFlag) and all(f.label for f in MedicalFlag)
     assert "12 months" in MedicalFlag.RECENT_OVERDOSE.label
@@ -33,7 +38,7 @@ def test_flags_have_keys_and_labels():
 
 def test_documented_defaults():
     assert DEFAULT_OVERDOSE_WINDOW_MONTHS == 12
-    assert DEFAULT_HIGH_MME_THRESHOLD == Decimal(200)
+    assert Decimal(200) == DEFAULT_HIGH_MME_THRESHOLD
 
 
 def test_no_flags_no_reasons():
@@ -65,8 +70,9 @@ def test_pregnancy_asks_for_obstetric_coordination_instead():
 
 
 def test_reasons_come_in_a_stable_order_and_once_each():
-    reasons = detox_reasons(["recent_overdose", "pregnancy", "cardiac_disease", "cardiac_disease"],
-                            total_mme=Decimal(300))
+    reasons = detox_reasons(
+        ["recent_overdose", "pregnancy", "cardiac_disease", "cardiac_disease"], total_mme=Decimal(300)
+    )
     assert [r.code for r in reasons] == ["pregnancy", "cardiac_disease", "recent_overdose", "high_mme"]
 
 
@@ -109,8 +115,8 @@ def test_bad_mme_inputs_name_their_field(kwargs, field):
 @pytest.mark.parametrize(
     ("overdose_on", "today", "months", "recent"),
     [
-        (date(2025, 6, 15), TODAY, 12, True),   # today
-        (date(2024, 6, 15), TODAY, 12, True),   # exactly 12 months ago: inclusive
+        (date(2025, 6, 15), TODAY, 12, True),  # today
+        (date(2024, 6, 15), TODAY, 12, True),  # exactly 12 months ago: inclusive
         (date(2024, 6, 14), TODAY, 12, False),  # one day outside the window
         (date(2024, 12, 15), TODAY, 6, True),
         (date(2024, 12, 14), TODAY, 6, False),
@@ -122,8 +128,9 @@ def test_bad_mme_inputs_name_their_field(kwargs, field):
 )
 def test_overdose_window(overdose_on, today, months, recent):
     assert overdose_is_recent(overdose_on, today=today, window_months=months) is recent
-    codes = [r.code for r in detox_reasons([], last_overdose_on=overdose_on, today=today,
-                                           overdose_window_months=months)]
+    codes = [
+        r.code for r in detox_reasons([], last_overdose_on=overdose_on, today=today, overdose_window_months=months)
+    ]
     assert codes == (["recent_overdose"] if recent else [])
 
 
@@ -143,10 +150,16 @@ def test_datetimes_are_accepted_as_dates():
         ({"last_overdose_on": "2025-01-01", "today": TODAY}, InvalidValue, "last_overdose_on"),
         ({"last_overdose_on": date(2025, 1, 1)}, MissingValue, "today"),
         ({"last_overdose_on": date(2025, 1, 1), "today": "now"}, InvalidValue, "today"),
-        ({"last_overdose_on": date(2025, 1, 1), "today": TODAY, "overdose_window_months": 0},
-         InvalidValue, "overdose_window_months"),
-        ({"last_overdose_on": date(2025, 1, 1), "today": TODAY, "overdose_window_months": True},
-         InvalidValue, "overdose_window_months"),
+        (
+            {"last_overdose_on": date(2025, 1, 1), "today": TODAY, "overdose_window_months": 0},
+            InvalidValue,
+            "overdose_window_months",
+        ),
+        (
+            {"last_overdose_on": date(2025, 1, 1), "today": TODAY, "overdose_window_months": True},
+            InvalidValue,
+            "overdose_window_months",
+        ),
     ],
 )
 def test_bad_overdose_inputs_name_their_field(kwargs, error, field):
@@ -155,16 +168,20 @@ def test_bad_overdose_inputs_name_their_field(kwargs, error, field):
     assert err.value.field == field
 
 
-@pytest.mark.parametrize(("flags", "error"), [(["smoker"], UnknownKey), ("pregnancy", InvalidValue),
-                                               ([None], UnknownKey), (None, InvalidValue)])
+@pytest.mark.parametrize(
+    ("flags", "error"),
+    [(["smoker"], UnknownKey), ("pregnancy", InvalidValue), ([None], UnknownKey), (None, InvalidValue)],
+)
 def test_bad_flag_lists_are_refused(flags, error):
     with pytest.raises(error) as err:
         detox_reasons(flags)
     assert err.value.field == "flags"
 
 
-@given(st.sets(st.sampled_from(list(MedicalFlag))),
-       st.one_of(st.none(), st.decimals(min_value=0, max_value=5000, places=1)))
+@given(
+    st.sets(st.sampled_from(list(MedicalFlag))),
+    st.one_of(st.none(), st.decimals(min_value=0, max_value=5000, places=1)),
+)
 def test_every_flag_gives_exactly_one_reason(flags, mme):
     reasons = detox_reasons({f.value for f in flags}, total_mme=mme)
     codes = [r.code for r in reasons]

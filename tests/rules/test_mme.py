@@ -10,17 +10,29 @@ from coordinator.rules.errors import InvalidValue, MissingValue, RuleError, Rule
 from coordinator.rules.mme import CAUTIONS, DRUGS, DRUGS_BY_KEY, MCG_PER_HR, RegimenLine, calculate_mme
 
 CDC_2022_FACTORS = {
-    "codeine": D("0.15"), "fentanyl_transdermal": D("2.4"), "hydrocodone": D("1"),
-    "hydromorphone": D("5"), "methadone": D("4.7"), "morphine": D("1"), "oxycodone": D("1.5"),
-    "oxymorphone": D("3"), "tapentadol": D("0.4"), "tramadol": D("0.2")}
+    "codeine": D("0.15"),
+    "fentanyl_transdermal": D("2.4"),
+    "hydrocodone": D("1"),
+    "hydromorphone": D("5"),
+    "methadone": D("4.7"),
+    "morphine": D("1"),
+    "oxycodone": D("1.5"),
+    "oxymorphone": D("3"),
+    "tapentadol": D("0.4"),
+    "tramadol": D("0.2"),
+}
 BUPRENORPHINE_REASON = "buprenorphine is left out of the CDC 2022 MME table (partial agonist)"
 MOUD_REASON = "MME thresholds do not apply to medication for opioid use disorder"
 NALTREXONE_REASON = "naltrexone is not an opioid agonist (it blocks opioid receptors): no MME"
-FLAG_50 = ("CDC 2022: pause and carefully reassess before increasing; offer naloxone",
-           "CDC 2022 Clinical Practice Guideline")
-FLAG_90 = ("2016 CDC guideline / common payer threshold",
-           "CDC 2016 Guideline for Prescribing Opioids for Chronic Pain (superseded in 2022); "
-           "still used by many states and payers")
+FLAG_50 = (
+    "CDC 2022: pause and carefully reassess before increasing; offer naloxone",
+    "CDC 2022 Clinical Practice Guideline",
+)
+FLAG_90 = (
+    "2016 CDC guideline / common payer threshold",
+    "CDC 2016 Guideline for Prescribing Opioids for Chronic Pain (superseded in 2022); "
+    "still used by many states and payers",
+)
 
 
 def raw(drug="oxycodone", dose="5", unit="mg", per_day=2, **extra):
@@ -104,7 +116,9 @@ def test_threshold_flags_at_the_boundaries(lines, expected_total, flags):
 def test_line_detail_shows_the_factor_used():
     result = calculate_mme([oral("hydromorphone", 4, 4), patch(25)])
     assert [(x.daily_dose, x.daily_dose_unit, x.factor, x.mme_per_day) for x in result.lines] == [
-        (D(16), "mg/day", D(5), D("80.0")), (D(25), "mcg/hr", D("2.4"), D("60.0"))]
+        (D(16), "mg/day", D(5), D("80.0")),
+        (D(25), "mcg/hr", D("2.4"), D("60.0")),
+    ]
     assert result.total_mme_per_day.as_tuple().exponent == -1
     assert result.cautions == CAUTIONS
 
@@ -204,8 +218,13 @@ def test_every_problem_is_reported_at_once():
     with pytest.raises(RuleErrors) as err:
         calculate_mme([raw("meperidine", "x", per_day=0), {}])
     assert [field for field, _ in err.value.errors] == [
-        "lines-0-drug", "lines-0-dose", "lines-0-doses_per_day", "lines-1-drug", "lines-1-unit",
-        "lines-1-dose"]
+        "lines-0-drug",
+        "lines-0-dose",
+        "lines-0-doses_per_day",
+        "lines-1-drug",
+        "lines-1-unit",
+        "lines-1-dose",
+    ]
     assert all(message for _, message in err.value.errors)
 
 
@@ -240,10 +259,18 @@ def test_total_is_the_rounded_sum_and_flags_follow_it(lines):
     assert total(*reversed(lines)) == result.total_mme_per_day
 
 
-@given(st.lists(counted_lines(), max_size=4), counted_lines(), st.sampled_from([
-    oral("buprenorphine", 8, 2), oral("methadone", 100, 1, purpose="oud"), oral("naltrexone", 50, 1),
-    patch(20, drug="buprenorphine"),
-]))
+@given(
+    st.lists(counted_lines(), max_size=4),
+    counted_lines(),
+    st.sampled_from(
+        [
+            oral("buprenorphine", 8, 2),
+            oral("methadone", 100, 1, purpose="oud"),
+            oral("naltrexone", 50, 1),
+            patch(20, drug="buprenorphine"),
+        ]
+    ),
+)
 def test_opioids_never_lower_the_total_and_moud_never_changes_it(lines, extra, moud_line):
     assert total(*lines, extra) >= total(*lines)
     assert total(*lines, moud_line) == total(*lines)

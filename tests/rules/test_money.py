@@ -19,27 +19,83 @@ from coordinator.rules.money import (
 )
 
 # ISO 4217 List One (2024-06-25), typed in again here so a slip in the module cannot hide.
-ZERO_PLACES = ("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
-               "VND", "VUV", "XAF", "XOF", "XPF")
+ZERO_PLACES = (
+    "BIF",
+    "CLP",
+    "DJF",
+    "GNF",
+    "ISK",
+    "JPY",
+    "KMF",
+    "KRW",
+    "PYG",
+    "RWF",
+    "UGX",
+    "UYI",
+    "VND",
+    "VUV",
+    "XAF",
+    "XOF",
+    "XPF",
+)
 THREE_PLACES = ("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND")
 FOUR_PLACES = ("CLF", "UYW")
 FUNDS = ("BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW")
 # Minor unit "N.A." (metals, units of account, test and no-currency codes) and codes withdrawn
 # before 2024-06-25 (Croatian kuna, old leone, Zimbabwe dollar).
-NOT_BILLABLE = ("XAU", "XAG", "XPT", "XPD", "XDR", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD", "XTS", "XXX",
-                "HRK", "SLL", "ZWL")
+NOT_BILLABLE = (
+    "XAU",
+    "XAG",
+    "XPT",
+    "XPD",
+    "XDR",
+    "XSU",
+    "XUA",
+    "XBA",
+    "XBB",
+    "XBC",
+    "XBD",
+    "XTS",
+    "XXX",
+    "HRK",
+    "SLL",
+    "ZWL",
+)
 
 OFFICIAL_NAMES = [
-    ("THB", "Baht"), ("USD", "US Dollar"), ("EUR", "Euro"), ("GBP", "Pound Sterling"),
-    ("AUD", "Australian Dollar"), ("SGD", "Singapore Dollar"), ("JPY", "Yen"), ("KRW", "Won"),
-    ("CNY", "Yuan Renminbi"), ("CHF", "Swiss Franc"), ("OMR", "Rial Omani"), ("ISK", "Iceland Krona"),
-    ("XOF", "CFA Franc BCEAO"), ("XAF", "CFA Franc BEAC"), ("XPF", "CFP Franc"),
-    ("CLF", "Unidad de Fomento"), ("UYW", "Unidad Previsional"),
-    ("UYI", "Uruguay Peso en Unidades Indexadas (UI)"), ("MXV", "Mexican Unidad de Inversion (UDI)"),
-    ("USN", "US Dollar (Next day)"), ("BOV", "Mvdol"), ("COU", "Unidad de Valor Real"),
-    ("CHE", "WIR Euro"), ("CHW", "WIR Franc"), ("SLE", "Leone"), ("ZWG", "Zimbabwe Gold"),
-    ("VES", "Bolívar Soberano"), ("VED", "Bolívar Soberano"), ("TOP", "Pa’anga"),
-    ("MRU", "Ouguiya"), ("STN", "Dobra"), ("BYN", "Belarusian Ruble"), ("CUC", "Peso Convertible"),
+    ("THB", "Baht"),
+    ("USD", "US Dollar"),
+    ("EUR", "Euro"),
+    ("GBP", "Pound Sterling"),
+    ("AUD", "Australian Dollar"),
+    ("SGD", "Singapore Dollar"),
+    ("JPY", "Yen"),
+    ("KRW", "Won"),
+    ("CNY", "Yuan Renminbi"),
+    ("CHF", "Swiss Franc"),
+    ("OMR", "Rial Omani"),
+    ("ISK", "Iceland Krona"),
+    ("XOF", "CFA Franc BCEAO"),
+    ("XAF", "CFA Franc BEAC"),
+    ("XPF", "CFP Franc"),
+    ("CLF", "Unidad de Fomento"),
+    ("UYW", "Unidad Previsional"),
+    ("UYI", "Uruguay Peso en Unidades Indexadas (UI)"),
+    ("MXV", "Mexican Unidad de Inversion (UDI)"),
+    ("USN", "US Dollar (Next day)"),
+    ("BOV", "Mvdol"),
+    ("COU", "Unidad de Valor Real"),
+    ("CHE", "WIR Euro"),
+    ("CHW", "WIR Franc"),
+    ("SLE", "Leone"),
+    ("ZWG", "Zimbabwe Gold"),
+    ("VES", "Bolívar Soberano"),
+    ("VED", "Bolívar Soberano"),
+    ("TOP", "Pa’anga"),
+    ("MRU", "Ouguiya"),
+    ("STN", "Dobra"),
+    ("BYN", "Belarusian Ruble"),
+    ("CUC", "Peso Convertible"),
 ]
 
 
@@ -104,7 +160,7 @@ def test_choices_put_the_common_currencies_first_then_all_others_by_code():
     codes = [c.code for c in choices]
     assert codes[: len(COMMON)] == list(COMMON)
     assert codes[:2] == ["THB", "USD"]
-    assert codes[len(COMMON):] == sorted(set(CURRENCIES) - set(COMMON))
+    assert codes[len(COMMON) :] == sorted(set(CURRENCIES) - set(COMMON))
     assert sorted(codes) == sorted(CURRENCIES)
     assert choices[0].label == "THB - Baht"
 
@@ -213,8 +269,13 @@ def test_the_currency_is_checked_first():
 
 @pytest.mark.parametrize(
     ("value", "code", "expected"),
-    [(Decimal(280000), "THB", "280000.00"), (Decimal("1.5"), "USD", "1.50"), (1500, "JPY", "1500"),
-     (Decimal("1.2340"), "BHD", "1.234"), (7, "KWD", "7.000")],
+    [
+        (Decimal(280000), "THB", "280000.00"),
+        (Decimal("1.5"), "USD", "1.50"),
+        (1500, "JPY", "1500"),
+        (Decimal("1.2340"), "BHD", "1.234"),
+        (7, "KWD", "7.000"),
+    ],
 )
 def test_decimal_and_int_input(value, code, expected):
     assert str(parse_amount(value, code)) == expected
@@ -222,11 +283,13 @@ def test_decimal_and_int_input(value, code, expected):
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [(Decimal(-1), "The THB amount must not be negative."),
-     (0, "The THB amount must be more than zero."),
-     (Decimal("1.001"), "THB amounts have at most 2 decimal places."),
-     (Decimal("1E+10"), "The THB amount must be at most 1,000,000,000.00 THB."),
-     (10**40, "The THB amount must be at most 1,000,000,000.00 THB.")],
+    [
+        (Decimal(-1), "The THB amount must not be negative."),
+        (0, "The THB amount must be more than zero."),
+        (Decimal("1.001"), "THB amounts have at most 2 decimal places."),
+        (Decimal("1E+10"), "The THB amount must be at most 1,000,000,000.00 THB."),
+        (10**40, "The THB amount must be at most 1,000,000,000.00 THB."),
+    ],
 )
 def test_decimal_and_int_input_get_the_same_checks(value, message):
     with pytest.raises(InvalidValue) as err:
@@ -234,8 +297,21 @@ def test_decimal_and_int_input_get_the_same_checks(value, message):
     assert err.value.message == message
 
 
-@pytest.mark.parametrize("bad", [1.5, 280000.0, float("nan"), True, None, [1], Decimal("NaN"),
-                                 Decimal("Infinity"), Decimal("-Infinity"), Decimal("sNaN")])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        1.5,
+        280000.0,
+        float("nan"),
+        True,
+        None,
+        [1],
+        Decimal("NaN"),
+        Decimal("Infinity"),
+        Decimal("-Infinity"),
+        Decimal("sNaN"),
+    ],
+)
 def test_floats_and_non_numbers_are_refused(bad):
     with pytest.raises(InvalidValue) as err:
         parse_amount(bad, "THB")

@@ -30,11 +30,16 @@ def test_nine_items_with_text_and_four_responses():
 @pytest.mark.parametrize(
     ("total", "band"),
     [
-        (0, Phq9Band.MINIMAL), (4, Phq9Band.MINIMAL),
-        (5, Phq9Band.MILD), (9, Phq9Band.MILD),
-        (10, Phq9Band.MODERATE), (14, Phq9Band.MODERATE),
-        (15, Phq9Band.MODERATELY_SEVERE), (19, Phq9Band.MODERATELY_SEVERE),
-        (20, Phq9Band.SEVERE), (27, Phq9Band.SEVERE),
+        (0, Phq9Band.MINIMAL),
+        (4, Phq9Band.MINIMAL),
+        (5, Phq9Band.MILD),
+        (9, Phq9Band.MILD),
+        (10, Phq9Band.MODERATE),
+        (14, Phq9Band.MODERATE),
+        (15, Phq9Band.MODERATELY_SEVERE),
+        (19, Phq9Band.MODERATELY_SEVERE),
+        (20, Phq9Band.SEVERE),
+        (27, Phq9Band.SEVERE),
     ],
 )
 def test_band_boundaries(total, band):

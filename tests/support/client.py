@@ -1,4 +1,5 @@
 """A test client that behaves like a browser with respect to CSRF tokens."""
+
 from __future__ import annotations
 
 import re

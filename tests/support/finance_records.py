@@ -1,4 +1,5 @@
 """Records the finance matrix rows' placeholders refer to (see tests/platform/test_access_control.py)."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """`python -m workers` starts an RQ worker inside the app, or explains why it cannot."""
+
 import os
 import subprocess
 import sys
@@ -12,8 +13,9 @@ def run_workers(database_url: str, *args: str, redis_url: str | None) -> subproc
     env["DATABASE_URL"] = database_url
     if redis_url:
         env["REDIS_URL"] = redis_url
-    return subprocess.run([sys.executable, "-m", "workers", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "workers", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_worker_runs_a_burst_against_real_redis(database_url):

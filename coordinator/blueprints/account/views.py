@@ -19,8 +19,11 @@ def change_password():
     if form.validate_on_submit():
         try:
             accounts.change_own_password(
-                current_user._get_current_object(), form.current_password.data, form.new_password.data,
-                current_app.config["PASSWORD_HASH_PROFILE"], current_token=current_token(),
+                current_user._get_current_object(),
+                form.current_password.data,
+                form.new_password.data,
+                current_app.config["PASSWORD_HASH_PROFILE"],
+                current_token=current_token(),
             )
         except ValidationFailed as failure:
             db.session.rollback()

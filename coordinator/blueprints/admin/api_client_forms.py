@@ -6,6 +6,8 @@ from coordinator.services.api_clients import NAME_LIMIT
 
 
 class NewApiClientForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired(message="Enter a name for this client."),
-                                           Length(max=NAME_LIMIT)],
-                       description="Who will use the key, e.g. “Website inquiry form” or a referral partner's name.")
+    name = StringField(
+        "Name",
+        validators=[InputRequired(message="Enter a name for this client."), Length(max=NAME_LIMIT)],
+        description="Who will use the key, e.g. “Website inquiry form” or a referral partner's name.",
+    )

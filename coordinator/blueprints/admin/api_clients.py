@@ -1,4 +1,5 @@
 """Admin pages for API clients: list them, issue a key (shown once), revoke a key."""
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 

@@ -1,4 +1,5 @@
 """Admin pages for private-pay fee schedules: one per program and currency."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from coordinator import security
@@ -14,17 +15,24 @@ from coordinator.services import fee_schedules, programs
 
 
 def _form_data(form: FeeScheduleForm) -> dict:
-    return {"program_id": form.program_id.data, "amount": form.amount.data, "currency": form.currency.data,
-            "period": form.period.data, "includes": form.includes.data,
-            "billed_separately": form.billed_separately.data, "is_active": form.is_active.data}
+    return {
+        "program_id": form.program_id.data,
+        "amount": form.amount.data,
+        "currency": form.currency.data,
+        "period": form.period.data,
+        "includes": form.includes.data,
+        "billed_separately": form.billed_separately.data,
+        "is_active": form.is_active.data,
+    }
 
 
 def _program_choices(current=None) -> list[tuple[str, str]]:
     offered = programs.active_programs()
     if current is not None and current.id not in {p.id for p in offered}:
         offered.append(current)
-    return [("", "— choose a program —")] + [(str(p.id), p.name + ("" if p.is_active else " (closed)"))
-                                             for p in offered]
+    return [("", "— choose a program —")] + [
+        (str(p.id), p.name + ("" if p.is_active else " (closed)")) for p in offered
+    ]
 
 
 def _amount_text(schedule) -> str:
@@ -35,8 +43,9 @@ def _amount_text(schedule) -> str:
 @bp.route("/fee-schedules")
 @security.roles(Role.ADMIN)
 def fee_schedules_list():
-    return render_template("admin/fee_schedules.html", schedules=fee_schedules.all_schedules(),
-                           money=money.format_money)
+    return render_template(
+        "admin/fee_schedules.html", schedules=fee_schedules.all_schedules(), money=money.format_money
+    )
 
 
 @bp.route("/fee-schedules/new", methods=["GET", "POST"])
@@ -57,8 +66,9 @@ def new_fee_schedule():
             db.session.commit()
             flash("Fee schedule added.", "success")
             return redirect(url_for("admin.fee_schedules_list"))
-    return render_template("admin/fee_schedule_form.html", form=form, schedule=None), \
-        400 if request.method == "POST" else 200
+    return render_template(
+        "admin/fee_schedule_form.html", form=form, schedule=None
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.route("/fee-schedules/<int:schedule_id>", methods=["GET", "POST"])
@@ -84,5 +94,6 @@ def edit_fee_schedule(schedule_id: int):
             db.session.commit()
             flash("Fee schedule saved. Quotes already issued keep their terms.", "success")
             return redirect(url_for("admin.fee_schedules_list"))
-    return render_template("admin/fee_schedule_form.html", form=form, schedule=schedule), \
-        400 if request.method == "POST" else 200
+    return render_template(
+        "admin/fee_schedule_form.html", form=form, schedule=schedule
+    ), 400 if request.method == "POST" else 200

@@ -29,27 +29,52 @@ def _discipline(value):
 
 class _UserDetailsForm(FlaskForm):
     # InputRequired, not DataRequired: a field missing from the POST must not keep its old value.
-    full_name = StringField("Full name", validators=[InputRequired(message="Enter the person's full name."), Length(max=120)])
-    role = SelectField("Role", choices=choices(ROLE_CHOICES), coerce=_role, validators=[InputRequired(message="Choose a role.")])
-    discipline = SelectField("Discipline", choices=choices(DISCIPLINE_CHOICES), coerce=_discipline, validators=[Optional()],
-                             description="Clinicians only: physician, psychiatrist, therapist, nurse and so on.")
+    full_name = StringField(
+        "Full name", validators=[InputRequired(message="Enter the person's full name."), Length(max=120)]
+    )
+    role = SelectField(
+        "Role", choices=choices(ROLE_CHOICES), coerce=_role, validators=[InputRequired(message="Choose a role.")]
+    )
+    discipline = SelectField(
+        "Discipline",
+        choices=choices(DISCIPLINE_CHOICES),
+        coerce=_discipline,
+        validators=[Optional()],
+        description="Clinicians only: physician, psychiatrist, therapist, nurse and so on.",
+    )
 
 
 class NewUserForm(_UserDetailsForm):
     # No role is preselected: an account must never become an administrator by default.
-    role = SelectField("Role", choices=choices([("", "— choose a role —")] + ROLE_CHOICES), coerce=_role,
-                       validators=[DataRequired(message="Choose a role.")])
-    email = EmailField("Email", validators=[DataRequired(message="Enter the person's work email."),
-                                            Email(check_deliverability=False), Length(max=254)])
+    role = SelectField(
+        "Role",
+        choices=choices([("", "— choose a role —")] + ROLE_CHOICES),
+        coerce=_role,
+        validators=[DataRequired(message="Choose a role.")],
+    )
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired(message="Enter the person's work email."),
+            Email(check_deliverability=False),
+            Length(max=254),
+        ],
+    )
     password = PasswordField(
         "Temporary password",
-        validators=[DataRequired(message="Enter a temporary password."),
-                    Length(min=MIN_LENGTH, max=MAX_LENGTH, message=f"Use {MIN_LENGTH} to {MAX_LENGTH} characters.")],
+        validators=[
+            DataRequired(message="Enter a temporary password."),
+            Length(min=MIN_LENGTH, max=MAX_LENGTH, message=f"Use {MIN_LENGTH} to {MAX_LENGTH} characters."),
+        ],
         description="Give it to the person privately. They must choose their own at first sign-in.",
     )
-    confirm_password = PasswordField("Repeat the temporary password",
-                                     validators=[DataRequired(message="Repeat the temporary password."),
-                                                 EqualTo("password", message="The passwords do not match.")])
+    confirm_password = PasswordField(
+        "Repeat the temporary password",
+        validators=[
+            DataRequired(message="Repeat the temporary password."),
+            EqualTo("password", message="The passwords do not match."),
+        ],
+    )
 
 
 class EditUserForm(_UserDetailsForm):
@@ -59,10 +84,19 @@ class EditUserForm(_UserDetailsForm):
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         "New temporary password",
-        validators=[DataRequired(message="Enter a temporary password."), Length(min=MIN_LENGTH, max=MAX_LENGTH, message=f"Use {MIN_LENGTH} to {MAX_LENGTH} characters.")],
+        validators=[
+            DataRequired(message="Enter a temporary password."),
+            Length(min=MIN_LENGTH, max=MAX_LENGTH, message=f"Use {MIN_LENGTH} to {MAX_LENGTH} characters."),
+        ],
         description="The person must choose their own password at their next sign-in. Their open sessions end now.",
     )
-    confirm_password = PasswordField("Repeat it", validators=[DataRequired(message="Repeat the temporary password."), EqualTo("password", message="The passwords do not match.")])
+    confirm_password = PasswordField(
+        "Repeat it",
+        validators=[
+            DataRequired(message="Repeat the temporary password."),
+            EqualTo("password", message="The passwords do not match."),
+        ],
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -75,8 +109,11 @@ class UserFilterForm(FlaskForm):
 
     q = StringField("Name or email", validators=[Optional(), Length(max=100)])
     role = SelectField("Role", choices=choices([("", "Any role")] + ROLE_CHOICES), validators=[Optional()])
-    status = SelectField("Status", choices=choices([("", "Active and inactive"), ("active", "Active"), ("inactive", "Inactive")]),
-                         validators=[Optional()])
+    status = SelectField(
+        "Status",
+        choices=choices([("", "Active and inactive"), ("active", "Active"), ("inactive", "Inactive")]),
+        validators=[Optional()],
+    )
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
 
 

@@ -1,4 +1,5 @@
 """Admin pages for payers (reference data)."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from coordinator import security
@@ -14,8 +15,13 @@ from coordinator.services import payers
 
 
 def _form_data(form: PayerForm) -> dict:
-    return {"name": form.name.data, "payer_code": form.payer_code.data, "phone": form.phone.data,
-            "notes": form.notes.data, "is_active": form.is_active.data}
+    return {
+        "name": form.name.data,
+        "payer_code": form.payer_code.data,
+        "phone": form.phone.data,
+        "notes": form.notes.data,
+        "is_active": form.is_active.data,
+    }
 
 
 @bp.route("/payers")

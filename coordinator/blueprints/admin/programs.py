@@ -1,11 +1,12 @@
 """Admin pages for programs (reference data) and the break-the-glass review log."""
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from coordinator import security
 from coordinator.blueprints.admin import bp
 from coordinator.blueprints.admin.forms import ConfirmForm
-from coordinator.blueprints.clinic import me as _me
 from coordinator.blueprints.admin.program_forms import BreakGlassFilterForm, ProgramForm
+from coordinator.blueprints.clinic import me as _me
 from coordinator.blueprints.forms import apply_errors
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
@@ -16,15 +17,20 @@ from coordinator.services import audit, inquiries, programs
 
 
 def _form_data(form: ProgramForm) -> dict:
-    return {"name": form.name.data, "level_of_care": form.level_of_care.data, "asam_edition": form.asam_edition.data,
-            "asam_level": form.asam_level.data, "capacity": form.capacity.data, "is_active": form.is_active.data}
+    return {
+        "name": form.name.data,
+        "level_of_care": form.level_of_care.data,
+        "asam_edition": form.asam_edition.data,
+        "asam_level": form.asam_level.data,
+        "capacity": form.capacity.data,
+        "is_active": form.is_active.data,
+    }
 
 
 @bp.route("/programs")
 @security.roles(Role.ADMIN)
 def programs_list():
-    return render_template("admin/programs.html", programs=programs.all_programs(), census=programs.census(),
-                           asam=asam)
+    return render_template("admin/programs.html", programs=programs.all_programs(), census=programs.census(), asam=asam)
 
 
 @bp.route("/programs/new", methods=["GET", "POST"])
@@ -73,8 +79,11 @@ def break_glass_log():
     form = BreakGlassFilterForm(request.args)
     if not form.validate():
         form = BreakGlassFilterForm(formdata=None)
-    page = inquiries.break_glass_log(form.page.data or 1, current_app.config["AUDIT_PAGE_SIZE"],
-                                     unreviewed_only=(form.show.data or "unreviewed") == "unreviewed")
+    page = inquiries.break_glass_log(
+        form.page.data or 1,
+        current_app.config["AUDIT_PAGE_SIZE"],
+        unreviewed_only=(form.show.data or "unreviewed") == "unreviewed",
+    )
     audit.record(_me(), "break_glass_log_viewed", "break_glass_access", None)
     db.session.commit()
     return render_template("admin/break_glass.html", form=form, page=page, confirm=ConfirmForm())

@@ -1,4 +1,5 @@
 """Forms for the reminders page: filters, cancelling with a reason, and the clinical lead."""
+
 from datetime import date
 
 from flask_wtf import FlaskForm
@@ -24,9 +25,13 @@ class ReminderFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    status = SelectField("Status", choices=choices(
-        [("", "Any status")] + ReminderStatus.choices()
-        + [(reminder_admin.STUCK, "Stuck (late or held too long)")]), validators=[Optional()])
+    status = SelectField(
+        "Status",
+        choices=choices(
+            [("", "Any status")] + ReminderStatus.choices() + [(reminder_admin.STUCK, "Stuck (late or held too long)")]
+        ),
+        validators=[Optional()],
+    )
     kind = SelectField("Kind", choices=choices([("", "Any kind")] + ReminderKind.choices()), validators=[Optional()])
     due_from = DateField("Due from", validators=[Optional(), _plausible])
     due_to = DateField("Due to", validators=[Optional(), _plausible])
@@ -44,18 +49,27 @@ class ReminderActionForm(FlaskForm):
 
 
 class CancelReminderForm(ReminderActionForm):
-    reason = StringField("Reason", validators=[
-        InputRequired(message="Say why the reminder is cancelled."),
-        Length(max=CANCEL_REASON_LIMIT, message=f"Use at most {CANCEL_REASON_LIMIT} characters.")])
+    reason = StringField(
+        "Reason",
+        validators=[
+            InputRequired(message="Say why the reminder is cancelled."),
+            Length(max=CANCEL_REASON_LIMIT, message=f"Use at most {CANCEL_REASON_LIMIT} characters."),
+        ],
+    )
 
 
 class ClinicalLeadForm(FlaskForm):
     # The service checks the person (exists, active) and the role; these fields only shape input,
     # so a stale page offering someone since deactivated gets a clear message, not "Not a valid choice".
-    choice = RadioField("Safety flags go to", choices=choices([
-        (reminder_admin.LEAD_BY_ROLE, "Everyone active in a role"),
-        (reminder_admin.LEAD_BY_USER, "One person")]), validate_choice=False,
-        validators=[InputRequired(message="Choose a person or a role.")])
-    role = SelectField("Role", choices=choices([(r.value, r.label) for r in Role]), validate_choice=False,
-                       validators=[Optional()])
+    choice = RadioField(
+        "Safety flags go to",
+        choices=choices(
+            [(reminder_admin.LEAD_BY_ROLE, "Everyone active in a role"), (reminder_admin.LEAD_BY_USER, "One person")]
+        ),
+        validate_choice=False,
+        validators=[InputRequired(message="Choose a person or a role.")],
+    )
+    role = SelectField(
+        "Role", choices=choices([(r.value, r.label) for r in Role]), validate_choice=False, validators=[Optional()]
+    )
     user_id = SelectField("Person", choices=[], validate_choice=False, validators=[Optional()])

@@ -1,6 +1,7 @@
 """Admin pages for reminders: what is pending, sent, stuck or failed; retry and cancel; queues and
 workers; and who the clinical lead is. Reminder texts here name no patient: "an inquiry needs
 first contact" and a link to the record, which applies its own access rules."""
+
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,9 +10,13 @@ from coordinator import security
 from coordinator.blueprints.admin import bp
 from coordinator.blueprints.admin.forms import choices
 from coordinator.blueprints.admin.reminder_forms import (
-    CancelReminderForm, ClinicalLeadForm, ReminderActionForm, ReminderFilterForm,
+    CancelReminderForm,
+    ClinicalLeadForm,
+    ReminderActionForm,
+    ReminderFilterForm,
 )
-from coordinator.blueprints.clinic import me as _me, zone as _zone
+from coordinator.blueprints.clinic import me as _me
+from coordinator.blueprints.clinic import zone as _zone
 from coordinator.blueprints.forms import apply_errors
 from coordinator.blueprints.navigation import is_safe_next
 from coordinator.errors import NotFound, ValidationFailed
@@ -38,8 +43,11 @@ def _back(target: str | None) -> str:
 
 def _form_problems(form) -> str:
     """Each field's messages, named by its label: "Due from: Not a valid date value." """
-    return " ".join(f"{form[name].label.text}: {message}" if name in form else message
-                    for name, messages in form.errors.items() for message in messages)
+    return " ".join(
+        f"{form[name].label.text}: {message}" if name in form else message
+        for name, messages in form.errors.items()
+        for message in messages
+    )
 
 
 @bp.route("/reminders")
@@ -50,15 +58,26 @@ def reminders_list():
         flash(f"Some filters were not understood and were ignored. {_form_problems(form)}", "warning")
         form = ReminderFilterForm(formdata=None)
     now = utcnow()
-    page = reminder_admin.search(reminder_admin.ReminderFilters.from_form(form.data), form.page.data or 1,
-                                 PAGE_SIZE, now=now, lease=_lease(), zone=_zone())
+    page = reminder_admin.search(
+        reminder_admin.ReminderFilters.from_form(form.data),
+        form.page.data or 1,
+        PAGE_SIZE,
+        now=now,
+        lease=_lease(),
+        zone=_zone(),
+    )
     audit.record(_me(), "reminders_listed", "reminder", None)
     db.session.commit()
     return render_template(
-        "admin/reminders.html", form=form, page=page, counts=reminder_admin.status_counts(),
-        problems=reminder_admin.problem_counts(now, _lease()), now=now,
+        "admin/reminders.html",
+        form=form,
+        page=page,
+        counts=reminder_admin.status_counts(),
+        problems=reminder_admin.problem_counts(now, _lease()),
+        now=now,
         queues=reminder_admin.queue_overview(current_app.config.get("REDIS_URL"), QUEUES, now),
-        action_form=ReminderActionForm(back=request.full_path.rstrip("?")), cancel_form=CancelReminderForm(),
+        action_form=ReminderActionForm(back=request.full_path.rstrip("?")),
+        cancel_form=CancelReminderForm(),
     )
 
 
@@ -104,14 +123,18 @@ def cancel_reminder(reminder_id: int):
 @security.roles(Role.ADMIN)
 def reminder_settings():
     lead = reminder_admin.clinical_lead()
-    form = ClinicalLeadForm(data={"choice": lead.choice, "role": lead.role.value,
-                                  "user_id": str(lead.user.id) if lead.user else ""})
-    form.user_id.choices = choices([("", "— choose a person —")] + [
-        (str(u.id), f"{u.full_name} ({u.role.label})") for u in reminder_admin.lead_candidates()])
+    form = ClinicalLeadForm(
+        data={"choice": lead.choice, "role": lead.role.value, "user_id": str(lead.user.id) if lead.user else ""}
+    )
+    form.user_id.choices = choices(
+        [("", "— choose a person —")]
+        + [(str(u.id), f"{u.full_name} ({u.role.label})") for u in reminder_admin.lead_candidates()]
+    )
     if form.validate_on_submit():
         try:
-            lead = reminder_admin.set_clinical_lead(_me(), choice=form.choice.data, user_id=form.user_id.data,
-                                                    role=form.role.data)
+            lead = reminder_admin.set_clinical_lead(
+                _me(), choice=form.choice.data, user_id=form.user_id.data, role=form.role.data
+            )
         except ValidationFailed as failure:
             db.session.rollback()
             apply_errors(form, failure)
@@ -120,5 +143,9 @@ def reminder_settings():
             who = lead.user.full_name if lead.user else f"everyone active in the role {lead.role.label}"
             flash(f"Safety flags now go to {who}.", "success")
             return redirect(url_for("admin.reminder_settings"))
-    return render_template("admin/reminder_settings.html", form=form, lead=reminder_admin.clinical_lead(),
-                           role_counts=reminder_admin.active_counts_by_role()), 400 if form.errors else 200
+    return render_template(
+        "admin/reminder_settings.html",
+        form=form,
+        lead=reminder_admin.clinical_lead(),
+        role_counts=reminder_admin.active_counts_by_role(),
+    ), 400 if form.errors else 200

@@ -4,7 +4,13 @@ from flask_login import current_user
 from coordinator import security
 from coordinator.blueprints.admin import bp
 from coordinator.blueprints.admin.forms import (
-    AuditFilterForm, ConfirmForm, EditUserForm, NewUserForm, ResetPasswordForm, UserFilterForm, choices,
+    AuditFilterForm,
+    ConfirmForm,
+    EditUserForm,
+    NewUserForm,
+    ResetPasswordForm,
+    UserFilterForm,
+    choices,
 )
 from coordinator.blueprints.forms import apply_errors
 from coordinator.errors import NotPermitted, ValidationFailed
@@ -31,8 +37,11 @@ def users():
     if not form.validate():
         form = UserFilterForm(formdata=None)
     page = user_directory.search_users(
-        query=form.q.data, role=form.role.data or None, status=form.status.data or None,
-        page=form.page.data or 1, per_page=current_app.config["USERS_PAGE_SIZE"],
+        query=form.q.data,
+        role=form.role.data or None,
+        status=form.status.data or None,
+        page=form.page.data or 1,
+        per_page=current_app.config["USERS_PAGE_SIZE"],
     )
     audit.record(_me(), "users_listed", "user", None)
     db.session.commit()
@@ -46,8 +55,12 @@ def new_user():
     if form.validate_on_submit():
         try:
             user = accounts.create_user(
-                _me(), email=form.email.data, full_name=form.full_name.data, role=form.role.data,
-                discipline=form.discipline.data, password=form.password.data,
+                _me(),
+                email=form.email.data,
+                full_name=form.full_name.data,
+                role=form.role.data,
+                discipline=form.discipline.data,
+                password=form.password.data,
                 profile=current_app.config["PASSWORD_HASH_PROFILE"],
             )
         except ValidationFailed as failure:
@@ -67,8 +80,9 @@ def edit_user(user_id: int):
     form = EditUserForm(obj=user)
     if form.validate_on_submit():
         try:
-            accounts.update_user(_me(), user, full_name=form.full_name.data, role=form.role.data,
-                                 discipline=form.discipline.data)
+            accounts.update_user(
+                _me(), user, full_name=form.full_name.data, role=form.role.data, discipline=form.discipline.data
+            )
         except ValidationFailed as failure:
             db.session.rollback()
             user = _user_or_404(user_id)
@@ -80,8 +94,13 @@ def edit_user(user_id: int):
     else:
         audit.record(_me(), "user_viewed", "user", user.id)
         db.session.commit()
-    return render_template("admin/user_edit.html", form=form, user=user, confirm=ConfirmForm(),
-                           sessions=user_directory.open_sessions(user.id))
+    return render_template(
+        "admin/user_edit.html",
+        form=form,
+        user=user,
+        confirm=ConfirmForm(),
+        sessions=user_directory.open_sessions(user.id),
+    )
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])

@@ -3,6 +3,7 @@
 Callers authenticate with a per-client key (`@security.api_key`); there are no cookies,
 sessions or CSRF tokens here, and every error is JSON.
 """
+
 from flask import Blueprint
 
 from coordinator.extensions import csrf

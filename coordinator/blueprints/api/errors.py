@@ -3,6 +3,7 @@
 Routes of this blueprint answer every HTTP error here; paths under /api/ that match no route
 (404, 405) get the same envelope from coordinator/error_pages.py.
 """
+
 from __future__ import annotations
 
 import logging

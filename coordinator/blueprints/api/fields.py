@@ -5,6 +5,7 @@ these read `services/intake.py`, `vocab.py` and `rules/mme.py`, so the field nam
 limits, enum values and drugs the API documents are the ones intake enforces. Values are
 checked here only for their JSON type; what they mean is checked by `intake.clean_inquiry`.
 """
+
 from __future__ import annotations
 
 from enum import Enum
@@ -20,8 +21,13 @@ DATE_FIELDS = ("patient_dob",)
 SUBSTANCES = "substances"
 REGIMEN = "regimen"
 # intake.clean_inquiry also reads is_restricted; that is a staff decision, so the API refuses it.
-ALLOWED_FIELDS = frozenset(TEXT_FIELDS) | frozenset(ENUM_FIELDS) | frozenset(BOOLEAN_FIELDS) | frozenset(
-    DATE_FIELDS) | {SUBSTANCES, REGIMEN}
+ALLOWED_FIELDS = (
+    frozenset(TEXT_FIELDS)
+    | frozenset(ENUM_FIELDS)
+    | frozenset(BOOLEAN_FIELDS)
+    | frozenset(DATE_FIELDS)
+    | {SUBSTANCES, REGIMEN}
+)
 REQUIRED_FIELDS = ("patient_name", "referral_source")
 
 SUBSTANCE_VALUES = tuple(s.value for s in Substance)

@@ -5,6 +5,7 @@ the intake service, the vocabularies and the MME rule), so the document cannot d
 what the API accepts. The optional insurance details come from `intake.INSURANCE_*` and the
 vocabularies. A test validates it and checks every /api/v1 route appears in it.
 """
+
 from __future__ import annotations
 
 from functools import cache
@@ -39,27 +40,33 @@ def _inquiry_create_schema() -> dict:
     properties["referral_source"]["enum"] = [v for v in properties["referral_source"]["enum"] if v is not None]
     properties["urgency"]["description"] += " Defaults to `routine`."
     for name in spec.BOOLEAN_FIELDS:
-        properties[name] = {"type": ["boolean", "null"], "default": False,
-                            "description": "Whether staff may leave a message when calling back."}
+        properties[name] = {
+            "type": ["boolean", "null"],
+            "default": False,
+            "description": "Whether staff may leave a message when calling back.",
+        }
     for name in spec.DATE_FIELDS:
-        properties[name] = _nullable_string("Date of birth (YYYY-MM-DD): a real date, not in the future, "
-                                            "not before 1900.", format="date")
+        properties[name] = _nullable_string(
+            "Date of birth (YYYY-MM-DD): a real date, not in the future, not before 1900.", format="date"
+        )
     properties[spec.SUBSTANCES] = {
-        "type": ["array", "null"], "uniqueItems": True,
+        "type": ["array", "null"],
+        "uniqueItems": True,
         "items": {"type": "string", "enum": list(spec.SUBSTANCE_VALUES)},
         "description": "Substances used.",
     }
     properties[spec.REGIMEN] = {
-        "type": ["array", "null"], "maxItems": spec.MAX_REGIMEN_LINES,
+        "type": ["array", "null"],
+        "maxItems": spec.MAX_REGIMEN_LINES,
         "items": {"$ref": "#/components/schemas/RegimenLine"},
         "description": "The current opioid regimen. Problems with line i are reported under "
-                       "`regimen-i-<field>` (for example `regimen-0-dose`).",
+        "`regimen-i-<field>` (for example `regimen-0-dose`).",
     }
     properties[intake.INSURANCE] = {
         "anyOf": [{"$ref": "#/components/schemas/InsuranceDetails"}, {"type": "null"}],
         "description": "Optional insurance details, as printed on the patient's insurance card. When given, "
-                       "they are kept as the inquiry's primary coverage; problems are reported under "
-                       "`insurance.<field>` (for example `insurance.member_id`). They are never returned.",
+        "they are kept as the inquiry's primary coverage; problems are reported under "
+        "`insurance.<field>` (for example `insurance.member_id`). They are never returned.",
     }
     properties["patient_name"]["type"] = "string"
     properties["patient_name"]["minLength"] = 1
@@ -69,19 +76,19 @@ def _inquiry_create_schema() -> dict:
         "required": list(spec.REQUIRED_FIELDS),
         "properties": dict(sorted(properties.items())),
         "description": "A new inquiry. At least one of caller_phone, caller_email, patient_phone or "
-                       "patient_email is required. referrer_* fields are only for referrals by a "
-                       "physician, hospital, employer program, insurer, court, family, alumni or "
-                       "other party. Fields not listed here are refused (400).",
+        "patient_email is required. referrer_* fields are only for referrals by a "
+        "physician, hospital, employer program, insurer, court, family, alumni or "
+        "other party. Fields not listed here are refused (400).",
     }
 
 
 _INSURANCE_DESCRIPTIONS = {
     "insurer_name": "The insurance company's name as printed on the card. Required when any other "
-                    "insurance detail is given.",
+    "insurance detail is given.",
     "member_id": "Member (policy) ID as printed on the card: letters, digits, dashes and spaces.",
     "group_number": "Group number, if the card shows one.",
     "subscriber_name": "The primary insured's name. Required when relationship_to_subscriber is not `self`; "
-                       "must be left out when it is `self`.",
+    "must be left out when it is `self`.",
 }
 
 
@@ -95,30 +102,42 @@ def _insurance_schema() -> dict:
         properties[name] = _enum([m.value for m in enum], f"One of: {labels}.")
     properties["relationship_to_subscriber"]["description"] = (
         "The patient's relationship to the primary insured (the subscriber). "
-        + properties["relationship_to_subscriber"]["description"] + " Defaults to `self`.")
+        + properties["relationship_to_subscriber"]["description"]
+        + " Defaults to `self`."
+    )
     for name in intake.INSURANCE_DATE_FIELDS:
         properties[name] = _nullable_string(
             "The primary insured's date of birth (YYYY-MM-DD): a real date, not in the future, not before "
             "1900. Required when relationship_to_subscriber is not `self`; must be left out when it is `self`.",
-            format="date")
+            format="date",
+        )
     for name in intake.INSURANCE_BOOL_FIELDS:
-        properties[name] = {"type": ["boolean", "null"], "default": False,
-                            "description": "Ask staff to check the plan's benefits before they call back."}
+        properties[name] = {
+            "type": ["boolean", "null"],
+            "default": False,
+            "description": "Ask staff to check the plan's benefits before they call back.",
+        }
     not_self = [m.value for m in SubscriberRelationship if m is not SubscriberRelationship.SELF]
     return {
         "type": "object",
         "additionalProperties": False,
         "properties": properties,
-        "if": {"required": ["relationship_to_subscriber"],
-               "properties": {"relationship_to_subscriber": {"enum": not_self}}},
-        "then": {"required": ["insurer_name", "subscriber_name", "subscriber_birth_date"],
-                 "properties": {"insurer_name": {"type": "string", "minLength": 1},
-                                "subscriber_name": {"type": "string", "minLength": 1},
-                                "subscriber_birth_date": {"type": "string"}}},
+        "if": {
+            "required": ["relationship_to_subscriber"],
+            "properties": {"relationship_to_subscriber": {"enum": not_self}},
+        },
+        "then": {
+            "required": ["insurer_name", "subscriber_name", "subscriber_birth_date"],
+            "properties": {
+                "insurer_name": {"type": "string", "minLength": 1},
+                "subscriber_name": {"type": "string", "minLength": 1},
+                "subscriber_birth_date": {"type": "string"},
+            },
+        },
         "description": "Insurance details, all optional; an empty object, or only nulls, blanks and "
-                       "`verification_requested: false`, means none were given and nothing is kept. "
-                       "If any detail is given, insurer_name is required. Fields not listed here are "
-                       "refused (400, as `insurance.<field>`).",
+        "`verification_requested: false`, means none were given and nothing is kept. "
+        "If any detail is given, insurer_name is required. Fields not listed here are "
+        "refused (400, as `insurance.<field>`).",
     }
 
 
@@ -128,16 +147,30 @@ def _regimen_line_schema() -> dict:
         "additionalProperties": False,
         "required": ["drug", "dose", "unit"],
         "properties": {
-            "drug": {"type": "string", "enum": list(spec.DRUG_KEYS),
-                     "description": "Medicine, from the CDC 2022 MME table (or MOUD, which is not counted)."},
-            "dose": {"type": "number", "exclusiveMinimum": 0,
-                     "description": "One dose (or the patch strength in mcg/hr). Absurd doses for the "
-                                    "medicine and unit are refused (422)."},
+            "drug": {
+                "type": "string",
+                "enum": list(spec.DRUG_KEYS),
+                "description": "Medicine, from the CDC 2022 MME table (or MOUD, which is not counted).",
+            },
+            "dose": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "description": "One dose (or the patch strength in mcg/hr). Absurd doses for the "
+                "medicine and unit are refused (422).",
+            },
             "unit": {"type": "string", "enum": list(spec.UNITS)},
-            "doses_per_day": {"type": ["integer", "null"], "minimum": 1, "maximum": spec.MAX_DOSES_PER_DAY,
-                              "description": "Required except for patches (mcg/hr), which must leave it out."},
-            "purpose": {"type": ["string", "null"], "enum": [*spec.PURPOSES, None], "default": "pain",
-                        "description": "`oud` only for methadone, buprenorphine and naltrexone."},
+            "doses_per_day": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "maximum": spec.MAX_DOSES_PER_DAY,
+                "description": "Required except for patches (mcg/hr), which must leave it out.",
+            },
+            "purpose": {
+                "type": ["string", "null"],
+                "enum": [*spec.PURPOSES, None],
+                "default": "pain",
+                "description": "`oud` only for methadone, buprenorphine and naltrexone.",
+            },
         },
     }
 
@@ -163,20 +196,25 @@ def _error_schema() -> dict:
     return {
         "type": "object",
         "required": ["error"],
-        "properties": {"error": {
-            "type": "object",
-            "required": ["code", "status", "message"],
-            "properties": {
-                "code": {"type": "string", "enum": codes},
-                "status": {"type": "integer"},
-                "message": {"type": "string"},
-                "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                           "description": "Problems per field; regimen lines as `regimen-<i>-<field>`, "
-                                          "insurance details as `insurance.<field>`."},
-                "reference": {"type": ["string", "null"], "description": "Request id, for support."},
-                "title": {"type": "string"},
-            },
-        }},
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "status", "message"],
+                "properties": {
+                    "code": {"type": "string", "enum": codes},
+                    "status": {"type": "integer"},
+                    "message": {"type": "string"},
+                    "fields": {
+                        "type": "object",
+                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                        "description": "Problems per field; regimen lines as `regimen-<i>-<field>`, "
+                        "insurance details as `insurance.<field>`.",
+                    },
+                    "reference": {"type": ["string", "null"], "description": "Request id, for support."},
+                    "title": {"type": "string"},
+                },
+            }
+        },
     }
 
 
@@ -197,8 +235,10 @@ def _errors(*statuses: str) -> dict:
 
 
 def _status_response(description: str, headers: dict | None = None) -> dict:
-    response = {"description": description,
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InquiryStatus"}}}}
+    response = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InquiryStatus"}}},
+    }
     if headers:
         response["headers"] = headers
     return response
@@ -213,44 +253,75 @@ def document() -> dict:
             "title": "Coordinator inquiry API",
             "version": VERSION,
             "description": "Send inquiries from the provider's website or a referral partner, and follow "
-                           "their status. Every call needs the client's API key, issued by an administrator.",
+            "their status. Every call needs the client's API key, issued by an administrator.",
         },
         "servers": [{"url": SERVER}],
         "security": [{"apiKey": []}],
         "paths": {
-            "/inquiries": {"post": {
-                "operationId": "createInquiry",
-                "summary": "Create an inquiry",
-                "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/InquiryCreate"}}}},
-                "responses": {
-                    "201": _status_response("Created.", {"Location": {
-                        "description": "URL of the new inquiry's status.", "schema": {"type": "string"}}}),
-                    **_errors("400", "401", "405", "413", "415", "422", "429"),
-                },
-            }},
-            "/inquiries/{public_id}": {"get": {
-                "operationId": "getInquiryStatus",
-                "summary": "Read the status of an inquiry created with this key",
-                "parameters": [{"name": "public_id", "in": "path", "required": True,
-                                "schema": {"type": "string", "maxLength": 32}}],
-                "responses": {"200": _status_response("The inquiry's status."),
-                              **_errors("401", "404", "405", "429")},
-            }},
-            "/openapi.json": {"get": {
-                "operationId": "getOpenApiDocument",
-                "summary": "This document",
-                "security": [],
-                "responses": {"200": {"description": "The OpenAPI document.",
-                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
-            }},
+            "/inquiries": {
+                "post": {
+                    "operationId": "createInquiry",
+                    "summary": "Create an inquiry",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InquiryCreate"}}},
+                    },
+                    "responses": {
+                        "201": _status_response(
+                            "Created.",
+                            {
+                                "Location": {
+                                    "description": "URL of the new inquiry's status.",
+                                    "schema": {"type": "string"},
+                                }
+                            },
+                        ),
+                        **_errors("400", "401", "405", "413", "415", "422", "429"),
+                    },
+                }
+            },
+            "/inquiries/{public_id}": {
+                "get": {
+                    "operationId": "getInquiryStatus",
+                    "summary": "Read the status of an inquiry created with this key",
+                    "parameters": [
+                        {
+                            "name": "public_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "maxLength": 32},
+                        }
+                    ],
+                    "responses": {
+                        "200": _status_response("The inquiry's status."),
+                        **_errors("401", "404", "405", "429"),
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "getOpenApiDocument",
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {
+                        "200": {
+                            "description": "The OpenAPI document.",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
+            },
         },
         "components": {
-            "securitySchemes": {"apiKey": {
-                "type": "http", "scheme": "bearer", "bearerFormat": "coord_<prefix>_<secret>",
-                "description": "Send `Authorization: Bearer <key>`. Keys are shown once when issued "
-                               "and can be revoked by an administrator.",
-            }},
+            "securitySchemes": {
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "coord_<prefix>_<secret>",
+                    "description": "Send `Authorization: Bearer <key>`. Keys are shown once when issued "
+                    "and can be revoked by an administrator.",
+                }
+            },
             "schemas": {
                 "InquiryCreate": _inquiry_create_schema(),
                 "RegimenLine": _regimen_line_schema(),
@@ -259,8 +330,10 @@ def document() -> dict:
                 "Error": _error_schema(),
             },
             "responses": {
-                f"Error{status}": {"description": description, "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+                f"Error{status}": {
+                    "description": description,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
                 for status, description in ERRORS.items()
             },
         },

@@ -6,6 +6,7 @@ What the values mean is left to the intake service. The optional "insurance" obj
 the same way, field by field (unknown keys as `insurance.<key>`); its fields come from
 `intake.INSURANCE_*`, the tables `intake.clean_insurance` checks.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,8 @@ UNKNOWN_FIELD = "Unknown field: see the API's OpenAPI document for the accepted 
 KEY_ECHO_LIMIT = 64
 INSURANCE = intake.INSURANCE
 INSURANCE_STRING_FIELDS = frozenset(
-    (*intake.INSURANCE_TEXT_LIMITS, *intake.INSURANCE_ENUM_FIELDS, *intake.INSURANCE_DATE_FIELDS))
+    (*intake.INSURANCE_TEXT_LIMITS, *intake.INSURANCE_ENUM_FIELDS, *intake.INSURANCE_DATE_FIELDS)
+)
 INSURANCE_BOOLEAN_FIELDS = frozenset(intake.INSURANCE_BOOL_FIELDS)
 
 
@@ -46,15 +48,17 @@ def read_json_object() -> dict:
     except _DuplicateKey as dup:
         raise ApiError(400, "malformed_json", f"The body names the field {dup.key!r} twice.") from None
     except json.JSONDecodeError as err:
-        raise ApiError(400, "malformed_json", f"The body is not valid JSON: {err.msg} "
-                                              f"(line {err.lineno}, column {err.colno}).") from None
+        raise ApiError(
+            400, "malformed_json", f"The body is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})."
+        ) from None
     except (ValueError, RecursionError):  # NaN/Infinity, integers past 4300 digits, absurd nesting
         raise ApiError(400, "malformed_json", "The body is not valid JSON (or nests or numbers too deeply).") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_body", "The body must be a JSON object of named fields.")
     if not _all_text_is_unicode(body):
-        raise ApiError(400, "malformed_json", "The body contains text that is not valid Unicode "
-                                              "(an unpaired surrogate escape).")
+        raise ApiError(
+            400, "malformed_json", "The body contains text that is not valid Unicode (an unpaired surrogate escape)."
+        )
     return body
 
 
@@ -79,8 +83,12 @@ def check_inquiry(body: dict) -> dict:
         elif name == spec.REGIMEN:
             _check_regimen(value, unknown, problems)
     if unknown:
-        raise ApiError(400, "unknown_fields", "The body has fields this API does not accept: "
-                       + ", ".join(list(unknown)[:10]) + ".", unknown)
+        raise ApiError(
+            400,
+            "unknown_fields",
+            "The body has fields this API does not accept: " + ", ".join(list(unknown)[:10]) + ".",
+            unknown,
+        )
     if problems:
         raise ApiError(422, "validation_failed", "Some fields have the wrong type; see fields.", problems)
     return body
@@ -90,7 +98,7 @@ def _check_regimen(value, unknown: dict, problems: dict) -> None:
     if not isinstance(value, list):
         problems[spec.REGIMEN] = ["Must be an array of medicine objects."]
         return
-    for i, line in enumerate(value[:spec.MAX_REGIMEN_LINES + 1]):
+    for i, line in enumerate(value[: spec.MAX_REGIMEN_LINES + 1]):
         if not isinstance(line, dict):
             problems[f"regimen-{i}"] = ["Each medicine must be a JSON object."]
             continue
@@ -118,8 +126,11 @@ def _check_insurance(value, unknown: dict, problems: dict) -> None:
             problems[name] = ["Must be true or false."]
 
 
-_TYPE_MESSAGES = {"string": "Must be a string.", "number": "Must be a finite number, such as 20 or 7.5.",
-                  "integer": "Must be a whole number (or null)."}
+_TYPE_MESSAGES = {
+    "string": "Must be a string.",
+    "number": "Must be a finite number, such as 20 or 7.5.",
+    "integer": "Must be a whole number (or null).",
+}
 
 
 def _matches(value, allowed: tuple[str, ...]) -> bool:

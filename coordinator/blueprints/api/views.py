@@ -1,13 +1,13 @@
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app, g, jsonify, request, url_for
 
 from coordinator import security
 from coordinator.blueprints.api import bp, openapi
-from coordinator.blueprints.clinic import today as _clinic_today
 from coordinator.blueprints.api.errors import ApiError
 from coordinator.blueprints.api.payload import check_inquiry, read_json_object
+from coordinator.blueprints.clinic import today as _clinic_today
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db, limiter
 from coordinator.models import Inquiry
@@ -24,14 +24,13 @@ def _key_bucket() -> str:
     return "api-ip:" + (request.remote_addr or "unknown")
 
 
-api_limit = limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api-client",
-                                 key_func=_key_bucket)
+api_limit = limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api-client", key_func=_key_bucket)
 
 
 def _timestamp(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _status_body(inquiry: Inquiry) -> dict:
@@ -54,8 +53,9 @@ def create_inquiry():
     payload = check_inquiry(read_json_object())
     client = g.api_client
     try:
-        inquiry = intake.create_inquiry(api_clients.actor_for(client), payload, channel=Channel.API,
-                                        today=_clinic_today(), api_client=client)
+        inquiry = intake.create_inquiry(
+            api_clients.actor_for(client), payload, channel=Channel.API, today=_clinic_today(), api_client=client
+        )
     except ValidationFailed as failure:
         raise ApiError.from_validation(failure) from None
     db.session.commit()

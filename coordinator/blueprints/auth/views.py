@@ -23,10 +23,16 @@ def _account_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-               methods=["POST"], deduct_when=_failed_attempt, scope="login-account")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
-               deduct_when=_failed_attempt, scope="login-ip")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed_attempt,
+    scope="login-account",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed_attempt, scope="login-ip"
+)
 @security.public
 def login():
     next_url = request.args.get("next")
@@ -34,8 +40,9 @@ def login():
         return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authentication.authenticate(form.email.data, form.password.data,
-                                           current_app.config["PASSWORD_HASH_PROFILE"])
+        user = authentication.authenticate(
+            form.email.data, form.password.data, current_app.config["PASSWORD_HASH_PROFILE"]
+        )
         if user is not None:
             begin_session(user)
             db.session.commit()

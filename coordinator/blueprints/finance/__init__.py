@@ -1,8 +1,9 @@
 """Insurance and private pay for one inquiry (/finance/...): coverages, verifications of
 benefits, the 270/271 exchange, authorizations, estimates, and the private-pay account
 (quotes, ledger, payment plans, statement), plus billing's worklist."""
+
 from flask import Blueprint
 
 bp = Blueprint("finance", __name__)
 
-from coordinator.blueprints.finance import overview, insurance, billing  # noqa: E402,F401
+from coordinator.blueprints.finance import billing, insurance, overview  # noqa: E402,F401

@@ -4,6 +4,7 @@ the printable statement. Services validate and audit; views shape input and comm
 A change that the service refuses is undone with a savepoint, so the audit row of the read that
 showed the form again is kept; the form comes back with the reasons and a 400.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,10 +12,18 @@ from datetime import timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from coordinator import security
-from coordinator.blueprints.clinic import me as _me, today as _today
+from coordinator.blueprints.clinic import me as _me
+from coordinator.blueprints.clinic import today as _today
 from coordinator.blueprints.finance import bp
 from coordinator.blueprints.finance.billing_forms import (
-    CancelPlanForm, ChargeForm, ConfirmForm, OpenAccountForm, PaymentForm, PlanForm, QuoteForm, RefundForm,
+    CancelPlanForm,
+    ChargeForm,
+    ConfirmForm,
+    OpenAccountForm,
+    PaymentForm,
+    PlanForm,
+    QuoteForm,
+    RefundForm,
     VoidForm,
 )
 from coordinator.blueprints.finance.common import EDIT_ROLES, READ_ROLES, inquiry_or_refuse
@@ -24,8 +33,12 @@ from coordinator.extensions import db
 from coordinator.rules.money import format_money
 from coordinator.services import billing, finance_access
 
-STATUS_BADGES = {"paid": ("Paid", "text-bg-success"), "partly_paid": ("Partly paid", "text-bg-info"),
-                 "due": ("Due", "text-bg-secondary"), "overdue": ("Overdue", "text-bg-danger")}
+STATUS_BADGES = {
+    "paid": ("Paid", "text-bg-success"),
+    "partly_paid": ("Partly paid", "text-bg-info"),
+    "due": ("Due", "text-bg-secondary"),
+    "overdue": ("Overdue", "text-bg-danger"),
+}
 
 
 def _refused(inquiry_id: int):
@@ -72,15 +85,28 @@ def _render_account(inquiry, status: int = 200, **forms):
     view = billing.ledger_view(account, _today()) if account is not None else None
     db.session.commit()  # keep the audit row of the read
     user = _me()
-    context = {"open_form": OpenAccountForm(formdata=None), "confirm": ConfirmForm(formdata=None),
-               "void_form": VoidForm(formdata=None), "cancel_form": CancelPlanForm(formdata=None)}
+    context = {
+        "open_form": OpenAccountForm(formdata=None),
+        "confirm": ConfirmForm(formdata=None),
+        "void_form": VoidForm(formdata=None),
+        "cancel_form": CancelPlanForm(formdata=None),
+    }
     context.update(forms)
-    return render_template("finance/account.html", **_context(
-        inquiry=inquiry, account=account, view=view, today=_today(),
-        can_edit=user.role in finance_access.EDITORS and inquiry.merged_into_id is None, **context)), status
+    return render_template(
+        "finance/account.html",
+        **_context(
+            inquiry=inquiry,
+            account=account,
+            view=view,
+            today=_today(),
+            can_edit=user.role in finance_access.EDITORS and inquiry.merged_into_id is None,
+            **context,
+        ),
+    ), status
 
 
 # --- the account ----------------------------------------------------------------------------------------
+
 
 @bp.route("/inquiry/<int:inquiry_id>/account")
 @security.roles(*READ_ROLES)
@@ -121,12 +147,20 @@ def statement(inquiry_id: int):
         return _to_account(inquiry_id)
     view = billing.ledger_view(account, _today())
     db.session.commit()
-    return render_template("finance/statement.html", **_context(
-        inquiry=inquiry, account=account, view=view, today=_today(),
-        clinic_name=current_app.config.get("CLINIC_NAME") or "Coordinator"))
+    return render_template(
+        "finance/statement.html",
+        **_context(
+            inquiry=inquiry,
+            account=account,
+            view=view,
+            today=_today(),
+            clinic_name=current_app.config.get("CLINIC_NAME") or "Coordinator",
+        ),
+    )
 
 
 # --- quotes -----------------------------------------------------------------------------------------------
+
 
 @bp.route("/inquiry/<int:inquiry_id>/account/quotes/new", methods=["GET", "POST"])
 @security.roles(*EDIT_ROLES)
@@ -139,22 +173,33 @@ def new_quote(inquiry_id: int):
     form = QuoteForm()
     form.program_id.choices = [("", "— choose a program —")] + [
         (str(program.id), f"{program.name}: {format_money(schedule.amount, schedule.currency)} {schedule.period.label}")
-        for program, schedule in options]
+        for program, schedule in options
+    ]
     if request.method == "GET":
         form.currency.data = account.currency
         form.valid_until.data = _today() + timedelta(days=30)
     elif form.validate_on_submit():
-        _, failure = _attempt(lambda: billing.issue_quote(
-            _me(), account, form.program_id.data, form.quantity.data, form.valid_until.data, form.notes.data,
-            _today(), currency=form.currency.data or None))
+        _, failure = _attempt(
+            lambda: billing.issue_quote(
+                _me(),
+                account,
+                form.program_id.data,
+                form.quantity.data,
+                form.valid_until.data,
+                form.notes.data,
+                _today(),
+                currency=form.currency.data or None,
+            )
+        )
         if failure is None:
             db.session.commit()
             flash("Quote issued.", "success")
             return _to_account(inquiry_id, "#quotes")
         apply_errors(form, failure)
     db.session.commit()
-    return render_template("finance/quote_form.html", **_context(
-        form=form, inquiry=inquiry, account=account, options=options)), 400 if request.method == "POST" else 200
+    return render_template(
+        "finance/quote_form.html", **_context(form=form, inquiry=inquiry, account=account, options=options)
+    ), 400 if request.method == "POST" else 200
 
 
 def _quote_decision(quote_id: int, operation, success: str):
@@ -180,8 +225,11 @@ def _quote_decision(quote_id: int, operation, success: str):
 @bp.route("/quotes/<int:quote_id>/accept", methods=["POST"])
 @security.roles(*EDIT_ROLES)
 def accept_quote(quote_id: int):
-    return _quote_decision(quote_id, lambda quote: billing.accept_quote(_me(), quote, _today()),
-                           "Quote accepted; its total is charged as a program fee.")
+    return _quote_decision(
+        quote_id,
+        lambda quote: billing.accept_quote(_me(), quote, _today()),
+        "Quote accepted; its total is charged as a program fee.",
+    )
 
 
 @bp.route("/quotes/<int:quote_id>/withdraw", methods=["POST"])
@@ -192,10 +240,13 @@ def withdraw_quote(quote_id: int):
 
 # --- charges, payments, refunds -----------------------------------------------------------------------
 
+
 def _plan_label(plan, code: str) -> str:
-    return (f"Plan #{plan.id}: {plan.installment_count} × {plan.frequency.label.lower()}, "
-            f"{format_money(plan.total, code)} from {plan.first_due.strftime('%d %b %Y')}"
-            + ("" if plan.status.value == "active" else " (cancelled)"))
+    return (
+        f"Plan #{plan.id}: {plan.installment_count} × {plan.frequency.label.lower()}, "
+        f"{format_money(plan.total, code)} from {plan.first_due.strftime('%d %b %Y')}"
+        + ("" if plan.status.value == "active" else " (cancelled)")
+    )
 
 
 def _entry_page(inquiry_id: int, form_class, kind: str, operation, success: str, plans: str | None = None):
@@ -207,7 +258,8 @@ def _entry_page(inquiry_id: int, form_class, kind: str, operation, success: str,
     if plans is not None:
         form.plan_id.choices = [("", "— not toward a plan —")] + [
             (str(plan.id), _plan_label(plan, account.currency))
-            for plan in billing.plans_of(account, active_only=plans == "active")]
+            for plan in billing.plans_of(account, active_only=plans == "active")
+        ]
     refundable = billing.refundable_of(account) if kind == "refund" else None
     if request.method == "GET":
         form.currency.data = account.currency
@@ -220,18 +272,27 @@ def _entry_page(inquiry_id: int, form_class, kind: str, operation, success: str,
             return _to_account(inquiry_id, "#ledger")
         apply_errors(form, failure)
     db.session.commit()
-    return render_template("finance/entry_form.html", **_context(
-        form=form, kind=kind, inquiry=inquiry, account=account, refundable=refundable)), \
-        400 if request.method == "POST" else 200
+    return render_template(
+        "finance/entry_form.html",
+        **_context(form=form, kind=kind, inquiry=inquiry, account=account, refundable=refundable),
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.route("/inquiry/<int:inquiry_id>/account/charges/new", methods=["GET", "POST"])
 @security.roles(*EDIT_ROLES)
 def new_charge(inquiry_id: int):
     def operation(account, form):
-        return billing.add_charge(_me(), account, form.category.data, form.amount.data, form.entry_date.data,
-                                  form.description.data, form.reference.data, currency=form.currency.data or None,
-                                  today=_today())
+        return billing.add_charge(
+            _me(),
+            account,
+            form.category.data,
+            form.amount.data,
+            form.entry_date.data,
+            form.description.data,
+            form.reference.data,
+            currency=form.currency.data or None,
+            today=_today(),
+        )
 
     return _entry_page(inquiry_id, ChargeForm, "charge", operation, "Charge added.")
 
@@ -240,10 +301,19 @@ def new_charge(inquiry_id: int):
 @security.roles(*EDIT_ROLES)
 def new_payment(inquiry_id: int):
     def operation(account, form):
-        return billing.record_payment(_me(), account, form.amount.data, form.entry_date.data, form.method.data,
-                                      form.reference.data, form.is_deposit.data, form.plan_id.data or None,
-                                      description=form.description.data, currency=form.currency.data or None,
-                                      today=_today())
+        return billing.record_payment(
+            _me(),
+            account,
+            form.amount.data,
+            form.entry_date.data,
+            form.method.data,
+            form.reference.data,
+            form.is_deposit.data,
+            form.plan_id.data or None,
+            description=form.description.data,
+            currency=form.currency.data or None,
+            today=_today(),
+        )
 
     return _entry_page(inquiry_id, PaymentForm, "payment", operation, "Payment recorded.", plans="active")
 
@@ -252,10 +322,18 @@ def new_payment(inquiry_id: int):
 @security.roles(*EDIT_ROLES)
 def new_refund(inquiry_id: int):
     def operation(account, form):
-        return billing.record_refund(_me(), account, form.amount.data, form.entry_date.data, form.method.data,
-                                     form.reference.data, form.plan_id.data or None,
-                                     description=form.description.data, currency=form.currency.data or None,
-                                     today=_today())
+        return billing.record_refund(
+            _me(),
+            account,
+            form.amount.data,
+            form.entry_date.data,
+            form.method.data,
+            form.reference.data,
+            form.plan_id.data or None,
+            description=form.description.data,
+            currency=form.currency.data or None,
+            today=_today(),
+        )
 
     return _entry_page(inquiry_id, RefundForm, "refund", operation, "Refund recorded.", plans="all")
 
@@ -281,11 +359,11 @@ def void_entry(entry_id: int):
         apply_errors(form, failure)
     entry = billing.load_entry(entry_id)
     db.session.commit()
-    return render_template("finance/billing_void.html", **_context(
-        form=form, inquiry=inquiry, entry=entry)), 400
+    return render_template("finance/billing_void.html", **_context(form=form, inquiry=inquiry, entry=entry)), 400
 
 
 # --- payment plans ------------------------------------------------------------------------------------
+
 
 @bp.route("/inquiry/<int:inquiry_id>/account/plans/new", methods=["GET", "POST"])
 @security.roles(*EDIT_ROLES)
@@ -301,17 +379,28 @@ def new_plan(inquiry_id: int):
         form.total.data = _amount_text(balance, account.currency) if balance > 0 else ""
         form.first_due.data = _today()
     elif form.validate_on_submit():
-        _, failure = _attempt(lambda: billing.create_plan(
-            _me(), account, form.total.data, form.count.data, form.frequency.data, form.first_due.data,
-            form.notes.data, _today(), currency=form.currency.data or None))
+        _, failure = _attempt(
+            lambda: billing.create_plan(
+                _me(),
+                account,
+                form.total.data,
+                form.count.data,
+                form.frequency.data,
+                form.first_due.data,
+                form.notes.data,
+                _today(),
+                currency=form.currency.data or None,
+            )
+        )
         if failure is None:
             db.session.commit()
             flash("Payment plan set up. Billing is reminded of any installment left unpaid.", "success")
             return _to_account(inquiry_id, "#plans")
         apply_errors(form, failure)
     db.session.commit()
-    return render_template("finance/plan_form.html", **_context(
-        form=form, inquiry=inquiry, account=account, balance=balance)), 400 if request.method == "POST" else 200
+    return render_template(
+        "finance/plan_form.html", **_context(form=form, inquiry=inquiry, account=account, balance=balance)
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.route("/plans/<int:plan_id>/cancel", methods=["POST"])
@@ -335,5 +424,6 @@ def cancel_plan(plan_id: int):
         apply_errors(form, failure)
     plan = billing.load_plan(plan_id)
     db.session.commit()
-    return render_template("finance/billing_cancel_plan.html", **_context(
-        form=form, inquiry=inquiry, plan=plan, currency=plan.currency)), 400
+    return render_template(
+        "finance/billing_cancel_plan.html", **_context(form=form, inquiry=inquiry, plan=plan, currency=plan.currency)
+    ), 400

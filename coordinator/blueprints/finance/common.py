@@ -1,4 +1,5 @@
 """What every finance view shares: the roles, and loading an inquiry's finances or refusing."""
+
 from __future__ import annotations
 
 from flask import abort, flash

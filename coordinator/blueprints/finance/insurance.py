@@ -5,18 +5,26 @@ Every view opens the inquiry through `common.inquiry_or_refuse` (which audits th
 refuses restricted or read-only access); a coverage, verification or authorization id is loaded
 first (404 when it does not exist) and its inquiry checked.
 """
+
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
 from coordinator import security
 from coordinator.blueprints.admin.forms import choices
-from coordinator.blueprints.clinic import me as _me, today as _today
+from coordinator.blueprints.clinic import me as _me
+from coordinator.blueprints.clinic import today as _today
 from coordinator.blueprints.finance import bp
 from coordinator.blueprints.finance.common import EDIT_ROLES, READ_ROLES, inquiry_or_refuse
 from coordinator.blueprints.finance.insurance_forms import (
-    AuthorizationForm, ConfirmForm, CoverageForm, DraftVerificationForm, EstimateForm, Import271Form,
-    VerificationForm, line_fields,
+    AuthorizationForm,
+    ConfirmForm,
+    CoverageForm,
+    DraftVerificationForm,
+    EstimateForm,
+    Import271Form,
+    VerificationForm,
+    line_fields,
 )
 from coordinator.blueprints.forms import apply_errors
 from coordinator.errors import ValidationFailed
@@ -26,13 +34,47 @@ from coordinator.rules import money
 from coordinator.services import authorizations, finance_access, insurance
 from coordinator.vocab import ServiceLine, SubscriberRelationship
 
-COVERAGE_FIELDS = ("rank", "payer_id", "payer_name", "plan_type", "plan_name", "member_id", "group_number",
-                   "relationship_to_subscriber", "subscriber_name", "subscriber_dob", "subscriber_sex",
-                   "effective_from", "effective_to", "notes")
-VERIFICATION_FIELDS = ("status", "method", "network_status", "out_of_network_benefits", "payer_reference",
-                       "payer_contact", "plan_begin", "plan_end", "currency", "notes")
-AUTHORIZATION_FIELDS = ("level_of_care", "coverage_id", "status", "auth_number", "unit", "requested_units",
-                        "approved_units", "start_date", "end_date", "next_review_date", "payer_contact")
+COVERAGE_FIELDS = (
+    "rank",
+    "payer_id",
+    "payer_name",
+    "plan_type",
+    "plan_name",
+    "member_id",
+    "group_number",
+    "relationship_to_subscriber",
+    "subscriber_name",
+    "subscriber_dob",
+    "subscriber_sex",
+    "effective_from",
+    "effective_to",
+    "notes",
+)
+VERIFICATION_FIELDS = (
+    "status",
+    "method",
+    "network_status",
+    "out_of_network_benefits",
+    "payer_reference",
+    "payer_contact",
+    "plan_begin",
+    "plan_end",
+    "currency",
+    "notes",
+)
+AUTHORIZATION_FIELDS = (
+    "level_of_care",
+    "coverage_id",
+    "status",
+    "auth_number",
+    "unit",
+    "requested_units",
+    "approved_units",
+    "start_date",
+    "end_date",
+    "next_review_date",
+    "payer_contact",
+)
 
 
 def _overview(inquiry_id: int):
@@ -48,6 +90,7 @@ def _can_edit() -> bool:
 
 
 # --- coverages -------------------------------------------------------------------------------------
+
 
 def _payer_choices(current_payer=None) -> list:
     payers = insurance.active_payers()
@@ -132,10 +175,17 @@ def edit_coverage(coverage_id: int):
 
 # --- verifications ---------------------------------------------------------------------------------
 
+
 def _verification_page(form, inquiry, coverage, verification, status):
     lines = [(line, line_fields(form, line)) for line in ServiceLine]
-    return render_template("finance/verification_form.html", form=form, inquiry=inquiry, coverage=coverage,
-                           verification=verification, lines=lines), status
+    return render_template(
+        "finance/verification_form.html",
+        form=form,
+        inquiry=inquiry,
+        coverage=coverage,
+        verification=verification,
+        lines=lines,
+    ), status
 
 
 @bp.route("/coverages/<int:coverage_id>/verifications/new", methods=["GET", "POST"])
@@ -151,8 +201,9 @@ def new_verification(coverage_id: int):
         return _verification_page(form, inquiry, coverage, None, 200)
     if form.validate_on_submit():
         try:
-            verification = insurance.record_verification(_me(), coverage, _posted(VERIFICATION_FIELDS),
-                                                         insurance.lines_from_form(request.form), _today())
+            verification = insurance.record_verification(
+                _me(), coverage, _posted(VERIFICATION_FIELDS), insurance.lines_from_form(request.form), _today()
+            )
         except ValidationFailed as failure:
             db.session.rollback()
             coverage = _coverage_or_404(coverage_id)
@@ -180,9 +231,16 @@ def verification(verification_id: int):
         return _overview(found.coverage.inquiry_id)
     people = insurance.people_named(found)
     db.session.commit()
-    return render_template("finance/verification.html", inquiry=inquiry, coverage=found.coverage,
-                           verification=found, people=people, can_edit=_can_edit() and not inquiry.merged_into_id,
-                           confirm_form=ConfirmForm(), money=money)
+    return render_template(
+        "finance/verification.html",
+        inquiry=inquiry,
+        coverage=found.coverage,
+        verification=found,
+        people=people,
+        can_edit=_can_edit() and not inquiry.merged_into_id,
+        confirm_form=ConfirmForm(),
+        money=money,
+    )
 
 
 @bp.route("/verifications/<int:verification_id>/edit", methods=["GET", "POST"])
@@ -209,8 +267,9 @@ def edit_verification(verification_id: int):
     form = DraftVerificationForm()
     if form.validate_on_submit():
         try:
-            insurance.update_verification(_me(), found, _posted(VERIFICATION_FIELDS),
-                                          insurance.lines_from_form(request.form))
+            insurance.update_verification(
+                _me(), found, _posted(VERIFICATION_FIELDS), insurance.lines_from_form(request.form)
+            )
         except ValidationFailed as failure:
             db.session.rollback()
             found = _verification_or_404(verification_id)
@@ -259,6 +318,7 @@ def confirm_verification(verification_id: int):
 
 # --- the 270/271 exchange ---------------------------------------------------------------------------
 
+
 @bp.route("/coverages/<int:coverage_id>/270")
 @security.roles(*EDIT_ROLES)
 def download_270(coverage_id: int):
@@ -270,11 +330,16 @@ def download_270(coverage_id: int):
         built = insurance.build_270_for(_me(), coverage, _today())
     except ValidationFailed as failure:
         db.session.commit()  # keep the audit row of the read; nothing else was written
-        return render_template("finance/insurance_270_refused.html", inquiry=inquiry, coverage=coverage,
-                               reasons=[message for _, message in failure.reasons]), 400
+        return render_template(
+            "finance/insurance_270_refused.html",
+            inquiry=inquiry,
+            coverage=coverage,
+            reasons=[message for _, message in failure.reasons],
+        ), 400
     db.session.commit()
-    return Response(built.text, mimetype="text/plain",
-                    headers={"Content-Disposition": f'attachment; filename="{built.filename}"'})
+    return Response(
+        built.text, mimetype="text/plain", headers={"Content-Disposition": f'attachment; filename="{built.filename}"'}
+    )
 
 
 @bp.route("/coverages/<int:coverage_id>/271", methods=["GET", "POST"])
@@ -307,6 +372,7 @@ def import_271(coverage_id: int):
 
 # --- estimate --------------------------------------------------------------------------------------
 
+
 @bp.route("/verifications/<int:verification_id>/estimate", methods=["GET", "POST"])
 @security.roles(*READ_ROLES)
 def estimate(verification_id: int):
@@ -322,21 +388,32 @@ def estimate(verification_id: int):
         status = 400
         if form.validate_on_submit():
             try:
-                result = insurance.estimate_from_form(found, _posted(("service_line", "daily_rate", "days",
-                                                                      "authorized_days")))
+                result = insurance.estimate_from_form(
+                    found, _posted(("service_line", "daily_rate", "days", "authorized_days"))
+                )
             except ValidationFailed as failure:
                 apply_errors(form, failure)
             else:
                 status = 200
-    return render_template("finance/estimate.html", form=form, inquiry=inquiry, coverage=found.coverage,
-                           verification=found, result=result, money=money), status
+    return render_template(
+        "finance/estimate.html",
+        form=form,
+        inquiry=inquiry,
+        coverage=found.coverage,
+        verification=found,
+        result=result,
+        money=money,
+    ), status
 
 
 # --- authorizations --------------------------------------------------------------------------------
 
+
 def _coverage_choices(inquiry) -> list:
-    return choices([("", "— none / not known —")] + [
-        (str(c.id), f"{c.rank.label} — {c.insurer}") for c in insurance.coverages_for(inquiry)])
+    return choices(
+        [("", "— none / not known —")]
+        + [(str(c.id), f"{c.rank.label} — {c.insurer}") for c in insurance.coverages_for(inquiry)]
+    )
 
 
 def _authorization_page(form, inquiry, auth, status):
@@ -395,8 +472,9 @@ def edit_authorization(authorization_id: int):
         return _authorization_page(form, inquiry, auth, 200)
     if form.validate_on_submit():
         try:
-            authorizations.update_authorization(_me(), auth, _posted(AUTHORIZATION_FIELDS),
-                                                request.form.get("note"), _today())
+            authorizations.update_authorization(
+                _me(), auth, _posted(AUTHORIZATION_FIELDS), request.form.get("note"), _today()
+            )
         except ValidationFailed as failure:
             db.session.rollback()
             auth = authorizations.load_authorization(authorization_id)

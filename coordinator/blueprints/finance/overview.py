@@ -1,5 +1,6 @@
 """The finance overview of one inquiry, billing's worklist, break-the-glass for finances, and
 an administrator's clearance override."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -26,13 +27,15 @@ class WorklistForm(FlaskForm):
     class Meta:
         csrf = False
 
-    view = SelectField("Show", choices=choices(finance_overview.VIEWS.items()), default="all",
-                       validators=[Optional()])
+    view = SelectField("Show", choices=choices(finance_overview.VIEWS.items()), default="all", validators=[Optional()])
 
 
 class OverrideForm(FlaskForm):
-    override_reason = TextAreaField("Reason to clear without insurance or a deposit",
-                                    validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
+    override_reason = TextAreaField(
+        "Reason to clear without insurance or a deposit",
+        validators=[Optional(), Length(max=500)],
+        render_kw={"rows": 2},
+    )
 
 
 @bp.route("/")
@@ -43,15 +46,21 @@ def index():
     page_number = request.args.get("page", 1, type=int) or 1
     page, rows = finance_overview.worklist(me(), view, max(page_number, 1), PAGE_SIZE, today())
     db.session.commit()
-    return render_template("finance/index.html", form=form, page=page, rows=rows, view=view,
-                           views=finance_overview.VIEWS)
+    return render_template(
+        "finance/index.html", form=form, page=page, rows=rows, view=view, views=finance_overview.VIEWS
+    )
 
 
 def _render(inquiry, status: int = 200, override_form=None):
     data = finance_overview.overview(inquiry, today())
-    return render_template("finance/inquiry.html", o=data, inquiry=inquiry,
-                           can_edit=me().role in finance_access.EDITORS and inquiry.merged_into_id is None,
-                           is_admin=me().role is Role.ADMIN, override_form=override_form or OverrideForm()), status
+    return render_template(
+        "finance/inquiry.html",
+        o=data,
+        inquiry=inquiry,
+        can_edit=me().role in finance_access.EDITORS and inquiry.merged_into_id is None,
+        is_admin=me().role is Role.ADMIN,
+        override_form=override_form or OverrideForm(),
+    ), status
 
 
 @bp.route("/inquiry/<int:inquiry_id>")
@@ -68,9 +77,13 @@ def inquiry(inquiry_id: int):
 
 
 def _restricted(inquiry_id: int, form, status: int):
-    return render_template("inquiries/restricted.html", inquiry_id=inquiry_id, form=form,
-                           action_url=url_for("finance.break_glass", inquiry_id=inquiry_id),
-                           back_url=url_for("finance.index")), status
+    return render_template(
+        "inquiries/restricted.html",
+        inquiry_id=inquiry_id,
+        form=form,
+        action_url=url_for("finance.break_glass", inquiry_id=inquiry_id),
+        back_url=url_for("finance.index"),
+    ), status
 
 
 @bp.route("/inquiry/<int:inquiry_id>/break-glass", methods=["POST"])

@@ -1,4 +1,5 @@
 """The admissions pipeline: phone intake, the inquiry list, each inquiry's record and timeline."""
+
 from flask import Blueprint
 
 bp = Blueprint("inquiries", __name__)

@@ -1,15 +1,28 @@
 """Views of the admissions pipeline. Services validate and audit; views shape and commit."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from coordinator import security
-from coordinator.blueprints.clinic import as_utc as _aware, me as _me, today as _today, zone as _zone
+from coordinator.blueprints.clinic import as_utc as _aware
+from coordinator.blueprints.clinic import me as _me
+from coordinator.blueprints.clinic import today as _today
+from coordinator.blueprints.clinic import zone as _zone
 from coordinator.blueprints.forms import apply_errors
 from coordinator.blueprints.inquiries import bp
 from coordinator.blueprints.inquiries.forms import (
-    BreakGlassForm, CallForm, ConfirmForm, EmailForm, InquiryFilterForm, InquiryForm, MergeForm, NoteForm,
-    RescheduleForm, TaskForm, TransitionForm,
+    BreakGlassForm,
+    CallForm,
+    ConfirmForm,
+    EmailForm,
+    InquiryFilterForm,
+    InquiryForm,
+    MergeForm,
+    NoteForm,
+    RescheduleForm,
+    TaskForm,
+    TransitionForm,
 )
 from coordinator.errors import NotFound, NotPermitted, ValidationFailed
 from coordinator.extensions import db
@@ -30,8 +43,14 @@ def _assignee_choices(blank: str = "— nobody yet —") -> list[tuple[str, str]
 
 def _intake_data(form: InquiryForm) -> dict:
     data = {name: request.form.get(name) for name in intake.TEXT_LIMITS}
-    for name in ("caller_relationship", "preferred_contact", "patient_sex", "referral_source", "urgency",
-                 "patient_dob"):
+    for name in (
+        "caller_relationship",
+        "preferred_contact",
+        "patient_sex",
+        "referral_source",
+        "urgency",
+        "patient_dob",
+    ):
         data[name] = request.form.get(name) or None
     data["may_leave_message"] = form.may_leave_message.data
     data["is_restricted"] = form.is_restricted.data
@@ -54,8 +73,16 @@ def _regimen_rows(source=None, regimen=None) -> list[dict]:
         for i in range(count):
             rows.append({f: source.get(f"regimen-{i}-{f}", "") for f in intake.REGIMEN_ROW_FIELDS})
     elif regimen:
-        rows = [{"drug": line.drug, "dose": f"{line.dose.normalize():f}", "unit": line.unit,
-                 "doses_per_day": line.doses_per_day or "", "purpose": line.purpose} for line in regimen]
+        rows = [
+            {
+                "drug": line.drug,
+                "dose": f"{line.dose.normalize():f}",
+                "unit": line.unit,
+                "doses_per_day": line.doses_per_day or "",
+                "purpose": line.purpose,
+            }
+            for line in regimen
+        ]
     rows += [{f: "" for f in intake.REGIMEN_ROW_FIELDS} for _ in range(max(BLANK_REGIMEN_ROWS - len(rows), 1))]
     return rows
 
@@ -68,6 +95,7 @@ def _regimen_errors(failure: ValidationFailed | None) -> dict[str, str]:
 
 # --- list and intake ---------------------------------------------------------------------------
 
+
 @bp.route("/")
 @security.roles(*READ_ROLES)
 def index():
@@ -78,13 +106,20 @@ def index():
         form = InquiryFilterForm(formdata=None)
         form.assignee.choices = [("", "Anyone")]
     filters = inquiries.InquiryFilters(
-        q=form.q.data, status=form.status.data or None, source=form.source.data or None,
-        assignee=form.assignee.data or None, arrived_from=form.arrived_from.data, arrived_to=form.arrived_to.data,
-        sort=form.sort.data or "newest", page=form.page.data or 1)
+        q=form.q.data,
+        status=form.status.data or None,
+        source=form.source.data or None,
+        assignee=form.assignee.data or None,
+        arrived_from=form.arrived_from.data,
+        arrived_to=form.arrived_to.data,
+        sort=form.sort.data or "newest",
+        page=form.page.data or 1,
+    )
     page, rows = inquiries.search(_me(), filters, current_app.config["INQUIRIES_PAGE_SIZE"], _zone())
     db.session.commit()
-    return render_template("inquiries/index.html", form=form, page=page, rows=rows,
-                           can_create=_me().role in inquiries.EDITORS)
+    return render_template(
+        "inquiries/index.html", form=form, page=page, rows=rows, can_create=_me().role in inquiries.EDITORS
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -98,8 +133,9 @@ def new():
     elif form.validate_on_submit():
         data, numbers = _intake_data(form)
         try:
-            inquiry = intake.create_inquiry(_me(), data, channel=Channel.PHONE, today=_today(),
-                                            assigned_to_id=data["assigned_to_id"])
+            inquiry = intake.create_inquiry(
+                _me(), data, channel=Channel.PHONE, today=_today(), assigned_to_id=data["assigned_to_id"]
+            )
         except ValidationFailed as error:
             db.session.rollback()
             failure = intake.renumber_regimen_errors(error, numbers)
@@ -109,12 +145,17 @@ def new():
             flash("Inquiry saved. Screen the patient or log your next step below.", "success")
             return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("inquiries/form.html", form=form, inquiry=None,
-                           regimen=_regimen_rows(request.form if request.method == "POST" else None),
-                           regimen_errors=_regimen_errors(failure)), status
+    return render_template(
+        "inquiries/form.html",
+        form=form,
+        inquiry=None,
+        regimen=_regimen_rows(request.form if request.method == "POST" else None),
+        regimen_errors=_regimen_errors(failure),
+    ), status
 
 
 # --- one inquiry --------------------------------------------------------------------------------
+
 
 def _forms(**overrides) -> dict:
     user_choices = _assignee_choices("— choose —")[1:]
@@ -123,10 +164,18 @@ def _forms(**overrides) -> dict:
     task.assigned_to_id.data = str(_me().id)
     transition = TransitionForm(formdata=None)
     transition.program_id.choices = [("", "— choose a program —")] + [
-        (str(p.id), p.name) for p in programs.active_programs()]
-    forms = {"call_form": CallForm(formdata=None), "email_form": EmailForm(formdata=None),
-             "note_form": NoteForm(formdata=None), "task_form": task, "transition_form": transition,
-             "merge_form": MergeForm(formdata=None), "confirm": ConfirmForm(), "failed_action": None}
+        (str(p.id), p.name) for p in programs.active_programs()
+    ]
+    forms = {
+        "call_form": CallForm(formdata=None),
+        "email_form": EmailForm(formdata=None),
+        "note_form": NoteForm(formdata=None),
+        "task_form": task,
+        "transition_form": transition,
+        "merge_form": MergeForm(formdata=None),
+        "confirm": ConfirmForm(),
+        "failed_action": None,
+    }
     forms.update(overrides)
     return forms
 
@@ -135,15 +184,22 @@ def _render_detail(inquiry, status: int = 200, **overrides):
     user = _me()
     context = _forms(**overrides)
     return render_template(
-        "inquiries/detail.html", inquiry=inquiry, timeline=inquiries.timeline(inquiry),
-        tasks=tasks.tasks_for(inquiry), duplicates=inquiries.duplicates_of(inquiry),
-        admission=inquiries.admission_of(inquiry), screening_latest=screenings.latest_for(inquiry.id),
+        "inquiries/detail.html",
+        inquiry=inquiry,
+        timeline=inquiries.timeline(inquiry),
+        tasks=tasks.tasks_for(inquiry),
+        duplicates=inquiries.duplicates_of(inquiry),
+        admission=inquiries.admission_of(inquiry),
+        screening_latest=screenings.latest_for(inquiry.id),
         actions=lifecycle.allowed_actions(inquiry.status) if inquiry.merged_into_id is None else (),
         can_edit=user.role in inquiries.EDITORS and inquiry.merged_into_id is None,
-        first_contact=inquiries.time_to_first_contact(inquiry), lifecycle=lifecycle,
+        first_contact=inquiries.time_to_first_contact(inquiry),
+        lifecycle=lifecycle,
         clearance=clearance.clearance_for(inquiry, _today()),
         can_see_finances=user.role in finance_access.READERS,
-        now=utcnow(), **context), status
+        now=utcnow(),
+        **context,
+    ), status
 
 
 def _visible_or_refuse(inquiry_id: int, *, edit: bool = False, purpose: str = "viewed"):
@@ -176,8 +232,7 @@ def break_glass(inquiry_id: int):
     form = BreakGlassForm()
     if form.validate_on_submit():
         try:
-            inquiries.break_glass(_me(), inquiry_id, form.reason.data,
-                                  current_app.config["BREAK_GLASS_HOURS"])
+            inquiries.break_glass(_me(), inquiry_id, form.reason.data, current_app.config["BREAK_GLASS_HOURS"])
         except NotFound:
             abort(404)
         except ValidationFailed as failure:
@@ -219,10 +274,14 @@ def edit(inquiry_id: int):
             db.session.commit()
             flash("Changes saved.", "success")
             return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))
-    rows = _regimen_rows(request.form) if request.method == "POST" else _regimen_rows(
-        regimen=inquiries.regimen_of(inquiry))
-    return render_template("inquiries/form.html", form=form, inquiry=inquiry, regimen=rows,
-                           regimen_errors=_regimen_errors(failure)), 400 if request.method == "POST" else 200
+    rows = (
+        _regimen_rows(request.form)
+        if request.method == "POST"
+        else _regimen_rows(regimen=inquiries.regimen_of(inquiry))
+    )
+    return render_template(
+        "inquiries/form.html", form=form, inquiry=inquiry, regimen=rows, regimen_errors=_regimen_errors(failure)
+    ), 400 if request.method == "POST" else 200
 
 
 def _act(inquiry_id: int, form_name: str, form, operation, success: str):
@@ -251,22 +310,36 @@ def change_status(inquiry_id: int):
     form.program_id.choices = [("", "—")] + [(str(p.id), p.name) for p in programs.active_programs()]
 
     def operation(inquiry, form):
-        inquiries.transition(_me(), inquiry, form.action.data, form.reason.data,
-                             referred_out_to=form.referred_out_to.data,
-                             program_id=_int_or_none(form.program_id.data), admit_date=form.admit_date.data,
-                             today=_today(), override_reason=form.override_reason.data)
+        inquiries.transition(
+            _me(),
+            inquiry,
+            form.action.data,
+            form.reason.data,
+            referred_out_to=form.referred_out_to.data,
+            program_id=_int_or_none(form.program_id.data),
+            admit_date=form.admit_date.data,
+            today=_today(),
+            override_reason=form.override_reason.data,
+        )
 
-    return _act(inquiry_id, "transition_form", form, operation,
-                lambda inquiry: f"Status is now “{inquiry.status.label}”.")
+    return _act(
+        inquiry_id, "transition_form", form, operation, lambda inquiry: f"Status is now “{inquiry.status.label}”."
+    )
 
 
 @bp.route("/<int:inquiry_id>/calls", methods=["POST"])
 @security.roles(*EDIT_ROLES)
 def log_call(inquiry_id: int):
     def operation(inquiry, form):
-        inquiries.log_call(_me(), inquiry, direction=form.direction.data, outcome=form.outcome.data,
-                           duration_minutes=form.duration_minutes.data, note=form.note.data,
-                           occurred_at=_aware(form.occurred_at.data) or utcnow())
+        inquiries.log_call(
+            _me(),
+            inquiry,
+            direction=form.direction.data,
+            outcome=form.outcome.data,
+            duration_minutes=form.duration_minutes.data,
+            note=form.note.data,
+            occurred_at=_aware(form.occurred_at.data) or utcnow(),
+        )
 
     return _act(inquiry_id, "call_form", CallForm(), operation, "Call logged.")
 
@@ -275,8 +348,13 @@ def log_call(inquiry_id: int):
 @security.roles(*EDIT_ROLES)
 def log_email(inquiry_id: int):
     def operation(inquiry, form):
-        inquiries.log_email(_me(), inquiry, direction=form.direction.data, note=form.note.data,
-                            occurred_at=_aware(form.occurred_at.data) or utcnow())
+        inquiries.log_email(
+            _me(),
+            inquiry,
+            direction=form.direction.data,
+            note=form.note.data,
+            occurred_at=_aware(form.occurred_at.data) or utcnow(),
+        )
 
     return _act(inquiry_id, "email_form", EmailForm(), operation, "Email logged.")
 
@@ -284,8 +362,13 @@ def log_email(inquiry_id: int):
 @bp.route("/<int:inquiry_id>/notes", methods=["POST"])
 @security.roles(*EDIT_ROLES)
 def add_note(inquiry_id: int):
-    return _act(inquiry_id, "note_form", NoteForm(),
-                lambda inquiry, form: inquiries.add_note(_me(), inquiry, form.note.data), "Note added.")
+    return _act(
+        inquiry_id,
+        "note_form",
+        NoteForm(),
+        lambda inquiry, form: inquiries.add_note(_me(), inquiry, form.note.data),
+        "Note added.",
+    )
 
 
 @bp.route("/<int:inquiry_id>/tasks", methods=["POST"])
@@ -295,8 +378,13 @@ def add_task(inquiry_id: int):
     form.assigned_to_id.choices = _assignee_choices("— choose —")
 
     def operation(inquiry, form):
-        tasks.create_task(_me(), inquiry, title=form.title.data, due_at=_aware(form.due_at.data),
-                              assigned_to_id=_int_or_none(form.assigned_to_id.data))
+        tasks.create_task(
+            _me(),
+            inquiry,
+            title=form.title.data,
+            due_at=_aware(form.due_at.data),
+            assigned_to_id=_int_or_none(form.assigned_to_id.data),
+        )
 
     return _act(inquiry_id, "task_form", form, operation, "Task added.")
 
@@ -375,6 +463,8 @@ def merge(inquiry_id: int):
                 apply_errors(form, failure)
         else:
             db.session.commit()
-            flash(f"Inquiry #{inquiry_id} merged into this one. Its timeline, tasks and screenings moved here.", "success")
+            flash(
+                f"Inquiry #{inquiry_id} merged into this one. Its timeline, tasks and screenings moved here.", "success"
+            )
             return redirect(url_for("inquiries.detail", inquiry_id=survivor.id))
     return _render_detail(inquiry, 400, merge_form=form, failed_action="merge_form")

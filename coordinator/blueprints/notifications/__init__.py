@@ -1,4 +1,5 @@
 """In-app notifications: each staff member's own list, and marking them read (the navbar bell)."""
+
 from flask import Blueprint
 
 bp = Blueprint("notifications", __name__)

@@ -9,8 +9,9 @@ class NotificationFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET list changes nothing
 
-    show = SelectField("Show", choices=choices([("all", "All"), ("unread", "Unread only")]), default="all",
-                       validators=[Optional()])
+    show = SelectField(
+        "Show", choices=choices([("all", "All"), ("unread", "Unread only")]), default="all", validators=[Optional()]
+    )
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
 
 

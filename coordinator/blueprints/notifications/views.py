@@ -1,4 +1,5 @@
 """Views of one's own notifications. Every lookup is by (id, signed-in user): others' ids are 404."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from coordinator import security
@@ -21,8 +22,9 @@ def index():
         flash("Some options were not understood and were ignored.", "warning")
         form = NotificationFilterForm(formdata=None)
     page = notifications.list_for(_me(), form.page.data or 1, PAGE_SIZE, unread_only=form.show.data == "unread")
-    return render_template("notifications/index.html", form=form, page=page, confirm=ConfirmForm(),
-                           is_local=is_safe_next)
+    return render_template(
+        "notifications/index.html", form=form, page=page, confirm=ConfirmForm(), is_local=is_safe_next
+    )
 
 
 @bp.route("/<int:notification_id>/read", methods=["POST"])
@@ -48,6 +50,8 @@ def mark_all_read():
         abort(400)
     count = notifications.mark_all_read(_me())
     db.session.commit()
-    flash(f"{count} notification{'' if count == 1 else 's'} marked as read." if count else "Nothing was unread.",
-          "success" if count else "info")
+    flash(
+        f"{count} notification{'' if count == 1 else 's'} marked as read." if count else "Nothing was unread.",
+        "success" if count else "info",
+    )
     return redirect(url_for("notifications.index"))

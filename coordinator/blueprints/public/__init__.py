@@ -1,4 +1,5 @@
 """Pages for the public, with no sign-in: the web inquiry form on the provider's website."""
+
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)

@@ -6,24 +6,47 @@ Staff-only fields (restricted flag, assignment) are simply not here. The optiona
 fieldset is checked by `intake.clean_insurance`, as the API's "insurance" object is: its fields
 are named `insurance_<field>` here and `insurance.<field>` in the service's messages.
 """
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField,
+    BooleanField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from coordinator.services.intake import INSURANCE, INSURANCE_FIELDS, INSURANCE_TEXT_LIMITS, TEXT_LIMITS
 from coordinator.vocab import (
-    CallerRelationship, ContactMethod, PlanType, ReferralSource, Substance, SubscriberRelationship, Urgency,
+    CallerRelationship,
+    ContactMethod,
+    PlanType,
+    ReferralSource,
+    SubscriberRelationship,
+    Substance,
+    Urgency,
 )
 
 # The fields handed to intake.create_inquiry; anything else posted is ignored.
 INQUIRY_FIELDS = (
-    "caller_name", "caller_relationship", "caller_phone", "caller_email", "preferred_contact",
-    "may_leave_message", "patient_name", "patient_dob", "patient_location", "presenting_concerns",
-    "substances", "urgency", "referral_source",
+    "caller_name",
+    "caller_relationship",
+    "caller_phone",
+    "caller_email",
+    "preferred_contact",
+    "may_leave_message",
+    "patient_name",
+    "patient_dob",
+    "patient_location",
+    "presenting_concerns",
+    "substances",
+    "urgency",
+    "referral_source",
 )
 
 # Form field name -> the insurance detail it holds (intake.INSURANCE_FIELDS).
@@ -41,11 +64,16 @@ RELATIONSHIP_CHOICES = [("", "Choose one")] + [
     (CallerRelationship.EMPLOYER.value, "An employee (I'm their employer)"),
     (CallerRelationship.OTHER.value, "Someone else"),
 ]
-CONTACT_CHOICES = [(ContactMethod.PHONE.value, "A phone call"), (ContactMethod.TEXT.value, "A text message"),
-                   (ContactMethod.EMAIL.value, "An email")]
-URGENCY_CHOICES = [(Urgency.ROUTINE.value, "Within the next week or so is fine"),
-                   (Urgency.SOON.value, "In the next few days, please"),
-                   (Urgency.URGENT.value, "Today, if at all possible")]
+CONTACT_CHOICES = [
+    (ContactMethod.PHONE.value, "A phone call"),
+    (ContactMethod.TEXT.value, "A text message"),
+    (ContactMethod.EMAIL.value, "An email"),
+]
+URGENCY_CHOICES = [
+    (Urgency.ROUTINE.value, "Within the next week or so is fine"),
+    (Urgency.SOON.value, "In the next few days, please"),
+    (Urgency.URGENT.value, "Today, if at all possible"),
+]
 SUBSTANCE_CHOICES = [
     (Substance.PRESCRIBED_OPIOIDS.value, "Prescription pain medication (their own prescription)"),
     (Substance.NON_PRESCRIBED_OPIOIDS.value, "Pain medication not prescribed to them"),
@@ -87,14 +115,17 @@ def _text(label: str, name: str, description: str | None = None, **kw) -> String
 
 
 def _insurance_text(label: str, name: str, description: str | None = None, **kw) -> StringField:
-    return StringField(label, description=description,
-                       render_kw={"maxlength": INSURANCE_TEXT_LIMITS[name], "autocomplete": "off", **kw})
+    return StringField(
+        label,
+        description=description,
+        render_kw={"maxlength": INSURANCE_TEXT_LIMITS[name], "autocomplete": "off", **kw},
+    )
 
 
 def form_field_for(service_field: str | None) -> str | None:
     """The form field that shows a message the intake service gave for `service_field`."""
     if service_field and service_field.startswith(INSURANCE + "."):
-        return f"{INSURANCE}_{service_field[len(INSURANCE) + 1:]}"
+        return f"{INSURANCE}_{service_field[len(INSURANCE) + 1 :]}"
     return service_field
 
 
@@ -105,48 +136,75 @@ class MultiCheckboxField(SelectMultipleField):
 
 class WebInquiryForm(FlaskForm):
     caller_name = _text("Your name", "caller_name", autocomplete="name")
-    caller_relationship = SelectField("Who are you getting in touch about?", choices=choices(RELATIONSHIP_CHOICES),
-                                      validate_choice=False)
+    caller_relationship = SelectField(
+        "Who are you getting in touch about?", choices=choices(RELATIONSHIP_CHOICES), validate_choice=False
+    )
     caller_phone = _text("Phone number", "caller_phone", autocomplete="tel", type="tel", inputmode="tel")
     caller_email = _text("Email address", "caller_email", autocomplete="email", type="email", inputmode="email")
     preferred_contact = RadioField("How should we reach you?", choices=choices(CONTACT_CHOICES), validate_choice=False)
-    may_leave_message = BooleanField("It's fine to leave a voicemail or message if we miss you",
-                                     description="We never mention treatment in a message: only a name and a number.")
-    patient_name = _text("Their name", "patient_name",
-                         "If you are writing about yourself, put your own name. A first name is enough.")
+    may_leave_message = BooleanField(
+        "It's fine to leave a voicemail or message if we miss you",
+        description="We never mention treatment in a message: only a name and a number.",
+    )
+    patient_name = _text(
+        "Their name", "patient_name", "If you are writing about yourself, put your own name. A first name is enough."
+    )
     patient_dob = StringField("Their date of birth", description="If you know it.", render_kw={"type": "date"})
     patient_location = _text("Where do they live?", "patient_location", "City and state is enough.")
     presenting_concerns = TextAreaField(
-        "What is going on?", description="Tell us as much or as little as you like.",
-        render_kw={"rows": 5, "maxlength": TEXT_LIMITS["presenting_concerns"]})
-    substances = MultiCheckboxField("Is any of these involved?", choices=choices(SUBSTANCE_CHOICES),
-                                    validate_choice=False)
-    urgency = RadioField("How soon would you like to talk?", choices=choices(URGENCY_CHOICES),
-                         default=Urgency.ROUTINE.value, validate_choice=False)
+        "What is going on?",
+        description="Tell us as much or as little as you like.",
+        render_kw={"rows": 5, "maxlength": TEXT_LIMITS["presenting_concerns"]},
+    )
+    substances = MultiCheckboxField(
+        "Is any of these involved?", choices=choices(SUBSTANCE_CHOICES), validate_choice=False
+    )
+    urgency = RadioField(
+        "How soon would you like to talk?",
+        choices=choices(URGENCY_CHOICES),
+        default=Urgency.ROUTINE.value,
+        validate_choice=False,
+    )
     referral_source = SelectField("How did you hear about us?", choices=choices(HEARD_CHOICES), validate_choice=False)
     # Insurance (optional): as on the card. Nothing is saved about insurance unless something is filled in.
     insurance_insurer_name = _insurance_text(
-        "Insurance company", "insurer_name", "As printed on the insurance card, for example "
-                                             "Blue Cross Blue Shield of Texas.")
+        "Insurance company",
+        "insurer_name",
+        "As printed on the insurance card, for example Blue Cross Blue Shield of Texas.",
+    )
     insurance_member_id = _insurance_text(
-        "Member ID", "member_id", "As printed on the card (sometimes called the policy or ID number): "
-                                  "letters, numbers, dashes and spaces.")
+        "Member ID",
+        "member_id",
+        "As printed on the card (sometimes called the policy or ID number): letters, numbers, dashes and spaces.",
+    )
     insurance_group_number = _insurance_text("Group number", "group_number", "If the card shows one.")
-    insurance_plan_type = SelectField("Type of plan", choices=choices(PLAN_TYPE_CHOICES), validate_choice=False,
-                                      description="If you know it. It is often printed on the card.")
+    insurance_plan_type = SelectField(
+        "Type of plan",
+        choices=choices(PLAN_TYPE_CHOICES),
+        validate_choice=False,
+        description="If you know it. It is often printed on the card.",
+    )
     insurance_relationship_to_subscriber = SelectField(
-        "Whose name is the insurance in?", choices=choices(POLICYHOLDER_CHOICES), validate_choice=False,
-        description="The policyholder is the person the plan belongs to, for example through their job.")
+        "Whose name is the insurance in?",
+        choices=choices(POLICYHOLDER_CHOICES),
+        validate_choice=False,
+        description="The policyholder is the person the plan belongs to, for example through their job.",
+    )
     insurance_subscriber_name = _insurance_text(
-        "The policyholder's name", "subscriber_name",
-        "Only if the insurance is in someone else's name: as printed on the card.")
+        "The policyholder's name",
+        "subscriber_name",
+        "Only if the insurance is in someone else's name: as printed on the card.",
+    )
     insurance_subscriber_birth_date = StringField(
-        "The policyholder's date of birth", description="Only if the insurance is in someone else's name.",
-        render_kw={"type": "date", "autocomplete": "off"})
+        "The policyholder's date of birth",
+        description="Only if the insurance is in someone else's name.",
+        render_kw={"type": "date", "autocomplete": "off"},
+    )
     insurance_verification_requested = BooleanField(
         "Please check my insurance benefits before you call me",
         description="We ask your insurance company what your plan covers for treatment, so we can tell you "
-                    "when we speak. This does not commit you to anything.")
+        "when we speak. This does not commit you to anything.",
+    )
     # A honeypot: hidden from people (and from screen readers), tempting to form-filling bots.
     website = StringField("Leave this empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
 

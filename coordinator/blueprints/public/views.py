@@ -17,34 +17,28 @@ log = logging.getLogger(__name__)
 
 # The intake service words its messages for staff; visitors read these instead (same rules).
 VISITOR_WORDING = {
-    "Enter the prospective patient's name (a first name is enough to start).":
-        "Please tell us their name (a first name is enough).",
+    "Enter the prospective patient's name (a first name is enough to start).": "Please tell us their name (a first name is enough).",
     "Choose how the inquiry was referred.": "Please tell us how you heard about us.",
-    "Give at least one phone number or email address so we can call back.":
-        "Please give us a phone number or an email address, so we can get back to you.",
+    "Give at least one phone number or email address so we can call back.": "Please give us a phone number or an email address, so we can get back to you.",
 }
 # The same for the optional insurance details (intake.clean_insurance).
 INSURANCE_VISITOR_WORDING = {
-    "Enter the insurance company's name as printed on the card (it is needed with any other insurance detail).":
-        "Please tell us the name of the insurance company, as printed on the card (or leave all the "
-        "insurance answers empty).",
-    "Say how the patient is related to the insured person named here.":
-        "Please tell us whose name the insurance is in.",
-    "Leave this empty when the patient is the insured person, or choose how the patient is related to the insured.":
-        "Leave this empty if the insurance is in the name of the person who needs help, or tell us whose name "
-        "it is in.",
-    "Enter the insured person's name as printed on the card (needed when the patient is not the insured).":
-        "Please give the policyholder's name, as printed on the card.",
-    "Enter the insured person's date of birth (needed when the patient is not the insured).":
-        "Please give the policyholder's date of birth.",
+    "Enter the insurance company's name as printed on the card (it is needed with any other insurance detail).": "Please tell us the name of the insurance company, as printed on the card (or leave all the "
+    "insurance answers empty).",
+    "Say how the patient is related to the insured person named here.": "Please tell us whose name the insurance is in.",
+    "Leave this empty when the patient is the insured person, or choose how the patient is related to the insured.": "Leave this empty if the insurance is in the name of the person who needs help, or tell us whose name "
+    "it is in.",
+    "Enter the insured person's name as printed on the card (needed when the patient is not the insured).": "Please give the policyholder's name, as printed on the card.",
+    "Enter the insured person's date of birth (needed when the patient is not the insured).": "Please give the policyholder's date of birth.",
 }
 
 
 def _for_visitors(failure: ValidationFailed) -> ValidationFailed:
     """The service's problems in visitors' words, each named after the form field that shows it."""
     wording = {**VISITOR_WORDING, **INSURANCE_VISITOR_WORDING}
-    return ValidationFailed([(form_field_for(field), wording.get(message, message))
-                             for field, message in failure.reasons])
+    return ValidationFailed(
+        [(form_field_for(field), wording.get(message, message)) for field, message in failure.reasons]
+    )
 
 
 def _accepted(response) -> bool:
@@ -54,8 +48,9 @@ def _accepted(response) -> bool:
 
 
 @bp.route("/inquire", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["WEB_INQUIRY_LIMIT"], methods=["POST"], deduct_when=_accepted,
-               scope="web-inquiry")
+@limiter.limit(
+    lambda: current_app.config["WEB_INQUIRY_LIMIT"], methods=["POST"], deduct_when=_accepted, scope="web-inquiry"
+)
 @security.public
 def inquire():
     form = WebInquiryForm()
@@ -97,7 +92,10 @@ def too_many(_error):
 @bp.errorhandler(CSRFError)
 def form_expired(_error):
     log.warning("CSRF check failed on the public inquiry form")
-    return render_template("public/problem.html", title="This form has expired",
-                           message="The page was open for a long time, or your browser blocked a cookie this form "
-                                   "needs. Nothing was sent. Please open the form again and resend your message.",
-                           retry=True), 400
+    return render_template(
+        "public/problem.html",
+        title="This form has expired",
+        message="The page was open for a long time, or your browser blocked a cookie this form "
+        "needs. Nothing was sent. Please open the form again and resend your message.",
+        retry=True,
+    ), 400

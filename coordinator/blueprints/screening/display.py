@@ -4,6 +4,7 @@ A stored Screening and an unsaved services.screenings.Assessment have the same a
 (kind, answers, total, band, flags), so `describe` serves the saved page and the live preview
 alike. Labels come from the rule modules; nothing here scores anything.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,8 +17,12 @@ from werkzeug.routing import BuildError
 from coordinator.rules import cows, dsm5_oud, gad7, medical_flags, mme, phq9
 from coordinator.services import intake, screenings
 
-MAX_TOTALS = {"phq9": phq9.MAX_TOTAL, "gad7": gad7.MAX_TOTAL, "cows": cows.MAX_TOTAL,
-              "dsm5_oud": len(dsm5_oud.OudCriterion)}
+MAX_TOTALS = {
+    "phq9": phq9.MAX_TOTAL,
+    "gad7": gad7.MAX_TOTAL,
+    "cows": cows.MAX_TOTAL,
+    "dsm5_oud": len(dsm5_oud.OudCriterion),
+}
 BAND_LABELS = {
     "phq9": {band.value: label for band, label in phq9.BAND_LABELS.items()},
     "gad7": {band.value: label for band, label in gad7.BAND_LABELS.items()},
@@ -105,7 +110,8 @@ def _describe_scored(s) -> ResultView:
             wording = dict(q.options).get(answers[q.key], "")
             shown.append((f"{q.number}. {q.text}", f"{answers[q.key]} - {wording}"))
     return ResultView(
-        kind=s.kind, title=screenings.KIND_LABELS[s.kind],
+        kind=s.kind,
+        title=screenings.KIND_LABELS[s.kind],
         headline=f"{plain_number(s.total)} of {MAX_TOTALS[s.kind]}",
         band_label=BAND_LABELS[s.kind].get(s.band, s.band),
         safety=tuple(f["message"] for f in s.flags or () if f.get("code") in screenings.SAFETY_FLAG_CODES),
@@ -133,15 +139,21 @@ def _describe_dsm5(s) -> ResultView:
         except ValueError:
             behaviours.append(value)
     return ResultView(
-        kind=s.kind, title=screenings.KIND_LABELS[s.kind],
+        kind=s.kind,
+        title=screenings.KIND_LABELS[s.kind],
         headline=f"{plain_number(s.total)} of {MAX_TOTALS['dsm5_oud']} criteria counted",
         band_label=BAND_LABELS["dsm5_oud"].get(s.band, s.band),
         counted=tuple(_criterion_label(c) for c in reported if c not in excluded),
         excluded=tuple((_criterion_label(c), reason) for c, reason in excluded.items()),
-        icd10_family=icd["item"] if icd else None, icd10_note=icd["message"] if icd else None,
+        icd10_family=icd["item"] if icd else None,
+        icd10_note=icd["message"] if icd else None,
         behaviours=tuple(behaviours),
-        answers=(("Taken as prescribed under medical supervision",
-                  {True: "Yes", False: "No"}.get(supervised, "Not answered")),),
+        answers=(
+            (
+                "Taken as prescribed under medical supervision",
+                {True: "Yes", False: "No"}.get(supervised, "Not answered"),
+            ),
+        ),
         notes=(dsm5_oud.CLINICIAN_NOTE,),
     )
 
@@ -163,13 +175,23 @@ def _describe_medical(s) -> ResultView:
     shown = [("Reported", "; ".join(chosen) or "None of the listed conditions")]
     if answers.get("last_overdose_on"):
         shown.append(("Last overdose", answers["last_overdose_on"]))
-    shown.append(("MME/day used", f"{answers['mme_per_day']} MME/day" if answers.get("mme_per_day") is not None
-                  else "No current opioid regimen recorded"))
+    shown.append(
+        (
+            "MME/day used",
+            f"{answers['mme_per_day']} MME/day"
+            if answers.get("mme_per_day") is not None
+            else "No current opioid regimen recorded",
+        )
+    )
     count = len(flags)
     return ResultView(
-        kind=s.kind, title=screenings.KIND_LABELS[s.kind],
-        headline=(f"{count} reason{'s' if count != 1 else ''} to plan before admission" if count
-                  else "No medical flags raised"),
+        kind=s.kind,
+        title=screenings.KIND_LABELS[s.kind],
+        headline=(
+            f"{count} reason{'s' if count != 1 else ''} to plan before admission"
+            if count
+            else "No medical flags raised"
+        ),
         reasons=tuple((_ACTION_LABELS.get(f.get("item"), ""), f["message"]) for f in flags),
         answers=tuple(shown),
         notes=("Reasons for the clinician to consider, never a placement decision.",),
@@ -177,6 +199,7 @@ def _describe_medical(s) -> ResultView:
 
 
 # --- MME ----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class MmeView:
@@ -196,8 +219,10 @@ def describe_mme(result: mme.MmeResult, lines: list[dict], numbers: list[int]) -
         if line.daily_dose_unit == mme.MCG_PER_HR:
             working = f"{plain_number(taken.dose)} mcg/hr patch \u00d7 {plain_number(line.factor)}"
         else:
-            working = (f"{plain_number(taken.dose)} {taken.unit} \u00d7 {taken.doses_per_day} a day = "
-                       f"{plain_number(line.daily_dose)} mg/day \u00d7 {plain_number(line.factor)}")
+            working = (
+                f"{plain_number(taken.dose)} {taken.unit} \u00d7 {taken.doses_per_day} a day = "
+                f"{plain_number(line.daily_dose)} mg/day \u00d7 {plain_number(line.factor)}"
+            )
         counted.append((numbers[line.index] + 1, line.name, working, plain_number(line.mme_per_day)))
     excluded = tuple((numbers[e.index] + 1, e.name, e.reason) for e in result.excluded)
     return MmeView(plain_number(result.total_mme_per_day), tuple(counted), excluded, result.flags, result.cautions)
@@ -208,6 +233,7 @@ def stored_mme_flags(total: Decimal | None) -> tuple[mme.MmeFlag, ...]:
 
 
 # --- template helpers -----------------------------------------------------------------------------
+
 
 def inquiry_url(inquiry_id: int) -> str | None:
     """The inquiry's own page, when the intake pages that show it are installed."""
@@ -253,8 +279,15 @@ def screening_card(inquiry, latest) -> Card:
     rows = []
     for kind, title in screenings.KINDS:
         s = latest.get(kind)
-        rows.append(CardRow(kind, title, s, describe(s) if s is not None else None,
-                            user is not None and screenings.can_record(user, kind)))
+        rows.append(
+            CardRow(
+                kind,
+                title,
+                s,
+                describe(s) if s is not None else None,
+                user is not None and screenings.can_record(user, kind),
+            )
+        )
     phq = latest.get("phq9")
     safety = describe(phq).safety if phq is not None else ()
     return Card(

@@ -1,7 +1,8 @@
 """The screening forms' own fields. Questionnaire answers are whitelisted by services.screenings."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
@@ -27,8 +28,10 @@ class LocalDateTimeField(DateTimeLocalField):
 
 class AdministeredForm(FlaskForm):
     administered_at = LocalDateTimeField(
-        "Given at", validators=[Optional()],
-        description="Clinic time, not in the future. Change it when entering a screening given earlier.")
+        "Given at",
+        validators=[Optional()],
+        description="Clinic time, not in the future. Change it when entering a screening given earlier.",
+    )
 
     def validate_administered_at(self, field):
         # Out-of-range years overflow when converted between time zones.
@@ -39,7 +42,7 @@ class AdministeredForm(FlaskForm):
         """The entered clinic time as an aware UTC datetime (None: now)."""
         if self.administered_at.data is None:
             return None
-        return self.administered_at.data.replace(tzinfo=zone).astimezone(timezone.utc)
+        return self.administered_at.data.replace(tzinfo=zone).astimezone(UTC)
 
 
 class RegimenForm(FlaskForm):

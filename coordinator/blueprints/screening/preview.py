@@ -4,6 +4,7 @@ Nothing is read from or written to the database. A half-filled questionnaire is 
 unanswered items at 0, so the running total is a floor ("at least moderate"), never a guess
 upward; an unfinished regimen row is left out of the total and named.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -73,12 +74,17 @@ def _dsm5(form: Mapping, today: date) -> Preview:
     if any(field != screenings.SUPERVISION_FIELD for field, _ in reasons):
         return Preview("dsm5_oud", errors=tuple(m for _, m in reasons))
     # Supervision not answered yet: count everything reported, and say what the answer changes.
-    answered = {key: form.getlist(key) if hasattr(form, "getlist") else form.get(key)
-                for key in ("criteria", "behaviours")}
+    answered = {
+        key: form.getlist(key) if hasattr(form, "getlist") else form.get(key) for key in ("criteria", "behaviours")
+    }
     partial = screenings.assess("dsm5_oud", answered | {screenings.SUPERVISION_FIELD: "no"}, today=today)
-    return Preview("dsm5_oud", result=describe(partial), provisional=True,
-                   progress="Answer whether the opioid is taken as prescribed under medical supervision: "
-                            "if it is, tolerance and withdrawal will not count.")
+    return Preview(
+        "dsm5_oud",
+        result=describe(partial),
+        provisional=True,
+        progress="Answer whether the opioid is taken as prescribed under medical supervision: "
+        "if it is, tolerance and withdrawal will not count.",
+    )
 
 
 def _regimen(form: Mapping) -> Preview:
@@ -89,7 +95,7 @@ def _regimen(form: Mapping) -> Preview:
     if not lines:
         return Preview("mme", empty="No medicines entered yet: the MME/day appears as you add them.")
     good, good_numbers, errors = [], [], []
-    for line, number in zip(lines, numbers):
+    for line, number in zip(lines, numbers, strict=True):
         try:
             mme.calculate_mme([line])
         except RuleError as err:

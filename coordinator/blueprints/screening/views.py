@@ -1,4 +1,5 @@
 """Screening pages for one inquiry, the opioid regimen editor, and the live preview endpoint."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,8 +7,11 @@ from datetime import datetime
 from flask import flash, make_response, redirect, render_template, request, url_for
 
 from coordinator import security
-from coordinator.blueprints.clinic import me as _me, today as _today, zone as _zone
-from coordinator.blueprints.screening import bp, display, preview as previews
+from coordinator.blueprints.clinic import me as _me
+from coordinator.blueprints.clinic import today as _today
+from coordinator.blueprints.clinic import zone as _zone
+from coordinator.blueprints.screening import bp, display
+from coordinator.blueprints.screening import preview as previews
 from coordinator.blueprints.screening.forms import AdministeredForm, RegimenForm
 from coordinator.errors import NotFound, NotPermitted, ValidationFailed
 from coordinator.extensions import db
@@ -37,8 +41,11 @@ def refused(error: NotPermitted):
     # Keep the audit rows that recorded the refusal (restricted record, wrong role).
     db.session.commit()
     inquiry_id = (request.view_args or {}).get("inquiry_id")
-    return render_template("screening/refused.html", message=error.message,
-                           inquiry_url=display.inquiry_url(inquiry_id) if inquiry_id else None), 403
+    return render_template(
+        "screening/refused.html",
+        message=error.message,
+        inquiry_url=display.inquiry_url(inquiry_id) if inquiry_id else None,
+    ), 403
 
 
 @bp.errorhandler(NotFound)
@@ -54,9 +61,14 @@ def overview(inquiry_id: int):
     latest = screenings.latest_for(inquiry.id)
     regimen = screenings.regimen_of(inquiry.id)
     db.session.commit()
-    return render_template("screening/overview.html", inquiry=inquiry, screening_latest=latest, regimen=regimen,
-                           drug_names=display.DRUG_NAMES,
-                           can_edit_regimen=_me().role in screenings.REGIMEN_EDITORS)
+    return render_template(
+        "screening/overview.html",
+        inquiry=inquiry,
+        screening_latest=latest,
+        regimen=regimen,
+        drug_names=display.DRUG_NAMES,
+        can_edit_regimen=_me().role in screenings.REGIMEN_EDITORS,
+    )
 
 
 @bp.route(f"/inquiry/<int:inquiry_id>/record/<{KIND_PATH}:kind>", methods=["GET", "POST"])
@@ -65,16 +77,19 @@ def record(inquiry_id: int, kind: str):
     me = _me()
     if not screenings.can_record(me, kind):
         audit.record(me, "access_denied", "inquiry", inquiry_id, detail=f"recording {kind} refused for role {me.role}")
-        raise NotPermitted(f"Your role cannot record a {screenings.SHORT_LABELS[kind]}"
-                           + (": it is clinician-administered." if kind == "cows" else "."))
+        raise NotPermitted(
+            f"Your role cannot record a {screenings.SHORT_LABELS[kind]}"
+            + (": it is clinician-administered." if kind == "cows" else ".")
+        )
     inquiry = _open(inquiry_id, "viewed_for_screening")
     form = AdministeredForm()
     reasons = []
     if request.method == "POST":
         if form.validate():
             try:
-                screening = screenings.record(me, inquiry, kind, request.form, today=_today(),
-                                              administered_at=form.administered_at_utc(_zone()))
+                screening = screenings.record(
+                    me, inquiry, kind, request.form, today=_today(), administered_at=form.administered_at_utc(_zone())
+                )
             except ValidationFailed as failure:
                 db.session.rollback()
                 inquiry = _open(inquiry_id, "viewed_for_screening")
@@ -86,17 +101,27 @@ def record(inquiry_id: int, kind: str):
                 return redirect(url_for(".view", inquiry_id=inquiry.id, screening_id=screening.id))
         else:
             reasons = [("administered_at", m) for m in form.administered_at.errors] + screenings.problems(
-                kind, request.form, today=_today(), mme_per_day=inquiry.mme_per_day)
+                kind, request.form, today=_today(), mme_per_day=inquiry.mme_per_day
+            )
     elif form.administered_at.data is None:
         form.administered_at.data = datetime.now(_zone()).replace(second=0, microsecond=0, tzinfo=None)
     db.session.commit()
     errors, messages = _by_field(reasons)
     live = previews.build(kind, request.form, today=_today(), mme_per_day=inquiry.mme_per_day)
-    return render_template("screening/record.html", inquiry=inquiry, kind=kind, label=screenings.KIND_LABELS[kind],
-                           form=form, values=request.form,
-                           errors=errors, messages=messages, preview=live, checklists=display.checklists(),
-                           stem=display.STEMS.get(kind),
-                           questions=display.questions(kind) if kind in screenings.SCORED_ITEMS else ())
+    return render_template(
+        "screening/record.html",
+        inquiry=inquiry,
+        kind=kind,
+        label=screenings.KIND_LABELS[kind],
+        form=form,
+        values=request.form,
+        errors=errors,
+        messages=messages,
+        preview=live,
+        checklists=display.checklists(),
+        stem=display.STEMS.get(kind),
+        questions=display.questions(kind) if kind in screenings.SCORED_ITEMS else (),
+    )
 
 
 @bp.route(f"/inquiry/<int:inquiry_id>/history/<{KIND_PATH}:kind>")
@@ -105,9 +130,15 @@ def history(inquiry_id: int, kind: str):
     inquiry = _open(inquiry_id, "screening_history_viewed")
     rows = [(s, display.describe(s)) for s in screenings.history(inquiry.id, kind)]
     db.session.commit()
-    return render_template("screening/history.html", inquiry=inquiry, kind=kind, rows=rows,
-                           label=screenings.KIND_LABELS[kind],
-                           can_record=screenings.can_record(_me(), kind), limit=screenings.HISTORY_LIMIT)
+    return render_template(
+        "screening/history.html",
+        inquiry=inquiry,
+        kind=kind,
+        rows=rows,
+        label=screenings.KIND_LABELS[kind],
+        can_record=screenings.can_record(_me(), kind),
+        limit=screenings.HISTORY_LIMIT,
+    )
 
 
 @bp.route("/inquiry/<int:inquiry_id>/<int:screening_id>")
@@ -116,16 +147,21 @@ def view(inquiry_id: int, screening_id: int):
     inquiry = _open(inquiry_id, "screening_viewed")
     screening = screenings.get(inquiry.id, screening_id)
     db.session.commit()
-    return render_template("screening/view.html", inquiry=inquiry, screening=screening,
-                           result=display.describe(screening),
-                           can_record=screenings.can_record(_me(), screening.kind))
+    return render_template(
+        "screening/view.html",
+        inquiry=inquiry,
+        screening=screening,
+        result=display.describe(screening),
+        can_record=screenings.can_record(_me(), screening.kind),
+    )
 
 
 def _posted_rows(form) -> list[dict]:
     rows = []
     for i in range(intake.MAX_REGIMEN_LINES):
-        row = {name: form.get(f"regimen-{i}-{name}", "") for name in ("drug", "dose", "unit", "doses_per_day",
-                                                                      "purpose")}
+        row = {
+            name: form.get(f"regimen-{i}-{name}", "") for name in ("drug", "dose", "unit", "doses_per_day", "purpose")
+        }
         rows.append({k: v[:MAX_ECHO] if isinstance(v, str) else "" for k, v in row.items()})
     while rows and not any(rows[-1].values()):
         rows.pop()
@@ -147,20 +183,31 @@ def regimen(inquiry_id: int):
             reasons = failure.reasons
         else:
             db.session.commit()
-            flash("Opioid regimen saved: " + (f"{display.plain_number(result.total_mme_per_day)} MME/day."
-                                              if result else "no opioids recorded."), "success")
+            flash(
+                "Opioid regimen saved: "
+                + (f"{display.plain_number(result.total_mme_per_day)} MME/day." if result else "no opioids recorded."),
+                "success",
+            )
             return redirect(url_for(".overview", inquiry_id=inquiry.id))
     if request.method == "POST":
         rows = _posted_rows(request.form)
     else:
-        rows = [{"drug": line.drug, "dose": display.plain_number(line.dose), "unit": line.unit,
-                 "doses_per_day": line.doses_per_day or "", "purpose": line.purpose}
-                for line in screenings.regimen_of(inquiry.id)]
+        rows = [
+            {
+                "drug": line.drug,
+                "dose": display.plain_number(line.dose),
+                "unit": line.unit,
+                "doses_per_day": line.doses_per_day or "",
+                "purpose": line.purpose,
+            }
+            for line in screenings.regimen_of(inquiry.id)
+        ]
     db.session.commit()
     errors, messages = _by_field(reasons)
     live = previews.build("mme", request.form if request.method == "POST" else _as_form(rows), today=_today())
-    return render_template("screening/regimen.html", inquiry=inquiry, form=form, rows=rows, errors=errors,
-                           messages=messages, preview=live)
+    return render_template(
+        "screening/regimen.html", inquiry=inquiry, form=form, rows=rows, errors=errors, messages=messages, preview=live
+    )
 
 
 def _as_form(rows: list[dict]) -> dict:
