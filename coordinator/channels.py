@@ -18,9 +18,9 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
+from coordinator.domain.reminders import DeliveryChannel
 from coordinator.extensions import db
 from coordinator.models import Notification, User
-from coordinator.vocab import DeliveryChannel
 
 log = logging.getLogger("coordinator.channels")
 

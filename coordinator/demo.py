@@ -14,12 +14,14 @@ import sqlalchemy as sa
 from flask import current_app
 
 from coordinator import demo_finance
+from coordinator.domain.care import AsamEdition, LevelOfCare
+from coordinator.domain.intake import Channel, ReferralSource
+from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
 from coordinator.models import FollowUpTask, Inquiry, InquiryActivity, Program, Reminder, Screening, User, utcnow
 from coordinator.rules import cows, dsm5_oud, gad7, phq9
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
 from coordinator.services import audit, inquiries, intake, reminders, screenings
-from coordinator.vocab import AsamEdition, Channel, LevelOfCare, ReferralSource, ReminderKind
 
 PROGRAMS = [
     ("Residential — Riverside House", LevelOfCare.RESIDENTIAL, AsamEdition.FOURTH, "3.7", 24),

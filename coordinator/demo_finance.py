@@ -12,10 +12,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from coordinator.domain.care import LevelOfCare
 from coordinator.extensions import db
 from coordinator.models import Inquiry, Payer, Program, User
 from coordinator.services import authorizations, billing, fee_schedules, insurance
-from coordinator.vocab import LevelOfCare
 
 PAYERS = [
     ("Blue Harbor Health", "BHH01", "+1 800 555 0101"),

@@ -27,6 +27,7 @@ from flask_login import current_user
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
+from coordinator.domain.audit import AuditAction
 from coordinator.roles import Role
 
 log = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ def _record_denial(endpoint: str) -> None:
 
     audit.record(
         current_user._get_current_object(),
-        "access_denied",
+        AuditAction.ACCESS_DENIED,
         "endpoint",
         endpoint[:64],
         detail=f"{request.method} refused for role {current_user.role}",

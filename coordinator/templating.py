@@ -10,9 +10,9 @@ from flask import Flask, current_app, g, request
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from coordinator.domain.intake import Substance
 from coordinator.roles import Role
 from coordinator.security import policy_for
-from coordinator.vocab import Substance
 
 log = logging.getLogger(__name__)
 

@@ -86,10 +86,10 @@ def main() -> int:
         from flask_migrate import upgrade
 
         from coordinator import create_app
+        from coordinator.domain.reminders import ReminderKind
         from coordinator.extensions import db
         from coordinator.models import Reminder, ReminderDelivery, User, utcnow
         from coordinator.roles import Role
-        from coordinator.vocab import ReminderKind
 
         app = create_app({"PASSWORD_HASH_PROFILE": "fast-insecure-for-tests"})
         with app.app_context():
@@ -100,9 +100,9 @@ def main() -> int:
             # Digests are sent only to someone with an overdue task: give the user one.
             from datetime import date, timedelta
 
+            from coordinator.domain.intake import Channel
             from coordinator.models import FollowUpTask
             from coordinator.services import audit, intake
-            from coordinator.vocab import Channel
 
             inquiry = intake.create_inquiry(
                 audit.CLI,

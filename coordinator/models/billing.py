@@ -14,18 +14,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coordinator.domain.billing import ChargeCategory, FeePeriod, LedgerKind, PaymentMethod, PlanFrequency
 from coordinator.models.base import Base, UTCDateTime, str_enum, utcnow
 from coordinator.models.programs import Program
 from coordinator.models.users import User
-from coordinator.vocab import (
-    ChargeCategory,
-    FeePeriod,
-    LedgerKind,
-    PaymentMethod,
-    PlanFrequency,
-    PlanStatus,
-    QuoteStatus,
-)
+from coordinator.rules.payment_plan_lifecycle import PlanStatus
+from coordinator.rules.quote_lifecycle import QuoteStatus
 
 Money = sa.Numeric(18, 4)
 

@@ -14,25 +14,24 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coordinator.models.base import Base, UTCDateTime, str_enum, utcnow
-from coordinator.models.payers import Payer
-from coordinator.models.users import User
-from coordinator.vocab import (
-    AuthorizationStatus,
+from coordinator.domain.care import LevelOfCare
+from coordinator.domain.insurance import (
     AuthorizationUnit,
-    Channel,
     CopayPer,
     CoverageRank,
-    LevelOfCare,
     LimitUnit,
     NetworkStatus,
     PlanType,
     ServiceLine,
-    Sex,
     SubscriberRelationship,
     VerificationMethod,
     VerificationStatus,
 )
+from coordinator.domain.intake import Channel, Sex
+from coordinator.models.base import Base, UTCDateTime, str_enum, utcnow
+from coordinator.models.payers import Payer
+from coordinator.models.users import User
+from coordinator.rules.authorization_lifecycle import AuthorizationStatus
 
 Amount = sa.Numeric(12, 2)
 

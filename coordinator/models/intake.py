@@ -12,10 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coordinator.models.base import Base, UTCDateTime, str_enum, utcnow
-from coordinator.models.users import User
-from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.vocab import (
+from coordinator.domain.intake import (
     ActivityKind,
     CallerRelationship,
     CallOutcome,
@@ -26,6 +23,9 @@ from coordinator.vocab import (
     Sex,
     Urgency,
 )
+from coordinator.models.base import Base, UTCDateTime, str_enum, utcnow
+from coordinator.models.users import User
+from coordinator.rules.inquiry_lifecycle import InquiryStatus
 
 
 class Referrer(Base):

@@ -7,8 +7,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coordinator.domain.care import AdmissionStatus, AsamEdition, LevelOfCare
 from coordinator.models.base import Base, UTCDateTime, str_enum, utcnow
-from coordinator.vocab import AdmissionStatus, AsamEdition, LevelOfCare
 
 
 class Program(Base):

@@ -12,9 +12,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coordinator.domain.reminders import DeliveryChannel, DeliveryStatus, ReminderKind
 from coordinator.models.base import Base, UTCDateTime, str_enum, utcnow
 from coordinator.models.users import User
-from coordinator.vocab import DeliveryChannel, DeliveryStatus, ReminderKind, ReminderStatus
+from coordinator.rules.reminder_lifecycle import ReminderStatus
 
 
 class Reminder(Base):

@@ -22,7 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from coordinator.vocab import AuthorizationStatus, LevelOfCare, ServiceLine, VerificationStatus
+from coordinator.domain.care import LevelOfCare
+from coordinator.domain.insurance import ServiceLine, VerificationStatus
+from coordinator.rules.authorization_lifecycle import AuthorizationStatus
 
 SERVICE_LINE_FOR_LEVEL = {
     LevelOfCare.PARTNER_HOSPITAL_DETOX: ServiceLine.SUD_RESIDENTIAL,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
+from coordinator.domain.labelled import LabelledStrEnum
 from coordinator.rules.scoring import band_for, validate_answers
 
 MAX_TOTAL = 48
@@ -153,19 +153,14 @@ ITEMS: tuple[CowsItem, ...] = (
 ITEMS_BY_KEY: dict[str, CowsItem] = {item.key: item for item in ITEMS}
 
 
-class CowsBand(StrEnum):
+class CowsBand(LabelledStrEnum):
     """Withdrawal severity band for a COWS total."""
 
-    NONE_MINIMAL = "none_minimal"
-    MILD = "mild"
-    MODERATE = "moderate"
-    MODERATELY_SEVERE = "moderately_severe"
-    SEVERE = "severe"
-
-    @property
-    def label(self) -> str:
-        """Plain-language band with its score range."""
-        return BAND_LABELS[self]
+    NONE_MINIMAL = "none_minimal", "None/minimal (0-4; the original scale gives this range no label)"
+    MILD = "mild", "Mild (5-12)"
+    MODERATE = "moderate", "Moderate (13-24)"
+    MODERATELY_SEVERE = "moderately_severe", "Moderately severe (25-36)"
+    SEVERE = "severe", "Severe (more than 36)"
 
 
 # (band, lowest total, highest total); 36 is moderately severe: "severe" is strictly above 36.
@@ -176,13 +171,6 @@ BANDS: tuple[tuple[CowsBand, int, int], ...] = (
     (CowsBand.MODERATELY_SEVERE, 25, 36),
     (CowsBand.SEVERE, 37, MAX_TOTAL),
 )
-BAND_LABELS: dict[CowsBand, str] = {
-    CowsBand.NONE_MINIMAL: "None/minimal (0-4; the original scale gives this range no label)",
-    CowsBand.MILD: "Mild (5-12)",
-    CowsBand.MODERATE: "Moderate (13-24)",
-    CowsBand.MODERATELY_SEVERE: "Moderately severe (25-36)",
-    CowsBand.SEVERE: "Severe (more than 36)",
-}
 
 
 @dataclass(frozen=True)

@@ -11,50 +11,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 
+from coordinator.domain.labelled import LabelledStrEnum
 from coordinator.rules.errors import InvalidValue
 from coordinator.rules.scoring import parse_choices
 
 
-class OudCriterion(StrEnum):
+class OudCriterion(LabelledStrEnum):
     """The 11 DSM-5 opioid use disorder criteria, in DSM order, keyed by stable strings."""
 
-    LARGER_AMOUNTS = "larger_amounts"
-    PERSISTENT_DESIRE_TO_CUT_DOWN = "persistent_desire_to_cut_down"
-    TIME_SPENT = "time_spent"
-    CRAVING = "craving"
-    ROLE_FAILURE = "role_failure"
-    SOCIAL_PROBLEMS = "social_problems"
-    ACTIVITIES_GIVEN_UP = "activities_given_up"
-    HAZARDOUS_USE = "hazardous_use"
-    CONTINUED_DESPITE_PROBLEMS = "continued_despite_problems"
-    TOLERANCE = "tolerance"
-    WITHDRAWAL = "withdrawal"
+    LARGER_AMOUNTS = "larger_amounts", "Takes opioids in larger amounts or for longer than intended"
+    PERSISTENT_DESIRE_TO_CUT_DOWN = (
+        "persistent_desire_to_cut_down",
+        "Wants to cut down or control use, or has tried and failed",
+    )
+    TIME_SPENT = "time_spent", "Spends a lot of time getting, using or recovering from opioids"
+    CRAVING = "craving", "Craving: a strong desire or urge to use opioids"
+    ROLE_FAILURE = "role_failure", "Use keeps getting in the way of duties at work, school or home"
+    SOCIAL_PROBLEMS = (
+        "social_problems",
+        "Keeps using despite relationship or social problems caused or worsened by opioids",
+    )
+    ACTIVITIES_GIVEN_UP = "activities_given_up", "Has given up or cut back important work, social or leisure activities"
+    HAZARDOUS_USE = "hazardous_use", "Uses again and again in physically dangerous situations (e.g. driving)"
+    CONTINUED_DESPITE_PROBLEMS = (
+        "continued_despite_problems",
+        "Keeps using despite knowing of a physical or mental problem opioids cause or worsen",
+    )
+    TOLERANCE = (
+        "tolerance",
+        "Tolerance: needs much more for the same effect, or gets much less effect from the same amount",
+    )
+    WITHDRAWAL = "withdrawal", "Withdrawal: has withdrawal symptoms, or takes opioids to relieve or avoid them"
 
-    @property
-    def label(self) -> str:
-        """Plain-language wording for a checklist."""
-        return CRITERION_LABELS[self]
-
-
-CRITERION_LABELS: dict[OudCriterion, str] = {
-    OudCriterion.LARGER_AMOUNTS: "Takes opioids in larger amounts or for longer than intended",
-    OudCriterion.PERSISTENT_DESIRE_TO_CUT_DOWN: ("Wants to cut down or control use, or has tried and failed"),
-    OudCriterion.TIME_SPENT: "Spends a lot of time getting, using or recovering from opioids",
-    OudCriterion.CRAVING: "Craving: a strong desire or urge to use opioids",
-    OudCriterion.ROLE_FAILURE: "Use keeps getting in the way of duties at work, school or home",
-    OudCriterion.SOCIAL_PROBLEMS: ("Keeps using despite relationship or social problems caused or worsened by opioids"),
-    OudCriterion.ACTIVITIES_GIVEN_UP: ("Has given up or cut back important work, social or leisure activities"),
-    OudCriterion.HAZARDOUS_USE: ("Uses again and again in physically dangerous situations (e.g. driving)"),
-    OudCriterion.CONTINUED_DESPITE_PROBLEMS: (
-        "Keeps using despite knowing of a physical or mental problem opioids cause or worsen"
-    ),
-    OudCriterion.TOLERANCE: (
-        "Tolerance: needs much more for the same effect, or gets much less effect from the same amount"
-    ),
-    OudCriterion.WITHDRAWAL: ("Withdrawal: has withdrawal symptoms, or takes opioids to relieve or avoid them"),
-}
 
 # DSM-5 does not count these two when the opioid is taken as prescribed under supervision:
 # they are the expected physiology of daily opioid therapy, not a disorder.
@@ -71,26 +60,14 @@ CLINICIAN_NOTE = (
 )
 
 
-class OudSeverity(StrEnum):
+class OudSeverity(LabelledStrEnum):
     """DSM-5 severity from the number of criteria counted."""
 
-    NONE = "none"
-    MILD = "mild"
-    MODERATE = "moderate"
-    SEVERE = "severe"
+    NONE = "none", "Below the diagnostic threshold (0-1 criteria)"
+    MILD = "mild", "Mild (2-3 criteria)"
+    MODERATE = "moderate", "Moderate (4-5 criteria)"
+    SEVERE = "severe", "Severe (6 or more criteria)"
 
-    @property
-    def label(self) -> str:
-        """Plain-language severity with its criteria range."""
-        return _SEVERITY_LABELS[self]
-
-
-_SEVERITY_LABELS = {
-    OudSeverity.NONE: "Below the diagnostic threshold (0-1 criteria)",
-    OudSeverity.MILD: "Mild (2-3 criteria)",
-    OudSeverity.MODERATE: "Moderate (4-5 criteria)",
-    OudSeverity.SEVERE: "Severe (6 or more criteria)",
-}
 
 _ICD10_FAMILY = {
     OudSeverity.NONE: None,
@@ -168,34 +145,17 @@ def assess_oud(criteria_met: Iterable[str], *, taken_as_prescribed_under_supervi
     )
 
 
-class OudBehaviour(StrEnum):
+class OudBehaviour(LabelledStrEnum):
     """Behaviours that point to a use disorder rather than expected physical dependence."""
 
-    MORE_THAN_PRESCRIBED = "more_than_prescribed"
-    CRAVINGS_BETWEEN_DOSES = "cravings_between_doses"
-    EARLY_REFILLS = "early_refills"
-    LOST_PRESCRIPTIONS = "lost_prescriptions"
-    MULTIPLE_PRESCRIBERS = "multiple_prescribers"
-    USE_FOR_MOOD_OR_SLEEP = "use_for_mood_or_sleep"
-    HIDING_USE = "hiding_use"
-    CONTINUED_DESPITE_HARM = "continued_despite_harm"
-
-    @property
-    def label(self) -> str:
-        """Plain-language wording for a checklist."""
-        return BEHAVIOUR_LABELS[self]
-
-
-BEHAVIOUR_LABELS: dict[OudBehaviour, str] = {
-    OudBehaviour.MORE_THAN_PRESCRIBED: "Takes more than prescribed",
-    OudBehaviour.CRAVINGS_BETWEEN_DOSES: "Has cravings between doses",
-    OudBehaviour.EARLY_REFILLS: "Runs out early or asks for early refills",
-    OudBehaviour.LOST_PRESCRIPTIONS: "Reports lost prescriptions",
-    OudBehaviour.MULTIPLE_PRESCRIBERS: "Gets opioids from several prescribers",
-    OudBehaviour.USE_FOR_MOOD_OR_SLEEP: "Uses opioids for mood or sleep rather than pain",
-    OudBehaviour.HIDING_USE: "Hides use from family",
-    OudBehaviour.CONTINUED_DESPITE_HARM: "Keeps using despite harm",
-}
+    MORE_THAN_PRESCRIBED = "more_than_prescribed", "Takes more than prescribed"
+    CRAVINGS_BETWEEN_DOSES = "cravings_between_doses", "Has cravings between doses"
+    EARLY_REFILLS = "early_refills", "Runs out early or asks for early refills"
+    LOST_PRESCRIPTIONS = "lost_prescriptions", "Reports lost prescriptions"
+    MULTIPLE_PRESCRIBERS = "multiple_prescribers", "Gets opioids from several prescribers"
+    USE_FOR_MOOD_OR_SLEEP = "use_for_mood_or_sleep", "Uses opioids for mood or sleep rather than pain"
+    HIDING_USE = "hiding_use", "Hides use from family"
+    CONTINUED_DESPITE_HARM = "continued_despite_harm", "Keeps using despite harm"
 
 
 def reported_behaviours(reported: Iterable[str]) -> tuple[OudBehaviour, ...]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
+from coordinator.domain.labelled import LabelledStrEnum
 from coordinator.rules.scoring import band_for, validate_answers
 
 STEM = "Over the last 2 weeks, how often have you been bothered by the following?"
@@ -33,18 +33,13 @@ MAX_TOTAL = 21
 ANSWER_SCORES = tuple(score for score, _ in RESPONSES)
 
 
-class Gad7Band(StrEnum):
+class Gad7Band(LabelledStrEnum):
     """Anxiety severity band for a GAD-7 total."""
 
-    MINIMAL = "minimal"
-    MILD = "mild"
-    MODERATE = "moderate"
-    SEVERE = "severe"
-
-    @property
-    def label(self) -> str:
-        """Plain-language band with its score range."""
-        return BAND_LABELS[self]
+    MINIMAL = "minimal", "Minimal (0-4)"
+    MILD = "mild", "Mild (5-9)"
+    MODERATE = "moderate", "Moderate (10-14)"
+    SEVERE = "severe", "Severe (15-21)"
 
 
 BANDS: tuple[tuple[Gad7Band, int, int], ...] = (
@@ -53,12 +48,6 @@ BANDS: tuple[tuple[Gad7Band, int, int], ...] = (
     (Gad7Band.MODERATE, 10, 14),
     (Gad7Band.SEVERE, 15, MAX_TOTAL),
 )
-BAND_LABELS: dict[Gad7Band, str] = {
-    Gad7Band.MINIMAL: "Minimal (0-4)",
-    Gad7Band.MILD: "Mild (5-9)",
-    Gad7Band.MODERATE: "Moderate (10-14)",
-    Gad7Band.SEVERE: "Severe (15-21)",
-}
 
 
 @dataclass(frozen=True)

@@ -14,45 +14,36 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from coordinator.domain.labelled import LabelledStrEnum
 from coordinator.rules.errors import InvalidTransition, InvalidValue, MissingReason, UnknownKey
 
 
-class InquiryStatus(StrEnum):
+class InquiryStatus(LabelledStrEnum):
     """Where an inquiry stands; stored as its string value."""
 
-    NEW = "new"
-    CONTACTED = "contacted"
-    SCREENING = "screening"
-    VERIFYING = "verifying"
-    PLACEMENT_OFFERED = "placement_offered"
-    ADMITTED = "admitted"
-    DECLINED = "declined"
-    REFERRED_OUT = "referred_out"
-    LOST = "lost"
-
-    @property
-    def label(self) -> str:
-        """Plain-language status for lists and badges."""
-        return STATUS_LABELS[self]
+    NEW = "new", "New"
+    CONTACTED = "contacted", "Contacted"
+    SCREENING = "screening", "Screening"
+    VERIFYING = "verifying", "Verifying coverage or payment"
+    PLACEMENT_OFFERED = "placement_offered", "Placement offered"
+    ADMITTED = "admitted", "Admitted"
+    DECLINED = "declined", "Declined"
+    REFERRED_OUT = "referred_out", "Referred out"
+    LOST = "lost", "Lost to follow-up"
 
 
-class InquiryAction(StrEnum):
+class InquiryAction(LabelledStrEnum):
     """What staff can do to an inquiry."""
 
-    RECORD_CONTACT = "record_contact"
-    START_SCREENING = "start_screening"
-    START_VERIFICATION = "start_verification"
-    OFFER_PLACEMENT = "offer_placement"
-    ADMIT = "admit"
-    DECLINE = "decline"
-    REFER_OUT = "refer_out"
-    MARK_LOST = "mark_lost"
-    REOPEN = "reopen"
-
-    @property
-    def label(self) -> str:
-        """Plain-language action for buttons."""
-        return ACTION_LABELS[self]
+    RECORD_CONTACT = "record_contact", "Record first contact"
+    START_SCREENING = "start_screening", "Start screening"
+    START_VERIFICATION = "start_verification", "Start verification"
+    OFFER_PLACEMENT = "offer_placement", "Offer placement"
+    ADMIT = "admit", "Admit"
+    DECLINE = "decline", "Decline"
+    REFER_OUT = "refer_out", "Refer out"
+    MARK_LOST = "mark_lost", "Mark as lost"
+    REOPEN = "reopen", "Reopen"
 
 
 S, A = InquiryStatus, InquiryAction
@@ -85,29 +76,6 @@ TERMINAL = frozenset({InquiryStatus.ADMITTED, InquiryStatus.REFERRED_OUT})
 REASON_REQUIRED = frozenset(
     {action for (_, action), target in TRANSITIONS.items() if target in EXITS} | {InquiryAction.REOPEN}
 )
-
-STATUS_LABELS: dict[InquiryStatus, str] = {
-    InquiryStatus.NEW: "New",
-    InquiryStatus.CONTACTED: "Contacted",
-    InquiryStatus.SCREENING: "Screening",
-    InquiryStatus.VERIFYING: "Verifying coverage or payment",
-    InquiryStatus.PLACEMENT_OFFERED: "Placement offered",
-    InquiryStatus.ADMITTED: "Admitted",
-    InquiryStatus.DECLINED: "Declined",
-    InquiryStatus.REFERRED_OUT: "Referred out",
-    InquiryStatus.LOST: "Lost to follow-up",
-}
-ACTION_LABELS: dict[InquiryAction, str] = {
-    InquiryAction.RECORD_CONTACT: "Record first contact",
-    InquiryAction.START_SCREENING: "Start screening",
-    InquiryAction.START_VERIFICATION: "Start verification",
-    InquiryAction.OFFER_PLACEMENT: "Offer placement",
-    InquiryAction.ADMIT: "Admit",
-    InquiryAction.DECLINE: "Decline",
-    InquiryAction.REFER_OUT: "Refer out",
-    InquiryAction.MARK_LOST: "Mark as lost",
-    InquiryAction.REOPEN: "Reopen",
-}
 
 
 def allowed_actions(status: InquiryStatus | str) -> tuple[InquiryAction, ...]:

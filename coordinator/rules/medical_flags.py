@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from coordinator.domain.labelled import LabelledStrEnum
 from coordinator.rules.errors import InvalidValue, MissingValue
 from coordinator.rules.scoring import parse_choices
 
@@ -26,32 +27,16 @@ DEFAULT_HIGH_MME_THRESHOLD = Decimal(200)
 HOSPITAL_DETOX = "Consider medically managed detox at a partner hospital first."
 
 
-class MedicalFlag(StrEnum):
+class MedicalFlag(LabelledStrEnum):
     """Medical history and co-use that change where withdrawal can safely happen."""
 
-    PREGNANCY = "pregnancy"
-    CARDIAC_DISEASE = "cardiac_disease"
-    RESPIRATORY_DISEASE = "respiratory_disease"
-    BENZODIAZEPINE_USE = "benzodiazepine_use"
-    ALCOHOL_USE = "alcohol_use"
-    COMPLICATED_WITHDRAWAL_HISTORY = "complicated_withdrawal_history"
-    RECENT_OVERDOSE = "recent_overdose"
-
-    @property
-    def label(self) -> str:
-        """Plain-language wording for a checklist."""
-        return FLAG_LABELS[self]
-
-
-FLAG_LABELS: dict[MedicalFlag, str] = {
-    MedicalFlag.PREGNANCY: "Pregnant",
-    MedicalFlag.CARDIAC_DISEASE: "Heart disease (e.g. coronary disease, heart failure, arrhythmia)",
-    MedicalFlag.RESPIRATORY_DISEASE: "Lung or breathing disease (e.g. COPD, severe asthma, sleep apnoea)",
-    MedicalFlag.BENZODIAZEPINE_USE: "Takes benzodiazepines alongside opioids",
-    MedicalFlag.ALCOHOL_USE: "Drinks alcohol alongside opioids",
-    MedicalFlag.COMPLICATED_WITHDRAWAL_HISTORY: "Past withdrawal with seizures or delirium",
-    MedicalFlag.RECENT_OVERDOSE: f"Overdose in the last {DEFAULT_OVERDOSE_WINDOW_MONTHS} months",
-}
+    PREGNANCY = "pregnancy", "Pregnant"
+    CARDIAC_DISEASE = "cardiac_disease", "Heart disease (e.g. coronary disease, heart failure, arrhythmia)"
+    RESPIRATORY_DISEASE = "respiratory_disease", "Lung or breathing disease (e.g. COPD, severe asthma, sleep apnoea)"
+    BENZODIAZEPINE_USE = "benzodiazepine_use", "Takes benzodiazepines alongside opioids"
+    ALCOHOL_USE = "alcohol_use", "Drinks alcohol alongside opioids"
+    COMPLICATED_WITHDRAWAL_HISTORY = "complicated_withdrawal_history", "Past withdrawal with seizures or delirium"
+    RECENT_OVERDOSE = "recent_overdose", "Overdose in the last 12 months"
 
 
 class DetoxAction(StrEnum):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
+from coordinator.domain.labelled import LabelledStrEnum
 from coordinator.rules.scoring import band_for, validate_answers
 
 STEM = "Over the last 2 weeks, how often have you been bothered by the following?"
@@ -37,19 +37,14 @@ MAX_TOTAL = 27
 ANSWER_SCORES = tuple(score for score, _ in RESPONSES)
 
 
-class Phq9Band(StrEnum):
+class Phq9Band(LabelledStrEnum):
     """Depression severity band for a PHQ-9 total."""
 
-    MINIMAL = "minimal"
-    MILD = "mild"
-    MODERATE = "moderate"
-    MODERATELY_SEVERE = "moderately_severe"
-    SEVERE = "severe"
-
-    @property
-    def label(self) -> str:
-        """Plain-language band with its score range."""
-        return BAND_LABELS[self]
+    MINIMAL = "minimal", "Minimal (0-4)"
+    MILD = "mild", "Mild (5-9)"
+    MODERATE = "moderate", "Moderate (10-14)"
+    MODERATELY_SEVERE = "moderately_severe", "Moderately severe (15-19)"
+    SEVERE = "severe", "Severe (20-27)"
 
 
 BANDS: tuple[tuple[Phq9Band, int, int], ...] = (
@@ -59,13 +54,6 @@ BANDS: tuple[tuple[Phq9Band, int, int], ...] = (
     (Phq9Band.MODERATELY_SEVERE, 15, 19),
     (Phq9Band.SEVERE, 20, MAX_TOTAL),
 )
-BAND_LABELS: dict[Phq9Band, str] = {
-    Phq9Band.MINIMAL: "Minimal (0-4)",
-    Phq9Band.MILD: "Mild (5-9)",
-    Phq9Band.MODERATE: "Moderate (10-14)",
-    Phq9Band.MODERATELY_SEVERE: "Moderately severe (15-19)",
-    Phq9Band.SEVERE: "Severe (20-27)",
-}
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coordinator.domain.audit import AuditAction
 from coordinator.errors import NotPermitted, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import User, utcnow
@@ -63,7 +64,7 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
-    audit.record(actor, "user_created", "user", user.id, detail=f"role {role.value}")
+    audit.record(actor, AuditAction.USER_CREATED, "user", user.id, detail=f"role {role.value}")
     return user
 
 
@@ -86,7 +87,7 @@ def update_user(actor: User, user: User, *, full_name: str, role: Role, discipli
         changes.append("name changed")
     user.full_name, user.role, user.discipline = full_name, role, discipline
     if changes:
-        audit.record(actor, "user_updated", "user", user.id, detail="; ".join(changes))
+        audit.record(actor, AuditAction.USER_UPDATED, "user", user.id, detail="; ".join(changes))
         if any(c.startswith("role") for c in changes):
             # A new role means new permissions: make them sign in again under it.
             end_all_sessions(user, "role_changed")
@@ -105,7 +106,7 @@ def deactivate_user(actor: User, user: User) -> None:
     user.is_active = False
     user.deactivated_at = utcnow()
     end_all_sessions(user, "deactivated")
-    audit.record(actor, "user_deactivated", "user", user.id)
+    audit.record(actor, AuditAction.USER_DEACTIVATED, "user", user.id)
     db.session.flush()
 
 
@@ -115,7 +116,7 @@ def reactivate_user(actor: User, user: User) -> None:
         raise NotPermitted("This account is already active.")
     user.is_active = True
     user.deactivated_at = None
-    audit.record(actor, "user_reactivated", "user", user.id)
+    audit.record(actor, AuditAction.USER_REACTIVATED, "user", user.id)
     db.session.flush()
 
 
@@ -127,7 +128,7 @@ def reset_password(actor: User, user: User, new_password: str, profile: str) -> 
     user.password_hash = hash_password(new_password, profile)
     user.must_change_password = True
     end_all_sessions(user, "password_reset")
-    audit.record(actor, "password_reset", "user", user.id)
+    audit.record(actor, AuditAction.PASSWORD_RESET, "user", user.id)
     db.session.flush()
 
 
@@ -146,5 +147,5 @@ def change_own_password(
     user.password_hash = hash_password(new_password, profile)
     user.must_change_password = False
     end_all_sessions(user, "password_changed", keep_token=current_token)
-    audit.record(user, "password_changed", "user", user.id)
+    audit.record(user, AuditAction.PASSWORD_CHANGED, "user", user.id)
     db.session.flush()

@@ -18,6 +18,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from coordinator.domain.audit import AuditAction
 from coordinator.errors import NotFound, NotPermitted, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import ApiClient, Inquiry, User, utcnow
@@ -81,7 +82,7 @@ def create_client(actor: User, name: str | None) -> IssuedKey:
     client = ApiClient(name=name, key_prefix=prefix, key_hash=hash_key(key), created_by_id=actor.id)
     db.session.add(client)
     db.session.flush()
-    audit.record(actor, "api_client_created", "api_client", client.id, detail=f"key prefix {prefix}")
+    audit.record(actor, AuditAction.API_CLIENT_CREATED, "api_client", client.id, detail=f"key prefix {prefix}")
     return IssuedKey(client, key)
 
 
@@ -100,7 +101,7 @@ def revoke_client(actor: User, client: ApiClient) -> None:
     client.revoked_at = utcnow()
     client.revoked_by_id = actor.id
     db.session.flush()
-    audit.record(actor, "api_client_revoked", "api_client", client.id)
+    audit.record(actor, AuditAction.API_CLIENT_REVOKED, "api_client", client.id)
 
 
 def authenticate(authorization: str | None) -> ApiClient | None:
@@ -133,5 +134,5 @@ def read_inquiry_status(client: ApiClient, public_id: str) -> Inquiry:
         )
     if inquiry is None:
         raise NotFound("No inquiry with this id was created with this key.")
-    audit.record(actor_for(client), "inquiry_status_read", "inquiry", inquiry.id)
+    audit.record(actor_for(client), AuditAction.INQUIRY_STATUS_READ, "inquiry", inquiry.id)
     return inquiry

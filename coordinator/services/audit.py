@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coordinator.domain.audit import AuditAction
 from coordinator.extensions import db
 from coordinator.models import AuditEvent, User
 from coordinator.observability import current_ip, current_request_id
@@ -24,7 +25,7 @@ CLI = SystemActor("cli")
 
 def record(
     actor: User | SystemActor,
-    action: str,
+    action: AuditAction,
     entity_type: str | None = None,
     entity_id: object | None = None,
     detail: str | None = None,
@@ -33,6 +34,8 @@ def record(
 
     `detail` must carry no clinical values: say what happened, not what the record holds.
     """
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit actions are AuditAction members, not {type(action).__name__}")
     if isinstance(actor, User):
         actor_user_id, label = actor.id, f"user:{actor.id}"
     else:

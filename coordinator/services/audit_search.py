@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from coordinator.domain.audit import AuditAction
 from coordinator.extensions import db
 from coordinator.models import AuditEvent, User
 from coordinator.services.pagination import Page, paginate
@@ -82,3 +83,9 @@ def actor_choices() -> list[tuple[str, str]]:
     return [("", "Anyone"), (ANONYMOUS_CHOICE, "Anonymous (failed sign-ins)")] + [
         (f"user:{uid}", f"{name} ({email})") for uid, name, email in users
     ]
+
+
+def action_label(value: str) -> str:
+    """How the audit page words a stored action (older rows may hold a name no longer in use)."""
+    action = AuditAction.parse(value)
+    return action.label if action is not None else value

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from coordinator.domain.audit import AuditAction
 from coordinator.extensions import db
 from coordinator.models import User, UserSession, utcnow
 from coordinator.passwords import burn_verification_time, hash_password, needs_rehash, verify_password
@@ -36,13 +37,13 @@ def authenticate(email: str, password: str, profile: str) -> User | None:
     user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
     if user is None:
         burn_verification_time(password, profile)
-        audit.record(audit.ANONYMOUS, "login_failed", detail="unknown account")
+        audit.record(audit.ANONYMOUS, AuditAction.LOGIN_FAILED, detail="unknown account")
         return None
     if not verify_password(user.password_hash, password, profile):
-        audit.record(audit.ANONYMOUS, "login_failed", "user", user.id, detail="wrong password")
+        audit.record(audit.ANONYMOUS, AuditAction.LOGIN_FAILED, "user", user.id, detail="wrong password")
         return None
     if not user.is_active:
-        audit.record(audit.ANONYMOUS, "login_failed", "user", user.id, detail="account deactivated")
+        audit.record(audit.ANONYMOUS, AuditAction.LOGIN_FAILED, "user", user.id, detail="account deactivated")
         return None
     if needs_rehash(user.password_hash, profile):
         user.password_hash = hash_password(password, profile)
@@ -64,7 +65,7 @@ def open_session(user: User, ip: str | None, user_agent: str | None) -> str:
         )
     )
     user.last_login_at = now
-    audit.record(user, "login", "user", user.id)
+    audit.record(user, AuditAction.LOGIN, "user", user.id)
     db.session.flush()
     return token
 
@@ -99,20 +100,20 @@ def check_session(
 def _end(row: UserSession, reason: str, now: datetime) -> str:
     row.ended_at = now
     row.end_reason = reason
-    audit.record(row.user, "session_ended", "user", row.user_id, detail=reason)
+    audit.record(row.user, AuditAction.SESSION_ENDED, "user", row.user_id, detail=reason)
     db.session.flush()
     return reason
 
 
-def close_session(token: str, reason: str = "logout") -> None:
+def close_session(token: str) -> None:
     """End the session this token belongs to (logout); the caller commits."""
     row = db.session.execute(
         sa.select(UserSession).where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
     ).scalar_one_or_none()
     if row is not None:
         row.ended_at = utcnow()
-        row.end_reason = reason
-        audit.record(row.user, reason, "user", row.user_id)
+        row.end_reason = "logout"
+        audit.record(row.user, AuditAction.LOGOUT, "user", row.user_id)
         db.session.flush()
 
 

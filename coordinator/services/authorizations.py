@@ -27,12 +27,15 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from coordinator.domain.audit import AuditAction
+from coordinator.domain.care import LevelOfCare
+from coordinator.domain.insurance import AuthorizationUnit
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import Authorization, AuthorizationReview, Coverage, Inquiry, User
+from coordinator.rules.authorization_lifecycle import AuthorizationStatus
 from coordinator.services import audit, reminders
 from coordinator.services.insurance import NOTES_LIMIT, _choice, _date, _int, _text
-from coordinator.vocab import AuthorizationStatus, AuthorizationUnit, LevelOfCare
 
 GRANTED = (AuthorizationStatus.APPROVED, AuthorizationStatus.PARTIALLY_APPROVED)
 REVIEW_GRACE_DAYS = 30
@@ -227,7 +230,7 @@ def record_authorization(actor: User, inquiry: Inquiry, data: Mapping, today: da
     reminders.authorization_changed(auth, today)
     audit.record(
         actor,
-        "authorization_recorded",
+        AuditAction.AUTHORIZATION_RECORDED,
         "authorization",
         auth.id,
         detail=f"inquiry {inquiry.id}, {auth.level_of_care}, status {auth.status}",
@@ -255,7 +258,7 @@ def update_authorization(actor: User, auth: Authorization, data: Mapping, note, 
     reminders.authorization_changed(auth, today)
     audit.record(
         actor,
-        "authorization_updated",
+        AuditAction.AUTHORIZATION_UPDATED,
         "authorization",
         auth.id,
         detail=f"inquiry {auth.inquiry_id}, status {from_status} -> {auth.status}; "

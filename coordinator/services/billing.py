@@ -27,6 +27,8 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from coordinator.domain.audit import AuditAction
+from coordinator.domain.billing import ChargeCategory, FeePeriod, LedgerKind, PaymentMethod, PlanFrequency
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
@@ -44,16 +46,9 @@ from coordinator.models import (
 from coordinator.rules import ledger, money
 from coordinator.rules.errors import RuleError
 from coordinator.rules.ledger import LEDGER_MAXIMUM
+from coordinator.rules.payment_plan_lifecycle import PlanStatus
+from coordinator.rules.quote_lifecycle import QuoteStatus
 from coordinator.services import audit, fee_schedules, reminders
-from coordinator.vocab import (
-    ChargeCategory,
-    FeePeriod,
-    LedgerKind,
-    PaymentMethod,
-    PlanFrequency,
-    PlanStatus,
-    QuoteStatus,
-)
 
 DESCRIPTION_LIMIT = 200
 REFERENCE_LIMIT = 80
@@ -196,7 +191,7 @@ def _paid_toward(rows: Sequence[LedgerEntry], plan_id: int) -> Decimal:
     return total
 
 
-def _add_entry(actor, account: BillingAccount, action: str, detail: str, **values) -> LedgerEntry:
+def _add_entry(actor, account: BillingAccount, action: AuditAction, detail: str, **values) -> LedgerEntry:
     entry = LedgerEntry(account_id=account.id, currency=account.currency, created_by_id=_actor_id(actor), **values)
     db.session.add(entry)
     db.session.flush()
@@ -290,7 +285,9 @@ def open_account(actor, inquiry: Inquiry, currency: object) -> BillingAccount:
             db.session.flush()
     except IntegrityError:
         raise ValidationFailed.single("currency", "This inquiry already has a private-pay account.") from None
-    audit.record(actor, "billing_account_opened", "billing_account", account.id, detail=f"inquiry {inquiry.id}")
+    audit.record(
+        actor, AuditAction.BILLING_ACCOUNT_OPENED, "billing_account", account.id, detail=f"inquiry {inquiry.id}"
+    )
     return account
 
 
@@ -376,7 +373,7 @@ def issue_quote(
     )
     db.session.add(quote)
     db.session.flush()
-    audit.record(actor, "quote_issued", "quote", quote.id, detail=f"inquiry {account.inquiry_id}")
+    audit.record(actor, AuditAction.QUOTE_ISSUED, "quote", quote.id, detail=f"inquiry {account.inquiry_id}")
     return quote
 
 
@@ -399,7 +396,7 @@ def accept_quote(actor, quote: Quote, today: date) -> LedgerEntry:
     entry = _add_entry(
         actor,
         account,
-        "ledger_charge_added",
+        AuditAction.LEDGER_CHARGE_ADDED,
         "program_fee from quote",
         kind=LedgerKind.CHARGE,
         category=ChargeCategory.PROGRAM_FEE,
@@ -409,7 +406,7 @@ def accept_quote(actor, quote: Quote, today: date) -> LedgerEntry:
         quote_id=quote.id,
     )
     quote.status, quote.decided_at = QuoteStatus.ACCEPTED, utcnow()
-    audit.record(actor, "quote_accepted", "quote", quote.id, detail=f"inquiry {account.inquiry_id}")
+    audit.record(actor, AuditAction.QUOTE_ACCEPTED, "quote", quote.id, detail=f"inquiry {account.inquiry_id}")
     return entry
 
 
@@ -422,7 +419,7 @@ def withdraw_quote(actor, quote: Quote) -> Quote:
             None, f"This quote is {quote.status.label.lower()}; only an issued quote can be withdrawn."
         )
     quote.status, quote.decided_at = QuoteStatus.WITHDRAWN, utcnow()
-    audit.record(actor, "quote_withdrawn", "quote", quote.id, detail=f"inquiry {account.inquiry_id}")
+    audit.record(actor, AuditAction.QUOTE_WITHDRAWN, "quote", quote.id, detail=f"inquiry {account.inquiry_id}")
     return quote
 
 
@@ -454,7 +451,7 @@ def add_charge(
     return _add_entry(
         actor,
         account,
-        "ledger_charge_added",
+        AuditAction.LEDGER_CHARGE_ADDED,
         kind.value,
         kind=LedgerKind.CHARGE,
         category=kind,
@@ -510,7 +507,7 @@ def record_payment(
     return _add_entry(
         actor,
         account,
-        "ledger_payment_recorded",
+        AuditAction.LEDGER_PAYMENT_RECORDED,
         detail,
         kind=LedgerKind.PAYMENT,
         method=how,
@@ -561,7 +558,7 @@ def record_refund(
     return _add_entry(
         actor,
         account,
-        "ledger_refund_recorded",
+        AuditAction.LEDGER_REFUND_RECORDED,
         "refund",
         kind=LedgerKind.REFUND,
         method=how,
@@ -602,7 +599,7 @@ def void_entry(actor, entry: LedgerEntry, reason: str | None) -> LedgerEntry:
     db.session.flush()
     audit.record(
         actor,
-        "ledger_entry_voided",
+        AuditAction.LEDGER_ENTRY_VOIDED,
         "ledger_entry",
         entry.id,
         detail=f"inquiry {account.inquiry_id}; {entry.kind.value}",
@@ -664,7 +661,9 @@ def create_plan(
     db.session.add(plan)
     db.session.flush()
     reminders.payment_plan_changed(plan, account.inquiry_id)
-    audit.record(actor, "payment_plan_created", "payment_plan", plan.id, detail=f"inquiry {account.inquiry_id}")
+    audit.record(
+        actor, AuditAction.PAYMENT_PLAN_CREATED, "payment_plan", plan.id, detail=f"inquiry {account.inquiry_id}"
+    )
     return plan
 
 
@@ -682,7 +681,9 @@ def cancel_plan(actor, plan: PaymentPlan, reason: str | None) -> PaymentPlan:
     plan.status, plan.cancelled_at, plan.cancel_reason = PlanStatus.CANCELLED, utcnow(), why
     db.session.flush()
     reminders.payment_plan_changed(plan, account.inquiry_id)
-    audit.record(actor, "payment_plan_cancelled", "payment_plan", plan.id, detail=f"inquiry {account.inquiry_id}")
+    audit.record(
+        actor, AuditAction.PAYMENT_PLAN_CANCELLED, "payment_plan", plan.id, detail=f"inquiry {account.inquiry_id}"
+    )
     return plan
 
 

@@ -8,6 +8,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from coordinator.domain.audit import AuditAction
+from coordinator.domain.care import LevelOfCare
 from coordinator.errors import NotPermitted, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
@@ -22,7 +24,6 @@ from coordinator.models import (
 from coordinator.roles import Role
 from coordinator.rules.clearance import AuthorizationFacts, Clearance, ClearanceInput, CoverageFacts, assess
 from coordinator.services import audit, billing
-from coordinator.vocab import LevelOfCare
 
 REASON_LIMIT = 500
 MIN_REASON = 10
@@ -126,5 +127,5 @@ def grant_override(actor: User, inquiry: Inquiry, reason: str | None) -> Clearan
     override = ClearanceOverride(inquiry_id=inquiry.id, reason=check_reason(reason), granted_by_id=actor.id)
     db.session.add(override)
     db.session.flush()
-    audit.record(actor, "clearance_overridden", "inquiry", inquiry.id, detail=f"override {override.id}")
+    audit.record(actor, AuditAction.CLEARANCE_OVERRIDDEN, "inquiry", inquiry.id, detail=f"override {override.id}")
     return override

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from coordinator.domain.audit import AuditAction
+from coordinator.domain.billing import FeePeriod
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import FeeSchedule, Program, User
@@ -21,7 +23,6 @@ from coordinator.rules import money
 from coordinator.rules.errors import RuleError
 from coordinator.rules.ledger import LEDGER_MAXIMUM
 from coordinator.services import audit
-from coordinator.vocab import FeePeriod
 
 TERMS_LIMIT = 2000
 
@@ -151,7 +152,9 @@ def create_schedule(actor: User, data: Mapping) -> FeeSchedule:
     schedule = FeeSchedule(**_clean(data, None))
     db.session.add(schedule)
     _flush_unique()
-    audit.record(actor, "fee_schedule_created", "fee_schedule", schedule.id, detail=f"program {schedule.program_id}")
+    audit.record(
+        actor, AuditAction.FEE_SCHEDULE_CREATED, "fee_schedule", schedule.id, detail=f"program {schedule.program_id}"
+    )
     return schedule
 
 
@@ -160,5 +163,7 @@ def update_schedule(actor: User, schedule: FeeSchedule, data: Mapping) -> FeeSch
     for field, value in _clean(data, schedule).items():
         setattr(schedule, field, value)
     _flush_unique()
-    audit.record(actor, "fee_schedule_updated", "fee_schedule", schedule.id, detail=f"program {schedule.program_id}")
+    audit.record(
+        actor, AuditAction.FEE_SCHEDULE_UPDATED, "fee_schedule", schedule.id, detail=f"program {schedule.program_id}"
+    )
     return schedule

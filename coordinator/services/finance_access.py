@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coordinator.domain.audit import AuditAction
 from coordinator.errors import NotPermitted
 from coordinator.models import Inquiry, User
 from coordinator.roles import Role
@@ -41,10 +42,15 @@ def open_for(user: User, inquiry_id: int, *, purpose: str = "viewed") -> Finance
     """Load an inquiry's financial record for `user`, auditing the read (or the refusal)."""
     inquiry = inquiries.load(inquiry_id)
     if user.role not in READERS:
-        audit.record(user, "finances_refused", "inquiry", inquiry.id)
+        audit.record(user, AuditAction.FINANCES_REFUSED, "inquiry", inquiry.id)
         raise NotPermitted("Your role does not give access to insurance and payment records.")
     visible = can_see(user, inquiry)
-    audit.record(user, f"finances_{purpose}" if visible else "restricted_finances_refused", "inquiry", inquiry.id)
+    audit.record(
+        user,
+        AuditAction(f"finances_{purpose}") if visible else AuditAction.RESTRICTED_FINANCES_REFUSED,
+        "inquiry",
+        inquiry.id,
+    )
     return FinanceAccess(inquiry, visible, can_edit=visible and user.role in EDITORS and inquiry.merged_into_id is None)
 
 

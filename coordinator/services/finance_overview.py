@@ -14,6 +14,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from coordinator.domain.billing import LedgerKind
+from coordinator.domain.insurance import VerificationStatus
 from coordinator.extensions import db
 from coordinator.models import (
     Authorization,
@@ -27,10 +29,10 @@ from coordinator.models import (
     User,
 )
 from coordinator.rules import ledger, money
+from coordinator.rules.authorization_lifecycle import AuthorizationStatus
 from coordinator.rules.clearance import Clearance
 from coordinator.services import billing, clearance, finance_access, inquiries
 from coordinator.services.pagination import Page, paginate
-from coordinator.vocab import AuthorizationStatus, LedgerKind, VerificationStatus
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,9 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from coordinator.domain.audit import AuditAction
+from coordinator.domain.care import AdmissionStatus
+from coordinator.domain.intake import ActivityKind, CallOutcome, Direction, ReferralSource
 from coordinator.errors import NotFound, NotPermitted, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
@@ -36,7 +39,6 @@ from coordinator.rules.inquiry_lifecycle import InquiryAction, InquiryStatus
 from coordinator.services import audit, clearance, reminders
 from coordinator.services.pagination import Page, paginate
 from coordinator.services.user_directory import escape_like
-from coordinator.vocab import ActivityKind, AdmissionStatus, CallOutcome, Direction, ReferralSource
 
 READERS = frozenset({Role.ADMIN, Role.ADMISSIONS, Role.CASE_MANAGER, Role.CLINICIAN})
 EDITORS = frozenset({Role.ADMIN, Role.ADMISSIONS, Role.CASE_MANAGER})
@@ -102,9 +104,9 @@ def open_for(user: User, inquiry_id: int, *, purpose: str = "viewed") -> Access:
         raise NotPermitted("Your role does not give access to inquiries.")
     visible = can_see(user, inquiry, open_break_glass_ids(user))
     if visible:
-        audit.record(user, f"inquiry_{purpose}", "inquiry", inquiry.id)
+        audit.record(user, AuditAction(f"inquiry_{purpose}"), "inquiry", inquiry.id)
     else:
-        audit.record(user, "restricted_inquiry_refused", "inquiry", inquiry.id)
+        audit.record(user, AuditAction.RESTRICTED_INQUIRY_REFUSED, "inquiry", inquiry.id)
     return Access(inquiry, visible, needs_break_glass=not visible)
 
 
@@ -151,7 +153,7 @@ def break_glass(user: User, inquiry_id: int, reason: str, hours: int) -> BreakGl
     )
     db.session.add(grant)
     db.session.flush()
-    audit.record(user, "break_glass", "inquiry", inquiry.id, detail=f"grant {grant.id} for {hours} h")
+    audit.record(user, AuditAction.BREAK_GLASS, "inquiry", inquiry.id, detail=f"grant {grant.id} for {hours} h")
     return grant
 
 
@@ -172,7 +174,7 @@ def mark_break_glass_reviewed(admin: User, grant_id: int) -> None:
         raise NotFound("No such break-the-glass entry.")
     if grant.reviewed_at is None:
         grant.reviewed_at, grant.reviewed_by_id = utcnow(), admin.id
-        audit.record(admin, "break_glass_reviewed", "break_glass_access", grant.id)
+        audit.record(admin, AuditAction.BREAK_GLASS_REVIEWED, "break_glass_access", grant.id)
 
 
 # --- lists ------------------------------------------------------------------------------------
@@ -246,7 +248,7 @@ def search(user: User, filters: InquiryFilters, per_page: int, zone) -> tuple[Pa
         statement = statement.where(Inquiry.arrived_at < _start_of(filters.arrived_to + timedelta(days=1), zone))
     page = paginate(statement.order_by(*SORTS.get(filters.sort, SORTS["newest"])), filters.page, per_page)
     rows = [ListRow(inquiry, can_see(user, inquiry, glass_ids)) for inquiry in page.items]
-    audit.record(user, "inquiries_listed", "inquiry", None, detail=f"page {page.page}, {len(rows)} rows")
+    audit.record(user, AuditAction.INQUIRIES_LISTED, "inquiry", None, detail=f"page {page.page}, {len(rows)} rows")
     return page, rows
 
 
@@ -384,7 +386,9 @@ def transition(
         summary=summary[:200],
         note=reason,
     )
-    audit.record(actor, "inquiry_status_changed", "inquiry", inquiry.id, detail=f"{previous.value} -> {target.value}")
+    audit.record(
+        actor, AuditAction.INQUIRY_STATUS_CHANGED, "inquiry", inquiry.id, detail=f"{previous.value} -> {target.value}"
+    )
     return target
 
 
@@ -414,7 +418,7 @@ def _admit(actor: User, inquiry: Inquiry, program_id, admit_date, today, overrid
     db.session.flush()
     audit.record(
         actor,
-        "admission_created",
+        AuditAction.ADMISSION_CREATED,
         "admission",
         admission.id,
         detail=f"inquiry {inquiry.id}; cleared by {'override' if override else 'clearance'}",
@@ -487,7 +491,7 @@ def log_call(
         if inquiry.status is InquiryStatus.NEW:
             transition(actor, inquiry, InquiryAction.RECORD_CONTACT.value, "Call reached the caller")
             inquiry.first_contact_at = min(inquiry.first_contact_at, occurred_at)
-    audit.record(actor, "inquiry_call_logged", "inquiry", inquiry.id)
+    audit.record(actor, AuditAction.INQUIRY_CALL_LOGGED, "inquiry", inquiry.id)
     return activity
 
 
@@ -514,7 +518,7 @@ def log_email(
     )
     if direction_value is Direction.INBOUND:
         _mark_first_contact(inquiry, occurred_at)
-    audit.record(actor, "inquiry_email_logged", "inquiry", inquiry.id)
+    audit.record(actor, AuditAction.INQUIRY_EMAIL_LOGGED, "inquiry", inquiry.id)
     return activity
 
 
@@ -523,7 +527,7 @@ def add_note(actor: User, inquiry: Inquiry, note: str) -> InquiryActivity:
     if problems:
         raise ValidationFailed(problems)
     activity = add_activity(inquiry, actor, ActivityKind.NOTE, occurred_at=utcnow(), note=note.strip(), summary="Note")
-    audit.record(actor, "inquiry_note_added", "inquiry", inquiry.id)
+    audit.record(actor, AuditAction.INQUIRY_NOTE_ADDED, "inquiry", inquiry.id)
     return activity
 
 
@@ -554,7 +558,9 @@ def dismiss_duplicate(actor: User, inquiry: Inquiry, flag_id: int) -> None:
     if flag is None or flag.inquiry_id != inquiry.id:
         raise NotFound("No such possible duplicate.")
     flag.dismissed_at = utcnow()
-    audit.record(actor, "duplicate_dismissed", "inquiry", inquiry.id, detail=f"not the same as {flag.other_inquiry_id}")
+    audit.record(
+        actor, AuditAction.DUPLICATE_DISMISSED, "inquiry", inquiry.id, detail=f"not the same as {flag.other_inquiry_id}"
+    )
 
 
 def merge(actor: User, duplicate: Inquiry, survivor_id: int) -> Inquiry:
@@ -595,5 +601,5 @@ def merge(actor: User, duplicate: Inquiry, survivor_id: int) -> Inquiry:
         survivor, actor, ActivityKind.MERGE, occurred_at=now, summary=f"Inquiry #{duplicate.id} merged into this one"
     )
     add_activity(duplicate, actor, ActivityKind.MERGE, occurred_at=now, summary=f"Merged into inquiry #{survivor.id}")
-    audit.record(actor, "inquiry_merged", "inquiry", duplicate.id, detail=f"into {survivor.id}")
+    audit.record(actor, AuditAction.INQUIRY_MERGED, "inquiry", duplicate.id, detail=f"into {survivor.id}")
     return survivor

@@ -41,6 +41,19 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
+from coordinator.domain.audit import AuditAction
+from coordinator.domain.insurance import (
+    CopayPer,
+    CoverageRank,
+    LimitUnit,
+    NetworkStatus,
+    PlanType,
+    ServiceLine,
+    SubscriberRelationship,
+    VerificationMethod,
+    VerificationStatus,
+)
+from coordinator.domain.intake import Channel, Sex
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
@@ -56,19 +69,6 @@ from coordinator.rules import money
 from coordinator.rules.errors import RuleError
 from coordinator.rules.estimate import Estimate, EstimateInput, estimate_stay
 from coordinator.services import audit
-from coordinator.vocab import (
-    Channel,
-    CopayPer,
-    CoverageRank,
-    LimitUnit,
-    NetworkStatus,
-    PlanType,
-    ServiceLine,
-    Sex,
-    SubscriberRelationship,
-    VerificationMethod,
-    VerificationStatus,
-)
 from coordinator.x12.build270 import EligibilityRequest, Person, X12BuildError, build_270
 from coordinator.x12.codes import INSURANCE_TYPES
 from coordinator.x12.mapping import draft_from_271
@@ -385,7 +385,9 @@ def add_coverage(actor: User, inquiry: Inquiry, data: Mapping, today: date | Non
     coverage = Coverage(inquiry_id=inquiry.id, created_by_id=actor.id, **clean)
     db.session.add(coverage)
     db.session.flush()
-    audit.record(actor, "coverage_added", "coverage", coverage.id, detail=f"inquiry {inquiry.id}, {clean['rank']}")
+    audit.record(
+        actor, AuditAction.COVERAGE_ADDED, "coverage", coverage.id, detail=f"inquiry {inquiry.id}, {clean['rank']}"
+    )
     return coverage
 
 
@@ -398,7 +400,7 @@ def update_coverage(actor: User, coverage: Coverage, data: Mapping, today: date 
     db.session.flush()
     audit.record(
         actor,
-        "coverage_updated",
+        AuditAction.COVERAGE_UPDATED,
         "coverage",
         coverage.id,
         detail=f"inquiry {coverage.inquiry_id}; changed: {', '.join(changed) or 'nothing'}",
@@ -640,7 +642,7 @@ def record_verification(
     db.session.flush()
     audit.record(
         actor,
-        "verification_recorded",
+        AuditAction.VERIFICATION_RECORDED,
         "benefit_verification",
         verification.id,
         detail=f"coverage {coverage.id}, {header['method']}, {len(lines)} service lines",
@@ -674,7 +676,7 @@ def update_verification(
     db.session.flush()
     audit.record(
         actor,
-        "verification_updated",
+        AuditAction.VERIFICATION_UPDATED,
         "benefit_verification",
         verification.id,
         detail=f"coverage {verification.coverage_id}, draft, {len(kept)} service lines",
@@ -691,7 +693,7 @@ def confirm_verification(actor: User, verification: BenefitVerification) -> Bene
     db.session.flush()
     audit.record(
         actor,
-        "verification_confirmed",
+        AuditAction.VERIFICATION_CONFIRMED,
         "benefit_verification",
         verification.id,
         detail=f"coverage {verification.coverage_id}",
@@ -840,7 +842,7 @@ def import_271(actor: User, coverage: Coverage, uploaded: bytes, filename: str |
     db.session.flush()
     audit.record(
         actor,
-        "verification_imported",
+        AuditAction.VERIFICATION_IMPORTED,
         "benefit_verification",
         verification.id,
         detail=f"coverage {coverage.id}, 271 draft, {len(lines)} service lines, {len(findings)} findings",
@@ -953,7 +955,9 @@ def build_270_for(actor: User, coverage: Coverage, today: date) -> Built270:
         text = build_270(request)
     except X12BuildError as error:
         raise ValidationFailed.single(None, error.message) from None
-    audit.record(actor, "eligibility_request_built", "coverage", coverage.id, detail=f"inquiry {coverage.inquiry_id}")
+    audit.record(
+        actor, AuditAction.ELIGIBILITY_REQUEST_BUILT, "coverage", coverage.id, detail=f"inquiry {coverage.inquiry_id}"
+    )
     return Built270(text=text, filename=f"270-{coverage.inquiry_id}-{today.isoformat()}.x12")
 
 

@@ -20,6 +20,18 @@ from decimal import Decimal
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
+from coordinator.domain.audit import AuditAction
+from coordinator.domain.insurance import CoverageRank, PlanType, SubscriberRelationship, VerificationStatus
+from coordinator.domain.intake import (
+    ActivityKind,
+    CallerRelationship,
+    Channel,
+    ContactMethod,
+    ReferralSource,
+    Sex,
+    Substance,
+    Urgency,
+)
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
@@ -39,20 +51,6 @@ from coordinator.rules import mme
 from coordinator.rules.errors import RuleError
 from coordinator.services import audit, reminders
 from coordinator.services.audit import SystemActor
-from coordinator.vocab import (
-    ActivityKind,
-    CallerRelationship,
-    Channel,
-    ContactMethod,
-    CoverageRank,
-    PlanType,
-    ReferralSource,
-    Sex,
-    SubscriberRelationship,
-    Substance,
-    Urgency,
-    VerificationStatus,
-)
 
 # Field name -> maximum length. Anything longer is refused, never silently cut.
 TEXT_LIMITS = {
@@ -539,7 +537,7 @@ def create_inquiry(
     )
     flag_possible_duplicates(inquiry)
     reminders.inquiry_arrived(inquiry)
-    audit.record(actor, "inquiry_created", "inquiry", inquiry.id, detail=f"channel {channel.value}")
+    audit.record(actor, AuditAction.INQUIRY_CREATED, "inquiry", inquiry.id, detail=f"channel {channel.value}")
     if insurance is not None:
         _add_coverage(actor, inquiry, insurance, channel)
     return inquiry
@@ -566,7 +564,7 @@ def _add_coverage(actor, inquiry: Inquiry, insurance: dict, channel: Channel) ->
     db.session.flush()
     audit.record(
         actor,
-        "coverage_created",
+        AuditAction.COVERAGE_CREATED,
         "coverage",
         coverage.id,
         detail=f"inquiry {inquiry.id}, primary, from {channel.value}",
@@ -579,7 +577,7 @@ def _add_coverage(actor, inquiry: Inquiry, insurance: dict, channel: Channel) ->
         db.session.flush()
         audit.record(
             actor,
-            "benefit_verification_requested",
+            AuditAction.BENEFIT_VERIFICATION_REQUESTED,
             "benefit_verification",
             verification.id,
             detail=f"inquiry {inquiry.id}, coverage {coverage.id}, from {channel.value}",
@@ -597,7 +595,7 @@ def update_inquiry(actor: User, inquiry: Inquiry, data: Mapping, *, today: date)
     inquiry.is_restricted = clean["is_restricted"]
     replace_regimen(inquiry, clean["regimen"], clean["mme"])
     db.session.flush()
-    audit.record(actor, "inquiry_updated", "inquiry", inquiry.id)
+    audit.record(actor, AuditAction.INQUIRY_UPDATED, "inquiry", inquiry.id)
     return inquiry
 
 

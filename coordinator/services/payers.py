@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
+from coordinator.domain.audit import AuditAction
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import Payer, User
@@ -62,7 +63,7 @@ def create_payer(actor: User, data: Mapping) -> Payer:
     payer = Payer(**_clean(data, None))
     db.session.add(payer)
     db.session.flush()
-    audit.record(actor, "payer_created", "payer", payer.id)
+    audit.record(actor, AuditAction.PAYER_CREATED, "payer", payer.id)
     return payer
 
 
@@ -70,5 +71,5 @@ def update_payer(actor: User, payer: Payer, data: Mapping) -> Payer:
     for field, value in _clean(data, payer).items():
         setattr(payer, field, value)
     db.session.flush()
-    audit.record(actor, "payer_updated", "payer", payer.id)
+    audit.record(actor, AuditAction.PAYER_UPDATED, "payer", payer.id)
     return payer

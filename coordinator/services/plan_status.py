@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from coordinator.domain.billing import LedgerKind
 from coordinator.extensions import db
 from coordinator.models import Installment, LedgerEntry, PaymentPlan
-from coordinator.vocab import LedgerKind, PlanStatus
+from coordinator.rules.payment_plan_lifecycle import PlanStatus
 
 
 def paid_toward(plan_id: int) -> Decimal:

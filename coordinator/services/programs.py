@@ -6,13 +6,14 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
+from coordinator.domain.audit import AuditAction
+from coordinator.domain.care import AdmissionStatus, AsamEdition, LevelOfCare
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import Admission, Program, User
 from coordinator.rules import asam
 from coordinator.rules.errors import RuleError
 from coordinator.services import audit
-from coordinator.vocab import AdmissionStatus, AsamEdition, LevelOfCare
 
 MAX_CAPACITY = 10000
 
@@ -79,7 +80,7 @@ def create_program(actor: User, data: Mapping) -> Program:
     program = Program(**_clean(data, None))
     db.session.add(program)
     db.session.flush()
-    audit.record(actor, "program_created", "program", program.id)
+    audit.record(actor, AuditAction.PROGRAM_CREATED, "program", program.id)
     return program
 
 
@@ -87,5 +88,5 @@ def update_program(actor: User, program: Program, data: Mapping) -> Program:
     for field, value in _clean(data, program).items():
         setattr(program, field, value)
     db.session.flush()
-    audit.record(actor, "program_updated", "program", program.id)
+    audit.record(actor, AuditAction.PROGRAM_UPDATED, "program", program.id)
     return program

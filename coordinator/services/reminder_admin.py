@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 import redis
 import sqlalchemy as sa
 
+from coordinator.domain.reminders import DeliveryStatus, ReminderKind
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import Reminder, ReminderDelivery, User
 from coordinator.roles import Role
+from coordinator.rules.reminder_lifecycle import ReminderStatus
 from coordinator.services.pagination import Page, paginate
 from coordinator.services.settings import CLINICAL_LEAD_ROLE, CLINICAL_LEAD_USER, get_value, set_value
-from coordinator.vocab import DeliveryStatus, ReminderKind, ReminderStatus
 
 log = logging.getLogger(__name__)
 

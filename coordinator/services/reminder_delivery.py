@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.channels import Channel, Message, TransientDeliveryError, channels_for, close_all
+from coordinator.domain.reminders import DeliveryChannel, DeliveryStatus, ReminderKind
 from coordinator.extensions import db
 from coordinator.models import (
     Authorization,
@@ -34,8 +35,8 @@ from coordinator.models import (
 )
 from coordinator.roles import Role
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
+from coordinator.rules.reminder_lifecycle import ReminderStatus
 from coordinator.services import plan_status, reminders, settings
-from coordinator.vocab import DeliveryChannel, DeliveryStatus, ReminderKind, ReminderStatus
 
 log = logging.getLogger("coordinator.reminders")
 DONE = (ReminderStatus.SENT, ReminderStatus.CANCELLED, ReminderStatus.FAILED)

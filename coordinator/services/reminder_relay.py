@@ -19,8 +19,8 @@ from flask import current_app
 
 from coordinator.extensions import db
 from coordinator.models import Reminder, utcnow
+from coordinator.rules.reminder_lifecycle import ReminderStatus
 from coordinator.services import reminders
-from coordinator.vocab import ReminderStatus
 
 log = logging.getLogger("coordinator.relay")
 

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
+from coordinator.domain.audit import AuditAction
+from coordinator.domain.reminders import ReminderKind
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
@@ -29,8 +31,10 @@ from coordinator.models import (
     User,
     utcnow,
 )
+from coordinator.rules.authorization_lifecycle import AuthorizationStatus
+from coordinator.rules.payment_plan_lifecycle import PlanStatus
+from coordinator.rules.reminder_lifecycle import ReminderStatus
 from coordinator.services import audit
-from coordinator.vocab import AuthorizationStatus, PlanStatus, ReminderKind, ReminderStatus
 
 OPEN = (ReminderStatus.PENDING, ReminderStatus.QUEUED)
 CANCEL_REASON_LIMIT = 120
@@ -253,7 +257,7 @@ def retry(actor: User, reminder_id: int) -> Reminder:
         raise ValidationFailed.single(None, f"A {reminder.status.label.lower()} reminder cannot be retried.")
     reminder.status, reminder.due_at, reminder.attempts = ReminderStatus.PENDING, utcnow(), 0
     reminder.failed_at = None
-    audit.record(actor, "reminder_retried", "reminder", reminder.id)
+    audit.record(actor, AuditAction.REMINDER_RETRIED, "reminder", reminder.id)
     return reminder
 
 
@@ -269,5 +273,5 @@ def cancel(actor: User, reminder_id: int, reason: str) -> Reminder:
     if reminder.status not in (*OPEN, ReminderStatus.FAILED):
         raise ValidationFailed.single(None, f"A {reminder.status.label.lower()} reminder cannot be cancelled.")
     reminder.status, reminder.cancelled_at, reminder.cancel_reason = ReminderStatus.CANCELLED, utcnow(), reason
-    audit.record(actor, "reminder_cancelled", "reminder", reminder.id)
+    audit.record(actor, AuditAction.REMINDER_CANCELLED, "reminder", reminder.id)
     return reminder

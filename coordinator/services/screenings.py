@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from coordinator.domain.audit import AuditAction
+from coordinator.domain.intake import ActivityKind
 from coordinator.errors import NotFound, NotPermitted, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import Inquiry, InquiryActivity, OpioidRegimenLine, Screening, User, utcnow
@@ -23,7 +25,6 @@ from coordinator.roles import Role
 from coordinator.rules import cows, dsm5_oud, gad7, medical_flags, mme, phq9
 from coordinator.rules.errors import RuleError
 from coordinator.services import audit, inquiries, intake, reminders
-from coordinator.vocab import ActivityKind
 
 KINDS: tuple[tuple[str, str], ...] = (
     ("dsm5_oud", "DSM-5 opioid use disorder"),
@@ -292,7 +293,9 @@ def record(
             summary=assessment.summary[:200],
         )
     )
-    audit.record(actor, "screening_recorded", "screening", screening.id, detail=f"kind {kind}, inquiry {inquiry.id}")
+    audit.record(
+        actor, AuditAction.SCREENING_RECORDED, "screening", screening.id, detail=f"kind {kind}, inquiry {inquiry.id}"
+    )
     return screening
 
 
@@ -419,5 +422,5 @@ def set_regimen(actor: User, inquiry: Inquiry, form_data: Mapping) -> mme.MmeRes
             inquiry_id=inquiry.id, kind=ActivityKind.SCREENING, actor_id=actor.id, occurred_at=utcnow(), summary=summary
         )
     )
-    audit.record(actor, "regimen_updated", "inquiry", inquiry.id, detail="opioid regimen replaced")
+    audit.record(actor, AuditAction.REGIMEN_UPDATED, "inquiry", inquiry.id, detail="opioid regimen replaced")
     return result

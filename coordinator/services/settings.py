@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coordinator.domain.audit import AuditAction
 from coordinator.extensions import db
 from coordinator.models import AppSetting, User
 from coordinator.services import audit
@@ -25,4 +26,4 @@ def set_value(actor: User, key: str, value: str | None) -> None:
         row = AppSetting(key=key)
         db.session.add(row)
     row.value, row.updated_by_id = value, actor.id
-    audit.record(actor, "setting_changed", "app_setting", key)
+    audit.record(actor, AuditAction.SETTING_CHANGED, "app_setting", key)

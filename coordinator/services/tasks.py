@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from coordinator.domain.audit import AuditAction
+from coordinator.domain.intake import ActivityKind
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import FollowUpTask, Inquiry, User, utcnow
 from coordinator.services import audit, inquiries, reminders
-from coordinator.vocab import ActivityKind
 
 
 def tasks_for(inquiry: Inquiry) -> list[FollowUpTask]:
@@ -59,7 +60,7 @@ def create_task(
         inquiry, actor, ActivityKind.TASK, occurred_at=utcnow(), summary=f"Task added: {title}"[:200]
     )
     reminders.task_created(task)
-    audit.record(actor, "task_created", "follow_up_task", task.id, detail=f"inquiry {inquiry.id}")
+    audit.record(actor, AuditAction.TASK_CREATED, "follow_up_task", task.id, detail=f"inquiry {inquiry.id}")
     return task
 
 
@@ -75,7 +76,7 @@ def complete_task(actor: User, task_id: int) -> FollowUpTask:
         inquiries.add_activity(
             inquiry, actor, ActivityKind.TASK, occurred_at=task.completed_at, summary=f"Task done: {task.title}"[:200]
         )
-        audit.record(actor, "task_completed", "follow_up_task", task.id, detail=f"inquiry {task.inquiry_id}")
+        audit.record(actor, AuditAction.TASK_COMPLETED, "follow_up_task", task.id, detail=f"inquiry {task.inquiry_id}")
     return task
 
 
@@ -97,7 +98,9 @@ def reschedule_task(actor: User, task_id: int, due_at: datetime | None) -> Follo
         inquiries.add_activity(
             inquiry, actor, ActivityKind.TASK, occurred_at=utcnow(), summary=f"Task moved: {task.title}"[:200]
         )
-        audit.record(actor, "task_rescheduled", "follow_up_task", task.id, detail=f"inquiry {task.inquiry_id}")
+        audit.record(
+            actor, AuditAction.TASK_RESCHEDULED, "follow_up_task", task.id, detail=f"inquiry {task.inquiry_id}"
+        )
     return task
 
 

@@ -8,11 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from coordinator.domain.reminders import ReminderKind
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import BillingAccount, Inquiry, Installment, LedgerEntry, PaymentPlan, Quote, Reminder, User
+from coordinator.rules.payment_plan_lifecycle import PlanStatus
+from coordinator.rules.quote_lifecycle import QuoteStatus
+from coordinator.rules.reminder_lifecycle import ReminderStatus
 from coordinator.services import billing, fee_schedules, plan_status
-from coordinator.vocab import PlanStatus, QuoteStatus, ReminderKind, ReminderStatus
 from tests.billing.helpers import add_schedule, clinic_today
 from tests.fixtures.intake import make_inquiry, make_program
 

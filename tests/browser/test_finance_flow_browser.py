@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from coordinator.domain.billing import FeePeriod
 from coordinator.extensions import db
 from coordinator.models import FeeSchedule
 from coordinator.roles import Role
-from coordinator.vocab import FeePeriod
 from tests.browser.conftest import ARTIFACTS
 from tests.fixtures.intake import make_inquiry, make_program
 from tests.fixtures.users import PASSWORD

@@ -7,11 +7,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from coordinator.domain.care import LevelOfCare
+from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
 from coordinator.models import Authorization, AuthorizationReview, Inquiry, Reminder
 from coordinator.roles import Role
+from coordinator.rules.authorization_lifecycle import AuthorizationStatus
+from coordinator.rules.reminder_lifecycle import ReminderStatus
 from coordinator.services import authorizations
-from coordinator.vocab import AuthorizationStatus, LevelOfCare, ReminderKind, ReminderStatus
 from tests.fixtures.intake import make_inquiry
 from tests.fixtures.users import login_as
 from tests.insurance.conftest import audit_actions, count, make_coverage

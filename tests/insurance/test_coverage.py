@@ -5,12 +5,12 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from coordinator.domain.insurance import CoverageRank, SubscriberRelationship, VerificationMethod, VerificationStatus
 from coordinator.extensions import db
 from coordinator.models import Admission, BenefitVerification, Coverage, Inquiry, utcnow
 from coordinator.roles import Role
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
 from coordinator.services import insurance
-from coordinator.vocab import CoverageRank, SubscriberRelationship, VerificationMethod, VerificationStatus
 from tests.fixtures.intake import make_inquiry, make_program
 from tests.fixtures.users import login_as
 from tests.insurance.conftest import audit_actions, count, make_coverage, make_payer

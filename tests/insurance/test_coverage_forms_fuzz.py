@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coordinator.domain.insurance import ServiceLine
 from coordinator.services.insurance import LINE_FIELDS, line_field
-from coordinator.vocab import ServiceLine
 from tests.insurance.conftest import make_coverage
 from tests.insurance.test_verification import make_draft
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from coordinator.domain.insurance import LimitUnit, NetworkStatus, ServiceLine, VerificationMethod, VerificationStatus
 from coordinator.extensions import db
 from coordinator.models import BenefitVerification, Coverage, VerificationLine
 from coordinator.roles import Role
 from coordinator.services import insurance
-from coordinator.vocab import LimitUnit, NetworkStatus, ServiceLine, VerificationMethod, VerificationStatus
 from tests.fixtures.users import login_as
 from tests.insurance.conftest import audit_actions, count, make_coverage
 

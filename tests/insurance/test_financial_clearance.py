@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from coordinator.domain.care import LevelOfCare
+from coordinator.domain.insurance import CoverageRank, ServiceLine, VerificationMethod, VerificationStatus
 from coordinator.extensions import db
 from coordinator.models import (
     Admission,
@@ -20,15 +22,8 @@ from coordinator.models import (
     VerificationLine,
 )
 from coordinator.roles import Role
+from coordinator.rules.authorization_lifecycle import AuthorizationStatus
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.vocab import (
-    AuthorizationStatus,
-    CoverageRank,
-    LevelOfCare,
-    ServiceLine,
-    VerificationMethod,
-    VerificationStatus,
-)
 from tests.fixtures.intake import make_program, record_deposit
 from tests.fixtures.users import login_as
 

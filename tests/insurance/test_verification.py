@@ -7,11 +7,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from coordinator.extensions import db
-from coordinator.models import BenefitVerification, Coverage, VerificationLine
-from coordinator.roles import Role
-from coordinator.services import insurance
-from coordinator.vocab import (
+from coordinator.domain.insurance import (
     CopayPer,
     LimitUnit,
     NetworkStatus,
@@ -19,6 +15,10 @@ from coordinator.vocab import (
     VerificationMethod,
     VerificationStatus,
 )
+from coordinator.extensions import db
+from coordinator.models import BenefitVerification, Coverage, VerificationLine
+from coordinator.roles import Role
+from coordinator.services import insurance
 from tests.fixtures.intake import make_inquiry
 from tests.fixtures.users import login_as
 from tests.insurance.conftest import audit_actions, count, make_coverage

@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
+from coordinator.domain.insurance import CopayPer, LimitUnit, ServiceLine, VerificationMethod, VerificationStatus
 from coordinator.extensions import db
 from coordinator.models import BenefitVerification
 from coordinator.roles import Role
 from coordinator.services import insurance
-from coordinator.vocab import CopayPer, LimitUnit, ServiceLine, VerificationMethod, VerificationStatus
 from coordinator.x12.parse271 import X12ParseError, parse_271
 from tests.fixtures.intake import make_inquiry
 from tests.fixtures.users import login_as

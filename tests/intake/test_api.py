@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from coordinator.domain.intake import ActivityKind, Channel
 from coordinator.extensions import db
 from coordinator.models import ApiClient, AuditEvent, Inquiry, InquiryActivity, OpioidRegimenLine, User, utcnow
 from coordinator.roles import Role
 from coordinator.services import api_clients
-from coordinator.vocab import ActivityKind, Channel
 from tests.fixtures.intake import spouse_call
 from tests.fixtures.users import login_as
 

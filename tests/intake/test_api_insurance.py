@@ -13,18 +13,13 @@ from hypothesis import strategies as st
 from jsonschema import ValidationError
 from openapi_spec_validator import validate
 
+from coordinator.domain.insurance import CoverageRank, PlanType, SubscriberRelationship, VerificationStatus
+from coordinator.domain.intake import Channel
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import AuditEvent, BenefitVerification, Coverage, Inquiry
 from coordinator.roles import Role
 from coordinator.services import intake
-from coordinator.vocab import (
-    Channel,
-    CoverageRank,
-    PlanType,
-    SubscriberRelationship,
-    VerificationStatus,
-)
 from tests.intake.test_api import URL, api_payload, auth, error_of, make_api_client, post
 from tests.intake.test_api_openapi import schema_validator
 

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from coordinator.domain.intake import ActivityKind, Channel, ReferralSource
 from coordinator.extensions import db
 from coordinator.models import AuditEvent, Inquiry, InquiryActivity
 from coordinator.roles import Role
-from coordinator.vocab import ActivityKind, Channel, ReferralSource
 
 URL = "/inquire"
 THANKS = "/inquire/thanks"

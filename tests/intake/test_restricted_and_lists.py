@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from coordinator.domain.intake import Channel
 from coordinator.extensions import db
 from coordinator.models import AuditEvent, BreakGlassAccess, Inquiry, PossibleDuplicate
 from coordinator.roles import Role
-from coordinator.vocab import Channel
 from tests.fixtures.intake import make_inquiry
 from tests.fixtures.users import login_as
 

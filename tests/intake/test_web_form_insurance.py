@@ -12,15 +12,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from coordinator.blueprints.public.forms import INSURANCE_FORM_FIELDS
+from coordinator.domain.insurance import CoverageRank, PlanType, SubscriberRelationship, VerificationStatus
+from coordinator.domain.intake import Channel
 from coordinator.extensions import db
 from coordinator.models import AuditEvent, BenefitVerification, Coverage, Inquiry
-from coordinator.vocab import (
-    Channel,
-    CoverageRank,
-    PlanType,
-    SubscriberRelationship,
-    VerificationStatus,
-)
 from tests.intake.test_public_form import THANKS, URL, feedback_after, main_content, page_text, visitor_answers
 
 

@@ -74,9 +74,10 @@ def matrix_records(app, create_user):
 
 def _reminder_records(app, owner, inquiry_id) -> dict:
     """A failed reminder, and a notification that belongs to `owner` (never the persona signed in)."""
+    from coordinator.domain.reminders import ReminderKind
     from coordinator.extensions import db
     from coordinator.models import Notification, Reminder, utcnow
-    from coordinator.vocab import ReminderKind, ReminderStatus
+    from coordinator.rules.reminder_lifecycle import ReminderStatus
 
     with app.app_context():
         reminder = Reminder(
@@ -107,9 +108,9 @@ def _api_records(app, staff_member) -> dict:
     """An API client, its key, and an inquiry it sent."""
     from datetime import date
 
+    from coordinator.domain.intake import Channel
     from coordinator.extensions import db
     from coordinator.services import api_clients, intake
-    from coordinator.vocab import Channel
     from tests.fixtures.intake import spouse_call
 
     with app.app_context():

@@ -6,11 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from coordinator import create_app, security
+from coordinator.domain.intake import ReferralSource
 from coordinator.extensions import db
 from coordinator.models import Inquiry, Screening, User
 from coordinator.roles import Role
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.vocab import ReferralSource
 from tests.fixtures.app import make_test_config
 from tests.fixtures.users import PASSWORD, login_as
 
@@ -29,8 +29,8 @@ def test_healthz_reports_database_and_redis(client):
 def _add_reminder(app, status, due_minutes_ago: float, queued_minutes_ago: float | None = None):
     from datetime import timedelta
 
+    from coordinator.domain.reminders import ReminderKind
     from coordinator.models import Reminder, utcnow
-    from coordinator.vocab import ReminderKind
 
     now = utcnow()
     with app.app_context():
@@ -47,7 +47,7 @@ def _add_reminder(app, status, due_minutes_ago: float, queued_minutes_ago: float
 
 
 def test_healthz_counts_reminders_that_are_late_but_not_those_just_due(client, app):
-    from coordinator.vocab import ReminderStatus
+    from coordinator.rules.reminder_lifecycle import ReminderStatus
 
     _add_reminder(app, ReminderStatus.PENDING, due_minutes_ago=1)  # the relay has not come round yet
     _add_reminder(app, ReminderStatus.QUEUED, due_minutes_ago=3, queued_minutes_ago=2)  # in a worker's hands
@@ -67,7 +67,7 @@ def test_healthz_counts_reminders_that_are_late_but_not_those_just_due(client, a
     ],
 )
 def test_healthz_is_degraded_by_stuck_or_failed_reminders(client, app, status, due, queued, expected):
-    from coordinator.vocab import ReminderStatus
+    from coordinator.rules.reminder_lifecycle import ReminderStatus
 
     _add_reminder(app, ReminderStatus(status), due_minutes_ago=due, queued_minutes_ago=queued)
     response = client.get("/healthz")
@@ -78,7 +78,7 @@ def test_healthz_is_degraded_by_stuck_or_failed_reminders(client, app, status, d
 
 
 def test_healthz_follows_the_configured_lease(client, app):
-    from coordinator.vocab import ReminderStatus
+    from coordinator.rules.reminder_lifecycle import ReminderStatus
 
     app.config["REMINDER_LEASE_SECONDS"] = 3600
     _add_reminder(app, ReminderStatus.QUEUED, due_minutes_ago=30, queued_minutes_ago=11)

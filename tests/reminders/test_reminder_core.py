@@ -5,12 +5,14 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from coordinator.domain.intake import Channel
+from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
 from coordinator.models import Inquiry, Notification, Reminder, ReminderDelivery, Screening, utcnow
 from coordinator.roles import Role
+from coordinator.rules.reminder_lifecycle import ReminderStatus
 from coordinator.services import intake, reminder_relay, reminders, screenings, settings, tasks
 from coordinator.services.reminder_delivery import deliver
-from coordinator.vocab import Channel, ReminderKind, ReminderStatus
 from tests.fixtures.intake import spouse_call
 
 

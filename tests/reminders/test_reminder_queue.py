@@ -15,11 +15,12 @@ from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 
 from coordinator import create_app
+from coordinator.domain.intake import Channel
+from coordinator.domain.reminders import DeliveryStatus
 from coordinator.extensions import db
 from coordinator.models import Inquiry, Reminder, ReminderDelivery, utcnow
 from coordinator.roles import Role
 from coordinator.services import intake, reminder_relay
-from coordinator.vocab import Channel, DeliveryStatus
 from tests.fixtures.app import make_test_config, redis_url_for_tests
 from tests.fixtures.intake import spouse_call
 from tests.fixtures.users import login_as

@@ -12,11 +12,12 @@ import redis as redis_lib
 import sqlalchemy as sa
 
 from coordinator import create_app
+from coordinator.domain.reminders import DeliveryChannel, DeliveryStatus, ReminderKind
 from coordinator.extensions import db
 from coordinator.models import AppSetting, AuditEvent, Reminder, ReminderDelivery, utcnow
 from coordinator.roles import Role
+from coordinator.rules.reminder_lifecycle import ReminderStatus
 from coordinator.services import reminder_admin, settings
-from coordinator.vocab import DeliveryChannel, DeliveryStatus, ReminderKind, ReminderStatus
 from tests.fixtures.app import make_test_config, redis_url_for_tests
 from tests.fixtures.users import PASSWORD, login_as
 from tests.support.client import CoordinatorClient

@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
+from coordinator.domain.care import LevelOfCare as L
+from coordinator.domain.insurance import ServiceLine as S
+from coordinator.domain.insurance import VerificationStatus as V
+from coordinator.rules.authorization_lifecycle import AuthorizationStatus as A
 from coordinator.rules.clearance import AuthorizationFacts, ClearanceInput, CoverageFacts, assess
-from coordinator.vocab import AuthorizationStatus as A
-from coordinator.vocab import LevelOfCare as L
-from coordinator.vocab import ServiceLine as S
-from coordinator.vocab import VerificationStatus as V
 
 ON = date(2026, 12, 1)
 RES, OUT = S.SUD_RESIDENTIAL, S.SUD_OUTPATIENT

@@ -11,7 +11,6 @@ from coordinator.rules.errors import InvalidValue, MissingValue, UnknownKey
 from coordinator.rules.medical_flags import (
     DEFAULT_HIGH_MME_THRESHOLD,
     DEFAULT_OVERDOSE_WINDOW_MONTHS,
-    FLAG_LABELS,
     DetoxAction,
     MedicalFlag,
     detox_reasons,
@@ -32,7 +31,7 @@ def test_flags_have_keys_and_labels():
         "complicated_withdrawal_history",
         "recent_overdose",
     ]
-    assert set(FLAG_LABELS) == set(MedicalFlag) and all(f.label for f in MedicalFlag)
+    assert all(f.label.strip() for f in MedicalFlag)
     assert "12 months" in MedicalFlag.RECENT_OVERDOSE.label
 
 

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 
 def insurance_records(app, staff_member, inquiry_id: int) -> dict:
+    from coordinator.domain.insurance import ServiceLine, VerificationMethod, VerificationStatus
     from coordinator.extensions import db
     from coordinator.models import BenefitVerification, Inquiry, Payer, VerificationLine
     from coordinator.services import authorizations, insurance
-    from coordinator.vocab import ServiceLine, VerificationMethod, VerificationStatus
 
     with app.app_context():
         actor = db.session.merge(staff_member)

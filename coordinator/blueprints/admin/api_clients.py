@@ -8,6 +8,7 @@ from coordinator.blueprints.admin import bp
 from coordinator.blueprints.admin.api_client_forms import NewApiClientForm
 from coordinator.blueprints.admin.forms import ConfirmForm
 from coordinator.blueprints.forms import apply_errors
+from coordinator.domain.audit import AuditAction
 from coordinator.errors import NotPermitted, ValidationFailed
 from coordinator.extensions import db
 from coordinator.roles import Role
@@ -18,7 +19,7 @@ from coordinator.services import api_clients, audit
 @security.roles(Role.ADMIN)
 def api_clients_list():
     clients = api_clients.list_clients()
-    audit.record(current_user._get_current_object(), "api_clients_listed", "api_client", None)
+    audit.record(current_user._get_current_object(), AuditAction.API_CLIENTS_LISTED, "api_client", None)
     db.session.commit()
     return render_template("admin/api_clients.html", clients=clients, confirm=ConfirmForm())
 

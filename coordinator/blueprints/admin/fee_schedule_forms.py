@@ -6,8 +6,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from coordinator.blueprints.admin.forms import choices
+from coordinator.domain.billing import FeePeriod
 from coordinator.rules import money
-from coordinator.vocab import FeePeriod
 
 
 def currency_select_choices() -> list:

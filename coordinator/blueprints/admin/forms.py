@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
+from coordinator.domain.audit import AuditAction
 from coordinator.passwords import MAX_LENGTH, MIN_LENGTH
 from coordinator.roles import Discipline, Role
 
@@ -122,7 +123,9 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     actor = SelectField("Actor", choices=[], validators=[Optional()])
-    action = StringField("Action", validators=[Optional(), Length(max=64)])
+    action = SelectField(
+        "Action", choices=choices([("", "Any action")] + AuditAction.choices()), validators=[Optional()]
+    )
     entity_type = StringField("Record type", validators=[Optional(), Length(max=64)])
     entity_id = StringField("Record id", validators=[Optional(), Length(max=64)])
     date_from = DateField("From", validators=[Optional()])

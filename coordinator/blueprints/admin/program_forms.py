@@ -5,7 +5,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from coordinator.blueprints.admin.forms import choices
-from coordinator.vocab import AsamEdition, LevelOfCare
+from coordinator.domain.care import AsamEdition, LevelOfCare
 
 
 class ProgramForm(FlaskForm):

@@ -8,6 +8,7 @@ from coordinator.blueprints.admin.forms import ConfirmForm
 from coordinator.blueprints.admin.program_forms import BreakGlassFilterForm, ProgramForm
 from coordinator.blueprints.clinic import me as _me
 from coordinator.blueprints.forms import apply_errors
+from coordinator.domain.audit import AuditAction
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import Program
@@ -84,7 +85,7 @@ def break_glass_log():
         current_app.config["AUDIT_PAGE_SIZE"],
         unreviewed_only=(form.show.data or "unreviewed") == "unreviewed",
     )
-    audit.record(_me(), "break_glass_log_viewed", "break_glass_access", None)
+    audit.record(_me(), AuditAction.BREAK_GLASS_LOG_VIEWED, "break_glass_access", None)
     db.session.commit()
     return render_template("admin/break_glass.html", form=form, page=page, confirm=ConfirmForm())
 

@@ -7,10 +7,11 @@ from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectFiel
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from coordinator.blueprints.admin.forms import choices
+from coordinator.domain.reminders import ReminderKind
 from coordinator.roles import Role
+from coordinator.rules.reminder_lifecycle import ReminderStatus
 from coordinator.services import reminder_admin
 from coordinator.services.reminders import CANCEL_REASON_LIMIT
-from coordinator.vocab import ReminderKind, ReminderStatus
 
 # Dates outside this range are typing mistakes (and year 9999 + 1 day would overflow).
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)

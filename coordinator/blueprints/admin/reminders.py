@@ -19,6 +19,7 @@ from coordinator.blueprints.clinic import me as _me
 from coordinator.blueprints.clinic import zone as _zone
 from coordinator.blueprints.forms import apply_errors
 from coordinator.blueprints.navigation import is_safe_next
+from coordinator.domain.audit import AuditAction
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import utcnow
@@ -66,7 +67,7 @@ def reminders_list():
         lease=_lease(),
         zone=_zone(),
     )
-    audit.record(_me(), "reminders_listed", "reminder", None)
+    audit.record(_me(), AuditAction.REMINDERS_LISTED, "reminder", None)
     db.session.commit()
     return render_template(
         "admin/reminders.html",

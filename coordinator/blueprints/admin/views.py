@@ -13,6 +13,7 @@ from coordinator.blueprints.admin.forms import (
     choices,
 )
 from coordinator.blueprints.forms import apply_errors
+from coordinator.domain.audit import AuditAction
 from coordinator.errors import NotPermitted, ValidationFailed
 from coordinator.extensions import db
 from coordinator.roles import Role
@@ -43,7 +44,7 @@ def users():
         page=form.page.data or 1,
         per_page=current_app.config["USERS_PAGE_SIZE"],
     )
-    audit.record(_me(), "users_listed", "user", None)
+    audit.record(_me(), AuditAction.USERS_LISTED, "user", None)
     db.session.commit()
     return render_template("admin/users.html", form=form, page=page)
 
@@ -92,7 +93,7 @@ def edit_user(user_id: int):
             flash("Changes saved.", "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     else:
-        audit.record(_me(), "user_viewed", "user", user.id)
+        audit.record(_me(), AuditAction.USER_VIEWED, "user", user.id)
         db.session.commit()
     return render_template(
         "admin/user_edit.html",
@@ -159,6 +160,6 @@ def audit_log():
         form.actor.choices = choices(audit_search.actor_choices())
     criteria = audit_search.AuditCriteria.from_form(form.data, current_app.config["DISPLAY_TIMEZONE"])
     page = audit_search.search(criteria, page=form.page.data or 1, per_page=current_app.config["AUDIT_PAGE_SIZE"])
-    audit.record(_me(), "audit_log_viewed", "audit_event", None)
+    audit.record(_me(), AuditAction.AUDIT_LOG_VIEWED, "audit_event", None)
     db.session.commit()
-    return render_template("admin/audit.html", form=form, page=page)
+    return render_template("admin/audit.html", form=form, page=page, action_label=audit_search.action_label)

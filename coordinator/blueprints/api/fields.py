@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from enum import Enum
 
+from coordinator.domain.intake import Substance
 from coordinator.rules import mme
 from coordinator.services import intake
-from coordinator.vocab import Substance
 
 TEXT_FIELDS: dict[str, int] = dict(intake.TEXT_LIMITS)  # name -> most characters
 ENUM_FIELDS: dict[str, type[Enum]] = dict(intake.ENUM_FIELDS)

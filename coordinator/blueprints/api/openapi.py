@@ -11,10 +11,10 @@ from __future__ import annotations
 from functools import cache
 
 from coordinator.blueprints.api import fields as spec
+from coordinator.domain.insurance import SubscriberRelationship
 from coordinator.error_pages import CODES
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
 from coordinator.services import intake
-from coordinator.vocab import SubscriberRelationship
 
 VERSION = "1.0.0"
 SERVER = "/api/v1"

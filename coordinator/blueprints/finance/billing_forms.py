@@ -7,7 +7,7 @@ from wtforms.validators import Length, Optional
 
 from coordinator.blueprints.admin.fee_schedule_forms import currency_select_choices
 from coordinator.blueprints.admin.forms import choices
-from coordinator.vocab import ChargeCategory, PaymentMethod, PlanFrequency
+from coordinator.domain.billing import ChargeCategory, PaymentMethod, PlanFrequency
 
 
 def _max(limit: int) -> Length:

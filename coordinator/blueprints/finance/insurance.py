@@ -27,12 +27,12 @@ from coordinator.blueprints.finance.insurance_forms import (
     line_fields,
 )
 from coordinator.blueprints.forms import apply_errors
+from coordinator.domain.insurance import ServiceLine, SubscriberRelationship
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import Coverage
 from coordinator.rules import money
 from coordinator.services import authorizations, finance_access, insurance
-from coordinator.vocab import ServiceLine, SubscriberRelationship
 
 COVERAGE_FIELDS = (
     "rank",

@@ -9,23 +9,23 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from coordinator.blueprints.admin.forms import choices
-from coordinator.rules import money
-from coordinator.services.insurance import LINE_FIELDS, line_field
-from coordinator.vocab import (
-    AuthorizationStatus,
+from coordinator.domain.care import LevelOfCare
+from coordinator.domain.insurance import (
     AuthorizationUnit,
     CopayPer,
     CoverageRank,
-    LevelOfCare,
     LimitUnit,
     NetworkStatus,
     PlanType,
     ServiceLine,
-    Sex,
     SubscriberRelationship,
     VerificationMethod,
     VerificationStatus,
 )
+from coordinator.domain.intake import Sex
+from coordinator.rules import money
+from coordinator.rules.authorization_lifecycle import AuthorizationStatus
+from coordinator.services.insurance import LINE_FIELDS, line_field
 
 DATE = {"type": "date"}
 YES_NO_UNKNOWN = [("", "Not known"), ("yes", "Yes"), ("no", "No")]

@@ -15,8 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from coordinator.blueprints.admin.forms import choices
-from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.vocab import (
+from coordinator.domain.intake import (
     CallerRelationship,
     CallOutcome,
     ContactMethod,
@@ -26,6 +25,7 @@ from coordinator.vocab import (
     Substance,
     Urgency,
 )
+from coordinator.rules.inquiry_lifecycle import InquiryStatus
 
 
 def _max(limit: int) -> Length:

@@ -24,13 +24,13 @@ from coordinator.blueprints.inquiries.forms import (
     TaskForm,
     TransitionForm,
 )
+from coordinator.domain.intake import Channel
 from coordinator.errors import NotFound, NotPermitted, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import utcnow
 from coordinator.roles import Role
 from coordinator.rules import inquiry_lifecycle as lifecycle
 from coordinator.services import clearance, finance_access, inquiries, intake, programs, screenings, tasks
-from coordinator.vocab import Channel
 
 READ_ROLES = tuple(inquiries.READERS)
 EDIT_ROLES = tuple(inquiries.EDITORS)

@@ -21,16 +21,9 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from coordinator.domain.insurance import PlanType, SubscriberRelationship
+from coordinator.domain.intake import CallerRelationship, ContactMethod, ReferralSource, Substance, Urgency
 from coordinator.services.intake import INSURANCE, INSURANCE_FIELDS, INSURANCE_TEXT_LIMITS, TEXT_LIMITS
-from coordinator.vocab import (
-    CallerRelationship,
-    ContactMethod,
-    PlanType,
-    ReferralSource,
-    SubscriberRelationship,
-    Substance,
-    Urgency,
-)
 
 # The fields handed to intake.create_inquiry; anything else posted is ignored.
 INQUIRY_FIELDS = (

@@ -8,10 +8,11 @@ from coordinator.blueprints import clinic
 from coordinator.blueprints.forms import apply_errors
 from coordinator.blueprints.public import bp
 from coordinator.blueprints.public.forms import WebInquiryForm, form_field_for
+from coordinator.domain.audit import AuditAction
+from coordinator.domain.intake import Channel
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db, limiter
 from coordinator.services import audit, intake
-from coordinator.vocab import Channel
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def inquire():
 def _discard_automated():
     # Answer exactly as for a real inquiry, so the sender learns nothing; keep no content.
     log.warning("web inquiry discarded: the honeypot field was filled")
-    audit.record(audit.ANONYMOUS, "web_inquiry_discarded", "inquiry", None, detail="honeypot field filled")
+    audit.record(audit.ANONYMOUS, AuditAction.WEB_INQUIRY_DISCARDED, "inquiry", None, detail="honeypot field filled")
     db.session.commit()
     return redirect(url_for("public.thanks"))
 

@@ -24,9 +24,9 @@ MAX_TOTALS = {
     "dsm5_oud": len(dsm5_oud.OudCriterion),
 }
 BAND_LABELS = {
-    "phq9": {band.value: label for band, label in phq9.BAND_LABELS.items()},
-    "gad7": {band.value: label for band, label in gad7.BAND_LABELS.items()},
-    "cows": {band.value: label for band, label in cows.BAND_LABELS.items()},
+    "phq9": {band.value: band.label for band in phq9.Phq9Band},
+    "gad7": {band.value: band.label for band in gad7.Gad7Band},
+    "cows": {band.value: band.label for band in cows.CowsBand},
     "dsm5_oud": {severity.value: severity.label for severity in dsm5_oud.OudSeverity},
 }
 STEMS = {

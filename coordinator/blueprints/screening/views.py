@@ -13,6 +13,7 @@ from coordinator.blueprints.clinic import zone as _zone
 from coordinator.blueprints.screening import bp, display
 from coordinator.blueprints.screening import preview as previews
 from coordinator.blueprints.screening.forms import AdministeredForm, RegimenForm
+from coordinator.domain.audit import AuditAction
 from coordinator.errors import NotFound, NotPermitted, ValidationFailed
 from coordinator.extensions import db
 from coordinator.services import audit, inquiries, intake, screenings
@@ -76,7 +77,9 @@ def overview(inquiry_id: int):
 def record(inquiry_id: int, kind: str):
     me = _me()
     if not screenings.can_record(me, kind):
-        audit.record(me, "access_denied", "inquiry", inquiry_id, detail=f"recording {kind} refused for role {me.role}")
+        audit.record(
+            me, AuditAction.ACCESS_DENIED, "inquiry", inquiry_id, detail=f"recording {kind} refused for role {me.role}"
+        )
         raise NotPermitted(
             f"Your role cannot record a {screenings.SHORT_LABELS[kind]}"
             + (": it is clinician-administered." if kind == "cows" else ".")

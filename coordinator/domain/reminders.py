@@ -1,0 +1,28 @@
+"""What a reminder is about and how it is delivered (its status, with its transition table, is in
+`rules/reminder_lifecycle.py`).
+"""
+
+from __future__ import annotations
+
+from coordinator.domain.labelled import LabelledStrEnum
+
+
+class ReminderKind(LabelledStrEnum):
+    FIRST_CONTACT_DUE = "first_contact_due", "First contact due"
+    TASK_DUE = "task_due", "Task due"
+    TASK_OVERDUE = "task_overdue", "Task overdue"
+    SAFETY_FLAG = "safety_flag", "Safety flag (same-day review)"
+    DAILY_DIGEST = "daily_digest", "Daily digest of overdue tasks"
+    AUTH_REVIEW_DUE = "auth_review_due", "Authorization review coming up"
+    AUTH_ENDING = "auth_ending", "Last authorized day coming up"
+    INSTALLMENT_OVERDUE = "installment_overdue", "Installment overdue"
+
+
+class DeliveryChannel(LabelledStrEnum):
+    EMAIL = "email", "Email"
+    IN_APP = "in_app", "In-app"
+
+
+class DeliveryStatus(LabelledStrEnum):
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
