@@ -1,8 +1,10 @@
 """X12 005010X279A1 eligibility: build a 270 inquiry, read a 271 response, draft a verification.
 
 Pure code: no database, no Flask. `build270` writes the request, `parse271` reads the response
-(pyx12 tokenizes, the loop logic is ours), `mapping` turns a response into a verification draft
-per service line, and `codes` holds the code tables (DOMAIN.md Part 2, section 6).
+(pyx12 tokenizes, the loop logic is ours; the reader's layers are `envelope`, `loops`, `drafts`,
+`elements` and `results`), `mapping` turns a response into a verification draft per service line
+(with `service_lines` and `line_fields`), and `codes` holds the code tables (DOMAIN.md Part 2,
+section 6).
 """
 
 from coordinator.x12.build270 import (
