@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from coordinator.domain.labelled import LabelledStrEnum
 from coordinator.rules.errors import InvalidTransition, InvalidValue, MissingReason, UnknownKey
+from coordinator.rules.transitions import Lifecycle
 
 
 class InquiryStatus(LabelledStrEnum):
@@ -70,6 +71,7 @@ TRANSITIONS: dict[tuple[InquiryStatus, InquiryAction], InquiryStatus] = {
     (S.LOST, A.REOPEN): S.CONTACTED,
 }
 del S, A
+LIFECYCLE = Lifecycle("inquiry", TRANSITIONS, field="action")
 
 EXITS = frozenset({InquiryStatus.DECLINED, InquiryStatus.REFERRED_OUT, InquiryStatus.LOST})
 TERMINAL = frozenset({InquiryStatus.ADMITTED, InquiryStatus.REFERRED_OUT})
@@ -80,8 +82,7 @@ REASON_REQUIRED = frozenset(
 
 def allowed_actions(status: InquiryStatus | str) -> tuple[InquiryAction, ...]:
     """Actions the table allows from `status`, in table order (empty when terminal)."""
-    current = _parse(status, InquiryStatus, "status", "inquiry status")
-    return tuple(action for (source, action) in TRANSITIONS if source is current)
+    return LIFECYCLE.actions_from(_parse(status, InquiryStatus, "status", "inquiry status"))
 
 
 def requires_reason(action: InquiryAction | str) -> bool:
