@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Flask
 
+from coordinator.transaction import TransactionalFlask
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -17,7 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     `config` overrides settings read from the environment (tests use it). Nothing here
     touches the database schema: migrations run as their own release step.
     """
-    app = Flask(
+    app = TransactionalFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -63,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     from coordinator.database import configure_engine_events, render_migration_item
     from coordinator.extensions import csrf, db, limiter, migrate
     from coordinator.sessions import init_sessions
+    from coordinator.transaction import register_transaction
 
     db.init_app(app)
     migrate.init_app(
@@ -76,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_sessions(app)
+    register_transaction(app)
     with app.app_context():
         configure_engine_events(db.engine)
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from coordinator import demo_finance
+from coordinator.clock import clinic_today
 from coordinator.domain.care import AsamEdition, LevelOfCare
 from coordinator.domain.intake import Channel, ReferralSource
 from coordinator.domain.reminders import ReminderKind
@@ -184,7 +185,7 @@ def seed_pipeline(users_by_email: dict[str, User]) -> int:
     physician = users_by_email["physician@demo.coordinator.test"]
     finance = (users_by_email["billing@demo.coordinator.test"], users_by_email["admin@demo.coordinator.test"])
     sources = list(ReferralSource)
-    today = date.today()
+    today = clinic_today()
     statuses = [status for status, count in SHARES for _ in range(count)]
     created = []
     for n, target in enumerate(statuses):

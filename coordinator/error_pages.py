@@ -8,6 +8,7 @@ from flask import Flask, g, jsonify, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from coordinator.errors import DomainError, NotFound, NotPermitted
 from coordinator.extensions import db
 from coordinator.security import wants_json
 
@@ -69,6 +70,19 @@ def register_error_handlers(app: Flask) -> None:
             "This form has expired",
             "The page was open too long or was sent from somewhere else. Go back, reload the page and try again.",
         )
+
+    @app.errorhandler(NotFound)
+    def not_found(_error: NotFound):
+        return _respond(404)
+
+    @app.errorhandler(NotPermitted)
+    def not_permitted(error: NotPermitted):
+        return _respond(403, message=error.message)
+
+    @app.errorhandler(DomainError)
+    def refused(error: DomainError):
+        # A rule refused something no form was there to show (a stale button, a forged post).
+        return _respond(400, "This could not be done", error.message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,6 +1,14 @@
-"""Domain errors that services raise and views translate into messages."""
+"""Domain errors that services raise; one handler per kind turns them into an answer.
+
+`NotFound` becomes a 404 page, `NotPermitted` a 403 page (both roll the request back, keeping
+the audit rows of the refusal: see `coordinator/transaction.py`), and `ValidationFailed` the
+messages next to a form's fields (`blueprints/forms.submit`) or the API's 422 `fields`.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
 
 
 class DomainError(Exception):
@@ -11,16 +19,31 @@ class DomainError(Exception):
         self.message = message
 
 
+class Problem(NamedTuple):
+    """One thing wrong with the input: where (a field path such as `regimen-0-dose` or
+    `insurance.member_id`, None for the whole input), what to say, and a stable code that
+    other wordings (the public form's, the API's) are keyed by."""
+
+    field: str | None
+    message: str
+    code: str = "invalid"
+
+
 class ValidationFailed(DomainError):
     """One or more field problems, collected so the form can show each next to its field."""
 
-    def __init__(self, reasons: list[tuple[str | None, str]]):
-        self.reasons = list(reasons)
-        super().__init__("; ".join(message for _, message in self.reasons))
+    def __init__(self, problems: Iterable[Problem | tuple]):
+        self.problems = [p if isinstance(p, Problem) else Problem(*p) for p in problems]
+        super().__init__("; ".join(p.message for p in self.problems))
+
+    @property
+    def reasons(self) -> list[tuple[str | None, str]]:
+        """(field, message) pairs."""
+        return [(p.field, p.message) for p in self.problems]
 
     @classmethod
-    def single(cls, field: str | None, message: str) -> ValidationFailed:
-        return cls([(field, message)])
+    def single(cls, field: str | None, message: str, code: str = "invalid") -> ValidationFailed:
+        return cls([Problem(field, message, code)])
 
 
 class NotPermitted(DomainError):

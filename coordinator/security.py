@@ -158,14 +158,16 @@ class ApiKeyRequired(Unauthorized):
 
 
 def _authenticate_api_client() -> None:
-    from coordinator.extensions import db, login_manager
+    from coordinator.extensions import login_manager
     from coordinator.services import api_clients
+    from coordinator.transaction import durable
 
     # Flask-Login keeps the loaded user in g._login_user: setting it to anonymous here means a
     # staff cookie sent along with an API call is never read, refreshed or trusted.
     g._login_user = login_manager.anonymous_user()
-    client = api_clients.authenticate(request.headers.get("Authorization"))
-    db.session.commit()  # keep last_used_at even when the call itself then fails validation
+    header = request.headers.get("Authorization")
+    # Keep last_used_at even when the call itself then fails and is rolled back.
+    client = durable(lambda: api_clients.authenticate(header))
     if client is None:
         raise ApiKeyRequired()
     g.api_client = client
@@ -178,17 +180,15 @@ def _safe_current_path() -> str:
 
 
 def _record_denial(endpoint: str) -> None:
-    from coordinator.extensions import db
     from coordinator.services import audit
 
-    audit.record(
+    audit.record_refusal(
         current_user._get_current_object(),
         AuditAction.ACCESS_DENIED,
         "endpoint",
         endpoint[:64],
         detail=f"{request.method} refused for role {current_user.role}",
     )
-    db.session.commit()
     g.access_denied = True
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from flask import Flask, current_app, flash, g, request, session
 from flask_login import login_user, logout_user
 
-from coordinator.extensions import db, login_manager
+from coordinator.extensions import login_manager
 from coordinator.models import User
 from coordinator.services import authentication
+from coordinator.transaction import durable
 
 SESSION_KEY = "sid"
 _ENDED_MESSAGES = {
@@ -28,11 +29,13 @@ def load_user(user_id: str) -> User | None:
     token = session.get(SESSION_KEY)
     if not token:
         return None
-    result = authentication.check_session(
-        token, user_id, current_app.config["IDLE_TIMEOUT"], current_app.config["SESSION_LIFETIME"]
+    # The check may end an expired session or refresh last_seen_at: keep that even when the
+    # request itself fails and is rolled back.
+    result = durable(
+        lambda: authentication.check_session(
+            token, user_id, current_app.config["IDLE_TIMEOUT"], current_app.config["SESSION_LIFETIME"]
+        )
     )
-    # The check may have ended an expired session or refreshed last_seen_at: keep that.
-    db.session.commit()
     if result.user is None:
         session.pop(SESSION_KEY, None)
         if result.ended_reason:

@@ -8,6 +8,7 @@ from coordinator.domain.audit import AuditAction
 from coordinator.extensions import db
 from coordinator.models import AuditEvent, User
 from coordinator.observability import current_ip, current_request_id
+from coordinator.transaction import durable
 
 DETAIL_MAX = 500
 
@@ -52,3 +53,14 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_refusal(
+    actor: User | SystemActor,
+    action: AuditAction,
+    entity_type: str | None = None,
+    entity_id: object | None = None,
+    detail: str | None = None,
+) -> None:
+    """Record that `actor` was refused: kept even though the refused request is rolled back."""
+    durable(lambda: record(actor, action, entity_type, entity_id, detail))

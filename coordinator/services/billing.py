@@ -20,13 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from coordinator.clock import clinic_today
 from coordinator.domain.audit import AuditAction
 from coordinator.domain.billing import ChargeCategory, FeePeriod, LedgerKind, PaymentMethod, PlanFrequency
 from coordinator.errors import NotFound, ValidationFailed
@@ -70,10 +70,6 @@ _PERIOD_UNITS = {
 
 def _actor_id(actor) -> int | None:
     return actor.id if isinstance(actor, User) else None
-
-
-def _clinic_today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).date()
 
 
 def _lock(account: BillingAccount) -> None:
@@ -443,7 +439,7 @@ def add_charge(
     _same_currency(account, currency, problems)
     kind = _member(ChargeCategory, category, problems, "category", "Choose what the charge is for.")
     value = _amount(account, amount, problems)
-    on = _date(entry_date, problems, "entry_date", today or _clinic_today())
+    on = _date(entry_date, problems, "entry_date", today or clinic_today())
     text = _text(description, problems, "description", DESCRIPTION_LIMIT)
     ref = _text(reference, problems, "reference", REFERENCE_LIMIT)
     _raise(problems)
@@ -495,7 +491,7 @@ def record_payment(
     problems: list = []
     _same_currency(account, currency, problems)
     value = _amount(account, amount, problems)
-    on = _date(entry_date, problems, "entry_date", today or _clinic_today())
+    on = _date(entry_date, problems, "entry_date", today or clinic_today())
     how = _member(PaymentMethod, method, problems, "method", "Choose how it was paid.")
     ref = _text(reference, problems, "reference", REFERENCE_LIMIT)
     text = _text(description, problems, "description", DESCRIPTION_LIMIT)
@@ -538,7 +534,7 @@ def record_refund(
     problems: list = []
     _same_currency(account, currency, problems)
     value = _amount(account, amount, problems)
-    on = _date(entry_date, problems, "entry_date", today or _clinic_today())
+    on = _date(entry_date, problems, "entry_date", today or clinic_today())
     how = _member(PaymentMethod, method, problems, "method", "Choose how the money was given back.")
     ref = _text(reference, problems, "reference", REFERENCE_LIMIT)
     text = _text(description, problems, "description", DESCRIPTION_LIMIT)

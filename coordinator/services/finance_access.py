@@ -42,15 +42,13 @@ def open_for(user: User, inquiry_id: int, *, purpose: str = "viewed") -> Finance
     """Load an inquiry's financial record for `user`, auditing the read (or the refusal)."""
     inquiry = inquiries.load(inquiry_id)
     if user.role not in READERS:
-        audit.record(user, AuditAction.FINANCES_REFUSED, "inquiry", inquiry.id)
+        audit.record_refusal(user, AuditAction.FINANCES_REFUSED, "inquiry", inquiry.id)
         raise NotPermitted("Your role does not give access to insurance and payment records.")
     visible = can_see(user, inquiry)
-    audit.record(
-        user,
-        AuditAction(f"finances_{purpose}") if visible else AuditAction.RESTRICTED_FINANCES_REFUSED,
-        "inquiry",
-        inquiry.id,
-    )
+    if visible:
+        audit.record(user, AuditAction(f"finances_{purpose}"), "inquiry", inquiry.id)
+    else:
+        audit.record_refusal(user, AuditAction.RESTRICTED_FINANCES_REFUSED, "inquiry", inquiry.id)
     return FinanceAccess(inquiry, visible, can_edit=visible and user.role in EDITORS and inquiry.merged_into_id is None)
 
 

@@ -106,7 +106,7 @@ def open_for(user: User, inquiry_id: int, *, purpose: str = "viewed") -> Access:
     if visible:
         audit.record(user, AuditAction(f"inquiry_{purpose}"), "inquiry", inquiry.id)
     else:
-        audit.record(user, AuditAction.RESTRICTED_INQUIRY_REFUSED, "inquiry", inquiry.id)
+        audit.record_refusal(user, AuditAction.RESTRICTED_INQUIRY_REFUSED, "inquiry", inquiry.id)
     return Access(inquiry, visible, needs_break_glass=not visible)
 
 

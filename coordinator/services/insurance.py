@@ -41,6 +41,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
+from coordinator.clock import clinic_today
 from coordinator.domain.audit import AuditAction
 from coordinator.domain.insurance import (
     CopayPer,
@@ -381,7 +382,7 @@ def _clean_coverage(data: Mapping, inquiry: Inquiry, coverage: Coverage | None, 
 
 
 def add_coverage(actor: User, inquiry: Inquiry, data: Mapping, today: date | None = None) -> Coverage:
-    clean = _clean_coverage(data, inquiry, None, today or date.today())
+    clean = _clean_coverage(data, inquiry, None, today or clinic_today())
     coverage = Coverage(inquiry_id=inquiry.id, created_by_id=actor.id, **clean)
     db.session.add(coverage)
     db.session.flush()
@@ -393,7 +394,7 @@ def add_coverage(actor: User, inquiry: Inquiry, data: Mapping, today: date | Non
 
 def update_coverage(actor: User, coverage: Coverage, data: Mapping, today: date | None = None) -> Coverage:
     inquiry = db.session.get(Inquiry, coverage.inquiry_id)
-    clean = _clean_coverage(data, inquiry, coverage, today or date.today())
+    clean = _clean_coverage(data, inquiry, coverage, today or clinic_today())
     changed = sorted(name for name, value in clean.items() if getattr(coverage, name) != value)
     for name, value in clean.items():
         setattr(coverage, name, value)

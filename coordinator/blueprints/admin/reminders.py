@@ -16,9 +16,9 @@ from coordinator.blueprints.admin.reminder_forms import (
     ReminderFilterForm,
 )
 from coordinator.blueprints.clinic import me as _me
-from coordinator.blueprints.clinic import zone as _zone
 from coordinator.blueprints.forms import apply_errors
 from coordinator.blueprints.navigation import is_safe_next
+from coordinator.clock import clinic_zone as _zone
 from coordinator.domain.audit import AuditAction
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db

@@ -7,7 +7,7 @@ from coordinator import security
 from coordinator.blueprints.api import bp, openapi
 from coordinator.blueprints.api.errors import ApiError
 from coordinator.blueprints.api.payload import check_inquiry, read_json_object
-from coordinator.blueprints.clinic import today as _clinic_today
+from coordinator.clock import clinic_today as _clinic_today
 from coordinator.domain.intake import Channel
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db, limiter

@@ -13,7 +13,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from coordinator import security
 from coordinator.blueprints.clinic import me as _me
-from coordinator.blueprints.clinic import today as _today
 from coordinator.blueprints.finance import bp
 from coordinator.blueprints.finance.billing_forms import (
     CancelPlanForm,
@@ -28,6 +27,7 @@ from coordinator.blueprints.finance.billing_forms import (
 )
 from coordinator.blueprints.finance.common import EDIT_ROLES, READ_ROLES, inquiry_or_refuse
 from coordinator.blueprints.forms import apply_errors
+from coordinator.clock import clinic_today as _today
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
 from coordinator.rules.money import format_money

@@ -13,7 +13,6 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from coordinator import security
 from coordinator.blueprints.admin.forms import choices
 from coordinator.blueprints.clinic import me as _me
-from coordinator.blueprints.clinic import today as _today
 from coordinator.blueprints.finance import bp
 from coordinator.blueprints.finance.common import EDIT_ROLES, READ_ROLES, inquiry_or_refuse
 from coordinator.blueprints.finance.insurance_forms import (
@@ -27,6 +26,7 @@ from coordinator.blueprints.finance.insurance_forms import (
     line_fields,
 )
 from coordinator.blueprints.forms import apply_errors
+from coordinator.clock import clinic_today as _today
 from coordinator.domain.insurance import ServiceLine, SubscriberRelationship
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db

@@ -10,11 +10,12 @@ from wtforms.validators import Length, Optional
 
 from coordinator import security
 from coordinator.blueprints.admin.forms import choices
-from coordinator.blueprints.clinic import me, today
+from coordinator.blueprints.clinic import me
 from coordinator.blueprints.finance import bp
 from coordinator.blueprints.finance.common import READ_ROLES, inquiry_or_refuse
 from coordinator.blueprints.forms import apply_errors
 from coordinator.blueprints.inquiries.forms import BreakGlassForm
+from coordinator.clock import clinic_today as today
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
 from coordinator.roles import Role

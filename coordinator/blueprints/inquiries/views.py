@@ -5,10 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from coordinator import security
-from coordinator.blueprints.clinic import as_utc as _aware
 from coordinator.blueprints.clinic import me as _me
-from coordinator.blueprints.clinic import today as _today
-from coordinator.blueprints.clinic import zone as _zone
 from coordinator.blueprints.forms import apply_errors
 from coordinator.blueprints.inquiries import bp
 from coordinator.blueprints.inquiries.forms import (
@@ -24,6 +21,9 @@ from coordinator.blueprints.inquiries.forms import (
     TaskForm,
     TransitionForm,
 )
+from coordinator.clock import as_utc as _aware
+from coordinator.clock import clinic_today as _today
+from coordinator.clock import clinic_zone as _zone
 from coordinator.domain.intake import Channel
 from coordinator.errors import NotFound, NotPermitted, ValidationFailed
 from coordinator.extensions import db

@@ -4,10 +4,10 @@ from flask import current_app, redirect, render_template, url_for
 from flask_wtf.csrf import CSRFError
 
 from coordinator import security
-from coordinator.blueprints import clinic
 from coordinator.blueprints.forms import apply_errors
 from coordinator.blueprints.public import bp
 from coordinator.blueprints.public.forms import WebInquiryForm, form_field_for
+from coordinator.clock import clinic_today
 from coordinator.domain.audit import AuditAction
 from coordinator.domain.intake import Channel
 from coordinator.errors import ValidationFailed
@@ -58,7 +58,7 @@ def inquire():
     if form.validate_on_submit():
         if form.looks_automated():
             return _discard_automated()
-        today = clinic.today()
+        today = clinic_today()
         try:
             intake.create_inquiry(audit.ANONYMOUS, form.inquiry_data(), channel=Channel.WEB_FORM, today=today)
         except ValidationFailed as failure:

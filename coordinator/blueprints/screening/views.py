@@ -8,11 +8,11 @@ from flask import flash, make_response, redirect, render_template, request, url_
 
 from coordinator import security
 from coordinator.blueprints.clinic import me as _me
-from coordinator.blueprints.clinic import today as _today
-from coordinator.blueprints.clinic import zone as _zone
 from coordinator.blueprints.screening import bp, display
 from coordinator.blueprints.screening import preview as previews
 from coordinator.blueprints.screening.forms import AdministeredForm, RegimenForm
+from coordinator.clock import clinic_today as _today
+from coordinator.clock import clinic_zone as _zone
 from coordinator.domain.audit import AuditAction
 from coordinator.errors import NotFound, NotPermitted, ValidationFailed
 from coordinator.extensions import db
@@ -77,7 +77,7 @@ def overview(inquiry_id: int):
 def record(inquiry_id: int, kind: str):
     me = _me()
     if not screenings.can_record(me, kind):
-        audit.record(
+        audit.record_refusal(
             me, AuditAction.ACCESS_DENIED, "inquiry", inquiry_id, detail=f"recording {kind} refused for role {me.role}"
         )
         raise NotPermitted(
