@@ -93,6 +93,11 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from coordinator.routing import RecordIdConverter
+
+    # Every <int:...> in a URL is a record id: one past PostgreSQL's integer range matches no
+    # route (a plain 404), instead of reaching the database as an out-of-range parameter.
+    app.url_map.converters["int"] = RecordIdConverter
     from coordinator.blueprints.account import bp as account_bp
     from coordinator.blueprints.admin import bp as admin_bp
     from coordinator.blueprints.api import bp as api_bp

@@ -117,6 +117,8 @@ class Contract(BaseModel):
             schema.pop("required", None)
         for prop in schema.get("properties", {}).values():
             prop.pop("title", None)
+            if "default" in prop and prop["default"] is None:
+                del prop["default"]
         return schema
 
 

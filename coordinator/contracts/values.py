@@ -23,7 +23,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
+from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from coordinator.contracts.messages import MESSAGES
@@ -64,8 +64,10 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _normaliser(check: Callable[[Any, ValidationInfo], Any], result: Any, schema: dict) -> Any:
-    return Annotated[result, BeforeValidator(check), WithJsonSchema(schema)]
+def _normaliser(check: Callable[[Any, ValidationInfo], Any], result: Any, schema: dict, default: Any = None) -> Any:
+    # Every field has a default and contracts validate defaults, so a field left out is checked
+    # like a blank one: a required field then gets its own worded problem, not a generic one.
+    return Annotated[result, BeforeValidator(check), WithJsonSchema(schema), Field(default=default)]
 
 
 def _nullable(schema: dict, required: bool) -> dict:
@@ -191,7 +193,7 @@ def choice(enum: type[Enum], *, required: str | None = None, what: str = "option
 
     values = [m.value for m in enum]
     schema = {"type": "string", "enum": values} if required else {"type": ["string", "null"], "enum": [*values, None]}
-    return _normaliser(check, enum if required or default is not None else enum | None, schema)
+    return _normaliser(check, enum if required or default is not None else enum | None, schema, default)
 
 
 def choices(enum: type[Enum], *, what: str = "options") -> Any:
@@ -219,14 +221,15 @@ def choices(enum: type[Enum], *, what: str = "options") -> Any:
     return _normaliser(check, tuple, schema)
 
 
-def yes_no() -> Any:
-    """True or False: a ticked box or yes/no words from a form; true or false in JSON. Blank is False."""
+def yes_no(default: bool = False) -> Any:
+    """True or False: a ticked box or yes/no words from a form; true or false in JSON. Left out
+    (or null) is `default`; a blank form value is False (an unticked box sends nothing)."""
 
     def check(value: object, info: ValidationInfo) -> bool:
         if isinstance(value, bool):
             return value
         if value is None:
-            return False
+            return default
         if source(info) == "json":
             raise problem("json_boolean")
         if isinstance(value, str) and value.strip().lower() in TRUE_WORDS:
@@ -235,7 +238,7 @@ def yes_no() -> Any:
             return False
         raise problem("yes_no")
 
-    return _normaliser(check, bool, {"type": ["boolean", "null"], "default": False})
+    return _normaliser(check, bool, {"type": ["boolean", "null"], "default": default}, default)
 
 
 def yes_no_unknown() -> Any:

@@ -5,6 +5,9 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from coordinator.blueprints.admin.forms import choices
+from coordinator.blueprints.forms import ContractForm, text_input
+from coordinator.contracts import payers
+from coordinator.contracts.payers import PayerInput
 from coordinator.domain.care import AsamEdition, LevelOfCare
 
 
@@ -47,24 +50,19 @@ class BreakGlassFilterForm(FlaskForm):
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
 
 
-class PayerForm(FlaskForm):
-    name = StringField(
-        "Name",
-        validators=[
-            InputRequired(message="Enter the payer's name."),
-            Length(max=120, message="Use at most 120 characters."),
-        ],
-    )
-    payer_code = StringField(
+class PayerForm(ContractForm):
+    contract = PayerInput
+
+    name = text_input("Name", payers.NAME_LIMIT)
+    payer_code = text_input(
         "Payer id",
-        validators=[Length(max=80, message="Use at most 80 characters.")],
-        description="The payer's identifier in electronic eligibility (X12 270/271), if known.",
+        payers.CODE_LIMIT,
+        "The payer's identifier in electronic eligibility (X12 270/271), if known.",
     )
-    phone = StringField("Provider services phone", validators=[Length(max=40, message="Use at most 40 characters.")])
+    phone = text_input("Provider services phone", 40)
     notes = TextAreaField(
         "Notes",
-        validators=[Length(max=2000, message="Use at most 2000 characters.")],
-        render_kw={"rows": 3},
+        render_kw={"rows": 3, "maxlength": payers.NOTES_LIMIT},
         description="How to reach a person, portal address, carve-outs for behavioural health.",
     )
     is_active = BooleanField("In use", default=True)
