@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, make_response, render_template
+from flask import Flask, g, jsonify, make_response, render_template, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from coordinator.errors import DomainError, NotFound, NotPermitted
+from coordinator.errors import DomainError, NotFound, NotPermitted, RestrictedRecord
 from coordinator.extensions import db
 from coordinator.security import wants_json
 
@@ -42,7 +42,11 @@ CODES = {
 }
 
 
-def _respond(status: int, title: str | None = None, message: str | None = None):
+# Where each kind of restricted record offers break-the-glass: (endpoint, its id argument).
+BREAK_GLASS_PAGES = {"inquiry": ("inquiries.detail", "inquiry_id"), "finances": ("finance.inquiry", "inquiry_id")}
+
+
+def _respond(status: int, title: str | None = None, message: str | None = None, link: tuple[str, str] | None = None):
     default_title, default_message = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
     title, message = title or default_title, message or default_message
     reference = g.get("request_id")
@@ -57,7 +61,9 @@ def _respond(status: int, title: str | None = None, message: str | None = None):
             }
         )
     else:
-        body = render_template("errors/error.html", status=status, title=title, message=message, reference=reference)
+        body = render_template(
+            "errors/error.html", status=status, title=title, message=message, reference=reference, link=link
+        )
     return make_response(body, status)
 
 
@@ -77,6 +83,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(NotPermitted)
     def not_permitted(error: NotPermitted):
+        if isinstance(error, RestrictedRecord) and error.area in BREAK_GLASS_PAGES:
+            endpoint, argument = BREAK_GLASS_PAGES[error.area]
+            link = (url_for(endpoint, **{argument: error.record_id}), "Open the record to request access")
+            return _respond(403, "Restricted record", error.message, link=link)
         return _respond(403, message=error.message)
 
     @app.errorhandler(DomainError)

@@ -50,6 +50,18 @@ class NotPermitted(DomainError):
     """The actor may not do this to this record."""
 
 
+class RestrictedRecord(NotPermitted):
+    """A restricted record the actor may open only by breaking the glass with a reason.
+
+    `area` names where that is offered ("inquiry" for the record, "finances" for its
+    insurance and payments), so the refusal page can link to it."""
+
+    def __init__(self, message: str, *, area: str, record_id: int):
+        super().__init__(message)
+        self.area = area
+        self.record_id = record_id
+
+
 class NotFound(DomainError):
     """The record does not exist (or is not visible to the actor)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coordinator.domain.audit import AuditAction
-from coordinator.errors import NotPermitted
+from coordinator.errors import NotPermitted, RestrictedRecord
 from coordinator.models import Inquiry, User
 from coordinator.roles import Role
 from coordinator.services import audit, inquiries
@@ -56,7 +56,11 @@ def require(user: User, inquiry_id: int, *, edit: bool = False, purpose: str = "
     """The inquiry if `user` may see its finances (and change them, when asked); NotPermitted otherwise."""
     access = open_for(user, inquiry_id, purpose=purpose)
     if not access.visible:
-        raise NotPermitted("This inquiry is restricted. Break the glass with a reason to open it.")
+        raise RestrictedRecord(
+            "This inquiry is restricted. Break the glass with a reason to open it.",
+            area="finances",
+            record_id=inquiry_id,
+        )
     if edit and user.role not in EDITORS:
         raise NotPermitted("Your role can read insurance and payment records but not change them.")
     if edit and access.inquiry.merged_into_id is not None:

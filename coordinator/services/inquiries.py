@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from coordinator.domain.audit import AuditAction
 from coordinator.domain.care import AdmissionStatus
 from coordinator.domain.intake import ActivityKind, CallOutcome, Direction, ReferralSource
-from coordinator.errors import NotFound, NotPermitted, ValidationFailed
+from coordinator.errors import NotFound, NotPermitted, RestrictedRecord, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
     Admission,
@@ -114,7 +114,11 @@ def require_visible(user: User, inquiry_id: int, *, purpose: str = "viewed", edi
     """The inquiry if `user` may see it (and edit it, when asked); NotPermitted otherwise."""
     access = open_for(user, inquiry_id, purpose=purpose)
     if not access.visible:
-        raise NotPermitted("This inquiry is restricted. Break the glass with a reason to open it.")
+        raise RestrictedRecord(
+            "This inquiry is restricted. Break the glass with a reason to open it.",
+            area="inquiry",
+            record_id=inquiry_id,
+        )
     if edit and user.role not in EDITORS:
         raise NotPermitted("Your role can read inquiries but not change them.")
     if edit and access.inquiry.merged_into_id is not None:
