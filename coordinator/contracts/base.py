@@ -6,8 +6,9 @@ returns a frozen, fully normalised object or raises `ValidationFailed` naming ev
 a field path (`regimen-0-dose`, `insurance.member_id`) and a code (see `messages.py`):
 
 1. field by field, through the normalisers in `values.py` (unknown fields are refused);
-2. then, only when every field is usable, the cross-field rules each contract states in
-   `problems()` (nested contracts included), so a form shows all of them at once.
+2. then, once a contract's own fields are usable, the cross-field rules it states in
+   `problems()`; a nested contract's rules are checked beside its siblings' fields, so a form
+   shows every problem it can at once.
 
 Rules that need the database (does this payer exist? is this person assignable?) stay in the
 services, which raise `ValidationFailed` the same way.
@@ -15,12 +16,14 @@ services, which raise `ValidationFailed` the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, tzinfo
 from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from coordinator.contracts.messages import message
 from coordinator.errors import Problem, ValidationFailed
@@ -36,7 +39,12 @@ _PYDANTIC_CODES = {
     "tuple_type": "not_a_list",
     "too_long": "too_many_items",
 }
+# Any other error type pydantic itself raises (ours are coded in messages.py or by the rules).
+_PYDANTIC_NAMES = frozenset(
+    {"bool_type", "int_type", "string_type", "decimal_type", "date_type", "datetime_type", "enum", "is_instance_of"}
+)
 KEY_ECHO_LIMIT = 64
+_LOC_PART = re.compile(r"[.-]")
 
 
 class Contract(BaseModel):
@@ -75,30 +83,29 @@ class Contract(BaseModel):
             raise ValidationFailed([Problem(None, message("not_an_object"), "not_an_object")])
         context = {"source": source, "today": today, "zone": zone}
         try:
-            contract = cls.model_validate(dict(data), context=context)
+            return cls.model_validate(dict(data), context=context)
         except PydanticValidationError as error:
             raise ValidationFailed(list(problems_from(error))) from None
-        found = list(contract.all_problems())
-        if found:
-            raise ValidationFailed(found)
-        return contract
 
     def problems(self) -> Iterable[Problem]:
-        """Cross-field rules of this contract alone (paths relative to it); none by default."""
+        """Cross-field rules of this contract alone (paths relative to it); none by default.
+
+        They run once this contract's own fields are all usable; a nested contract's rules run
+        beside its siblings' field checks, so one answer lists every problem it can."""
         return ()
 
-    def all_problems(self, prefix: str = "") -> Iterator[Problem]:
-        """This contract's cross-field problems and those of the contracts nested in it."""
-        for found in self.problems():
-            yield Problem(join_path(prefix, found.field), found.message, found.code)
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if isinstance(value, Contract):
-                yield from value.all_problems(join_path(prefix, name))
-            elif isinstance(value, list | tuple):
-                for index, item in enumerate(value):
-                    if isinstance(item, Contract):
-                        yield from item.all_problems(join_path(prefix, f"{name}-{index}"))
+    @model_validator(mode="after")
+    def _apply_rules(self) -> Self:
+        found = list(self.problems())
+        if found:
+            raise PydanticValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(type=PydanticCustomError(p.code, p.message), loc=loc_of(p.field), input=None)
+                    for p in found
+                ],
+            )
+        return self
 
     @classmethod
     def from_form(cls, form, **context: Any) -> Self:
@@ -127,12 +134,11 @@ def problem(field: str | None, code: str, **context: object) -> Problem:
     return Problem(field, message(code, **context), code)
 
 
-def join_path(prefix: str, field: str | None) -> str | None:
-    if not prefix:
-        return field
-    if not field:
-        return prefix
-    return f"{prefix}-{field}" if field[0].isdigit() else f"{prefix}.{field}"
+def loc_of(path: str | None) -> tuple:
+    """A field path back as a pydantic location: 'regimen-0-dose' -> ('regimen', 0, 'dose')."""
+    if not path:
+        return ()
+    return tuple(int(part) if part.isdigit() else part for part in _LOC_PART.split(path))
 
 
 def path_of(loc: tuple) -> str | None:
@@ -163,10 +169,11 @@ def problems_from(error: PydanticValidationError) -> Iterator[Problem]:
         kind = item["type"]
         if kind in _PYDANTIC_CODES:
             code = _PYDANTIC_CODES[kind]
-            context = {"limit": (item.get("ctx") or {}).get("max_length", "")}
-        else:
-            code, context = kind, dict(item.get("ctx") or {})
-        yield Problem(field, message(code, **context), code)
+            yield Problem(field, message(code, limit=(item.get("ctx") or {}).get("max_length", "")), code)
+        elif kind in _PYDANTIC_NAMES:  # a type pydantic checked itself: say it in our words
+            yield Problem(field, message("invalid"), "invalid")
+        else:  # one of ours (a normaliser or a rule), already worded
+            yield Problem(field, item["msg"], kind)
 
 
 def _is_union_branch(part: object) -> bool:
