@@ -15,6 +15,8 @@ from flask import current_app
 
 from coordinator import demo_finance
 from coordinator.clock import clinic_today
+from coordinator.contracts.intake import NewInquiry, StaffInquiry
+from coordinator.contracts.pipeline import CallInput, TransitionInput
 from coordinator.domain.care import AsamEdition, LevelOfCare
 from coordinator.domain.intake import Channel, ReferralSource
 from coordinator.domain.reminders import ReminderKind
@@ -22,7 +24,7 @@ from coordinator.extensions import db
 from coordinator.models import FollowUpTask, Inquiry, InquiryActivity, Program, Reminder, Screening, User, utcnow
 from coordinator.rules import cows, dsm5_oud, gad7, phq9
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.services import audit, inquiries, intake, reminders, screenings
+from coordinator.services import audit, intake, pipeline, reminders, screenings
 
 PROGRAMS = [
     ("Residential — Riverside House", LevelOfCare.RESIDENTIAL, AsamEdition.FOURTH, "3.7", 24),
@@ -229,13 +231,9 @@ def seed_pipeline(users_by_email: dict[str, User]) -> int:
         assignee = desk if n % 4 else manager
         if channel is Channel.PHONE:
             data["is_restricted"] = n in (9, 30)
-        inquiry = intake.create_inquiry(
-            actor,
-            data,
-            channel=channel,
-            today=today,
-            assigned_to_id=None if target is InquiryStatus.NEW and n % 2 else assignee.id,
-        )
+            data["assigned_to_id"] = None if target is InquiryStatus.NEW and n % 2 else assignee.id
+        contract = StaffInquiry if channel is Channel.PHONE else NewInquiry
+        inquiry = intake.create_inquiry(actor, contract.parse(data), channel=channel)
         _walk(inquiry, target, desk, physician, programs, today, n, finance[0])
         _tasks(inquiry, target, desk, manager, n)
         created.append(inquiry)
@@ -243,18 +241,14 @@ def seed_pipeline(users_by_email: dict[str, User]) -> int:
         _backdate(inquiry, days=rng.uniform(low, high), contact_minutes=rng.choice([4, 9, 14, 22, 45, 130]))
     # Two that look like the same person: a web form after a phone call.
     twin = created[3]
-    intake.create_inquiry(
-        audit.SystemActor("demo-website"),
-        {
-            "caller_name": twin.caller_name,
-            "caller_phone": twin.caller_phone,
-            "patient_name": twin.patient_name,
-            "referral_source": "web",
-            "presenting_concerns": "Filled in the website form after calling yesterday.",
-        },
-        channel=Channel.WEB_FORM,
-        today=today,
-    )
+    twin_details = {
+        "caller_name": twin.caller_name,
+        "caller_phone": twin.caller_phone,
+        "patient_name": twin.patient_name,
+        "referral_source": "web",
+        "presenting_concerns": "Filled in the website form after calling yesterday.",
+    }
+    intake.create_inquiry(audit.SystemActor("demo-website"), NewInquiry.parse(twin_details), channel=Channel.WEB_FORM)
     db.session.flush()
     return len(created) + 1
 
@@ -263,31 +257,33 @@ def _walk(inquiry, target, desk, physician, programs, today, n, billing_user) ->
     program = programs[n % 4] if n % 5 else programs[4]
     for action in PATHS[target]:
         if action == "record_contact":
-            inquiries.log_call(
-                desk,
-                inquiry,
-                direction="outbound",
-                outcome="reached",
-                duration_minutes=15 + n % 30,
-                note="Talked through the situation and what happens next.",
-                occurred_at=utcnow(),
-            )
+            call = {
+                "direction": "outbound",
+                "outcome": "reached",
+                "duration_minutes": 15 + n % 30,
+                "note": "Talked through the situation and what happens next.",
+            }
+            pipeline.log_call(desk, inquiry, CallInput.parse(call))
             continue
         if action == "start_screening":
-            inquiries.transition(desk, inquiry, action)
+            _move(desk, inquiry, action)
             _screen(inquiry, desk, physician, today, n)
             continue
         if action == "start_verification":
-            inquiries.transition(desk, inquiry, action)
+            _move(desk, inquiry, action)
             demo_finance.start_verification(inquiry, desk, billing_user, program, n, today)
             continue
         if action == "admit":
             admit_date = today - timedelta(days=n % 9)
             demo_finance.clear_for_admission(inquiry, desk, billing_user, program, admit_date, n, today)
-            inquiries.transition(desk, inquiry, action, program_id=program.id, admit_date=admit_date, today=today)
+            _move(desk, inquiry, action, program_id=program.id, admit_date=admit_date.isoformat())
             continue
         reason = EXIT_REASONS.get(action)
-        inquiries.transition(desk, inquiry, action, reason, referred_out_to=reason if action == "refer_out" else None)
+        _move(desk, inquiry, action, reason=reason, referred_out_to=reason if action == "refer_out" else None)
+
+
+def _move(desk, inquiry, action: str, **details) -> None:
+    pipeline.transition(desk, inquiry, TransitionInput.parse({"action": action, **details}))
 
 
 def _screen(inquiry, desk, physician, today, n) -> None:

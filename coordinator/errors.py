@@ -41,6 +41,10 @@ class ValidationFailed(DomainError):
         """(field, message) pairs."""
         return [(p.field, p.message) for p in self.problems]
 
+    def renamed(self, rename) -> ValidationFailed:
+        """The same problems with each field path passed through `rename`."""
+        return ValidationFailed([Problem(rename(p.field), p.message, p.code) for p in self.problems])
+
     @classmethod
     def single(cls, field: str | None, message: str, code: str = "invalid") -> ValidationFailed:
         return cls([Problem(field, message, code)])

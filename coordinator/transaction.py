@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
+import sqlalchemy as sa
 from flask import Flask, g, has_request_context
 
 from coordinator.extensions import db
@@ -32,10 +33,13 @@ T = TypeVar("T")
 
 
 def durable(write: Callable[[], T]) -> T:
-    """Run `write` now; if this request is later rolled back, run it again and commit it alone."""
+    """Run `write` now; if this request is later rolled back, run it again and commit it alone.
+
+    A row `write` returns is also written again if a savepoint it was made in is rolled back
+    (a refusal met inside a form's use case) while the request itself succeeds."""
     result = write()
     if has_request_context():
-        g.setdefault("_durable_writes", []).append(write)
+        g.setdefault("_durable_writes", []).append((write, result))
     return result
 
 
@@ -51,11 +55,19 @@ def finish(response):
         _roll_back()
     elif db.session.is_active:
         try:
+            _rewrite_undone()
             db.session.commit()
         except Exception:
             _roll_back()
             raise
     return response
+
+
+def _rewrite_undone() -> None:
+    for write, result in g.get("_durable_writes", []):
+        state = sa.inspect(result, raiseerr=False)
+        if state is not None and state.transient:  # added, then undone by a savepoint
+            write()
 
 
 def _roll_back() -> None:
@@ -64,7 +76,7 @@ def _roll_back() -> None:
     if not writes:
         return
     try:
-        for write in writes:
+        for write, _ in writes:
             write()
         db.session.commit()
     except Exception:

@@ -98,17 +98,19 @@ def main() -> int:
             db.session.add(user)
             db.session.flush()
             # Digests are sent only to someone with an overdue task: give the user one.
-            from datetime import date, timedelta
+            from datetime import timedelta
 
+            from coordinator.contracts.intake import NewInquiry
             from coordinator.domain.intake import Channel
             from coordinator.models import FollowUpTask
             from coordinator.services import audit, intake
 
             inquiry = intake.create_inquiry(
                 audit.CLI,
-                {"patient_name": "Benchmark", "referral_source": "self", "caller_phone": "555 010 0000"},
+                NewInquiry.parse(
+                    {"patient_name": "Benchmark", "referral_source": "self", "caller_phone": "555 010 0000"}
+                ),
                 channel=Channel.PHONE,
-                today=date.today(),
             )
             db.session.add(
                 FollowUpTask(

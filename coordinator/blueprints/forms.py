@@ -39,6 +39,10 @@ class ContractForm(FlaskForm):
         """The contract built from this form's data (ValidationFailed when it cannot be)."""
         return self.contract.from_form(self, **clinic_context())
 
+    def reword(self, failure: ValidationFailed) -> ValidationFailed:
+        """The problems as this form's readers should read them (staff wording by default)."""
+        return failure
+
 
 def submit(form: Form, operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run `operation(*args, [contract], **kwargs)` for a posted form, inside a savepoint.
@@ -53,7 +57,7 @@ def submit(form: Form, operation: Callable[..., Any], *args: Any, **kwargs: Any)
                 args = (*args, form.parse())
             result = operation(*args, **kwargs)
     except ValidationFailed as failure:
-        apply_errors(form, failure)
+        apply_errors(form, form.reword(failure) if hasattr(form, "reword") else failure)
         return None
     return True if result is None else result
 

@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, tzinfo
-from typing import Any, ClassVar, Self
+from functools import cache
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationInfo, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -44,6 +45,20 @@ _PYDANTIC_NAMES = frozenset(
     {"bool_type", "int_type", "string_type", "decimal_type", "date_type", "datetime_type", "enum", "is_instance_of"}
 )
 KEY_ECHO_LIMIT = 64
+RULE_FIELDS = "__rule_fields__"
+
+
+class _Unusable:
+    """What a rule sees for a field that did not parse (only rules not over it run)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "<unusable>"
+
+
+UNUSABLE = _Unusable()
 _LOC_PART = re.compile(r"[.-]")
 
 
@@ -88,24 +103,37 @@ class Contract(BaseModel):
             raise ValidationFailed(list(problems_from(error))) from None
 
     def problems(self) -> Iterable[Problem]:
-        """Cross-field rules of this contract alone (paths relative to it); none by default.
+        """Cross-field rules of this contract alone (paths relative to it).
 
-        They run once this contract's own fields are all usable; a nested contract's rules run
-        beside its siblings' field checks, so one answer lists every problem it can."""
-        return ()
+        By default: every method marked `@rule(...)`. A contract may override this instead, for
+        rules that need every field; those run only when all of its fields are usable."""
+        for check in type(self)._rule_methods():
+            yield from check(self)
 
-    @model_validator(mode="after")
-    def _apply_rules(self) -> Self:
-        found = list(self.problems())
+    @classmethod
+    @cache
+    def _rule_methods(cls) -> tuple:
+        found: dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):  # a subclass's rule replaces a parent's of that name
+            found.update({name: member for name, member in vars(klass).items() if hasattr(member, RULE_FIELDS)})
+        return tuple(found.values())
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _apply_rules(cls, data: Any, handler, info: ValidationInfo) -> Self:
+        try:
+            contract = handler(data)
+        except PydanticValidationError as error:
+            # Some fields are unusable: still check the rules that need none of them, so one
+            # answer lists every problem it can (a rule's problem on an unusable field is dropped).
+            found = _partial_rule_problems(cls, data, error, info)
+            if not found:
+                raise
+            raise _errors(cls, [*_as_details(error), *_problem_details(found)]) from None
+        found = list(contract.problems())
         if found:
-            raise PydanticValidationError.from_exception_data(
-                type(self).__name__,
-                [
-                    InitErrorDetails(type=PydanticCustomError(p.code, p.message), loc=loc_of(p.field), input=None)
-                    for p in found
-                ],
-            )
-        return self
+            raise _errors(cls, _problem_details(found))
+        return contract
 
     @classmethod
     def from_form(cls, form, **context: Any) -> Self:
@@ -127,6 +155,69 @@ class Contract(BaseModel):
             if "default" in prop and prop["default"] is None:
                 del prop["default"]
         return schema
+
+
+def rule(*fields: str):
+    """Mark a contract method as a cross-field rule over `fields`: it yields Problems and runs
+    whenever those fields are usable, even if others are not."""
+
+    def mark(check):
+        setattr(check, RULE_FIELDS, frozenset(fields))
+        return check
+
+    return mark
+
+
+def _partial_rule_problems(cls, data, error: PydanticValidationError, info: ValidationInfo) -> list[Problem]:
+    """The `@rule` problems computable from the fields that did parse (each checked alone)."""
+    rules = cls._rule_methods()
+    if not rules or not isinstance(data, Mapping):
+        return []
+    failed = {item["loc"][0] for item in error.errors() if item["loc"]}
+    if failed - set(cls.model_fields):  # unknown fields or a broken shape: say only that
+        return []
+    values = {}
+    for name, field in cls.model_fields.items():
+        if name in failed:
+            continue
+        try:
+            values[name] = _field_adapter(cls, name).validate_python(
+                data.get(name, field.get_default(call_default_factory=True)), context=info.context
+            )
+        except PydanticValidationError:
+            failed.add(name)
+    # A field that did not parse was given (blank fields parse): it reads as "something".
+    partial = cls.model_construct(**values, **dict.fromkeys(failed & set(cls.model_fields), UNUSABLE))
+    return [
+        found
+        for check in rules
+        if not (getattr(check, RULE_FIELDS) & failed)
+        for found in check(partial)
+        if loc_of(found.field)[:1] not in {(name,) for name in failed}
+    ]
+
+
+@cache
+def _field_adapter(cls, name: str) -> TypeAdapter:
+    field = cls.model_fields[name]
+    return TypeAdapter(Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation)
+
+
+def _as_details(error: PydanticValidationError) -> list[InitErrorDetails]:
+    return [
+        InitErrorDetails(type=PydanticCustomError(item["type"], item["msg"]), loc=item["loc"], input=None)
+        for item in error.errors(include_url=False, include_input=False)
+    ]
+
+
+def _problem_details(found: list[Problem]) -> list[InitErrorDetails]:
+    return [
+        InitErrorDetails(type=PydanticCustomError(p.code, p.message), loc=loc_of(p.field), input=None) for p in found
+    ]
+
+
+def _errors(cls, details: list[InitErrorDetails]) -> PydanticValidationError:
+    return PydanticValidationError.from_exception_data(cls.__name__, details)
 
 
 def problem(field: str | None, code: str, **context: object) -> Problem:
@@ -155,7 +246,7 @@ def path_of(loc: tuple) -> str | None:
             name = name if len(name) <= KEY_ECHO_LIMIT else name[:KEY_ECHO_LIMIT] + "…"
             path += (f"-{name}" if after_index else f".{name}") if path else name
             after_index = False
-    return path or None
+    return path if loc else None
 
 
 def problems_from(error: PydanticValidationError) -> Iterator[Problem]:

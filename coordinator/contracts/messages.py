@@ -16,19 +16,20 @@ from collections.abc import Mapping
 MESSAGES: dict[str, str] = {
     # the shape of the input
     "unknown_field": "Unknown field: see the API's OpenAPI document for the accepted fields.",
-    "not_an_object": "Give these details as a set of named fields.",
+    "not_an_object": "Must be a JSON object of named fields (or null).",
     "not_a_list": "Give a list here.",
     "too_many_items": "List at most {limit} items.",
     "required": "This is required.",
     "invalid": "This value is not valid.",
     # text
     "text_type": "Enter text here.",
+    "json_string": "Must be a string (or null).",
     "text_control_character": "This text contains a character that is not allowed.",
     "text_too_long": "Use at most {limit} characters (this has {length}).",
     "text_required": "Enter the {what}.",
     "email_invalid": "Enter an email address such as name@example.com.",
     "phone_invalid": "Enter a phone number of 7 to 15 digits (spaces, +, - and brackets are fine).",
-    "identifier_invalid": "Enter the {what} as printed: letters, numbers and dashes only.",
+    "identifier_invalid": "Enter the {what} as printed on the card: letters, numbers, dashes and spaces only.",
     # choices
     "choice_unknown": "Choose one of the listed options ({allowed}).",
     "choice_required": "Choose the {what}.",

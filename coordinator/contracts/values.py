@@ -31,8 +31,10 @@ from coordinator.contracts.messages import MESSAGES
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 MAX_RECORD_ID = 2**31 - 1
+# Multi-line text may hold tabs and line breaks; nothing else below U+0020, no DEL, no lone surrogate.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-LINE_BREAKS = re.compile(r"[\n\r\x85\u2028\u2029]")
+# A single line (a name, a phone, an id) holds neither.
+SINGLE_LINE_BREAKERS = re.compile(r"[\t\n\r\x85\u2028\u2029]")
 PHONE_RE = re.compile(r"^[0-9+().\-\s/]{7,40}$")
 IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]*$")
 TRUE_WORDS = frozenset({"y", "yes", "on", "true", "1"})
@@ -80,14 +82,14 @@ def _nullable(schema: dict, required: bool) -> dict:
 # --- text --------------------------------------------------------------------------------------
 
 
-def clean_text(value: object, limit: int, *, multiline: bool = False) -> str | None:
+def clean_text(value: object, limit: int, *, multiline: bool = False, json: bool = False) -> str | None:
     """Stripped text (None when blank); PydanticCustomError when it is not usable text."""
     if value is None:
         return None
     if not isinstance(value, str):
-        raise problem("text_type")
+        raise problem("json_string" if json else "text_type")
     value = value.strip()
-    if CONTROL_CHARACTERS.search(value) or (not multiline and LINE_BREAKS.search(value)):
+    if CONTROL_CHARACTERS.search(value) or (not multiline and SINGLE_LINE_BREAKERS.search(value)):
         raise problem("text_control_character")
     if len(value) > limit:
         raise problem("text_too_long", limit=limit, length=len(value))
@@ -98,7 +100,7 @@ def text(limit: int, *, required: str | None = None, what: str = "text", multili
     """Free text of at most `limit` characters. `required` is the problem code when blank."""
 
     def check(value: object, info: ValidationInfo) -> str | None:
-        cleaned = clean_text(value, limit, multiline=multiline)
+        cleaned = clean_text(value, limit, multiline=multiline, json=source(info) == "json")
         if cleaned is None and required:
             raise problem(required, what=what)
         return cleaned
@@ -113,7 +115,7 @@ def email(*, limit: int = 254) -> Any:
     """An email address, normalised by email-validator (no deliverability check)."""
 
     def check(value: object, info: ValidationInfo) -> str | None:
-        cleaned = clean_text(value, limit)
+        cleaned = clean_text(value, limit, json=source(info) == "json")
         if cleaned is None:
             return None
         try:
@@ -128,7 +130,7 @@ def phone(*, limit: int = 40) -> Any:
     """A phone number as typed (7 to 15 digits, with spaces, +, -, brackets, dots or slashes)."""
 
     def check(value: object, info: ValidationInfo) -> str | None:
-        cleaned = clean_text(value, limit)
+        cleaned = clean_text(value, limit, json=source(info) == "json")
         if cleaned is None:
             return None
         if not PHONE_RE.match(cleaned) or not 7 <= len(re.sub(r"\D", "", cleaned)) <= 15:
@@ -156,9 +158,7 @@ def identifier(limit: int, *, what: str) -> Any:
     """A member id, group number or similar: letters, digits and dashes, stored without spaces."""
 
     def check(value: object, info: ValidationInfo) -> str | None:
-        if value is not None and not isinstance(value, str):
-            raise problem("text_type")
-        compact = compact_identifier(clean_text(value, limit * 2))
+        compact = compact_identifier(clean_text(value, limit * 2, json=source(info) == "json"))
         if compact is None:
             return None
         if len(compact) > limit:
@@ -189,6 +189,8 @@ def choice(enum: type[Enum], *, required: str | None = None, what: str = "option
             return default
         if isinstance(value, str) and value in enum._value2member_map_:
             return enum(value)
+        if not isinstance(value, str) and source(info) == "json":
+            raise problem("json_string")
         raise problem("choice_unknown", allowed=", ".join(str(m.value) for m in enum))
 
     values = [m.value for m in enum]
@@ -203,6 +205,8 @@ def choices(enum: type[Enum], *, what: str = "options") -> Any:
         if _blank(value):
             return ()
         if isinstance(value, str):
+            if source(info) == "json":
+                raise problem("choices_unknown", what=what, unknown="(not a list)")
             value = [value]
         if not isinstance(value, list | tuple) or len(value) > len(enum):
             raise problem("choices_unknown", what=what, unknown="(not a list)")
@@ -264,7 +268,7 @@ def yes_no_unknown() -> Any:
 
 
 def parse_day(value: object, what: str) -> date | None:
-    """A calendar date from a `date` or a YYYY-MM-DD string, within EARLIEST_DATE..LATEST_DATE."""
+    """A calendar date from a `date` or a YYYY-MM-DD string (any year; `day` bounds it)."""
     if _blank(value):
         return None
     if isinstance(value, datetime):
@@ -276,8 +280,6 @@ def parse_day(value: object, what: str) -> date | None:
             value = date.fromisoformat(value.strip())
         except ValueError:
             raise problem("date_invalid", what=what) from None
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise problem("date_out_of_range", what=what, earliest=EARLIEST_DATE.year, latest=LATEST_DATE.year)
     return value
 
 
@@ -289,7 +291,7 @@ def day(
 
     def check(value: object, info: ValidationInfo) -> date | None:
         if value is not None and source(info) == "json" and not isinstance(value, str):
-            raise problem("date_invalid", what=what)
+            raise problem("json_string")
         parsed = parse_day(value, what)
         if parsed is None:
             if required:
@@ -299,6 +301,8 @@ def day(
             raise problem("date_in_future", what=what)
         if earliest is not None and parsed < earliest:
             raise problem("date_too_early", what=what, earliest=earliest.year)
+        if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+            raise problem("date_out_of_range", what=what, earliest=EARLIEST_DATE.year, latest=LATEST_DATE.year)
         return parsed
 
     schema = {"type": "string", "format": "date"}
@@ -375,7 +379,7 @@ def to_decimal(value: object) -> Decimal | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return Decimal(value) if len(str(abs(value))) <= MAX_NUMBER_DIGITS else None
+        return Decimal(value)  # exact, however long (JSON parsing already caps the digits)
     if isinstance(value, float):
         number = Decimal(repr(value))
     elif isinstance(value, Decimal):

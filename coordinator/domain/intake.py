@@ -100,3 +100,13 @@ class CallOutcome(LabelledStrEnum):
     NO_ANSWER = "no_answer", "No answer"
     BUSY = "busy", "Busy"
     WRONG_NUMBER = "wrong_number", "Wrong number"
+
+
+class InquirySort(LabelledStrEnum):
+    """How the inquiry list is ordered."""
+
+    NEWEST = "newest", "Newest first"
+    OLDEST = "oldest", "Oldest first"
+    UPDATED = "updated", "Recently moved"
+    NAME = "name", "Patient name"
+    URGENCY = "urgency", "Most urgent"

@@ -7,17 +7,29 @@ timeline entry and an audit row, and keeps the task's reminders in step (service
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from coordinator.contracts.base import problem
+from coordinator.contracts.messages import define
+from coordinator.contracts.pipeline import RescheduleInput, TaskInput
 from coordinator.domain.audit import AuditAction
 from coordinator.domain.intake import ActivityKind
-from coordinator.errors import NotFound, ValidationFailed
+from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import FollowUpTask, Inquiry, User, utcnow
-from coordinator.services import audit, inquiries, reminders
+from coordinator.services import audit, inquiries, inquiry_access, records, reminders
+
+define(
+    {
+        "task_due_past": "The due time is in the past.",
+        "task_due_too_far": "The due time is more than a year away.",
+        "task_done_already": "This task is done; add a new one instead.",
+        "task_new_due_out_of_range": "The new due time must be from now to a year ahead.",
+    }
+)
 
 
 def tasks_for(inquiry: Inquiry) -> list[FollowUpTask]:
@@ -31,26 +43,20 @@ def tasks_for(inquiry: Inquiry) -> list[FollowUpTask]:
     )
 
 
-def create_task(
-    actor: User, inquiry: Inquiry, *, title: str, due_at: datetime | None, assigned_to_id: int | None
-) -> FollowUpTask:
+def create_task(actor: User, inquiry: Inquiry, data: TaskInput) -> FollowUpTask:
+    """Add a follow-up task on the inquiry for someone who works inquiries; the caller commits."""
     problems = []
-    title = (title or "").strip()
-    if not title:
-        problems.append(("title", "Say what needs doing."))
-    elif len(title) > 200:
-        problems.append(("title", "Use at most 200 characters."))
-    if due_at is None:
-        problems.append(("due_at", "Enter when it is due."))
-    elif due_at < utcnow() - timedelta(days=1):
-        problems.append(("due_at", "The due time is in the past."))
-    elif due_at > utcnow() + timedelta(days=366):
-        problems.append(("due_at", "The due time is more than a year away."))
-    assignee = db.session.get(User, assigned_to_id) if isinstance(assigned_to_id, int) else None
-    if assignee is None or not assignee.is_active or assignee.role not in inquiries.EDITORS:
-        problems.append(("assigned_to_id", "Choose an active admissions, case management or admin user."))
+    now = utcnow()
+    if data.due_at < now - timedelta(days=1):
+        problems.append(problem("due_at", "task_due_past"))
+    elif data.due_at > now + timedelta(days=366):
+        problems.append(problem("due_at", "task_due_too_far"))
+    assignee = records.find(User, data.assigned_to_id)
+    if assignee is None or not assignee.is_active or assignee.role not in inquiry_access.EDITORS:
+        problems.append(problem("assigned_to_id", "task_assignee_required"))
     if problems:
         raise ValidationFailed(problems)
+    title, due_at = data.title, data.due_at
     task = FollowUpTask(
         inquiry_id=inquiry.id, title=title, due_at=due_at, assigned_to_id=assignee.id, created_by_id=actor.id
     )
@@ -65,10 +71,9 @@ def create_task(
 
 
 def complete_task(actor: User, task_id: int) -> FollowUpTask:
-    task = db.session.get(FollowUpTask, task_id)
-    if task is None:
-        raise NotFound("No such task.")
-    inquiries.require_visible(actor, task.inquiry_id, purpose="task_viewed", edit=True)
+    """Mark a task done (once); its reminders are cancelled. The caller commits."""
+    task = records.load(FollowUpTask, task_id)
+    inquiry_access.require_visible(actor, task.inquiry_id, purpose="task_viewed", edit=True)
     if task.completed_at is None:
         task.completed_at, task.completed_by_id = utcnow(), actor.id
         reminders.task_completed(task)
@@ -80,18 +85,19 @@ def complete_task(actor: User, task_id: int) -> FollowUpTask:
     return task
 
 
-def reschedule_task(actor: User, task_id: int, due_at: datetime | None) -> FollowUpTask:
-    """Move an open task's due time; its due and overdue reminders move with it."""
-    task = db.session.get(FollowUpTask, task_id)
-    if task is None:
-        raise NotFound("No such task.")
-    inquiry = inquiries.require_visible(actor, task.inquiry_id, purpose="task_viewed", edit=True)
+def load_task(task_id: int) -> FollowUpTask:
+    """The task with this id, or NotFound."""
+    return records.load(FollowUpTask, task_id)
+
+
+def reschedule_task(actor: User, task: FollowUpTask, data: RescheduleInput) -> FollowUpTask:
+    """Move an open task's due time; its due and overdue reminders move with it. The caller commits."""
+    inquiry = inquiry_access.require_visible(actor, task.inquiry_id, purpose="task_viewed", edit=True)
     if task.completed_at is not None:
-        raise ValidationFailed.single("due_at", "This task is done; add a new one instead.")
-    if due_at is None:
-        raise ValidationFailed.single("due_at", "Enter the new due time.")
+        raise ValidationFailed([problem("due_at", "task_done_already")])
+    due_at = data.due_at
     if not utcnow() - timedelta(minutes=5) <= due_at <= utcnow() + timedelta(days=366):
-        raise ValidationFailed.single("due_at", "The new due time must be from now to a year ahead.")
+        raise ValidationFailed([problem("due_at", "task_new_due_out_of_range")])
     if due_at != task.due_at:
         task.due_at = due_at
         reminders.task_rescheduled(task)
@@ -113,7 +119,7 @@ class TaskRow:
 
 def my_tasks(user: User, limit: int = 50) -> list[TaskRow]:
     """The user's open tasks, soonest first (two queries: grants, tasks with their inquiries)."""
-    glass_ids = inquiries.open_break_glass_ids(user)
+    glass_ids = inquiry_access.open_break_glass_ids(user)
     now = utcnow()
     tasks = db.session.scalars(
         sa.select(FollowUpTask)
@@ -122,4 +128,4 @@ def my_tasks(user: User, limit: int = 50) -> list[TaskRow]:
         .order_by(FollowUpTask.due_at, FollowUpTask.id)
         .limit(limit)
     )
-    return [TaskRow(t, inquiries.can_see(user, t.inquiry, glass_ids), t.due_at < now) for t in tasks]
+    return [TaskRow(t, inquiry_access.can_see(user, t.inquiry, glass_ids), t.due_at < now) for t in tasks]

@@ -470,7 +470,8 @@ def test_an_unknown_api_address_gets_404_json(client, key):
 def test_a_merged_inquiry_reports_the_status_of_the_one_it_was_merged_into(
     client, app, issue_key, create_user, create_inquiry
 ):
-    from coordinator.services import inquiries
+    from coordinator.contracts.pipeline import MergeInput, TransitionInput
+    from coordinator.services import merges, pipeline
 
     _, api_key = issue_key()
     created = post(client, api_key, api_payload()).json
@@ -478,9 +479,10 @@ def test_a_merged_inquiry_reports_the_status_of_the_one_it_was_merged_into(
     original = create_inquiry(staff)
     with app.app_context():
         actor = db.session.merge(staff)
-        inquiries.transition(actor, db.session.get(Inquiry, original.id), "record_contact")
+        contact = TransitionInput.parse({"action": "record_contact"})
+        pipeline.transition(actor, db.session.get(Inquiry, original.id), contact)
         duplicate = db.session.scalars(sa.select(Inquiry).where(Inquiry.public_id == created["public_id"])).one()
-        inquiries.merge(actor, duplicate, original.id)
+        merges.merge(actor, duplicate, MergeInput.parse({"survivor_id": original.id}))
         db.session.commit()
     body = client.get(f"{URL}/{created['public_id']}", headers=auth(api_key)).json
     assert (body["public_id"], body["status"]) == (created["public_id"], "contacted")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from jsonschema import ValidationError
 from openapi_spec_validator import validate
 
+from coordinator.contracts.intake import INSURANCE_TEXT_LIMITS, InsuranceDetails, NewInquiry
 from coordinator.domain.insurance import CoverageRank, PlanType, SubscriberRelationship, VerificationStatus
 from coordinator.domain.intake import Channel
 from coordinator.errors import ValidationFailed
@@ -121,7 +123,7 @@ def test_relationship_defaults_to_self_and_text_is_trimmed(client, app, key):
     response = post(client, key, api_payload(insurance={"insurer_name": "  Cigna ", "member_id": " U 1234-56 "}))
     assert response.status_code == 201, response.json
     [coverage] = rows(app, Coverage)
-    assert (coverage.payer_name, coverage.member_id) == ("Cigna", "U 1234-56")
+    assert (coverage.payer_name, coverage.member_id) == ("Cigna", "U1234-56")  # kept as the 271 writes it
     assert coverage.relationship_to_subscriber == SubscriberRelationship.SELF
 
 
@@ -132,7 +134,7 @@ def test_relationship_defaults_to_self_and_text_is_trimmed(client, app, key):
         {},
         {"verification_requested": False},
         {"verification_requested": None},
-        {name: None for name in intake.INSURANCE_FIELDS},
+        {name: None for name in list(InsuranceDetails.model_fields)},
         {
             "insurer_name": "",
             "member_id": "  ",
@@ -344,15 +346,19 @@ def test_a_failure_after_the_coverage_is_written_leaves_nothing_behind(client, a
 # --- the one validator --------------------------------------------------------------------------
 
 
-def test_clean_insurance_returns_none_when_nothing_is_given():
-    today = date.today()
-    for nothing in (None, {}, {"verification_requested": "off"}, {"plan_type": "", "insurer_name": "  "}):
-        assert intake.clean_insurance(nothing, today=today) is None
+CALENDAR = {"today": date.today(), "zone": ZoneInfo("UTC")}
 
 
-def test_clean_insurance_accepts_form_and_json_answers_alike():
-    today = date.today()
-    from_json = intake.clean_insurance(
+def test_insurance_details_say_nothing_when_nothing_is_given():
+    for nothing in ({}, {"verification_requested": "off"}, {"plan_type": "", "insurer_name": "  "}):
+        assert InsuranceDetails.parse(nothing, **CALENDAR).is_empty()
+    base = {"patient_name": "A", "referral_source": "self", "caller_phone": "5550100200"}
+    for nothing in (None, {}):
+        assert NewInquiry.parse({**base, "insurance": nothing}, source="json", **CALENDAR).insurance_given is None
+
+
+def test_insurance_details_read_form_and_json_answers_alike():
+    from_json = InsuranceDetails.parse(
         {
             "insurer_name": "Aetna",
             "verification_requested": True,
@@ -360,9 +366,10 @@ def test_clean_insurance_accepts_form_and_json_answers_alike():
             "subscriber_name": "Rosa",
             "relationship_to_subscriber": "other",
         },
-        today=today,
+        source="json",
+        **CALENDAR,
     )
-    from_form = intake.clean_insurance(
+    from_form = InsuranceDetails.parse(
         {
             "insurer_name": "Aetna",
             "verification_requested": "y",
@@ -373,16 +380,17 @@ def test_clean_insurance_accepts_form_and_json_answers_alike():
             "member_id": "",
             "group_number": "",
         },
-        today=today,
+        **CALENDAR,
     )
     assert from_json == from_form
-    assert from_json["verification_requested"] is True
-    assert from_json["relationship_to_subscriber"] is SubscriberRelationship.OTHER
+    assert from_json.verification_requested is True
+    assert from_json.relationship_to_subscriber is SubscriberRelationship.OTHER
 
 
-def test_clean_insurance_refuses_something_that_is_not_a_mapping():
+def test_insurance_that_is_not_a_set_of_fields_is_refused():
+    base = {"patient_name": "A", "referral_source": "self", "caller_phone": "5550100200"}
     with pytest.raises(ValidationFailed) as failure:
-        intake.clean_insurance(["Aetna"], today=date.today())
+        NewInquiry.parse({**base, "insurance": ["Aetna"]}, source="json", **CALENDAR)
     assert failure.value.reasons[0][0] == "insurance"
 
 
@@ -406,7 +414,7 @@ def test_the_document_still_validates_and_lists_the_insurance_details(document):
     assert details["additionalProperties"] is False
     assert (
         set(details["properties"])
-        == set(intake.INSURANCE_FIELDS)
+        == set(list(InsuranceDetails.model_fields))
         == {
             "insurer_name",
             "member_id",
@@ -422,7 +430,7 @@ def test_the_document_still_validates_and_lists_the_insurance_details(document):
     assert details["properties"]["relationship_to_subscriber"]["enum"] == [r.value for r in SubscriberRelationship] + [
         None
     ]
-    for name, limit in intake.INSURANCE_TEXT_LIMITS.items():
+    for name, limit in INSURANCE_TEXT_LIMITS.items():
         assert details["properties"][name]["maxLength"] == limit
     assert "insurance.<field>" in schemas["Error"]["properties"]["error"]["properties"]["fields"]["description"]
     status = schemas["InquiryStatus"]["properties"]
@@ -489,13 +497,13 @@ scalars = st.one_of(
 )
 values = st.one_of(scalars, st.lists(scalars, max_size=3), st.dictionaries(st.text(max_size=5), scalars, max_size=2))
 insurance_objects = st.one_of(
-    st.dictionaries(st.sampled_from(list(intake.INSURANCE_FIELDS)), values, max_size=8),
+    st.dictionaries(st.sampled_from(list(list(InsuranceDetails.model_fields))), values, max_size=8),
     st.dictionaries(
-        st.one_of(st.sampled_from(list(intake.INSURANCE_FIELDS)), st.text(max_size=12)), scalars, max_size=5
+        st.one_of(st.sampled_from(list(list(InsuranceDetails.model_fields))), st.text(max_size=12)), scalars, max_size=5
     ),
     st.builds(
         lambda changes: {**CARD, **changes},
-        st.dictionaries(st.sampled_from(list(intake.INSURANCE_FIELDS)), scalars, max_size=3),
+        st.dictionaries(st.sampled_from(list(list(InsuranceDetails.model_fields))), scalars, max_size=3),
     ),
     values,
 )

@@ -10,11 +10,11 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.versions import consts as versions
 from openapi_spec_validator.versions.shortcuts import get_spec_version
 
+from coordinator.contracts import intake
 from coordinator.domain.intake import ReferralSource, Substance
 from coordinator.roles import Role
 from coordinator.rules import mme
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.services import intake
 from tests.intake.test_api import URL, api_payload, auth, make_api_client, post
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

@@ -9,15 +9,16 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from coordinator.blueprints.api import fields
+from coordinator.contracts.intake import NewInquiry
+from coordinator.contracts.regimen import RegimenLineInput
 from coordinator.extensions import db
 from coordinator.models import Inquiry
 from coordinator.roles import Role
 from tests.intake.test_api import URL, api_payload, auth, make_api_client
 
 EXPECTED = {201, 400, 413, 415, 422}
-KNOWN_KEYS = sorted(fields.ALLOWED_FIELDS) + ["is_restricted", "assigned_to_id", "status", "id", "channel"]
-LINE_KEYS = sorted(fields.REGIMEN_LINE_TYPES) + ["strength", ""]
+KNOWN_KEYS = sorted(NewInquiry.model_fields) + ["is_restricted", "assigned_to_id", "status", "id", "channel"]
+LINE_KEYS = sorted(RegimenLineInput.model_fields) + ["strength", ""]
 TRICKY_TEXT = [
     "",
     " ",
@@ -80,8 +81,8 @@ random_object = st.dictionaries(st.one_of(st.sampled_from(KNOWN_KEYS), st.text(m
 # Mostly-valid payloads with a few fields replaced: these get past the JSON checks into the service.
 mutated_valid = st.builds(
     lambda changes, drops: {**{k: v for k, v in api_payload().items() if k not in drops}, **changes},
-    st.dictionaries(st.sampled_from(sorted(fields.ALLOWED_FIELDS)), field_values, max_size=3),
-    st.sets(st.sampled_from(sorted(fields.ALLOWED_FIELDS)), max_size=3),
+    st.dictionaries(st.sampled_from(sorted(NewInquiry.model_fields)), field_values, max_size=3),
+    st.sets(st.sampled_from(sorted(NewInquiry.model_fields)), max_size=3),
 )
 any_json = st.one_of(random_object, mutated_valid, json_values)
 raw_bodies = st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda t: t.encode("utf-8")))

@@ -1,16 +1,20 @@
 """Taking a phone inquiry: the staff form, its validation, and what gets written."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from coordinator.contracts import regimen as regimen_contract
+from coordinator.contracts.intake import NewInquiry
+from coordinator.contracts.values import phone_digits
+from coordinator.domain.intake import Channel
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import AuditEvent, Inquiry, InquiryActivity, OpioidRegimenLine, Referrer
 from coordinator.roles import Role
 from coordinator.services import intake
-from tests.fixtures.intake import spouse_call
+from tests.fixtures.intake import spouse_call, staff_inquiry
 from tests.fixtures.users import login_as
 
 TODAY = date(2026, 11, 23)
@@ -66,7 +70,7 @@ def test_admissions_takes_a_call_from_a_worried_spouse(app, client, create_user)
         ({"caller_phone": "call me", "caller_email": ""}, "caller_phone", "7 to 15 digits"),
         ({"caller_email": "not-an-email"}, "caller_email", "email address"),
         ({"presenting_concerns": "x" * 4001}, "presenting_concerns", "at most 4000"),
-        ({"substances": ["moonshine"]}, "substances", "valid choice"),
+        ({"substances": ["moonshine"]}, "substances", "Choose substances from the list"),
         ({"regimen-0-drug": "unobtainium"}, "regimen-0-drug", "Unknown medicine"),
         ({"regimen-0-dose": "-5"}, "regimen-0-dose", "more than 0"),
         ({"regimen-0-dose": "50000"}, "regimen-0-dose", "not a plausible single dose"),
@@ -104,7 +108,8 @@ def test_a_blank_regimen_row_in_the_middle_keeps_its_error_on_the_row_the_user_s
     body = response.get_data(as_text=True)
     assert 'name="regimen-2-dose"' in body
     with app.app_context():
-        assert intake.renumber_regimen_errors(ValidationFailed([("regimen-1-dose", "x")]), [0, 2]).reasons == [
+        failure = ValidationFailed([("regimen-1-dose", "x")])
+        assert failure.renamed(lambda path: regimen_contract.renumbered(path, [0, 2])).reasons == [
             ("regimen-2-dose", "x")
         ]
 
@@ -124,11 +129,10 @@ def test_referrers_are_kept_once_for_reporting(app, create_user):
         for _n in range(2):
             intake.create_inquiry(
                 actor,
-                spouse_call(
+                staff_inquiry(
                     referral_source="physician", referrer_name="Dr. Lee ", referrer_organization="Eastside Spine"
                 ),
-                channel=intake.Channel.PHONE,
-                today=TODAY,
+                channel=Channel.PHONE,
             )
         db.session.commit()
         referrers = db.session.scalars(sa.select(Referrer)).all()
@@ -178,7 +182,7 @@ def test_referrers_are_kept_once_for_reporting(app, create_user):
                 "patient_name\x00": 1,
                 "caller_name": "nul\x00byte",
             },
-            {"caller_name"},
+            {"caller_name", "patient_name\x00"},  # an unknown field is refused too, named as sent
         ),
         (
             {
@@ -204,14 +208,14 @@ def test_referrers_are_kept_once_for_reporting(app, create_user):
         ),
     ],
 )
-def test_clean_inquiry_names_every_bad_field(payload, fields):
+def test_the_contract_names_every_bad_field(payload, fields):
     with pytest.raises(ValidationFailed) as refused:
-        intake.clean_inquiry(payload, today=TODAY)
+        NewInquiry.parse(payload, today=TODAY, zone=UTC)
     assert {field for field, _ in refused.value.reasons} == fields
 
 
-def test_clean_inquiry_normalises_good_input():
-    clean = intake.clean_inquiry(
+def test_the_contract_normalises_good_input():
+    clean = NewInquiry.parse(
         {
             "patient_name": "  Daniel  ",
             "referral_source": "family",
@@ -226,21 +230,23 @@ def test_clean_inquiry_normalises_good_input():
             ],
         },
         today=TODAY,
+        zone=UTC,
     )
-    assert clean["patient_name"] == "Daniel"
-    assert clean["caller_email"] == "Maria@example.org"
-    assert clean["patient_dob"] == date(1975, 4, 12)
-    assert clean["substances"] == ["prescribed_opioids", "alcohol"]
-    assert clean["may_leave_message"] is True
-    assert clean["mme"].total_mme_per_day == 60  # buprenorphine excluded
-    assert [e.drug for e in clean["mme"].excluded] == ["buprenorphine"]
+    assert clean.patient_name == "Daniel"
+    assert clean.caller_email == "Maria@example.org"
+    assert clean.patient_dob == date(1975, 4, 12)
+    assert [s.value for s in clean.substances] == ["prescribed_opioids", "alcohol"]
+    assert clean.may_leave_message is True
+    mme = regimen_contract.total(clean.regimen)
+    assert mme.total_mme_per_day == 60  # buprenorphine excluded
+    assert [e.drug for e in mme.excluded] == ["buprenorphine"]
 
 
 def test_birth_date_today_is_accepted_and_tomorrow_refused():
     base = {"patient_name": "A", "referral_source": "self", "caller_phone": "5550100200"}
-    assert intake.clean_inquiry({**base, "patient_dob": TODAY.isoformat()}, today=TODAY)["patient_dob"] == TODAY
+    assert NewInquiry.parse({**base, "patient_dob": TODAY.isoformat()}, today=TODAY, zone=UTC).patient_dob == TODAY
     with pytest.raises(ValidationFailed):
-        intake.clean_inquiry({**base, "patient_dob": (TODAY + timedelta(days=1)).isoformat()}, today=TODAY)
+        NewInquiry.parse({**base, "patient_dob": (TODAY + timedelta(days=1)).isoformat()}, today=TODAY, zone=UTC)
 
 
 @pytest.mark.parametrize(
@@ -248,4 +254,4 @@ def test_birth_date_today_is_accepted_and_tomorrow_refused():
     [("+1 (555) 010-0001", "15550100001"), ("", None), (None, None), ("0044 20 7946 0018 ext", "00442079460018")],
 )
 def test_phone_digits(text, digits):
-    assert intake.phone_digits(text) == digits
+    assert phone_digits(text) == digits

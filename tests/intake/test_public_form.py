@@ -215,14 +215,19 @@ def test_the_form_works_for_a_signed_in_staff_member_too(client, app, create_use
     assert inquiry.created_by_id is None  # still an anonymous web inquiry
 
 
-def test_every_visitor_wording_replaces_a_message_the_service_really_gives():
-    from coordinator.blueprints.public.views import VISITOR_WORDING
-    from coordinator.errors import ValidationFailed
-    from coordinator.services import intake
+def test_every_visitor_wording_rewords_a_code_the_contract_really_gives():
+    from zoneinfo import ZoneInfo
 
+    from coordinator.blueprints.public.wording import VISITOR_WORDING
+    from coordinator.contracts.intake import NewInquiry
+    from coordinator.contracts.messages import MESSAGES
+    from coordinator.errors import ValidationFailed
+
+    assert set(VISITOR_WORDING) <= set(MESSAGES)  # keyed by code, never by the staff's text
     with pytest.raises(ValidationFailed) as failure:
-        intake.clean_inquiry({"patient_name": "", "referral_source": ""}, today=date.today())
-    assert set(VISITOR_WORDING) <= {message for _, message in failure.value.reasons}
+        NewInquiry.parse({"patient_name": "", "referral_source": ""}, today=date.today(), zone=ZoneInfo("UTC"))
+    codes = {problem.code for problem in failure.value.problems}
+    assert {"patient_name_required", "referral_source_required"} <= codes
 
 
 @pytest.mark.parametrize(

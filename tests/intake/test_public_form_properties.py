@@ -5,12 +5,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from wtforms.fields.core import UnboundField
 
-from coordinator.blueprints.public.forms import INQUIRY_FIELDS
+from coordinator.blueprints.public.forms import WebInquiryForm
 from coordinator.extensions import db
 from coordinator.models import Inquiry
 from tests.intake.test_public_form import URL, visitor_answers
 
+# Every field a visitor's browser may post, as the page names them.
+INQUIRY_FIELDS = [
+    name
+    for name, value in vars(WebInquiryForm).items()
+    if isinstance(value, UnboundField) and name not in ("insurance", "website")
+]
 OTHER_KEYS = ["website", "is_restricted", "assigned_to_id", "status", "regimen", "regimen-0-dose", "csrf_token_x"]
 TRICKY = [
     "",

@@ -11,12 +11,15 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from coordinator.blueprints.public.forms import INSURANCE_FORM_FIELDS
+from coordinator.contracts.intake import InsuranceDetails
 from coordinator.domain.insurance import CoverageRank, PlanType, SubscriberRelationship, VerificationStatus
 from coordinator.domain.intake import Channel
 from coordinator.extensions import db
 from coordinator.models import AuditEvent, BenefitVerification, Coverage, Inquiry
 from tests.intake.test_public_form import THANKS, URL, feedback_after, main_content, page_text, visitor_answers
+
+# The insurance fields as the page names them.
+INSURANCE_FORM_FIELDS = [f"insurance_{name}" for name in InsuranceDetails.model_fields]
 
 
 def with_insurance(answers: dict | None = None, **insurance) -> dict:
@@ -103,7 +106,7 @@ def test_insurance_details_become_the_primary_coverage_from_the_web_form(client,
     assert (coverage.rank, coverage.source) == (CoverageRank.PRIMARY, Channel.WEB_FORM)
     assert (coverage.payer_id, coverage.payer_name) == (None, "Blue Cross Blue Shield of Texas")
     assert (coverage.member_id, coverage.group_number, coverage.plan_type) == (
-        "XQY 123456-789",
+        "XQY123456-789",  # stored as a 271 writes it, whatever way it came in
         "GRP-0042",
         PlanType.PPO,
     )
@@ -322,9 +325,11 @@ def test_insurance_answers_are_kept_when_the_form_comes_back(client):
 
 
 def test_every_insurance_visitor_wording_replaces_a_message_the_service_really_gives():
-    from coordinator.blueprints.public.views import INSURANCE_VISITOR_WORDING
+    from zoneinfo import ZoneInfo
+
+    from coordinator.blueprints.public.wording import VISITOR_WORDING
+    from coordinator.contracts.intake import InsuranceDetails
     from coordinator.errors import ValidationFailed
-    from coordinator.services import intake
 
     given = set()
     for details in (
@@ -334,9 +339,10 @@ def test_every_insurance_visitor_wording_replaces_a_message_the_service_really_g
         {"relationship_to_subscriber": "self", "subscriber_name": "A", "insurer_name": "B"},
     ):
         with pytest.raises(ValidationFailed) as failure:
-            intake.clean_insurance(details, today=date.today())
-        given |= {message for _, message in failure.value.reasons}
-    assert set(INSURANCE_VISITOR_WORDING) <= given
+            InsuranceDetails.parse(details, today=date.today(), zone=ZoneInfo("UTC"))
+        given |= {problem.code for problem in failure.value.problems}
+    insurance_codes = {code for code in VISITOR_WORDING if "insur" in code or "subscriber" in code}
+    assert insurance_codes and insurance_codes <= given
 
 
 # --- random posts -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from coordinator import create_app, security
+from coordinator.contracts.intake import NewInquiry
 from coordinator.roles import Role
 from tests.access_matrix import API_KEY, MATRIX, PUBLIC
 from tests.fixtures.app import make_test_config
@@ -106,7 +107,6 @@ def _reminder_records(app, owner, inquiry_id) -> dict:
 
 def _api_records(app, staff_member) -> dict:
     """An API client, its key, and an inquiry it sent."""
-    from datetime import date
 
     from coordinator.domain.intake import Channel
     from coordinator.extensions import db
@@ -117,9 +117,8 @@ def _api_records(app, staff_member) -> dict:
         issued = api_clients.create_client(db.session.merge(staff_member), "Matrix partner")
         inquiry = intake.create_inquiry(
             api_clients.actor_for(issued.client),
-            spouse_call(),
+            NewInquiry.parse(spouse_call()),
             channel=Channel.API,
-            today=date.today(),
             api_client=issued.client,
         )
         db.session.commit()

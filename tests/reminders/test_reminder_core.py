@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from coordinator.contracts.intake import NewInquiry
 from coordinator.domain.intake import Channel
 from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
@@ -13,7 +14,7 @@ from coordinator.roles import Role
 from coordinator.rules.reminder_lifecycle import ReminderStatus
 from coordinator.services import intake, reminder_relay, reminders, screenings, settings, tasks
 from coordinator.services.reminder_delivery import deliver
-from tests.fixtures.intake import spouse_call
+from tests.fixtures.intake import spouse_call, staff_inquiry
 
 
 def reminders_of(app, **where):
@@ -42,9 +43,7 @@ def desk(create_user):
 def inquiry(app, desk):
     with app.app_context():
         actor = db.session.merge(desk)
-        created = intake.create_inquiry(
-            actor, spouse_call(), channel=Channel.WEB_FORM, today=date.today(), assigned_to_id=actor.id
-        )
+        created = intake.create_inquiry(actor, staff_inquiry(actor.id), channel=Channel.WEB_FORM)
         db.session.commit()
         return created.id
 
@@ -59,7 +58,7 @@ def test_a_new_inquiry_gets_a_first_contact_reminder_in_the_same_transaction(app
 
 def test_a_rolled_back_inquiry_leaves_no_reminder(app, desk):
     with app.app_context():
-        intake.create_inquiry(db.session.merge(desk), spouse_call(), channel=Channel.PHONE, today=date.today())
+        intake.create_inquiry(db.session.merge(desk), staff_inquiry(), channel=Channel.PHONE)
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)) == 0
 
@@ -248,7 +247,7 @@ def test_an_unassigned_inquiry_alerts_the_whole_admissions_desk(app, create_user
     with app.app_context():
         from coordinator.services import audit
 
-        intake.create_inquiry(audit.ANONYMOUS, spouse_call(), channel=Channel.WEB_FORM, today=date.today())
+        intake.create_inquiry(audit.ANONYMOUS, NewInquiry.parse(spouse_call()), channel=Channel.WEB_FORM)
         db.session.commit()
     assert relay_and_deliver(app, minutes_ahead=16) == ["sent"]
     with app.app_context():
@@ -413,13 +412,7 @@ def test_reminders_about_a_restricted_inquiry_go_only_to_people_who_may_open_it(
     desk_colleague = create_user(Role.ADMISSIONS)
     boss = create_user(Role.ADMIN)
     with app.app_context():
-        intake.create_inquiry(
-            db.session.merge(gone),
-            spouse_call(is_restricted=True),
-            channel=Channel.PHONE,
-            today=date.today(),
-            assigned_to_id=gone.id,
-        )
+        intake.create_inquiry(db.session.merge(gone), staff_inquiry(gone.id, is_restricted=True), channel=Channel.PHONE)
         db.session.commit()
         from coordinator.models import User
 
@@ -444,9 +437,7 @@ def test_after_a_connection_failure_the_rest_of_the_batch_waits_without_trying(a
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=1, SMTP_TIMEOUT_SECONDS=2)  # nothing listens there
     with app.app_context():
         for _n in range(3):
-            intake.create_inquiry(
-                db.session.merge(user), spouse_call(), channel=Channel.PHONE, today=date.today(), assigned_to_id=user.id
-            )
+            intake.create_inquiry(db.session.merge(user), staff_inquiry(user.id), channel=Channel.PHONE)
         db.session.commit()
     from coordinator.services.reminder_delivery import deliver_many
 

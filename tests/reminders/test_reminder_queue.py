@@ -5,7 +5,7 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from coordinator.models import Inquiry, Reminder, ReminderDelivery, utcnow
 from coordinator.roles import Role
 from coordinator.services import intake, reminder_relay
 from tests.fixtures.app import make_test_config, redis_url_for_tests
-from tests.fixtures.intake import spouse_call
+from tests.fixtures.intake import staff_inquiry
 from tests.fixtures.users import login_as
 from tests.support.client import CoordinatorClient
 from workers.relay import RelayLoop, rq_dispatch
@@ -46,11 +46,7 @@ def queue(redis_conn):
 def new_inquiry(app, user, **overrides) -> int:
     with app.app_context():
         inquiry = intake.create_inquiry(
-            db.session.merge(user),
-            spouse_call(**overrides),
-            channel=Channel.PHONE,
-            today=date.today(),
-            assigned_to_id=user.id,
+            db.session.merge(user), staff_inquiry(user.id, **overrides), channel=Channel.PHONE
         )
         db.session.commit()
         return inquiry.id

@@ -1,30 +1,22 @@
-"""Reading a JSON request body: media type, size, syntax, shape and JSON types.
+"""Reading a JSON request body: media type, size and syntax, then its contract.
 
-Each problem becomes an ApiError with its own status: 415 (not JSON), 413 (too large),
-400 (not valid JSON, not an object, unknown fields), 422 (a field of the wrong JSON type).
-What the values mean is left to the intake service. The optional "insurance" object is checked
-the same way, field by field (unknown keys as `insurance.<key>`); its fields come from
-`intake.INSURANCE_*`, the tables `intake.clean_insurance` checks.
+Each problem becomes an ApiError with its own status: 415 (not JSON), 413 (too large), 400 (not
+valid JSON, not an object, unknown fields), 422 (a field of the wrong JSON type or value). The
+body is parsed into the same contract the forms use (`source="json"`: JSON types are strict).
 """
 
 from __future__ import annotations
 
 import json
-import math
 
 from flask import current_app, request
 
-from coordinator.blueprints.api import fields as spec
 from coordinator.blueprints.api.errors import ApiError
-from coordinator.services import intake
+from coordinator.clock import clinic_context
+from coordinator.contracts.base import Contract
+from coordinator.errors import ValidationFailed
 
-UNKNOWN_FIELD = "Unknown field: see the API's OpenAPI document for the accepted fields."
 KEY_ECHO_LIMIT = 64
-INSURANCE = intake.INSURANCE
-INSURANCE_STRING_FIELDS = frozenset(
-    (*intake.INSURANCE_TEXT_LIMITS, *intake.INSURANCE_ENUM_FIELDS, *intake.INSURANCE_DATE_FIELDS)
-)
-INSURANCE_BOOLEAN_FIELDS = frozenset(intake.INSURANCE_BOOL_FIELDS)
 
 
 def read_json_object() -> dict:
@@ -62,85 +54,22 @@ def read_json_object() -> dict:
     return body
 
 
-def check_inquiry(body: dict) -> dict:
-    """The body if every field is known and of the documented JSON type; otherwise 400 or 422."""
-    unknown = {_echo(key): [UNKNOWN_FIELD] for key in body if key not in spec.ALLOWED_FIELDS and key != INSURANCE}
-    problems: dict[str, list[str]] = {}
-    for name, value in body.items():
-        if name == INSURANCE and value is not None:
-            _check_insurance(value, unknown, problems)
-        if name not in spec.ALLOWED_FIELDS or value is None:
-            continue
-        if name in spec.TEXT_FIELDS or name in spec.ENUM_FIELDS or name in spec.DATE_FIELDS:
-            if not isinstance(value, str):
-                problems[name] = ["Must be a string (or null)."]
-        elif name in spec.BOOLEAN_FIELDS:
-            if not isinstance(value, bool):
-                problems[name] = ["Must be true or false."]
-        elif name == spec.SUBSTANCES:
-            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-                problems[name] = ["Must be an array of strings."]
-        elif name == spec.REGIMEN:
-            _check_regimen(value, unknown, problems)
-    if unknown:
-        raise ApiError(
-            400,
-            "unknown_fields",
-            "The body has fields this API does not accept: " + ", ".join(list(unknown)[:10]) + ".",
-            unknown,
-        )
-    if problems:
-        raise ApiError(422, "validation_failed", "Some fields have the wrong type; see fields.", problems)
-    return body
-
-
-def _check_regimen(value, unknown: dict, problems: dict) -> None:
-    if not isinstance(value, list):
-        problems[spec.REGIMEN] = ["Must be an array of medicine objects."]
-        return
-    for i, line in enumerate(value[: spec.MAX_REGIMEN_LINES + 1]):
-        if not isinstance(line, dict):
-            problems[f"regimen-{i}"] = ["Each medicine must be a JSON object."]
-            continue
-        for key, item in line.items():
-            allowed = spec.REGIMEN_LINE_TYPES.get(key)
-            if allowed is None:
-                unknown[f"regimen-{i}-{_echo(key)}"] = [UNKNOWN_FIELD]
-            elif item is not None and not _matches(item, allowed):
-                problems[f"regimen-{i}-{key}"] = [_TYPE_MESSAGES[allowed[0]]]
-
-
-def _check_insurance(value, unknown: dict, problems: dict) -> None:
-    if not isinstance(value, dict):
-        problems[INSURANCE] = ["Must be a JSON object of insurance details (or null)."]
-        return
-    for key, item in value.items():
-        name = f"{INSURANCE}.{_echo(key)}"
-        if key not in INSURANCE_STRING_FIELDS and key not in INSURANCE_BOOLEAN_FIELDS:
-            unknown[name] = [UNKNOWN_FIELD]
-        elif item is None:
-            continue
-        elif key in INSURANCE_STRING_FIELDS and not isinstance(item, str):
-            problems[name] = ["Must be a string (or null)."]
-        elif key in INSURANCE_BOOLEAN_FIELDS and not isinstance(item, bool):
-            problems[name] = ["Must be true or false."]
-
-
-_TYPE_MESSAGES = {
-    "string": "Must be a string.",
-    "number": "Must be a finite number, such as 20 or 7.5.",
-    "integer": "Must be a whole number (or null).",
-}
-
-
-def _matches(value, allowed: tuple[str, ...]) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):  # in JSON an integer is a number too
-        return "integer" in allowed or "number" in allowed
-    if isinstance(value, float):  # 1e400 parses as infinity: not a usable number
-        return "number" in allowed and math.isfinite(value)
-    return isinstance(value, str) and "string" in allowed
+def parse_body(contract: type[Contract]):
+    """The request body as `contract`, or an ApiError: 400 naming unknown fields, else 422."""
+    body = read_json_object()
+    try:
+        return contract.parse(body, source="json", **clinic_context())
+    except ValidationFailed as failure:
+        unknown = [p for p in failure.problems if p.code == "unknown_field"]
+        if unknown:
+            fields = {p.field: [p.message] for p in unknown}
+            raise ApiError(
+                400,
+                "unknown_fields",
+                "The body has fields this API does not accept: " + ", ".join(list(fields)[:10]) + ".",
+                fields,
+            ) from None
+        raise ApiError.from_validation(failure) from None
 
 
 def _echo(key: str) -> str:

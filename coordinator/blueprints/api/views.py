@@ -1,16 +1,16 @@
 import hashlib
-from datetime import UTC, datetime
 
 from flask import current_app, g, jsonify, request, url_for
 
 from coordinator import security
 from coordinator.blueprints.api import bp, openapi
+from coordinator.blueprints.api.bodies import InquiryStatusBody
 from coordinator.blueprints.api.errors import ApiError
-from coordinator.blueprints.api.payload import check_inquiry, read_json_object
-from coordinator.clock import clinic_today as _clinic_today
+from coordinator.blueprints.api.payload import parse_body
+from coordinator.contracts.intake import NewInquiry
 from coordinator.domain.intake import Channel
-from coordinator.errors import NotFound, ValidationFailed
-from coordinator.extensions import db, limiter
+from coordinator.errors import NotFound
+from coordinator.extensions import limiter
 from coordinator.models import Inquiry
 from coordinator.services import api_clients, inquiries, intake
 
@@ -27,38 +27,27 @@ def _key_bucket() -> str:
 api_limit = limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api-client", key_func=_key_bucket)
 
 
-def _timestamp(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def _status_body(inquiry: Inquiry) -> dict:
     # A merged inquiry goes on as the one it was merged into: report where that one stands.
     current = inquiries.survivor_of(inquiry)
-    return {
-        "public_id": inquiry.public_id,
-        "status": current.status.value,
-        "status_label": current.status.label,
-        "arrived_at": _timestamp(inquiry.arrived_at),
-        "status_changed_at": _timestamp(current.status_changed_at),
-        "updated_at": _timestamp(inquiry.updated_at),
-    }
+    body = InquiryStatusBody(
+        public_id=inquiry.public_id,
+        status=current.status.value,
+        status_label=current.status.label,
+        arrived_at=inquiry.arrived_at,
+        status_changed_at=current.status_changed_at,
+        updated_at=inquiry.updated_at,
+    )
+    return body.model_dump(mode="json")
 
 
 @bp.route("/inquiries", methods=["POST"])
 @api_limit
 @security.api_key
 def create_inquiry():
-    payload = check_inquiry(read_json_object())
+    data = parse_body(NewInquiry)
     client = g.api_client
-    try:
-        inquiry = intake.create_inquiry(
-            api_clients.actor_for(client), payload, channel=Channel.API, today=_clinic_today(), api_client=client
-        )
-    except ValidationFailed as failure:
-        raise ApiError.from_validation(failure) from None
-    db.session.commit()
+    inquiry = intake.create_inquiry(api_clients.actor_for(client), data, channel=Channel.API, api_client=client)
     response = jsonify(_status_body(inquiry))
     response.status_code = 201
     response.headers["Location"] = url_for("api.inquiry_status", public_id=inquiry.public_id)
@@ -73,7 +62,6 @@ def inquiry_status(public_id: str):
         inquiry = api_clients.read_inquiry_status(g.api_client, public_id)
     except NotFound:
         raise ApiError(404, "not_found", "No inquiry with this id was created with this key.") from None
-    db.session.commit()
     return jsonify(_status_body(inquiry))
 
 

@@ -1,180 +1,221 @@
-"""Forms for the inquiries area. The services validate again: forms only shape input."""
+"""Forms for the inquiries area: they render fields and carry the CSRF token; each one's
+contract (`contracts/intake.py`, `contracts/pipeline.py`) parses what was posted."""
 
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
-    StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from coordinator.blueprints.admin.forms import choices
+from coordinator.blueprints.forms import ContractForm, date_input, datetime_input, text_input
+from coordinator.clock import clinic_context
+from coordinator.contracts import pipeline
+from coordinator.contracts import regimen as regimen_contract
+from coordinator.contracts.base import form_data
+from coordinator.contracts.intake import TEXT_LIMITS, InquiryEdit, StaffInquiry
+from coordinator.contracts.pipeline import (
+    BreakGlassInput,
+    CallInput,
+    EmailInput,
+    InquiryFilter,
+    MergeInput,
+    NoteInput,
+    RescheduleInput,
+    TaskInput,
+    TransitionInput,
+)
 from coordinator.domain.intake import (
     CallerRelationship,
     CallOutcome,
     ContactMethod,
     Direction,
+    InquirySort,
     ReferralSource,
     Sex,
     Substance,
     Urgency,
 )
+from coordinator.errors import ValidationFailed
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-
-
-def _max(limit: int) -> Length:
-    return Length(max=limit, message=f"Use at most {limit} characters.")
 
 
 def _blank(pairs, label="—"):
     return choices([("", label)] + list(pairs))
 
 
-class InquiryForm(FlaskForm):
+def _select(label: str, pairs, blank: str | None = "—", **kwargs) -> SelectField:
+    options = _blank(pairs, blank) if blank is not None else choices(list(pairs))
+    return SelectField(label, choices=options, validate_choice=False, **kwargs)
+
+
+def _text(label: str, name: str, description: str | None = None) -> object:
+    return text_input(label, TEXT_LIMITS[name], description)
+
+
+def _area(label: str, limit: int, rows: int, description: str | None = None) -> TextAreaField:
+    return TextAreaField(label, description=description, render_kw={"rows": rows, "maxlength": limit})
+
+
+class RegimenRowForm(Form):
+    """One posted regimen row (rendered by `screening/_regimen_rows.html`)."""
+
+    drug = text_input("Drug", 40)
+    dose = text_input("Dose", 40)
+    unit = text_input("Unit", 10)
+    doses_per_day = text_input("Doses a day", 40)
+    purpose = text_input("Taken for", 10)
+
+
+class InquiryForm(ContractForm):
     """The phone-intake form (also used to edit an inquiry's details)."""
 
-    caller_name = StringField("Caller's name", validators=[Optional(), _max(160)])
-    caller_relationship = SelectField(
-        "Relationship to the patient", choices=_blank(CallerRelationship.choices()), validators=[Optional()]
-    )
-    caller_phone = StringField("Caller's phone", validators=[Optional(), _max(40)])
-    caller_email = StringField("Caller's email", validators=[Optional(), _max(254)])
-    preferred_contact = SelectField(
-        "Preferred contact", choices=_blank(ContactMethod.choices()), validators=[Optional()]
-    )
+    contract = StaffInquiry
+
+    caller_name = _text("Caller's name", "caller_name")
+    caller_relationship = _select("Relationship to the patient", CallerRelationship.choices())
+    caller_phone = _text("Caller's phone", "caller_phone")
+    caller_email = _text("Caller's email", "caller_email")
+    preferred_contact = _select("Preferred contact", ContactMethod.choices())
     may_leave_message = BooleanField(
         "We may leave a message (voicemail, text or email)",
         description="Leave unticked unless the caller said yes: discretion matters.",
     )
 
-    patient_name = StringField("Patient's name", validators=[Optional(), _max(160)])
-    patient_dob = StringField("Date of birth", validators=[Optional(), _max(10)], render_kw={"type": "date"})
-    patient_sex = SelectField("Sex", choices=_blank(Sex.choices()), validators=[Optional()])
-    patient_location = StringField("Where they live", validators=[Optional(), _max(160)])
-    patient_phone = StringField("Patient's phone", validators=[Optional(), _max(40)])
-    patient_email = StringField("Patient's email", validators=[Optional(), _max(254)])
+    patient_name = _text("Patient's name", "patient_name")
+    patient_dob = date_input("Date of birth")
+    patient_sex = _select("Sex", Sex.choices())
+    patient_location = _text("Where they live", "patient_location")
+    patient_phone = _text("Patient's phone", "patient_phone")
+    patient_email = _text("Patient's email", "patient_email")
 
-    referral_source = SelectField(
-        "Referral source", choices=_blank(ReferralSource.choices(), "— choose —"), validators=[Optional()]
-    )
-    referrer_name = StringField(
+    referral_source = _select("Referral source", ReferralSource.choices(), "— choose —")
+    referrer_name = _text(
         "Referring person",
-        validators=[Optional(), _max(160)],
-        description="For physician, hospital, employer program, insurer or court referrals.",
+        "referrer_name",
+        "For physician, hospital, employer program, insurer or court referrals.",
     )
-    referrer_organization = StringField("Organization", validators=[Optional(), _max(160)])
-    referrer_phone = StringField("Referrer's phone", validators=[Optional(), _max(40)])
-    referrer_email = StringField("Referrer's email", validators=[Optional(), _max(254)])
+    referrer_organization = _text("Organization", "referrer_organization")
+    referrer_phone = _text("Referrer's phone", "referrer_phone")
+    referrer_email = _text("Referrer's email", "referrer_email")
 
-    presenting_concerns = TextAreaField("What is going on", validators=[Optional(), _max(4000)], render_kw={"rows": 4})
-    substances = SelectMultipleField("Substances", choices=choices(Substance.choices()), validators=[Optional()])
-    pain_conditions = TextAreaField(
-        "Chronic pain conditions", validators=[Optional(), _max(2000)], render_kw={"rows": 2}
-    )
-    prior_treatment = TextAreaField("Prior treatment", validators=[Optional(), _max(2000)], render_kw={"rows": 2})
-    urgency = SelectField(
-        "Urgency", choices=choices(Urgency.choices()), default=Urgency.ROUTINE.value, validators=[Optional()]
-    )
+    presenting_concerns = _area("What is going on", TEXT_LIMITS["presenting_concerns"], 4)
+    substances = SelectMultipleField("Substances", choices=choices(Substance.choices()), validate_choice=False)
+    pain_conditions = _area("Chronic pain conditions", TEXT_LIMITS["pain_conditions"], 2)
+    prior_treatment = _area("Prior treatment", TEXT_LIMITS["prior_treatment"], 2)
+    regimen = FieldList(FormField(RegimenRowForm))
+    urgency = _select("Urgency", Urgency.choices(), blank=None, default=Urgency.ROUTINE.value)
     # The service checks the assignee (active, right role); the form only offers the list.
-    assigned_to_id = SelectField("Assigned to", choices=[], validate_choice=False, validators=[Optional()])
+    assigned_to_id = SelectField("Assigned to", choices=[], validate_choice=False)
     is_restricted = BooleanField(
         "Restricted record (only the assignee and administrators may open it)",
         description="For public figures, staff members or anyone who asked for extra discretion.",
     )
+
+    def parse(self):
+        """The contract, from the fields and the regimen rows that are not wholly blank; problems
+        with a regimen line point back at the row the person sees."""
+        data = form_data(self, self.contract)
+        data["regimen"], numbers = regimen_contract.form_rows(data.get("regimen") or [])
+        try:
+            return self.contract.parse(data, **clinic_context())
+        except ValidationFailed as failure:
+            raise failure.renamed(lambda path: regimen_contract.renumbered(path, numbers)) from None
+
+    def regimen_errors(self) -> dict[str, list[str]]:
+        """Problems of the regimen rows by field name, for the rows macro."""
+        found = {self.regimen.name: list(self.regimen.errors)} if self.regimen.errors else {}
+        for entry in self.regimen:
+            found.update({field.name: list(field.errors) for field in entry.form if field.errors})
+        return found
+
+
+class InquiryEditForm(InquiryForm):
+    contract = InquiryEdit
 
 
 class InquiryFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = StringField("Search", validators=[Optional(), _max(100)])
-    status = SelectField(
-        "Status", choices=_blank(((s.value, s.label) for s in InquiryStatus), "Any status"), validators=[Optional()]
-    )
-    source = SelectField("Source", choices=_blank(ReferralSource.choices(), "Any source"), validators=[Optional()])
-    assignee = SelectField("Assigned to", choices=[], validators=[Optional()])
-    arrived_from = DateField("Arrived from", validators=[Optional()])
-    arrived_to = DateField("to", validators=[Optional()])
-    sort = SelectField(
-        "Sort",
-        choices=choices(
-            [
-                ("newest", "Newest first"),
-                ("oldest", "Oldest first"),
-                ("updated", "Recently moved"),
-                ("name", "Patient name"),
-                ("urgency", "Most urgent"),
-            ]
-        ),
-        default="newest",
-        validators=[Optional()],
-    )
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
+    contract = InquiryFilter
+
+    q = text_input("Search", pipeline.SEARCH_LIMIT)
+    status = _select("Status", ((s.value, s.label) for s in InquiryStatus), "Any status")
+    source = _select("Source", ReferralSource.choices(), "Any source")
+    assignee = SelectField("Assigned to", choices=[], validate_choice=False)
+    arrived_from = date_input("Arrived from")
+    arrived_to = date_input("to")
+    sort = _select("Sort", InquirySort.choices(), blank=None, default=InquirySort.NEWEST.value)
+    page = HiddenField()
 
 
-class TransitionForm(FlaskForm):
-    action = HiddenField(validators=[DataRequired()])
-    reason = TextAreaField("Reason", validators=[Optional(), _max(500)], render_kw={"rows": 2})
-    referred_out_to = StringField("Referred to", validators=[Optional(), _max(200)])
-    program_id = SelectField("Program", choices=[], validate_choice=False, validators=[Optional()])
-    admit_date = DateField("Admission date", validators=[Optional()])
-    override_reason = TextAreaField(
-        "Reason to admit without financial clearance (administrators)",
-        validators=[Optional(), _max(500)],
-        render_kw={"rows": 2},
-    )
+class TransitionForm(ContractForm):
+    contract = TransitionInput
+
+    action = HiddenField()
+    reason = _area("Reason", pipeline.REASON_LIMIT, 2)
+    referred_out_to = text_input("Referred to", pipeline.REFERRED_OUT_LIMIT)
+    program_id = SelectField("Program", choices=[], validate_choice=False)
+    admit_date = date_input("Admission date")
+    override_reason = _area("Reason to admit without financial clearance (administrators)", pipeline.REASON_LIMIT, 2)
 
 
-class CallForm(FlaskForm):
-    direction = SelectField("Direction", choices=choices(Direction.choices()), default=Direction.OUTBOUND.value)
-    outcome = SelectField(
-        "Outcome",
-        choices=_blank(CallOutcome.choices(), "— choose —"),
-        validators=[InputRequired(message="Choose the call's outcome.")],
-    )
-    duration_minutes = IntegerField("Minutes", validators=[Optional(), NumberRange(min=0, max=600)])
-    occurred_at = DateTimeLocalField("When", format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    note = TextAreaField("Note", validators=[Optional(), _max(4000)], render_kw={"rows": 2})
+class CallForm(ContractForm):
+    contract = CallInput
+
+    direction = _select("Direction", Direction.choices(), blank=None, default=Direction.OUTBOUND.value)
+    outcome = _select("Outcome", CallOutcome.choices(), "— choose —")
+    duration_minutes = text_input("Minutes", 3, inputmode="numeric")
+    occurred_at = datetime_input("When")
+    note = _area("Note", pipeline.NOTE_LIMIT, 2)
 
 
-class EmailForm(FlaskForm):
-    direction = SelectField("Direction", choices=choices(Direction.choices()), default=Direction.OUTBOUND.value)
-    occurred_at = DateTimeLocalField("When", format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    note = TextAreaField("Summary", validators=[Optional(), _max(4000)], render_kw={"rows": 2})
+class EmailForm(ContractForm):
+    contract = EmailInput
+
+    direction = _select("Direction", Direction.choices(), blank=None, default=Direction.OUTBOUND.value)
+    occurred_at = datetime_input("When")
+    note = _area("Summary", pipeline.NOTE_LIMIT, 2)
 
 
-class NoteForm(FlaskForm):
-    note = TextAreaField("Note", validators=[Optional(), _max(4000)], render_kw={"rows": 3})
+class NoteForm(ContractForm):
+    contract = NoteInput
+
+    note = _area("Note", pipeline.NOTE_LIMIT, 3)
 
 
-class TaskForm(FlaskForm):
-    title = StringField("Task", validators=[Optional(), _max(200)])
-    due_at = DateTimeLocalField("Due", format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    assigned_to_id = SelectField("For", choices=[], validate_choice=False, validators=[Optional()])
+class TaskForm(ContractForm):
+    contract = TaskInput
+
+    title = text_input("Task", pipeline.TASK_TITLE_LIMIT)
+    due_at = datetime_input("Due")
+    assigned_to_id = SelectField("For", choices=[], validate_choice=False)
 
 
-class RescheduleForm(FlaskForm):
-    due_at = DateTimeLocalField("New due time", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+class RescheduleForm(ContractForm):
+    contract = RescheduleInput
+
+    due_at = datetime_input("New due time")
 
 
-class BreakGlassForm(FlaskForm):
-    reason = TextAreaField(
-        "Why do you need this record now?", validators=[Optional(), _max(500)], render_kw={"rows": 3}
-    )
+class BreakGlassForm(ContractForm):
+    contract = BreakGlassInput
+
+    reason = _area("Why do you need this record now?", pipeline.REASON_LIMIT, 3)
 
 
-class MergeForm(FlaskForm):
-    survivor_id = IntegerField(
-        "Merge into inquiry number",
-        validators=[InputRequired(message="Enter the inquiry number."), NumberRange(min=1, max=2**31 - 1)],
-    )
+class MergeForm(ContractForm):
+    contract = MergeInput
+
+    survivor_id = text_input("Merge into inquiry number", 10, inputmode="numeric")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(ContractForm):
     """An empty form: its CSRF token protects state-changing buttons."""

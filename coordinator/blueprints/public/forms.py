@@ -1,17 +1,18 @@
 """The public inquiry form: a whitelist of fields a visitor may fill in, in plain words.
 
-Fields carry no validators of their own: `intake.clean_inquiry` checks the values, exactly
-as it does for the phone form and the API, and the view puts its messages next to the fields.
-Staff-only fields (restricted flag, assignment) are simply not here. The optional insurance
-fieldset is checked by `intake.clean_insurance`, as the API's "insurance" object is: its fields
-are named `insurance_<field>` here and `insurance.<field>` in the service's messages.
+Fields carry no validators of their own: the `NewInquiry` contract checks the values, exactly as
+for the phone form and the API, and the view puts its problems next to the fields (reworded for
+visitors by problem code: `wording.py`). Staff-only fields (restricted flag, assignment) are
+simply not here, so the contract never sees them. The optional insurance fieldset is a FormField
+(`insurance_<field>` in the page, `insurance.<field>` in problem paths).
 """
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    Form,
+    FormField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -21,29 +22,11 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from coordinator.blueprints.forms import ContractForm
+from coordinator.blueprints.public.wording import for_visitors
+from coordinator.contracts.intake import INSURANCE_TEXT_LIMITS, TEXT_LIMITS, NewInquiry
 from coordinator.domain.insurance import PlanType, SubscriberRelationship
 from coordinator.domain.intake import CallerRelationship, ContactMethod, ReferralSource, Substance, Urgency
-from coordinator.services.intake import INSURANCE, INSURANCE_FIELDS, INSURANCE_TEXT_LIMITS, TEXT_LIMITS
-
-# The fields handed to intake.create_inquiry; anything else posted is ignored.
-INQUIRY_FIELDS = (
-    "caller_name",
-    "caller_relationship",
-    "caller_phone",
-    "caller_email",
-    "preferred_contact",
-    "may_leave_message",
-    "patient_name",
-    "patient_dob",
-    "patient_location",
-    "presenting_concerns",
-    "substances",
-    "urgency",
-    "referral_source",
-)
-
-# Form field name -> the insurance detail it holds (intake.INSURANCE_FIELDS).
-INSURANCE_FORM_FIELDS = {f"{INSURANCE}_{name}": name for name in INSURANCE_FIELDS}
 
 RELATIONSHIP_CHOICES = [("", "Choose one")] + [
     (CallerRelationship.SELF.value, "It's about me"),
@@ -115,19 +98,58 @@ def _insurance_text(label: str, name: str, description: str | None = None, **kw)
     )
 
 
-def form_field_for(service_field: str | None) -> str | None:
-    """The form field that shows a message the intake service gave for `service_field`."""
-    if service_field and service_field.startswith(INSURANCE + "."):
-        return f"{INSURANCE}_{service_field[len(INSURANCE) + 1 :]}"
-    return service_field
-
-
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-class WebInquiryForm(FlaskForm):
+class InsuranceForm(Form):
+    """The insurance card's details (optional), as a visitor reads them."""
+
+    insurer_name = _insurance_text(
+        "Insurance company",
+        "insurer_name",
+        "As printed on the insurance card, for example Blue Cross Blue Shield of Texas.",
+    )
+    member_id = _insurance_text(
+        "Member ID",
+        "member_id",
+        "As printed on the card (sometimes called the policy or ID number): letters, numbers, dashes and spaces.",
+    )
+    group_number = _insurance_text("Group number", "group_number", "If the card shows one.")
+    plan_type = SelectField(
+        "Type of plan",
+        choices=choices(PLAN_TYPE_CHOICES),
+        validate_choice=False,
+        description="If you know it. It is often printed on the card.",
+    )
+    relationship_to_subscriber = SelectField(
+        "Whose name is the insurance in?",
+        choices=choices(POLICYHOLDER_CHOICES),
+        validate_choice=False,
+        description="The policyholder is the person the plan belongs to, for example through their job.",
+    )
+    subscriber_name = _insurance_text(
+        "The policyholder's name",
+        "subscriber_name",
+        "Only if the insurance is in someone else's name: as printed on the card.",
+    )
+    subscriber_birth_date = StringField(
+        "The policyholder's date of birth",
+        description="Only if the insurance is in someone else's name.",
+        render_kw={"type": "date", "autocomplete": "off"},
+    )
+    verification_requested = BooleanField(
+        "Please check my insurance benefits before you call me",
+        description="We ask your insurance company what your plan covers for treatment, so we can tell you "
+        "when we speak. This does not commit you to anything.",
+    )
+
+
+class WebInquiryForm(ContractForm):
+    contract = NewInquiry
+    reword = staticmethod(for_visitors)
+
     caller_name = _text("Your name", "caller_name", autocomplete="name")
     caller_relationship = SelectField(
         "Who are you getting in touch about?", choices=choices(RELATIONSHIP_CHOICES), validate_choice=False
@@ -160,55 +182,12 @@ class WebInquiryForm(FlaskForm):
     )
     referral_source = SelectField("How did you hear about us?", choices=choices(HEARD_CHOICES), validate_choice=False)
     # Insurance (optional): as on the card. Nothing is saved about insurance unless something is filled in.
-    insurance_insurer_name = _insurance_text(
-        "Insurance company",
-        "insurer_name",
-        "As printed on the insurance card, for example Blue Cross Blue Shield of Texas.",
-    )
-    insurance_member_id = _insurance_text(
-        "Member ID",
-        "member_id",
-        "As printed on the card (sometimes called the policy or ID number): letters, numbers, dashes and spaces.",
-    )
-    insurance_group_number = _insurance_text("Group number", "group_number", "If the card shows one.")
-    insurance_plan_type = SelectField(
-        "Type of plan",
-        choices=choices(PLAN_TYPE_CHOICES),
-        validate_choice=False,
-        description="If you know it. It is often printed on the card.",
-    )
-    insurance_relationship_to_subscriber = SelectField(
-        "Whose name is the insurance in?",
-        choices=choices(POLICYHOLDER_CHOICES),
-        validate_choice=False,
-        description="The policyholder is the person the plan belongs to, for example through their job.",
-    )
-    insurance_subscriber_name = _insurance_text(
-        "The policyholder's name",
-        "subscriber_name",
-        "Only if the insurance is in someone else's name: as printed on the card.",
-    )
-    insurance_subscriber_birth_date = StringField(
-        "The policyholder's date of birth",
-        description="Only if the insurance is in someone else's name.",
-        render_kw={"type": "date", "autocomplete": "off"},
-    )
-    insurance_verification_requested = BooleanField(
-        "Please check my insurance benefits before you call me",
-        description="We ask your insurance company what your plan covers for treatment, so we can tell you "
-        "when we speak. This does not commit you to anything.",
-    )
+    insurance = FormField(InsuranceForm, separator="_")
     # A honeypot: hidden from people (and from screen readers), tempting to form-filling bots.
     website = StringField("Leave this empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
 
-    def inquiry_data(self) -> dict:
-        """The visitor's answers, by intake field name."""
-        data = {name: getattr(self, name).data for name in INQUIRY_FIELDS}
-        data[INSURANCE] = {detail: getattr(self, field).data for field, detail in INSURANCE_FORM_FIELDS.items()}
-        return data
-
     def insurance_fields(self) -> list:
-        return [getattr(self, field) for field in INSURANCE_FORM_FIELDS]
+        return list(self.insurance.form)
 
     def shows_insurance(self) -> bool:
         """Open the insurance fieldset when it holds an answer or a problem."""

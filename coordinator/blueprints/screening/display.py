@@ -14,8 +14,9 @@ from flask import url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
+from coordinator.contracts import regimen as regimen_contract
 from coordinator.rules import cows, dsm5_oud, gad7, medical_flags, mme, phq9
-from coordinator.services import intake, screenings
+from coordinator.services import screenings
 
 MAX_TOTALS = {
     "phq9": phq9.MAX_TOTAL,
@@ -249,7 +250,7 @@ def regimen_choices() -> dict:
         "drugs": [(d.key, d.name, " ".join(d.units)) for d in mme.DRUGS],
         "units": UNITS,
         "purposes": PURPOSES,
-        "max_rows": intake.MAX_REGIMEN_LINES,
+        "max_rows": regimen_contract.MAX_LINES,
         "min_rows": MIN_REGIMEN_ROWS,
     }
 

@@ -13,10 +13,11 @@ from coordinator.blueprints.screening import preview as previews
 from coordinator.blueprints.screening.forms import AdministeredForm, RegimenForm
 from coordinator.clock import clinic_today as _today
 from coordinator.clock import clinic_zone as _zone
+from coordinator.contracts import regimen as regimen_contract
 from coordinator.domain.audit import AuditAction
 from coordinator.errors import NotFound, NotPermitted, ValidationFailed
 from coordinator.extensions import db
-from coordinator.services import audit, inquiries, intake, screenings
+from coordinator.services import audit, inquiries, screenings
 
 KIND_PATH = "any(" + ", ".join(kind for kind, _ in screenings.KINDS) + ")"
 PREVIEW_PATH = "any(mme, " + ", ".join(kind for kind, _ in screenings.KINDS) + ")"
@@ -161,7 +162,7 @@ def view(inquiry_id: int, screening_id: int):
 
 def _posted_rows(form) -> list[dict]:
     rows = []
-    for i in range(intake.MAX_REGIMEN_LINES):
+    for i in range(regimen_contract.MAX_LINES):
         row = {
             name: form.get(f"regimen-{i}-{name}", "") for name in ("drug", "dose", "unit", "doses_per_day", "purpose")
         }

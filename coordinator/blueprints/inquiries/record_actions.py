@@ -1,0 +1,122 @@
+"""Changes made from an inquiry's record page: status, calls, emails, notes, tasks, duplicates
+and merges. Each posts one form to one service; a refused form shows the page again with the
+form open and its problems beside its fields."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+
+from coordinator import security
+from coordinator.blueprints.clinic import me
+from coordinator.blueprints.forms import submit
+from coordinator.blueprints.inquiries import bp
+from coordinator.blueprints.inquiries.forms import (
+    CallForm,
+    ConfirmForm,
+    EmailForm,
+    MergeForm,
+    NoteForm,
+    RescheduleForm,
+    TaskForm,
+)
+from coordinator.blueprints.inquiries.forms import TransitionForm as _TransitionForm
+from coordinator.blueprints.inquiries.views import EDIT_ROLES, assignee_choices, program_choices, render_detail
+from coordinator.errors import DomainError
+from coordinator.services import inquiry_access, merges, pipeline, tasks
+
+
+def _record(inquiry_id: int) -> str:
+    return url_for("inquiries.detail", inquiry_id=inquiry_id)
+
+
+def _act(inquiry_id: int, form_name: str, form, operation, success):
+    """Run one change from the record page; on bad input show the page again with the errors."""
+    inquiry = inquiry_access.require_visible(me(), inquiry_id, edit=True, purpose="opened_for_change")
+    if form.validate_on_submit() and submit(form, operation, me(), inquiry):
+        flash(success(inquiry) if callable(success) else success, "success")
+        return redirect(_record(inquiry_id) + "#timeline")
+    return render_detail(inquiry, 400, **{form_name: form, "failed_action": form_name})
+
+
+@bp.route("/<int:inquiry_id>/status", methods=["POST"])
+@security.roles(*EDIT_ROLES)
+def change_status(inquiry_id: int):
+    form = _TransitionForm()
+    form.program_id.choices = program_choices("—")
+    return _act(
+        inquiry_id, "transition_form", form, pipeline.transition, lambda i: f"Status is now “{i.status.label}”."
+    )
+
+
+@bp.route("/<int:inquiry_id>/calls", methods=["POST"])
+@security.roles(*EDIT_ROLES)
+def log_call(inquiry_id: int):
+    return _act(inquiry_id, "call_form", CallForm(), pipeline.log_call, "Call logged.")
+
+
+@bp.route("/<int:inquiry_id>/emails", methods=["POST"])
+@security.roles(*EDIT_ROLES)
+def log_email(inquiry_id: int):
+    return _act(inquiry_id, "email_form", EmailForm(), pipeline.log_email, "Email logged.")
+
+
+@bp.route("/<int:inquiry_id>/notes", methods=["POST"])
+@security.roles(*EDIT_ROLES)
+def add_note(inquiry_id: int):
+    return _act(inquiry_id, "note_form", NoteForm(), pipeline.add_note, "Note added.")
+
+
+@bp.route("/<int:inquiry_id>/tasks", methods=["POST"])
+@security.roles(*EDIT_ROLES)
+def add_task(inquiry_id: int):
+    form = TaskForm()
+    form.assigned_to_id.choices = assignee_choices("— choose —")
+    return _act(inquiry_id, "task_form", form, tasks.create_task, "Task added.")
+
+
+def _back_from_task(task) -> str:
+    return url_for("main.home") if request.form.get("return_to") == "home" else _record(task.inquiry_id)
+
+
+@bp.route("/tasks/<int:task_id>/done", methods=["POST"])
+@security.roles(*EDIT_ROLES)
+def complete_task(task_id: int):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        raise DomainError("This form has expired. Reload the page and try again.")
+    task = tasks.complete_task(me(), task_id)
+    flash("Task marked done.", "success")
+    return redirect(_back_from_task(task))
+
+
+@bp.route("/tasks/<int:task_id>/reschedule", methods=["POST"])
+@security.roles(*EDIT_ROLES)
+def reschedule_task(task_id: int):
+    task = tasks.load_task(task_id)
+    form = RescheduleForm()
+    if form.validate_on_submit() and submit(form, tasks.reschedule_task, me(), task):
+        flash("Task moved; its reminders moved with it.", "success")
+    else:
+        flash(" ".join(message for messages in form.errors.values() for message in messages), "danger")
+    return redirect(_record(task.inquiry_id))
+
+
+@bp.route("/<int:inquiry_id>/duplicates/<int:flag_id>/dismiss", methods=["POST"])
+@security.roles(*EDIT_ROLES)
+def dismiss_duplicate(inquiry_id: int, flag_id: int):
+    inquiry = inquiry_access.require_visible(me(), inquiry_id, edit=True, purpose="opened_for_change")
+    if ConfirmForm().validate_on_submit():
+        merges.dismiss_duplicate(me(), inquiry, flag_id)
+        flash("Marked as a different person.", "success")
+    return redirect(_record(inquiry_id))
+
+
+@bp.route("/<int:inquiry_id>/merge", methods=["POST"])
+@security.roles(*EDIT_ROLES)
+def merge(inquiry_id: int):
+    inquiry = inquiry_access.require_visible(me(), inquiry_id, edit=True, purpose="opened_for_change")
+    form = MergeForm()
+    if form.validate_on_submit() and (survivor := submit(form, merges.merge, me(), inquiry)):
+        flash(f"Inquiry #{inquiry_id} merged into this one. Its timeline, tasks and screenings moved here.", "success")
+        return redirect(_record(survivor.id))
+    return render_detail(inquiry, 400, merge_form=form, failed_action="merge_form")

@@ -1,0 +1,110 @@
+"""Input contracts for working an inquiry: status changes, calls, emails, notes, tasks, merges,
+break-the-glass, and the inquiry list's filters."""
+
+from __future__ import annotations
+
+from coordinator.contracts import values
+from coordinator.contracts.base import Contract, problem
+from coordinator.contracts.messages import define
+from coordinator.domain.intake import CallOutcome, Direction, InquirySort, ReferralSource
+from coordinator.rules.inquiry_lifecycle import InquiryAction, InquiryStatus
+
+NOTE_LIMIT = 4000
+REASON_LIMIT = 500
+REFERRED_OUT_LIMIT = 200
+TASK_TITLE_LIMIT = 200
+MIN_BREAK_GLASS_REASON = 10
+MAX_CALL_MINUTES = 600
+SEARCH_LIMIT = 100
+
+define(
+    {
+        "action_unknown": "Unknown action.",
+        "referred_out_to_required": "Say to whom the person was referred.",
+        "call_outcome_required": "Choose the call's outcome.",
+        "call_direction_required": "Choose inbound or outbound.",
+        "note_required": "Write the note.",
+        "task_title_required": "Say what needs doing.",
+        "task_due_required": "Enter when it is due.",
+        "task_new_due_required": "Enter the new due time.",
+        "task_assignee_required": "Choose an active admissions, case management or admin user.",
+        "break_glass_reason_short": "Say why you need this record (at least {minimum} characters).",
+        "survivor_required": "Enter the inquiry number.",
+    }
+)
+
+
+class TransitionInput(Contract):
+    """A move through the inquiry lifecycle; admitting needs a program and a date."""
+
+    action: values.choice(InquiryAction, required="action_unknown")
+    reason: values.text(REASON_LIMIT, multiline=True)
+    referred_out_to: values.text(REFERRED_OUT_LIMIT)
+    program_id: values.record_id(what="program")
+    admit_date: values.day(what="admission date")
+    override_reason: values.text(REASON_LIMIT, multiline=True)
+
+    def problems(self):
+        if self.action is InquiryAction.REFER_OUT and not self.referred_out_to:
+            yield problem("referred_out_to", "referred_out_to_required")
+
+
+class CallInput(Contract):
+    """A phone call logged on the record (when: typed in clinic time; blank means now)."""
+
+    direction: values.choice(Direction, default=Direction.OUTBOUND)
+    outcome: values.choice(CallOutcome, required="call_outcome_required")
+    duration_minutes: values.whole_number(what="duration in minutes", minimum=0, maximum=MAX_CALL_MINUTES)
+    occurred_at: values.moment(what="time of the call")
+    note: values.text(NOTE_LIMIT, multiline=True)
+
+
+class EmailInput(Contract):
+    """An email sent or received, summarised on the record."""
+
+    direction: values.choice(Direction, default=Direction.OUTBOUND)
+    occurred_at: values.moment(what="time of the email")
+    note: values.text(NOTE_LIMIT, multiline=True, required="note_required")
+
+
+class NoteInput(Contract):
+    note: values.text(NOTE_LIMIT, multiline=True, required="note_required")
+
+
+class TaskInput(Contract):
+    """A follow-up task for someone, due at a time typed in clinic time."""
+
+    title: values.text(TASK_TITLE_LIMIT, required="task_title_required")
+    due_at: values.moment(what="due time", required="task_due_required")
+    assigned_to_id: values.record_id(what="person", required="task_assignee_required")
+
+
+class RescheduleInput(Contract):
+    due_at: values.moment(what="new due time", required="task_new_due_required")
+
+
+class BreakGlassInput(Contract):
+    """Why someone needs a restricted record now (kept, audited, reviewed by administrators)."""
+
+    reason: values.text(REASON_LIMIT, multiline=True)
+
+    def problems(self):
+        if len(self.reason or "") < MIN_BREAK_GLASS_REASON:
+            yield problem("reason", "break_glass_reason_short", minimum=MIN_BREAK_GLASS_REASON)
+
+
+class MergeInput(Contract):
+    survivor_id: values.record_id(what="inquiry", required="survivor_required")
+
+
+class InquiryFilter(Contract):
+    """The inquiry list's search, filters, sort and page (a GET form: anything odd is dropped)."""
+
+    q: values.text(SEARCH_LIMIT)
+    status: values.choice(InquiryStatus)
+    source: values.choice(ReferralSource)
+    assignee: values.text(20)  # a user id, "me" or "none"; checked by the list service
+    arrived_from: values.day(what="first arrival date")
+    arrived_to: values.day(what="last arrival date")
+    sort: values.choice(InquirySort, default=InquirySort.NEWEST)
+    page: values.whole_number(what="page", minimum=1, maximum=100_000)

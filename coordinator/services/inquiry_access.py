@@ -1,0 +1,143 @@
+"""Who may open an inquiry, and break-the-glass.
+
+Admins, admissions, case managers and clinicians work with inquiries. A restricted inquiry is
+visible only to its assignee and admins; anyone else in those roles must "break the glass" with a
+typed reason, which grants a time-limited look, is audited and is listed for admins to review.
+Every read of a person's record writes an audit row; every refusal too (kept even though the
+refused request is rolled back). Anything that shows one record's facts on another page checks
+`can_see` first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from coordinator.contracts.pipeline import BreakGlassInput
+from coordinator.domain.audit import AuditAction
+from coordinator.errors import NotFound, NotPermitted, RestrictedRecord
+from coordinator.extensions import db
+from coordinator.models import BreakGlassAccess, Inquiry, User, utcnow
+from coordinator.roles import Role
+from coordinator.services import audit, records
+from coordinator.services.pagination import Page, paginate
+
+READERS = frozenset({Role.ADMIN, Role.ADMISSIONS, Role.CASE_MANAGER, Role.CLINICIAN})
+EDITORS = frozenset({Role.ADMIN, Role.ADMISSIONS, Role.CASE_MANAGER})
+
+
+def can_see(
+    user: User, inquiry: Inquiry, glass_ids: frozenset[int] = frozenset(), *, readers: frozenset[Role] = READERS
+) -> bool:
+    """Whether `user` may open `inquiry` now (`glass_ids`: inquiries they broke the glass on;
+    `readers`: the roles admitted to this kind of record — the finance pages pass their own)."""
+    if user.role not in readers:
+        return False
+    if not inquiry.is_restricted or user.role == Role.ADMIN or inquiry.assigned_to_id == user.id:
+        return True
+    return inquiry.id in glass_ids
+
+
+def open_break_glass_ids(user: User) -> frozenset[int]:
+    """Inquiries this user currently holds a break-the-glass grant for (one query)."""
+    return frozenset(
+        db.session.scalars(
+            sa.select(BreakGlassAccess.inquiry_id).where(
+                BreakGlassAccess.user_id == user.id, BreakGlassAccess.expires_at > utcnow()
+            )
+        )
+    )
+
+
+def visible_condition(user: User, glass_ids: frozenset[int]):
+    """SQL: the inquiries `user` may see (for searches, counts and anything listing them)."""
+    if user.role == Role.ADMIN:
+        return sa.true()
+    return sa.or_(
+        Inquiry.is_restricted.is_(False), Inquiry.assigned_to_id == user.id, Inquiry.id.in_(glass_ids or {-1})
+    )
+
+
+def load(inquiry_id: int) -> Inquiry:
+    """The inquiry with its assignee and referrer, or NotFound."""
+    inquiry = records.find(Inquiry, inquiry_id, options=[joinedload(Inquiry.assigned_to), joinedload(Inquiry.referrer)])
+    if inquiry is None:
+        raise NotFound("No such inquiry.")
+    return inquiry
+
+
+@dataclass(frozen=True)
+class Access:
+    inquiry: Inquiry
+    visible: bool
+    needs_break_glass: bool
+
+
+def open_for(user: User, inquiry_id: int, *, purpose: str = "viewed") -> Access:
+    """Load an inquiry for `user`, auditing the read; restricted ones may need the glass broken."""
+    inquiry = load(inquiry_id)
+    if user.role not in READERS:
+        raise NotPermitted("Your role does not give access to inquiries.")
+    visible = can_see(user, inquiry, open_break_glass_ids(user))
+    if visible:
+        audit.record(user, AuditAction(f"inquiry_{purpose}"), "inquiry", inquiry.id)
+    else:
+        audit.record_refusal(user, AuditAction.RESTRICTED_INQUIRY_REFUSED, "inquiry", inquiry.id)
+    return Access(inquiry, visible, needs_break_glass=not visible)
+
+
+def require_visible(user: User, inquiry_id: int, *, purpose: str = "viewed", edit: bool = False) -> Inquiry:
+    """The inquiry if `user` may see it (and edit it, when asked); NotPermitted otherwise."""
+    access = open_for(user, inquiry_id, purpose=purpose)
+    if not access.visible:
+        raise RestrictedRecord(
+            "This inquiry is restricted. Break the glass with a reason to open it.",
+            area="inquiry",
+            record_id=inquiry_id,
+        )
+    if edit and user.role not in EDITORS:
+        raise NotPermitted("Your role can read inquiries but not change them.")
+    if edit and access.inquiry.merged_into_id is not None:
+        raise NotPermitted("This inquiry was merged into another; work on that one instead.")
+    return access.inquiry
+
+
+def break_glass(user: User, inquiry_id: int, data: BreakGlassInput, *, hours: int) -> BreakGlassAccess:
+    """Grant `user` a time-limited look at a restricted inquiry, with a typed reason.
+
+    Billing may break the glass too: the grant opens the inquiry's insurance and payment
+    pages only (billing never reads the clinical record)."""
+    inquiry = load(inquiry_id)
+    if user.role not in READERS | {Role.BILLING}:
+        raise NotPermitted("Your role does not give access to inquiries.")
+    reason = data.reason
+    now = utcnow()
+    grant = BreakGlassAccess(
+        inquiry_id=inquiry.id, user_id=user.id, reason=reason, created_at=now, expires_at=now + timedelta(hours=hours)
+    )
+    db.session.add(grant)
+    db.session.flush()
+    audit.record(user, AuditAction.BREAK_GLASS, "inquiry", inquiry.id, detail=f"grant {grant.id} for {hours} h")
+    return grant
+
+
+def break_glass_log(page: int, per_page: int, unreviewed_only: bool) -> Page:
+    statement = (
+        sa.select(BreakGlassAccess)
+        .options(joinedload(BreakGlassAccess.user))
+        .order_by(BreakGlassAccess.created_at.desc(), BreakGlassAccess.id.desc())
+    )
+    if unreviewed_only:
+        statement = statement.where(BreakGlassAccess.reviewed_at.is_(None))
+    return paginate(statement, page, per_page)
+
+
+def mark_break_glass_reviewed(admin: User, grant_id: int) -> None:
+    """Note that an administrator has reviewed a break-the-glass grant; the caller commits."""
+    grant = records.load(BreakGlassAccess, grant_id)
+    if grant.reviewed_at is None:
+        grant.reviewed_at, grant.reviewed_by_id = utcnow(), admin.id
+        audit.record(admin, AuditAction.BREAK_GLASS_REVIEWED, "break_glass_access", grant.id)
