@@ -47,7 +47,7 @@ SUMMARIES = {
     ReminderKind.INSTALLMENT_OVERDUE: "A payment-plan installment is unpaid after its due date",
 }
 
-# Who receives a reminder with no named recipient (services/reminder_delivery._recipients).
+# Who receives a reminder with no named recipient (outbox/recipients.recipients).
 RECIPIENT_RULES = {
     ReminderKind.FIRST_CONTACT_DUE: "The assignee, else the admissions team",
     ReminderKind.SAFETY_FLAG: "The clinical lead",

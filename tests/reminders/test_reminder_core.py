@@ -9,10 +9,11 @@ from coordinator.domain.intake import Channel
 from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
 from coordinator.models import Inquiry, Notification, Reminder, ReminderDelivery, Screening, utcnow
+from coordinator.outbox.delivery import deliver, deliver_many
+from coordinator.outbox.relay import relay_once
 from coordinator.roles import Role
 from coordinator.rules.reminder_lifecycle import ReminderStatus
-from coordinator.services import intake, reminder_relay, reminders, screenings, settings, tasks
-from coordinator.services.reminder_delivery import deliver
+from coordinator.services import intake, reminders, screenings, settings, tasks
 from tests.fixtures.intake import spouse_call
 
 
@@ -27,7 +28,7 @@ def reminders_of(app, **where):
 def relay_and_deliver(app, minutes_ahead: float = 0) -> list[str]:
     """One relay round as of `minutes_ahead`, then deliver what it handed out (in-process mode)."""
     with app.app_context():
-        ids = reminder_relay.relay_once(None, now=utcnow() + timedelta(minutes=minutes_ahead))
+        ids = relay_once(None, now=utcnow() + timedelta(minutes=minutes_ahead))
         outcomes = [deliver(i) for i in ids]
         db.session.remove()
         return outcomes
@@ -91,15 +92,14 @@ def test_a_due_reminder_reaches_the_assignee_by_email_and_in_app_exactly_once(ap
 
 
 def test_a_second_run_of_a_job_that_died_after_claiming_sends_nothing_until_the_lease_ends(app, inquiry, smtp_server):
-    from coordinator.channels import channels_for
+    from coordinator.outbox import claims
+    from coordinator.outbox.channels import channels_for
 
     with app.app_context():
-        reminder_id = reminder_relay.relay_once(None, now=utcnow() + timedelta(minutes=16))[0]
+        reminder_id = relay_once(None, now=utcnow() + timedelta(minutes=16))[0]
         email = channels_for(app.config)[1]
-        from coordinator.services import reminder_delivery
-
         user_id = db.session.get(Inquiry, inquiry).assigned_to_id
-        assert reminder_delivery._claim(reminder_id, user_id, email)  # a worker claimed, then died
+        assert claims.claim(reminder_id, user_id, email)  # a worker claimed, then died
         db.session.commit()
         assert deliver(reminder_id) == "busy"
         assert len(smtp_server.messages) == 0
@@ -122,7 +122,7 @@ def test_first_contact_cancels_the_reminder_and_it_is_never_sent(app, client, in
 
 def test_a_reminder_whose_condition_resolved_after_queueing_is_cancelled_at_send_time(app, inquiry, desk, smtp_server):
     with app.app_context():
-        reminder_id = reminder_relay.relay_once(None, now=utcnow() + timedelta(minutes=16))[0]
+        reminder_id = relay_once(None, now=utcnow() + timedelta(minutes=16))[0]
         # Contact recorded without the hook (e.g. by an older release): the send-time check still holds.
         db.session.get(Inquiry, inquiry).first_contact_at = utcnow()
         db.session.commit()
@@ -281,7 +281,7 @@ def test_daily_digest_once_per_user_per_day_after_the_digest_hour(app, desk, inq
 
 
 def test_the_laptop_runner_delivers_through_the_same_code_without_redis(app, inquiry, caplog):
-    from coordinator.inprocess import InProcessReminders
+    from coordinator.outbox.inprocess import InProcessReminders
 
     app.config.update(SMTP_HOST=None, REDIS_URL=None)
     with app.app_context():
@@ -401,7 +401,7 @@ def test_a_reminder_no_worker_ever_finishes_ends_as_failed_not_in_a_loop(app, in
     with app.app_context():
         start = utcnow() + timedelta(minutes=16)
         for round_ in range(4):  # each time a worker takes it and dies (nothing is delivered)
-            handed.append(len(reminder_relay.relay_once(None, now=start + timedelta(minutes=2 * round_))))
+            handed.append(len(relay_once(None, now=start + timedelta(minutes=2 * round_))))
     assert handed == [1, 1, 1, 0]
     (reminder,) = reminders_of(app)
     assert (reminder.status, reminder.attempts) == (ReminderStatus.FAILED, 3)
@@ -448,10 +448,8 @@ def test_after_a_connection_failure_the_rest_of_the_batch_waits_without_trying(a
                 db.session.merge(user), spouse_call(), channel=Channel.PHONE, today=date.today(), assigned_to_id=user.id
             )
         db.session.commit()
-    from coordinator.services.reminder_delivery import deliver_many
-
     with app.app_context():
-        ids = reminder_relay.relay_once(None, now=utcnow() + timedelta(minutes=16))
+        ids = relay_once(None, now=utcnow() + timedelta(minutes=16))
         assert list(deliver_many(ids).values()) == ["retrying"] * 3  # one job: the first refusal, the rest wait
     rows = reminders_of(app)
     assert {(r.status, r.attempts) for r in rows} == {(ReminderStatus.PENDING, 1)}

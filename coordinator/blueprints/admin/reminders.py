@@ -23,9 +23,9 @@ from coordinator.domain.audit import AuditAction
 from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import utcnow
+from coordinator.outbox.queues import QUEUES
 from coordinator.roles import Role
 from coordinator.services import audit, reminder_admin, reminders
-from workers import QUEUES
 
 PAGE_SIZE = 50
 
