@@ -6,7 +6,7 @@ added → "task due" and "task overdue"; a PHQ-9 with item 9 above zero → "saf
 the sweep adds each admissions user's daily digest. When the condition resolves, the
 pending reminders are cancelled; when a due time changes, they are rescheduled. Nothing here
 commits: the caller's transaction carries the reminder with its cause. Sending them is the
-outbox's work (`coordinator/outbox/`).
+outbox's work (`coordinator/outbox/`); staff retry and cancel in services/reminder_admin.py.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from coordinator.domain.audit import AuditAction
+from coordinator.contracts.reminders import CANCEL_REASON_LIMIT
 from coordinator.domain.reminders import ReminderKind
-from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
     Authorization,
@@ -35,10 +34,6 @@ from coordinator.models import (
 from coordinator.rules.authorization_lifecycle import AuthorizationStatus
 from coordinator.rules.payment_plan_lifecycle import PlanStatus
 from coordinator.rules.reminder_lifecycle import LIFECYCLE, ReminderAction, ReminderStatus, sources, target
-from coordinator.services import audit
-
-OPEN = (ReminderStatus.PENDING, ReminderStatus.QUEUED)
-CANCEL_REASON_LIMIT = 120
 
 
 def schedule(
@@ -252,35 +247,3 @@ def schedule_daily_digests(now: datetime, zone) -> int:
             schedule(ReminderKind.DAILY_DIGEST, now, key, recipient_user_id=user_id)
             created += 1
     return created
-
-
-# --- staff actions ------------------------------------------------------------------------------
-
-
-def retry(actor: User, reminder_id: int) -> Reminder:
-    """Send a failed (or waiting) reminder again now; deliveries already made are not repeated."""
-    reminder = db.session.get(Reminder, reminder_id)
-    if reminder is None:
-        raise NotFound("No such reminder.")
-    if reminder.status not in (ReminderStatus.FAILED, ReminderStatus.PENDING, ReminderStatus.QUEUED):
-        raise ValidationFailed.single(None, f"A {reminder.status.label.lower()} reminder cannot be retried.")
-    reminder.status, reminder.due_at, reminder.attempts = ReminderStatus.PENDING, utcnow(), 0
-    reminder.failed_at = None
-    audit.record(actor, AuditAction.REMINDER_RETRIED, "reminder", reminder.id)
-    return reminder
-
-
-def cancel(actor: User, reminder_id: int, reason: str) -> Reminder:
-    reminder = db.session.get(Reminder, reminder_id)
-    if reminder is None:
-        raise NotFound("No such reminder.")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed.single("reason", "Say why the reminder is cancelled.")
-    if len(reason) > CANCEL_REASON_LIMIT:
-        raise ValidationFailed.single("reason", f"Use at most {CANCEL_REASON_LIMIT} characters.")
-    if reminder.status not in (*OPEN, ReminderStatus.FAILED):
-        raise ValidationFailed.single(None, f"A {reminder.status.label.lower()} reminder cannot be cancelled.")
-    reminder.status, reminder.cancelled_at, reminder.cancel_reason = ReminderStatus.CANCELLED, utcnow(), reason
-    audit.record(actor, AuditAction.REMINDER_CANCELLED, "reminder", reminder.id)
-    return reminder

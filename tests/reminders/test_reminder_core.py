@@ -13,7 +13,7 @@ from coordinator.outbox.delivery import deliver, deliver_many
 from coordinator.outbox.relay import relay_once
 from coordinator.roles import Role
 from coordinator.rules.reminder_lifecycle import ReminderStatus
-from coordinator.services import intake, reminders, screenings, settings, tasks
+from coordinator.services import intake, reminder_admin, reminders, screenings, settings, tasks
 from tests.fixtures.intake import spouse_call
 
 
@@ -223,7 +223,7 @@ def test_smtp_refusing_retries_with_backoff_then_fails_visibly(app, inquiry, smt
     # Staff retry once SMTP is back: the email goes, the in-app note is not sent again.
     smtp_server.refuse_with = None
     with app.app_context():
-        reminders.retry(db.session.merge(reminder_owner(app)), reminder.id)
+        reminder_admin.retry(db.session.merge(reminder_owner(app)), reminder_admin.load_reminder(reminder.id))
         db.session.commit()
     assert relay_and_deliver(app) == ["sent"]
     assert len(smtp_server.messages) == 1
