@@ -136,7 +136,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_background_work(app: Flask) -> None:
-    from coordinator.inprocess import register_inprocess_reminders
+    from coordinator.outbox.inprocess import register_inprocess_reminders
 
     register_inprocess_reminders(app)
 

@@ -135,7 +135,7 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "DISPLAY_TIMEZONE": _env_timezone(environ),
         "AUDIT_PAGE_SIZE": 50,
         "USERS_PAGE_SIZE": 50,
-        # Reminders (coordinator/services/reminders.py, workers/). Email goes over SMTP when
+        # Reminders (coordinator/services/reminders.py, coordinator/outbox/). Email goes over SMTP when
         # SMTP_HOST is set; otherwise it is written to the log (subject and link only).
         "SMTP_HOST": environ.get("SMTP_HOST", "").strip() or None,
         "SMTP_PORT": _env_int(environ, "SMTP_PORT", 587, minimum=1),

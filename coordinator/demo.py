@@ -15,7 +15,7 @@ from flask import current_app
 
 from coordinator import demo_finance
 from coordinator.clock import clinic_today
-from coordinator.contracts.intake import NewInquiry, StaffInquiry
+from coordinator.contracts.intake import REFERRER_KINDS, NewInquiry, StaffInquiry
 from coordinator.contracts.pipeline import CallInput, TransitionInput
 from coordinator.domain.care import AsamEdition, LevelOfCare
 from coordinator.domain.intake import Channel, ReferralSource
@@ -217,7 +217,7 @@ def seed_pipeline(users_by_email: dict[str, User]) -> int:
             "urgency": ["routine", "soon", "urgent"][n % 3 if n % 5 else 0],
             "regimen": REGIMENS[n % len(REGIMENS)],
         }
-        if source in intake.REFERRER_KINDS and source not in (ReferralSource.FAMILY, ReferralSource.ALUMNI):
+        if source in REFERRER_KINDS and source not in (ReferralSource.FAMILY, ReferralSource.ALUMNI):
             data["referrer_name"] = ["Dr. Helen Park", "Dr. Ahmed Rahim", "Jordan Lee"][n % 3]
             data["referrer_organization"] = {
                 "physician": "Eastside Spine Clinic",

@@ -89,7 +89,9 @@ def main() -> int:
         from coordinator.domain.reminders import ReminderKind
         from coordinator.extensions import db
         from coordinator.models import Reminder, ReminderDelivery, User, utcnow
+        from coordinator.outbox.queues import REMINDERS
         from coordinator.roles import Role
+        from coordinator.rules.reminder_lifecycle import ReminderStatus
 
         app = create_app({"PASSWORD_HASH_PROFILE": "fast-insecure-for-tests"})
         with app.app_context():
@@ -120,7 +122,7 @@ def main() -> int:
             db.session.execute(sa.delete(Reminder))  # only the benchmark's reminders below
             db.session.commit()
             user_id = user.id
-        command = [sys.executable, "-m", "workers", "reminders"] + (["--simple"] if args.simple else [])
+        command = [sys.executable, "-m", "workers", REMINDERS] + (["--simple"] if args.simple else [])
         for _ in range(args.workers):
             workers.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
         from rq import Worker
@@ -153,7 +155,7 @@ def main() -> int:
             sent = 0
             while time.time() - started < args.timeout:
                 sent = db.session.scalar(
-                    sa.select(sa.func.count()).select_from(Reminder).where(Reminder.status == "sent")
+                    sa.select(sa.func.count()).select_from(Reminder).where(Reminder.status == ReminderStatus.SENT)
                 )
                 db.session.rollback()
                 if sent >= args.reminders:

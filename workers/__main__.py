@@ -15,7 +15,7 @@ from redis import Redis
 from rq import Queue, SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
-from workers import QUEUES
+from coordinator.outbox.queues import QUEUES, REMINDERS
 from workers.relay import RelayLoop
 
 log = logging.getLogger("coordinator.workers")
@@ -33,7 +33,9 @@ class AppWorker(Worker):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workers", description=__doc__.splitlines()[0])
-    parser.add_argument("queues", nargs="*", default=QUEUES, help=f"queues to listen to (default: {' '.join(QUEUES)})")
+    parser.add_argument(
+        "queues", nargs="*", default=list(QUEUES), help=f"queues to listen to (default: {' '.join(QUEUES)})"
+    )
     parser.add_argument("--burst", action="store_true", help="work until the queues are empty, then exit")
     parser.add_argument("--name", help="a unique worker name (default: RQ's own)")
     parser.add_argument(
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     queues = [Queue(name, connection=connection, serializer=JSONSerializer) for name in args.queues]
     relay = None
     if not args.no_relay and not args.burst:
-        reminders_queue = Queue(QUEUES[0], connection=connection, serializer=JSONSerializer)
+        reminders_queue = Queue(REMINDERS, connection=connection, serializer=JSONSerializer)
         relay = RelayLoop(app, connection, reminders_queue, app.config["RELAY_INTERVAL_SECONDS"])
         relay.start()
     try:

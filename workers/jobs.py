@@ -1,4 +1,9 @@
-"""Job functions. Arguments are ids only; every job is safe to run twice."""
+"""Job functions. Arguments are ids only; every job is safe to run twice.
+
+Each job hands its ids to `coordinator.outbox`, whose delivery protocol commits its own steps
+(claims before sending, each "sent" at once: see `coordinator/outbox/__init__.py`), so a job has
+nothing left to commit; it only gives the database connection back.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,8 @@ from coordinator.extensions import db
 
 
 def send_reminder(reminder_id: int) -> str:
-    """Deliver one reminder (see coordinator/services/reminder_delivery.py)."""
-    from coordinator.services.reminder_delivery import deliver
+    """Deliver one reminder (kept for jobs enqueued by older releases; the relay sends batches)."""
+    from coordinator.outbox.delivery import deliver
 
     try:
         return deliver(int(reminder_id))
@@ -17,7 +22,7 @@ def send_reminder(reminder_id: int) -> str:
 
 def send_reminders(reminder_ids: list[int]) -> dict[str, str]:
     """Deliver a batch of reminders over one SMTP connection; each is claimed on its own."""
-    from coordinator.services.reminder_delivery import deliver_many
+    from coordinator.outbox.delivery import deliver_many
 
     try:
         outcomes = deliver_many([int(i) for i in reminder_ids])

@@ -79,14 +79,14 @@ class RelayLoop(threading.Thread):
             return False
 
     def run_once(self) -> int:
-        from coordinator.services import reminder_relay
+        from coordinator.outbox import relay
 
         if not self.holds_lock():
             return 0
         with self.app.app_context():
             try:
                 dispatch = rq_dispatch(self.queue, smtp_timeout=self.app.config["SMTP_TIMEOUT_SECONDS"])
-                return len(reminder_relay.tick(dispatch))
+                return len(relay.tick(dispatch))
             except RedisError as error:
                 log.warning("relay: could not enqueue (%s); will retry", type(error).__name__)
                 return 0

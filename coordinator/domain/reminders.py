@@ -1,5 +1,5 @@
-"""What a reminder is about and how it is delivered (its status, with its transition table, is in
-`rules/reminder_lifecycle.py`).
+"""What a reminder is about, how it is delivered, how staff filter the list and who the clinical
+lead is (a reminder's status, with its transition table, is in `rules/reminder_lifecycle.py`).
 """
 
 from __future__ import annotations
@@ -26,3 +26,22 @@ class DeliveryChannel(LabelledStrEnum):
 class DeliveryStatus(LabelledStrEnum):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
+
+
+class ReminderListStatus(LabelledStrEnum):
+    """The status filter of the staff's reminder list: a status, or "stuck" (pending well past
+    its due time, or queued longer than the lease). Mirrors `ReminderStatus`; a test keeps it so."""
+
+    PENDING = "pending", "Pending"
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", "Failed"
+    STUCK = "stuck", "Stuck (late or held too long)"
+
+
+class ClinicalLeadChoice(LabelledStrEnum):
+    """Who hears about PHQ-9 item-9 safety flags: everyone active in a role, or one person."""
+
+    ROLE = "role", "Everyone active in a role"
+    USER = "user", "One person"

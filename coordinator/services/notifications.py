@@ -2,7 +2,7 @@
 
 Every function takes the user whose notifications it touches and filters on it in SQL, so
 an id belonging to someone else behaves exactly like an id that does not exist (no IDOR).
-Notifications are written by the in-app channel (services/reminder_delivery.py); their
+Notifications are written by the outbox's in-app channel (coordinator/outbox/); their
 texts name no patient and no clinical detail, only what needs doing and a link.
 """
 

@@ -1,14 +1,16 @@
-"""What the staff page and /healthz know about reminders: search, counts, "stuck", queues, workers.
+"""The staff's view of reminders and what staff may do to one: search, counts, "stuck", queues and
+workers (also read by /healthz), retry and cancel.
 
-Everything here reads; nothing changes a reminder (retry and cancel are in services/reminders.py).
 Database reads run a fixed number of statements whatever the number of rows. Queue depths and
 worker heartbeats come from Redis with short timeouts, and an unreachable Redis is a state to
-show, never an exception.
+show, never an exception. Retry and cancel follow `rules/reminder_lifecycle.py` and never
+commit (the request does).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,20 +18,22 @@ from zoneinfo import ZoneInfo
 import redis
 import sqlalchemy as sa
 
-from coordinator.domain.reminders import DeliveryStatus, ReminderKind
+from coordinator.contracts.base import problem
+from coordinator.contracts.reminders import CancelReminderInput, ReminderFilterInput
+from coordinator.domain.audit import AuditAction
+from coordinator.domain.reminders import DeliveryStatus, ReminderKind, ReminderListStatus
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
-from coordinator.models import Reminder, ReminderDelivery, User
-from coordinator.roles import Role
-from coordinator.rules.reminder_lifecycle import ReminderStatus
+from coordinator.models import Reminder, ReminderDelivery, User, utcnow
+from coordinator.outbox.queues import QUEUES
+from coordinator.rules.reminder_lifecycle import LIFECYCLE, ReminderAction, ReminderStatus
+from coordinator.services import audit, records
 from coordinator.services.pagination import Page, paginate
-from coordinator.services.settings import CLINICAL_LEAD_ROLE, CLINICAL_LEAD_USER, get_value, set_value
 
 log = logging.getLogger(__name__)
 
 # A pending reminder this long past its due time should already have been relayed.
 PENDING_GRACE = timedelta(minutes=5)
-STUCK = "stuck"  # a filter value beside the statuses: late pending or long-queued rows
 REDIS_TIMEOUT_SECONDS = 0.5
 # RQ refreshes an idle worker's heartbeat every worker_ttl - 15 s (420 s by default); older than
 # this and the worker has probably died without deregistering.
@@ -47,7 +51,7 @@ SUMMARIES = {
     ReminderKind.INSTALLMENT_OVERDUE: "A payment-plan installment is unpaid after its due date",
 }
 
-# Who receives a reminder with no named recipient (services/reminder_delivery._recipients).
+# Who receives a reminder with no named recipient (outbox/recipients.recipients).
 RECIPIENT_RULES = {
     ReminderKind.FIRST_CONTACT_DUE: "The assignee, else the admissions team",
     ReminderKind.SAFETY_FLAG: "The clinical lead",
@@ -55,29 +59,6 @@ RECIPIENT_RULES = {
     ReminderKind.AUTH_ENDING: "The billing team",
     ReminderKind.INSTALLMENT_OVERDUE: "The billing team",
 }
-
-
-@dataclass(frozen=True)
-class ReminderFilters:
-    status: str | None = None  # a ReminderStatus value or STUCK
-    kind: ReminderKind | None = None
-    due_from: date | None = None  # whole days in the clinic's time zone, inclusive
-    due_to: date | None = None
-
-    @classmethod
-    def from_form(cls, data: dict) -> ReminderFilters:
-        """Read validated filter-form data (blank strings mean "any")."""
-        status = data.get("status") or None
-        kind = data.get("kind") or None
-        return cls(
-            status=status if status in _STATUS_FILTERS else None,
-            kind=ReminderKind(kind) if kind in ReminderKind._value2member_map_ else None,
-            due_from=data.get("due_from"),
-            due_to=data.get("due_to"),
-        )
-
-
-_STATUS_FILTERS = frozenset({s.value for s in ReminderStatus} | {STUCK})
 
 
 @dataclass(frozen=True)
@@ -100,11 +81,11 @@ class ReminderRow:
 
     @property
     def can_retry(self) -> bool:
-        return self.reminder.status in (ReminderStatus.FAILED, ReminderStatus.PENDING, ReminderStatus.QUEUED)
+        return LIFECYCLE.allows(self.reminder.status, ReminderAction.RETRY)
 
     @property
     def can_cancel(self) -> bool:
-        return self.reminder.status in (ReminderStatus.FAILED, ReminderStatus.PENDING, ReminderStatus.QUEUED)
+        return LIFECYCLE.allows(self.reminder.status, ReminderAction.CANCEL)
 
 
 @dataclass(frozen=True)
@@ -136,9 +117,7 @@ def _day_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def search(
-    filters: ReminderFilters, page: int, per_page: int, *, now: datetime, lease: timedelta, zone: ZoneInfo
-) -> Page:
+def search(filters: ReminderFilterInput, per_page: int, *, now: datetime, lease: timedelta, zone: ZoneInfo) -> Page:
     """Reminders matching the filters, most urgent first: a COUNT and one SELECT, whatever the rows."""
     sent = (
         sa.select(ReminderDelivery.reminder_id, sa.func.count().label("sent"))
@@ -151,10 +130,10 @@ def search(
         .outerjoin(User, User.id == Reminder.recipient_user_id)
         .outerjoin(sent, sent.c.reminder_id == Reminder.id)
     )
-    if filters.status == STUCK:
+    if filters.status is ReminderListStatus.STUCK:
         statement = statement.where(_stuck_condition(now, lease))
-    elif filters.status:
-        statement = statement.where(Reminder.status == ReminderStatus(filters.status))
+    elif filters.status is not None:
+        statement = statement.where(Reminder.status == ReminderStatus(filters.status.value))
     if filters.kind is not None:
         statement = statement.where(Reminder.kind == filters.kind)
     if filters.due_from is not None:
@@ -167,7 +146,7 @@ def search(
         Reminder.due_at.desc(),
         Reminder.id.desc(),
     )
-    result = paginate(statement, page, per_page, scalars=False)
+    result = paginate(statement, filters.page or 1, per_page, scalars=False)
     rows = [
         ReminderRow(reminder, name, sent_count, is_stuck(reminder, now, lease))
         for reminder, name, sent_count in result.items
@@ -214,7 +193,7 @@ class QueueOverview:
     workers: list[WorkerInfo] = field(default_factory=list)
 
 
-def queue_overview(redis_url: str | None, queue_names: list[str], now: datetime) -> QueueOverview:
+def queue_overview(redis_url: str | None, now: datetime, queue_names: Sequence[str] = QUEUES) -> QueueOverview:
     """Jobs waiting per queue and each RQ worker's last heartbeat; never raises."""
     if not redis_url:
         return QueueOverview(configured=False)
@@ -260,74 +239,30 @@ def queue_overview(redis_url: str | None, queue_names: list[str], now: datetime)
     return QueueOverview(configured=True, reachable=True, depths=depths, workers=workers)
 
 
-# --- the clinical lead: who hears about PHQ-9 item-9 safety flags -------------------------------
-
-DEFAULT_LEAD_ROLE = Role.CLINICIAN
-LEAD_BY_USER, LEAD_BY_ROLE = "user", "role"
+# --- staff actions ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ClinicalLead:
-    user: User | None  # a chosen person (perhaps deactivated since); None means "by role"
-    role: Role  # everyone active in this role, when no person is chosen
-
-    @property
-    def choice(self) -> str:
-        return LEAD_BY_USER if self.user is not None else LEAD_BY_ROLE
+def load_reminder(reminder_id: int) -> Reminder:
+    """The reminder with this id, or NotFound (a 404 page)."""
+    return records.load(Reminder, reminder_id)
 
 
-def clinical_lead() -> ClinicalLead:
-    """The current setting, with the default role when none was ever chosen."""
-    raw_user, raw_role = get_value(CLINICAL_LEAD_USER), get_value(CLINICAL_LEAD_ROLE)
-    user = db.session.get(User, int(raw_user)) if raw_user and raw_user.isdecimal() and len(raw_user) < 10 else None
-    role = Role(raw_role) if raw_role in Role._value2member_map_ else DEFAULT_LEAD_ROLE
-    return ClinicalLead(user=user, role=role)
+def retry(actor: User, reminder: Reminder) -> Reminder:
+    """Send a failed (or waiting) reminder again now; deliveries already made are not repeated.
+    Audited; the caller commits."""
+    if not LIFECYCLE.allows(reminder.status, ReminderAction.RETRY):
+        raise ValidationFailed([problem(None, "reminder_not_retryable", status=reminder.status.label.lower())])
+    reminder.status = LIFECYCLE.next(reminder.status, ReminderAction.RETRY)
+    reminder.due_at, reminder.attempts, reminder.failed_at = utcnow(), 0, None
+    audit.record(actor, AuditAction.REMINDER_RETRIED, "reminder", reminder.id)
+    return reminder
 
 
-def lead_candidates() -> list[User]:
-    """Active staff, by name: the people an administrator may choose as clinical lead."""
-    return list(
-        db.session.scalars(
-            sa.select(User).where(User.is_active.is_(True)).order_by(sa.func.lower(User.full_name), User.id)
-        )
-    )
-
-
-def active_counts_by_role() -> dict[Role, int]:
-    """Active accounts per role (roles with none are absent): one GROUP BY."""
-    return dict(
-        db.session.execute(
-            sa.select(User.role, sa.func.count()).where(User.is_active.is_(True)).group_by(User.role)
-        ).all()
-    )
-
-
-def set_clinical_lead(actor: User, *, choice: str | None, user_id: str | None, role: str | None) -> ClinicalLead:
-    """Choose one active person, or a role, as clinical lead; audited. The caller commits."""
-    if choice == LEAD_BY_USER:
-        user = _active_user(user_id)
-        set_value(actor, CLINICAL_LEAD_USER, str(user.id))
-        return ClinicalLead(user=user, role=clinical_lead().role)
-    if choice == LEAD_BY_ROLE:
-        if not role or role not in Role._value2member_map_:
-            raise ValidationFailed.single("role", "Choose one of the roles listed.")
-        if not active_counts_by_role().get(Role(role)):
-            # The sender would fall back to administrators; better to choose someone on purpose.
-            raise ValidationFailed.single(
-                "role", f"Nobody active has the role {Role(role).label}. Choose a role with at least one active person."
-            )
-        set_value(actor, CLINICAL_LEAD_USER, None)
-        set_value(actor, CLINICAL_LEAD_ROLE, Role(role).value)
-        return ClinicalLead(user=None, role=Role(role))
-    raise ValidationFailed.single("choice", "Choose a person or a role.")
-
-
-def _active_user(user_id: str | None) -> User:
-    if not user_id or not str(user_id).isdecimal() or len(str(user_id)) > 9:
-        raise ValidationFailed.single("user_id", "Choose the person who should receive safety flags.")
-    user = db.session.get(User, int(user_id))
-    if user is None:
-        raise ValidationFailed.single("user_id", "That account does not exist.")
-    if not user.is_active:
-        raise ValidationFailed.single("user_id", f"{user.full_name}'s account is deactivated: choose an active person.")
-    return user
+def cancel(actor: User, reminder: Reminder, change: CancelReminderInput) -> Reminder:
+    """Cancel an open or failed reminder with the reason staff gave; audited. The caller commits."""
+    if not LIFECYCLE.allows(reminder.status, ReminderAction.CANCEL):
+        raise ValidationFailed([problem(None, "reminder_not_cancellable", status=reminder.status.label.lower())])
+    reminder.status = LIFECYCLE.next(reminder.status, ReminderAction.CANCEL)
+    reminder.cancelled_at, reminder.cancel_reason = utcnow(), change.reason
+    audit.record(actor, AuditAction.REMINDER_CANCELLED, "reminder", reminder.id)
+    return reminder

@@ -4,8 +4,9 @@ Each domain change calls one of these functions before its caller commits, so a 
 exists exactly when its cause does: an inquiry arrives → "first contact due"; a task is
 added → "task due" and "task overdue"; a PHQ-9 with item 9 above zero → "safety flag"; and
 the sweep adds each admissions user's daily digest. When the condition resolves, the
-pending reminders are cancelled; when a due time changes, they are rescheduled. Delivery
-lives in services/reminder_delivery.py; the relay in services/reminder_relay.py.
+pending reminders are cancelled; when a due time changes, they are rescheduled. Nothing here
+commits: the caller's transaction carries the reminder with its cause. Sending them is the
+outbox's work (`coordinator/outbox/`); staff retry and cancel in services/reminder_admin.py.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from coordinator.domain.audit import AuditAction
+from coordinator.contracts.reminders import CANCEL_REASON_LIMIT
 from coordinator.domain.reminders import ReminderKind
-from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
     Authorization,
@@ -33,11 +33,7 @@ from coordinator.models import (
 )
 from coordinator.rules.authorization_lifecycle import AuthorizationStatus
 from coordinator.rules.payment_plan_lifecycle import PlanStatus
-from coordinator.rules.reminder_lifecycle import ReminderStatus
-from coordinator.services import audit
-
-OPEN = (ReminderStatus.PENDING, ReminderStatus.QUEUED)
-CANCEL_REASON_LIMIT = 120
+from coordinator.rules.reminder_lifecycle import LIFECYCLE, ReminderAction, ReminderStatus, sources, target
 
 
 def schedule(
@@ -59,8 +55,9 @@ def schedule(
     """
     existing = db.session.scalar(sa.select(Reminder).where(Reminder.dedupe_key == dedupe_key))
     if existing is not None:
-        if existing.status is ReminderStatus.CANCELLED:
-            existing.status, existing.due_at, existing.attempts = ReminderStatus.PENDING, due_at, 0
+        if LIFECYCLE.allows(existing.status, ReminderAction.REOPEN):
+            existing.status = LIFECYCLE.next(existing.status, ReminderAction.REOPEN)
+            existing.due_at, existing.attempts = due_at, 0
             existing.cancelled_at = existing.cancel_reason = existing.queued_at = existing.last_error = None
         return existing
     reminder = Reminder(
@@ -80,10 +77,13 @@ def schedule(
 
 
 def _cancel_where(reason: str, *conditions) -> int:
+    """The condition of these reminders resolved: cancel the open ones (a conditional update)."""
     result = db.session.execute(
         sa.update(Reminder)
-        .where(Reminder.status.in_(OPEN), *conditions)
-        .values(status=ReminderStatus.CANCELLED, cancelled_at=utcnow(), cancel_reason=reason[:CANCEL_REASON_LIMIT])
+        .where(Reminder.status.in_(sources(ReminderAction.RESOLVE)), *conditions)
+        .values(
+            status=target(ReminderAction.RESOLVE), cancelled_at=utcnow(), cancel_reason=reason[:CANCEL_REASON_LIMIT]
+        )
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
@@ -93,6 +93,7 @@ def _cancel_where(reason: str, *conditions) -> int:
 
 
 def inquiry_arrived(inquiry: Inquiry) -> Reminder:
+    """A new inquiry: first contact is due within FIRST_CONTACT_MINUTES. The caller commits."""
     minutes = current_app.config["FIRST_CONTACT_MINUTES"]
     return schedule(
         ReminderKind.FIRST_CONTACT_DUE,
@@ -103,27 +104,30 @@ def inquiry_arrived(inquiry: Inquiry) -> Reminder:
 
 
 def inquiry_contacted(inquiry: Inquiry) -> int:
+    """First contact made: its reminder is cancelled. The caller commits."""
     return _cancel_where(
         "first contact made", Reminder.inquiry_id == inquiry.id, Reminder.kind == ReminderKind.FIRST_CONTACT_DUE
     )
 
 
 def inquiry_closed(inquiry: Inquiry, reason: str) -> int:
-    """An inquiry left the pipeline (admitted, declined, referred out, lost, merged)."""
+    """An inquiry left the pipeline (admitted, declined, referred out, lost, merged). The caller commits."""
     return _cancel_where(reason, Reminder.inquiry_id == inquiry.id, Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)
 
 
 def task_created(task: FollowUpTask) -> None:
+    """A new task: "due" and "overdue" reminders for its assignee. The caller commits."""
     _schedule_task(task)
 
 
 def task_rescheduled(task: FollowUpTask) -> None:
-    """New due time: the old reminders are cancelled and new ones keyed by the new time."""
+    """New due time: the old reminders are cancelled and new ones keyed by the new time. The caller commits."""
     _cancel_where("due time changed", Reminder.task_id == task.id)
     _schedule_task(task)
 
 
 def task_completed(task: FollowUpTask) -> int:
+    """A task done: its reminders are cancelled. The caller commits."""
     return _cancel_where("task done", Reminder.task_id == task.id)
 
 
@@ -149,7 +153,7 @@ def _schedule_task(task: FollowUpTask) -> None:
 
 
 def safety_flag_raised(screening: Screening) -> Reminder:
-    """PHQ-9 item 9 above zero: the clinical lead hears about it now."""
+    """PHQ-9 item 9 above zero: the clinical lead hears about it now. The caller commits."""
     return schedule(
         ReminderKind.SAFETY_FLAG,
         utcnow(),
@@ -226,7 +230,7 @@ def payment_plan_changed(plan: PaymentPlan, inquiry_id: int) -> None:
 
 
 def schedule_daily_digests(now: datetime, zone) -> int:
-    """Once a day after DIGEST_HOUR (clinic time): one digest per user who has overdue tasks."""
+    """Once a day after DIGEST_HOUR (clinic time): one digest per user who has overdue tasks. The caller commits."""
     local = now.astimezone(zone)
     if local.hour < current_app.config["DIGEST_HOUR"]:
         return 0
@@ -243,35 +247,3 @@ def schedule_daily_digests(now: datetime, zone) -> int:
             schedule(ReminderKind.DAILY_DIGEST, now, key, recipient_user_id=user_id)
             created += 1
     return created
-
-
-# --- staff actions ------------------------------------------------------------------------------
-
-
-def retry(actor: User, reminder_id: int) -> Reminder:
-    """Send a failed (or waiting) reminder again now; deliveries already made are not repeated."""
-    reminder = db.session.get(Reminder, reminder_id)
-    if reminder is None:
-        raise NotFound("No such reminder.")
-    if reminder.status not in (ReminderStatus.FAILED, ReminderStatus.PENDING, ReminderStatus.QUEUED):
-        raise ValidationFailed.single(None, f"A {reminder.status.label.lower()} reminder cannot be retried.")
-    reminder.status, reminder.due_at, reminder.attempts = ReminderStatus.PENDING, utcnow(), 0
-    reminder.failed_at = None
-    audit.record(actor, AuditAction.REMINDER_RETRIED, "reminder", reminder.id)
-    return reminder
-
-
-def cancel(actor: User, reminder_id: int, reason: str) -> Reminder:
-    reminder = db.session.get(Reminder, reminder_id)
-    if reminder is None:
-        raise NotFound("No such reminder.")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed.single("reason", "Say why the reminder is cancelled.")
-    if len(reason) > CANCEL_REASON_LIMIT:
-        raise ValidationFailed.single("reason", f"Use at most {CANCEL_REASON_LIMIT} characters.")
-    if reminder.status not in (*OPEN, ReminderStatus.FAILED):
-        raise ValidationFailed.single(None, f"A {reminder.status.label.lower()} reminder cannot be cancelled.")
-    reminder.status, reminder.cancelled_at, reminder.cancel_reason = ReminderStatus.CANCELLED, utcnow(), reason
-    audit.record(actor, AuditAction.REMINDER_CANCELLED, "reminder", reminder.id)
-    return reminder

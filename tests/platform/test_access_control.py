@@ -6,6 +6,7 @@ from flask import Flask
 
 from coordinator import create_app, security
 from coordinator.contracts.intake import NewInquiry
+from coordinator.contracts.pipeline import TaskInput
 from coordinator.roles import Role
 from tests.access_matrix import API_KEY, MATRIX, PUBLIC
 from tests.fixtures.app import make_test_config
@@ -161,9 +162,9 @@ def _inquiry_records(app, staff_member) -> dict:
         task = tasks.create_task(
             actor,
             db.session.get(type(inquiry), inquiry.id),
-            title="Call back",
-            due_at=utcnow() + timedelta(hours=1),
-            assigned_to_id=actor.id,
+            TaskInput.parse(
+                {"title": "Call back", "due_at": utcnow() + timedelta(hours=1), "assigned_to_id": actor.id}
+            ),
         )
         grant = BreakGlassAccess(
             inquiry_id=inquiry.id,

@@ -6,14 +6,16 @@ import pytest
 import sqlalchemy as sa
 
 from coordinator.contracts.intake import NewInquiry
+from coordinator.contracts.pipeline import RescheduleInput, TaskInput
 from coordinator.domain.intake import Channel
 from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
 from coordinator.models import Inquiry, Notification, Reminder, ReminderDelivery, Screening, utcnow
+from coordinator.outbox.delivery import deliver, deliver_many
+from coordinator.outbox.relay import relay_once
 from coordinator.roles import Role
 from coordinator.rules.reminder_lifecycle import ReminderStatus
-from coordinator.services import intake, reminder_relay, reminders, screenings, settings, tasks
-from coordinator.services.reminder_delivery import deliver
+from coordinator.services import intake, reminder_admin, reminders, screenings, settings, tasks
 from tests.fixtures.intake import spouse_call, staff_inquiry
 
 
@@ -28,7 +30,7 @@ def reminders_of(app, **where):
 def relay_and_deliver(app, minutes_ahead: float = 0) -> list[str]:
     """One relay round as of `minutes_ahead`, then deliver what it handed out (in-process mode)."""
     with app.app_context():
-        ids = reminder_relay.relay_once(None, now=utcnow() + timedelta(minutes=minutes_ahead))
+        ids = relay_once(None, now=utcnow() + timedelta(minutes=minutes_ahead))
         outcomes = [deliver(i) for i in ids]
         db.session.remove()
         return outcomes
@@ -90,15 +92,14 @@ def test_a_due_reminder_reaches_the_assignee_by_email_and_in_app_exactly_once(ap
 
 
 def test_a_second_run_of_a_job_that_died_after_claiming_sends_nothing_until_the_lease_ends(app, inquiry, smtp_server):
-    from coordinator.channels import channels_for
+    from coordinator.outbox import claims
+    from coordinator.outbox.channels import channels_for
 
     with app.app_context():
-        reminder_id = reminder_relay.relay_once(None, now=utcnow() + timedelta(minutes=16))[0]
+        reminder_id = relay_once(None, now=utcnow() + timedelta(minutes=16))[0]
         email = channels_for(app.config)[1]
-        from coordinator.services import reminder_delivery
-
         user_id = db.session.get(Inquiry, inquiry).assigned_to_id
-        assert reminder_delivery._claim(reminder_id, user_id, email)  # a worker claimed, then died
+        assert claims.claim(reminder_id, user_id, email)  # a worker claimed, then died
         db.session.commit()
         assert deliver(reminder_id) == "busy"
         assert len(smtp_server.messages) == 0
@@ -121,7 +122,7 @@ def test_first_contact_cancels_the_reminder_and_it_is_never_sent(app, client, in
 
 def test_a_reminder_whose_condition_resolved_after_queueing_is_cancelled_at_send_time(app, inquiry, desk, smtp_server):
     with app.app_context():
-        reminder_id = reminder_relay.relay_once(None, now=utcnow() + timedelta(minutes=16))[0]
+        reminder_id = relay_once(None, now=utcnow() + timedelta(minutes=16))[0]
         # Contact recorded without the hook (e.g. by an older release): the send-time check still holds.
         db.session.get(Inquiry, inquiry).first_contact_at = utcnow()
         db.session.commit()
@@ -135,9 +136,9 @@ def test_tasks_get_due_and_overdue_reminders_cancelled_when_done(app, desk, inqu
         task = tasks.create_task(
             actor,
             db.session.get(Inquiry, inquiry),
-            title="Call back after work",
-            due_at=utcnow() + timedelta(hours=2),
-            assigned_to_id=actor.id,
+            TaskInput.parse(
+                {"title": "Call back after work", "due_at": utcnow() + timedelta(hours=2), "assigned_to_id": actor.id}
+            ),
         )
         db.session.commit()
         kinds = sorted(
@@ -158,9 +159,7 @@ def test_a_rescheduled_task_moves_its_reminders(app, desk, inquiry):
         task = tasks.create_task(
             actor,
             db.session.get(Inquiry, inquiry),
-            title="Call",
-            due_at=utcnow() + timedelta(hours=2),
-            assigned_to_id=actor.id,
+            TaskInput.parse({"title": "Call", "due_at": utcnow() + timedelta(hours=2), "assigned_to_id": actor.id}),
         )
         db.session.flush()
         task.due_at = task.due_at + timedelta(days=1)
@@ -222,7 +221,7 @@ def test_smtp_refusing_retries_with_backoff_then_fails_visibly(app, inquiry, smt
     # Staff retry once SMTP is back: the email goes, the in-app note is not sent again.
     smtp_server.refuse_with = None
     with app.app_context():
-        reminders.retry(db.session.merge(reminder_owner(app)), reminder.id)
+        reminder_admin.retry(db.session.merge(reminder_owner(app)), reminder_admin.load_reminder(reminder.id))
         db.session.commit()
     assert relay_and_deliver(app) == ["sent"]
     assert len(smtp_server.messages) == 1
@@ -262,9 +261,9 @@ def test_daily_digest_once_per_user_per_day_after_the_digest_hour(app, desk, inq
         tasks.create_task(
             actor,
             db.session.get(Inquiry, inquiry),
-            title="Overdue call",
-            due_at=utcnow() - timedelta(hours=3),
-            assigned_to_id=actor.id,
+            TaskInput.parse(
+                {"title": "Overdue call", "due_at": utcnow() - timedelta(hours=3), "assigned_to_id": actor.id}
+            ),
         )
         db.session.commit()
         zone = ZoneInfo("UTC")
@@ -280,7 +279,7 @@ def test_daily_digest_once_per_user_per_day_after_the_digest_hour(app, desk, inq
 
 
 def test_the_laptop_runner_delivers_through_the_same_code_without_redis(app, inquiry, caplog):
-    from coordinator.inprocess import InProcessReminders
+    from coordinator.outbox.inprocess import InProcessReminders
 
     app.config.update(SMTP_HOST=None, REDIS_URL=None)
     with app.app_context():
@@ -304,9 +303,13 @@ def test_task_reminders_never_repeat_the_free_text_title(app, desk, inquiry, smt
         tasks.create_task(
             actor,
             db.session.get(Inquiry, inquiry),
-            title="Ask Daniel about his oxycodone refills",
-            due_at=utcnow() + timedelta(minutes=5),
-            assigned_to_id=actor.id,
+            TaskInput.parse(
+                {
+                    "title": "Ask Daniel about his oxycodone refills",
+                    "due_at": utcnow() + timedelta(minutes=5),
+                    "assigned_to_id": actor.id,
+                }
+            ),
         )
         db.session.execute(
             sa.update(Reminder)
@@ -329,9 +332,7 @@ def test_a_due_reminder_sent_late_gives_way_to_the_overdue_one(app, desk, inquir
         tasks.create_task(
             actor,
             db.session.get(Inquiry, inquiry),
-            title="Call",
-            due_at=utcnow() - timedelta(hours=2),
-            assigned_to_id=actor.id,
+            TaskInput.parse({"title": "Call", "due_at": utcnow() - timedelta(hours=2), "assigned_to_id": actor.id}),
         )
         db.session.execute(
             sa.update(Reminder)
@@ -352,9 +353,7 @@ def test_moving_a_task_moves_its_reminders_and_is_recorded(app, client, desk, in
         task = tasks.create_task(
             db.session.merge(desk),
             db.session.get(Inquiry, inquiry),
-            title="Call back",
-            due_at=utcnow() + timedelta(hours=1),
-            assigned_to_id=desk.id,
+            TaskInput.parse({"title": "Call back", "due_at": utcnow() + timedelta(hours=1), "assigned_to_id": desk.id}),
         )
         db.session.commit()
         task_id = task.id
@@ -370,7 +369,8 @@ def test_moving_a_task_moves_its_reminders_and_is_recorded(app, client, desk, in
     ]
     assert client.post_form(f"/inquiries/tasks/{task_id}/reschedule", {"due_at": "2020-01-01T10:00"}).status_code == 302
     assert "must be from now to a year ahead" in client.get("/").get_data(as_text=True)
-    assert client.post_form(f"/inquiries/tasks/{task_id}/reschedule", {"due_at": "soon"}).status_code == 400
+    assert client.post_form(f"/inquiries/tasks/{task_id}/reschedule", {"due_at": "soon"}).status_code == 302
+    assert "Enter the new due time as a date and time" in client.get("/").get_data(as_text=True)
     assert len([r for r in reminders_of(app, task_id=task_id) if r.status is ReminderStatus.PENDING]) == 2
 
 
@@ -379,11 +379,13 @@ def test_a_task_moved_away_and_back_gets_its_reminders_back(app, desk, inquiry):
         actor = db.session.merge(desk)
         due = (utcnow() + timedelta(hours=3)).replace(microsecond=0)
         task = tasks.create_task(
-            actor, db.session.get(Inquiry, inquiry), title="Call", due_at=due, assigned_to_id=actor.id
+            actor,
+            db.session.get(Inquiry, inquiry),
+            TaskInput.parse({"title": "Call", "due_at": due, "assigned_to_id": actor.id}),
         )
         db.session.commit()
-        tasks.reschedule_task(actor, task.id, due + timedelta(hours=1))
-        tasks.reschedule_task(actor, task.id, due)
+        tasks.reschedule_task(actor, task, RescheduleInput.parse({"due_at": due + timedelta(hours=1)}))
+        tasks.reschedule_task(actor, task, RescheduleInput.parse({"due_at": due}))
         db.session.commit()
         open_rows = db.session.scalars(
             sa.select(Reminder).where(Reminder.task_id == task.id, Reminder.status == ReminderStatus.PENDING)
@@ -400,7 +402,7 @@ def test_a_reminder_no_worker_ever_finishes_ends_as_failed_not_in_a_loop(app, in
     with app.app_context():
         start = utcnow() + timedelta(minutes=16)
         for round_ in range(4):  # each time a worker takes it and dies (nothing is delivered)
-            handed.append(len(reminder_relay.relay_once(None, now=start + timedelta(minutes=2 * round_))))
+            handed.append(len(relay_once(None, now=start + timedelta(minutes=2 * round_))))
     assert handed == [1, 1, 1, 0]
     (reminder,) = reminders_of(app)
     assert (reminder.status, reminder.attempts) == (ReminderStatus.FAILED, 3)
@@ -439,10 +441,8 @@ def test_after_a_connection_failure_the_rest_of_the_batch_waits_without_trying(a
         for _n in range(3):
             intake.create_inquiry(db.session.merge(user), staff_inquiry(user.id), channel=Channel.PHONE)
         db.session.commit()
-    from coordinator.services.reminder_delivery import deliver_many
-
     with app.app_context():
-        ids = reminder_relay.relay_once(None, now=utcnow() + timedelta(minutes=16))
+        ids = relay_once(None, now=utcnow() + timedelta(minutes=16))
         assert list(deliver_many(ids).values()) == ["retrying"] * 3  # one job: the first refusal, the rest wait
     rows = reminders_of(app)
     assert {(r.status, r.attempts) for r in rows} == {(ReminderStatus.PENDING, 1)}

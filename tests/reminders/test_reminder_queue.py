@@ -19,8 +19,10 @@ from coordinator.domain.intake import Channel
 from coordinator.domain.reminders import DeliveryStatus
 from coordinator.extensions import db
 from coordinator.models import Inquiry, Reminder, ReminderDelivery, utcnow
+from coordinator.outbox.queues import REMINDERS
+from coordinator.outbox.relay import relay_once
 from coordinator.roles import Role
-from coordinator.services import intake, reminder_relay
+from coordinator.services import intake
 from tests.fixtures.app import make_test_config, redis_url_for_tests
 from tests.fixtures.intake import staff_inquiry
 from tests.fixtures.users import login_as
@@ -40,7 +42,7 @@ def redis_conn():
 
 @pytest.fixture
 def queue(redis_conn):
-    return Queue("reminders", connection=redis_conn, serializer=JSONSerializer)
+    return Queue(REMINDERS, connection=redis_conn, serializer=JSONSerializer)
 
 
 def new_inquiry(app, user, **overrides) -> int:
@@ -56,7 +58,7 @@ def relay(app, queue_or_dispatch, minutes_ahead=16):
     dispatch = rq_dispatch(queue_or_dispatch) if isinstance(queue_or_dispatch, Queue) else queue_or_dispatch
     with app.app_context():
         try:
-            return reminder_relay.relay_once(dispatch, now=utcnow() + timedelta(minutes=minutes_ahead))
+            return relay_once(dispatch, now=utcnow() + timedelta(minutes=minutes_ahead))
         finally:
             db.session.remove()
 
@@ -85,7 +87,7 @@ def test_the_same_reminders_job_twice_sends_one_email(app, create_user, queue, s
     user = create_user(Role.ADMISSIONS)
     new_inquiry(app, user)
     with app.app_context():
-        ids = reminder_relay.relay_once(None, now=utcnow() + timedelta(minutes=16))
+        ids = relay_once(None, now=utcnow() + timedelta(minutes=16))
     rq_dispatch(queue)(ids)
     rq_dispatch(queue)(ids)  # e.g. a relay that crashed before its commit, then ran again
     assert queue.count == 2
@@ -110,7 +112,7 @@ def test_redis_down_while_an_inquiry_is_created_loses_nothing(database_url, app,
     assert statuses(app) == ["pending"]
     # The relay cannot reach Redis: its transaction rolls back and the row stays pending.
     dead_queue = Queue(
-        "reminders",
+        REMINDERS,
         connection=redis_lib.Redis.from_url(UNREACHABLE_REDIS, socket_timeout=1, socket_connect_timeout=1),
         serializer=JSONSerializer,
     )

@@ -169,7 +169,9 @@ def test_bad_filters_are_ignored_with_a_message_never_a_500(admin_client, app, q
 def test_the_message_names_the_filter_that_was_wrong(admin_client):
     html = admin_client.get(f"{LIST}?due_from=2026-05-02&due_to=2026-05-01").get_data(as_text=True)
     assert "Due to: The end date is before the start date." in html
-    assert "Due from: Not a valid date value." in admin_client.get(f"{LIST}?due_from=soon").get_data(as_text=True)
+    assert "Due from: Enter the start date as a real date (YYYY-MM-DD)." in admin_client.get(
+        f"{LIST}?due_from=soon"
+    ).get_data(as_text=True)
 
 
 def test_the_list_runs_a_constant_number_of_queries(admin_client, app, create_user, count_queries):
@@ -396,14 +398,14 @@ def test_an_inactive_person_is_refused(admin_client, app, create_user):
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"choice": "role", "role": "wizard"}, "Choose one of the roles listed."),
+        ({"choice": "role", "role": "wizard"}, "Choose one of the listed options (admin, admissions, case_manager,"),
         ({"choice": "role", "role": ""}, "Choose one of the roles listed."),
         ({"choice": "role", "role": "billing"}, "Nobody active has the role Billing."),
         ({"choice": "user", "user_id": ""}, "Choose the person who should receive safety flags."),
         ({"choice": "user", "user_id": "abc"}, "Choose the person who should receive safety flags."),
         ({"choice": "user", "user_id": "99999999"}, "That account does not exist."),
         ({"choice": "user", "user_id": "9" * 40}, "Choose the person who should receive safety flags."),
-        ({"choice": "everyone"}, "Choose a person or a role."),
+        ({"choice": "everyone"}, "Choose one of the listed options (role, user)."),
         ({}, "Choose a person or a role."),
     ],
 )

@@ -1,76 +1,78 @@
-"""Forms for the reminders page: filters, cancelling with a reason, and the clinical lead."""
+"""Forms for the reminders page: filters, retry, cancelling with a reason, and the clinical lead.
 
-from datetime import date
+The fields only render; the contracts in `contracts/reminders.py` parse what was sent.
+"""
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import HiddenField, RadioField, SelectField, StringField
 
 from coordinator.blueprints.admin.forms import choices
-from coordinator.domain.reminders import ReminderKind
+from coordinator.blueprints.forms import ContractForm, apply_errors, date_input, text_input
+from coordinator.contracts.reminders import (
+    CANCEL_REASON_LIMIT,
+    CancelReminderInput,
+    ClinicalLeadInput,
+    ReminderFilterInput,
+)
+from coordinator.domain.reminders import ClinicalLeadChoice, ReminderKind, ReminderListStatus
+from coordinator.errors import ValidationFailed
 from coordinator.roles import Role
-from coordinator.rules.reminder_lifecycle import ReminderStatus
-from coordinator.services import reminder_admin
-from coordinator.services.reminders import CANCEL_REASON_LIMIT
-
-# Dates outside this range are typing mistakes (and year 9999 + 1 day would overflow).
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
-def _plausible(form, field):
-    if field.data is not None and not EARLIEST <= field.data <= LATEST:
-        raise ValidationError(f"Choose a date between {EARLIEST.year} and {LATEST.year}.")
+class ReminderFilterForm(ContractForm):
+    """A GET search: it changes nothing, so no CSRF token."""
 
-
-class ReminderFilterForm(FlaskForm):
     class Meta:
-        csrf = False  # a GET search changes nothing
+        csrf = False
 
-    status = SelectField(
-        "Status",
-        choices=choices(
-            [("", "Any status")] + ReminderStatus.choices() + [(reminder_admin.STUCK, "Stuck (late or held too long)")]
-        ),
-        validators=[Optional()],
-    )
-    kind = SelectField("Kind", choices=choices([("", "Any kind")] + ReminderKind.choices()), validators=[Optional()])
-    due_from = DateField("Due from", validators=[Optional(), _plausible])
-    due_to = DateField("Due to", validators=[Optional(), _plausible])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
+    contract = ReminderFilterInput
 
-    def validate_due_to(self, field):
-        if field.data and self.due_from.data and field.data < self.due_from.data:
-            raise ValidationError("The end date is before the start date.")
+    status = SelectField("Status", choices=choices([("", "Any status")] + ReminderListStatus.choices()))
+    kind = SelectField("Kind", choices=choices([("", "Any kind")] + ReminderKind.choices()))
+    due_from = date_input("Due from")
+    due_to = date_input("Due to")
+    page = StringField()
+
+    def filters(self) -> ReminderFilterInput:
+        """The filters asked for; when some cannot be read, their problems go on the form and no
+        filter applies (a bad link shows the whole list rather than an error page)."""
+        try:
+            return self.parse()
+        except ValidationFailed as failure:
+            apply_errors(self, failure)
+            return ReminderFilterInput.parse({})
 
 
-class ReminderActionForm(FlaskForm):
+class ReminderActionForm(ContractForm):
     """Retry: only the CSRF token, and where to go back to (this page with its filters)."""
 
     back = HiddenField()
 
 
 class CancelReminderForm(ReminderActionForm):
-    reason = StringField(
-        "Reason",
-        validators=[
-            InputRequired(message="Say why the reminder is cancelled."),
-            Length(max=CANCEL_REASON_LIMIT, message=f"Use at most {CANCEL_REASON_LIMIT} characters."),
-        ],
-    )
+    contract = CancelReminderInput
+
+    reason = text_input("Reason", CANCEL_REASON_LIMIT)
 
 
-class ClinicalLeadForm(FlaskForm):
-    # The service checks the person (exists, active) and the role; these fields only shape input,
-    # so a stale page offering someone since deactivated gets a clear message, not "Not a valid choice".
-    choice = RadioField(
-        "Safety flags go to",
-        choices=choices(
-            [(reminder_admin.LEAD_BY_ROLE, "Everyone active in a role"), (reminder_admin.LEAD_BY_USER, "One person")]
-        ),
-        validate_choice=False,
-        validators=[InputRequired(message="Choose a person or a role.")],
-    )
-    role = SelectField(
-        "Role", choices=choices([(r.value, r.label) for r in Role]), validate_choice=False, validators=[Optional()]
-    )
-    user_id = SelectField("Person", choices=[], validate_choice=False, validators=[Optional()])
+class ClinicalLeadForm(ContractForm):
+    # The contract and the service check the choice, the person (exists, active) and the role, so
+    # a stale page offering someone since deactivated gets a clear message, not "Not a valid choice".
+    contract = ClinicalLeadInput
+
+    choice = RadioField("Safety flags go to", choices=choices(ClinicalLeadChoice.choices()), validate_choice=False)
+    role = SelectField("Role", choices=choices(Role.choices()), validate_choice=False)
+    user_id = SelectField("Person", choices=[], validate_choice=False)
+
+    @classmethod
+    def for_lead(cls, lead, candidates, *, submitted: bool) -> "ClinicalLeadForm":
+        """The form showing the current lead (or what was posted), offering `candidates`."""
+        current = {
+            "choice": lead.choice.value,
+            "role": lead.role.value,
+            "user_id": str(lead.user.id) if lead.user else "",
+        }
+        form = cls() if submitted else cls(data=current)
+        form.user_id.choices = choices(
+            [("", "— choose a person —")] + [(str(u.id), f"{u.full_name} ({u.role.label})") for u in candidates]
+        )
+        return form

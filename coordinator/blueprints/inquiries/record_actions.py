@@ -96,9 +96,10 @@ def reschedule_task(task_id: int):
     form = RescheduleForm()
     if form.validate_on_submit() and submit(form, tasks.reschedule_task, me(), task):
         flash("Task moved; its reminders moved with it.", "success")
-    else:
-        flash(" ".join(message for messages in form.errors.values() for message in messages), "danger")
-    return redirect(_record(task.inquiry_id))
+        return redirect(_record(task.inquiry_id))
+    # The form lives in "My tasks" on the home page: say there what was wrong.
+    flash(" ".join(message for messages in form.errors.values() for message in messages), "danger")
+    return redirect(url_for("main.home"))
 
 
 @bp.route("/<int:inquiry_id>/duplicates/<int:flag_id>/dismiss", methods=["POST"])

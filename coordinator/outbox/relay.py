@@ -19,21 +19,26 @@ from flask import current_app
 
 from coordinator.extensions import db
 from coordinator.models import Reminder, utcnow
-from coordinator.rules.reminder_lifecycle import ReminderStatus
+from coordinator.rules.reminder_lifecycle import ReminderAction, ReminderStatus, sources, target
 from coordinator.services import reminders
 
 log = logging.getLogger("coordinator.relay")
+LOST_ERROR = "not finished by a worker (timed out or crashed)"
+
+
+def _due(now: datetime):
+    return sa.and_(Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now)
+
+
+def _lost(now: datetime, lease: timedelta):
+    """Queued longer than the lease: its worker was killed, timed out or failed unexpectedly."""
+    return sa.and_(Reminder.status == ReminderStatus.QUEUED, Reminder.queued_at < now - lease)
 
 
 def due_ids(now: datetime, batch: int, lease: timedelta) -> list[int]:
     statement = (
         sa.select(Reminder.id)
-        .where(
-            sa.or_(
-                sa.and_(Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now),
-                sa.and_(Reminder.status == ReminderStatus.QUEUED, Reminder.queued_at < now - lease),
-            )
-        )
+        .where(Reminder.status.in_(sources(ReminderAction.RELAY)), sa.or_(_due(now), _lost(now, lease)))
         .order_by(Reminder.due_at, Reminder.id)
         .limit(batch)
         .with_for_update(skip_locked=True)
@@ -45,7 +50,7 @@ def relay_once(dispatch: Callable[[Sequence[int]], None] | None, *, now: datetim
     """Claim one batch of due reminders and hand them to `dispatch`; returns the ids handed out.
 
     With `dispatch` None the ids are only marked queued and returned (the in-process runner
-    then delivers them itself, after the commit).
+    then delivers them itself, after the commit). Commits (see the package docstring).
     """
     now = now or utcnow()
     config = current_app.config
@@ -53,39 +58,11 @@ def relay_once(dispatch: Callable[[Sequence[int]], None] | None, *, now: datetim
         lease = timedelta(seconds=config["REMINDER_LEASE_SECONDS"])
         ids = due_ids(now, config["RELAY_BATCH_SIZE"], lease)
         if ids:
-            # A reminder still queued after the lease was not finished by its worker (killed,
-            # timed out, or failing on something unexpected): that counts as a try, so a
-            # reminder that can never be sent ends as "failed", visible to staff, not in a loop.
-            lost = sa.and_(Reminder.status == ReminderStatus.QUEUED, Reminder.queued_at < now - lease)
-            exhausted = sa.and_(lost, Reminder.attempts + 1 >= config["REMINDER_MAX_ATTEMPTS"])
+            ids = _count_lost_tries(ids, now, lease, config["REMINDER_MAX_ATTEMPTS"])
             db.session.execute(
                 sa.update(Reminder)
-                .where(Reminder.id.in_(ids), exhausted)
-                .values(
-                    status=ReminderStatus.FAILED,
-                    failed_at=now,
-                    attempts=Reminder.attempts + 1,
-                    last_error="not finished by a worker (timed out or crashed)",
-                )
-                .execution_options(synchronize_session=False)
-            )
-            db.session.execute(
-                sa.update(Reminder)
-                .where(Reminder.id.in_(ids), lost)
-                .values(attempts=Reminder.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-            ids = list(
-                db.session.scalars(
-                    sa.select(Reminder.id)
-                    .where(Reminder.id.in_(ids), Reminder.status != ReminderStatus.FAILED)
-                    .order_by(Reminder.id)
-                )
-            )
-            db.session.execute(
-                sa.update(Reminder)
-                .where(Reminder.id.in_(ids))
-                .values(status=ReminderStatus.QUEUED, queued_at=now)
+                .where(Reminder.id.in_(ids), Reminder.status.in_(sources(ReminderAction.RELAY)))
+                .values(status=target(ReminderAction.RELAY), queued_at=now)
                 .execution_options(synchronize_session=False)
             )
             if dispatch is not None:
@@ -97,8 +74,41 @@ def relay_once(dispatch: Callable[[Sequence[int]], None] | None, *, now: datetim
     return ids
 
 
+def _count_lost_tries(ids: list[int], now: datetime, lease: timedelta, max_attempts: int) -> list[int]:
+    """A reminder still queued after the lease was not finished by its worker: that counts as a
+    try, so a reminder that can never be sent ends as "failed", visible to staff, not in a loop.
+    Returns the ids still to hand out."""
+    lost = _lost(now, lease)
+    db.session.execute(
+        sa.update(Reminder)
+        .where(
+            Reminder.id.in_(ids),
+            lost,
+            Reminder.status.in_(sources(ReminderAction.GIVE_UP)),
+            Reminder.attempts + 1 >= max_attempts,
+        )
+        .values(
+            status=target(ReminderAction.GIVE_UP), failed_at=now, attempts=Reminder.attempts + 1, last_error=LOST_ERROR
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(Reminder)
+        .where(Reminder.id.in_(ids), lost)
+        .values(attempts=Reminder.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Reminder.id)
+            .where(Reminder.id.in_(ids), Reminder.status.in_(sources(ReminderAction.RELAY)))
+            .order_by(Reminder.id)
+        )
+    )
+
+
 def sweep(*, now: datetime | None = None) -> int:
-    """Periodic housekeeping: today's digests of overdue tasks."""
+    """Periodic housekeeping: today's digests of overdue tasks. Commits."""
     now = now or utcnow()
     created = reminders.schedule_daily_digests(now, ZoneInfo(current_app.config["DISPLAY_TIMEZONE"]))
     db.session.commit()

@@ -25,12 +25,12 @@ class InProcessReminders(threading.Thread):
         self.stopping = threading.Event()
 
     def run_once(self) -> int:
-        from coordinator.services import reminder_relay
-        from coordinator.services.reminder_delivery import deliver_many
+        from coordinator.outbox import relay
+        from coordinator.outbox.delivery import deliver_many
 
         with self.app.app_context():
             try:
-                ids = reminder_relay.tick(None)
+                ids = relay.tick(None)
                 for start in range(0, len(ids), CHUNK):  # the same batch size as a worker's job
                     deliver_many(ids[start : start + CHUNK])
                 return len(ids)

@@ -1,0 +1,133 @@
+"""Delivery rows: the right to send one reminder to one person through one channel.
+
+A row (unique per reminder, user and channel) is inserted as "sending" with ON CONFLICT DO
+NOTHING and committed before the message goes out; a second run of the same job finds it and
+sends nothing. The row becomes "sent" once the channel accepted the message, or is deleted
+(released) when nothing was delivered, so the next try may claim it. A claim left "sending" by
+a worker that died is taken over after the lease (REMINDER_LEASE_SECONDS): the only window for
+a duplicate is a crash after the SMTP server accepted the message and before "sent" committed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from coordinator.domain.reminders import DeliveryStatus
+from coordinator.extensions import db
+from coordinator.models import ReminderDelivery, utcnow
+from coordinator.outbox.channels import Channel
+
+
+def _insert():
+    return postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+
+
+def _target(reminder_id: int, user_id: int, channel: Channel):
+    return sa.and_(
+        ReminderDelivery.reminder_id == reminder_id,
+        ReminderDelivery.user_id == user_id,
+        ReminderDelivery.channel == channel.name,
+    )
+
+
+def claim_all(pairs: list[tuple[int, int]], channel: Channel) -> set[tuple[int, int]]:
+    """Claim the right to send for (reminder, user) pairs in one statement (the caller commits
+    before sending); a pair missing from the result was sent, or is being sent, elsewhere."""
+    if not pairs:
+        return set()
+    now = utcnow()
+    rows = [
+        {"reminder_id": r, "user_id": u, "channel": channel.name, "status": DeliveryStatus.SENDING, "claimed_at": now}
+        for r, u in pairs
+    ]
+    insert = (
+        _insert()(ReminderDelivery)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["reminder_id", "user_id", "channel"])
+    )
+    claimed = {
+        tuple(row)
+        for row in db.session.execute(insert.returning(ReminderDelivery.reminder_id, ReminderDelivery.user_id))
+    }
+    lease = timedelta(seconds=current_app.config["REMINDER_LEASE_SECONDS"])
+    for reminder_id, user_id in set(pairs) - claimed:
+        # A claim left by a worker that died: take it over (at-least-once for that one message).
+        taken = db.session.execute(
+            sa.update(ReminderDelivery)
+            .where(
+                _target(reminder_id, user_id, channel),
+                ReminderDelivery.status == DeliveryStatus.SENDING,
+                ReminderDelivery.claimed_at < now - lease,
+            )
+            .values(claimed_at=now)
+            .returning(ReminderDelivery.id)
+            .execution_options(synchronize_session=False)
+        ).scalar()
+        if taken is not None:
+            claimed.add((reminder_id, user_id))
+    return claimed
+
+
+def claim(reminder_id: int, user_id: int, channel: Channel) -> bool:
+    """Claim one (reminder, user) pair; False when it is sent or being sent elsewhere."""
+    return (reminder_id, user_id) in claim_all([(reminder_id, user_id)], channel)
+
+
+def held_by_another(reminder_id: int, user_id: int, channel: Channel) -> bool:
+    """Another worker holds a live claim on this pair (it will finish the reminder)."""
+    status = db.session.scalar(sa.select(ReminderDelivery.status).where(_target(reminder_id, user_id, channel)))
+    return status is DeliveryStatus.SENDING
+
+
+def write_in_app(targets: list, channel) -> None:
+    """In-app is a database write: delivery rows (as sent) and notifications go in the same
+    transaction as the batch's claims, so each happens exactly once. `targets` holds
+    (reminder, user, message) triples."""
+    if not targets:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "reminder_id": r.id,
+            "user_id": u.id,
+            "channel": channel.name,
+            "status": DeliveryStatus.SENT,
+            "claimed_at": now,
+            "sent_at": now,
+        }
+        for r, u, _ in targets
+    ]
+    fresh = {
+        tuple(row)
+        for row in db.session.execute(
+            _insert()(ReminderDelivery)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["reminder_id", "user_id", "channel"])
+            .returning(ReminderDelivery.reminder_id, ReminderDelivery.user_id)
+        )
+    }
+    channel.send_many([(u, m, r.id) for r, u, m in targets if (r.id, u.id) in fresh])
+
+
+def release(reminder_id: int, user_id: int, channel: Channel) -> None:
+    """Nothing was delivered: drop the claim and commit, so the next try may claim it."""
+    db.session.execute(
+        sa.delete(ReminderDelivery)
+        .where(_target(reminder_id, user_id, channel), ReminderDelivery.status == DeliveryStatus.SENDING)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def mark_sent(reminder_id: int, user_id: int, channel: Channel, reference: str | None) -> None:
+    """The channel accepted the message (the caller commits at once)."""
+    db.session.execute(
+        sa.update(ReminderDelivery)
+        .where(_target(reminder_id, user_id, channel))
+        .values(status=DeliveryStatus.SENT, sent_at=utcnow(), provider_ref=(reference or "")[:200] or None)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,88 @@
+"""The words of a reminder, for email and in-app alike.
+
+Neither the email nor the in-app text names a patient, drug, program, result or free text staff
+typed (a task title may hold anything): a neutral sentence and a link, behind which access is
+checked.
+"""
+
+from __future__ import annotations
+
+from coordinator.domain.reminders import ReminderKind
+from coordinator.extensions import db
+from coordinator.models import FollowUpTask, Reminder, Screening, User
+from coordinator.outbox.channels import Message
+from coordinator.outbox.recipients import BILLING_KINDS, overdue_count
+
+
+def compose(reminder: Reminder, user: User) -> Message:
+    """The message `user` receives for `reminder`."""
+    kind = reminder.kind
+    if kind is ReminderKind.FIRST_CONTACT_DUE:
+        return Message(
+            "Coordinator: an inquiry is waiting for first contact",
+            f"Inquiry #{reminder.inquiry_id} has not been contacted yet. Please open it in Coordinator.",
+            "Inquiry waiting for first contact",
+            f"Inquiry #{reminder.inquiry_id} has not been contacted yet.",
+            f"/inquiries/{reminder.inquiry_id}",
+        )
+    if kind in (ReminderKind.TASK_DUE, ReminderKind.TASK_OVERDUE):
+        task = db.session.get(FollowUpTask, reminder.task_id)
+        word = "due" if kind is ReminderKind.TASK_DUE else "overdue"
+        return Message(
+            f"Coordinator: a follow-up task is {word}",
+            f"A follow-up task assigned to you is {word}. Please open it in Coordinator.",
+            f"Task {word}",
+            f"A follow-up task is {word} (inquiry #{task.inquiry_id}).",
+            f"/inquiries/{task.inquiry_id}",
+        )
+    if kind is ReminderKind.SAFETY_FLAG:
+        screening = db.session.get(Screening, reminder.screening_id)
+        return Message(
+            "Coordinator: a result needs same-day review",
+            "A screening result needs a clinician's review today. Please open it in Coordinator.",
+            "Same-day clinical review needed",
+            f"A screening on inquiry #{screening.inquiry_id} needs same-day clinical review.",
+            f"/screening/inquiry/{screening.inquiry_id}/{screening.id}",
+        )
+    if kind in BILLING_KINDS:
+        return _compose_billing(reminder)
+    count = overdue_count(user.id)
+    return Message(
+        "Coordinator: your overdue tasks",
+        f"You have {count} overdue follow-up task{'s' if count != 1 else ''}. Please open Coordinator.",
+        "Overdue tasks",
+        f"You have {count} overdue follow-up task{'s' if count != 1 else ''}.",
+        "/",
+    )
+
+
+_BILLING_WORDS = {
+    ReminderKind.AUTH_REVIEW_DUE: (
+        "an authorization review is coming up",
+        "Authorization review coming up",
+        "has an authorization due for review soon",
+    ),
+    ReminderKind.AUTH_ENDING: (
+        "an authorization's last covered day is near",
+        "Authorization ending soon",
+        "has an authorization whose last covered day is near",
+    ),
+    ReminderKind.INSTALLMENT_OVERDUE: (
+        "an installment is overdue",
+        "Installment overdue",
+        "has a payment-plan installment past its due date",
+    ),
+}
+
+
+def _compose_billing(reminder: Reminder) -> Message:
+    """Billing reminders name the inquiry number only: no payer, amount, program or patient."""
+    subject, title, phrase = _BILLING_WORDS[reminder.kind]
+    number = reminder.inquiry_id
+    return Message(
+        f"Coordinator: {subject}",
+        f"Inquiry #{number} {phrase}. Please open it in Coordinator.",
+        title,
+        f"Inquiry #{number} {phrase}.",
+        f"/finance/inquiry/{number}",
+    )

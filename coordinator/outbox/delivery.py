@@ -1,0 +1,168 @@
+"""Delivering reminders, safely more than once: the body of the `send_reminders` job.
+
+For each recipient and channel a delivery row is claimed first (`claims.py`) and committed;
+only then is the message sent, and the row is marked sent. A second run of the same job finds
+the row and sends nothing. Transient failures put the reminder back to pending with a backoff;
+after the last try it is marked failed with a scrubbed error, for staff to see and retry.
+Status changes follow `rules/reminder_lifecycle.py`; the final ones are conditional, so a
+cancel made while the job ran stays cancelled.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from coordinator.domain.reminders import DeliveryChannel
+from coordinator.extensions import db
+from coordinator.models import Reminder, utcnow
+from coordinator.outbox import claims, recipients
+from coordinator.outbox.channels import Channel, TransientDeliveryError, channels_for, close_all
+from coordinator.outbox.compose import compose
+from coordinator.rules.reminder_lifecycle import LIFECYCLE, ReminderAction, sources, target
+
+log = logging.getLogger("coordinator.reminders")
+
+
+def deliver(reminder_id: int, channels: list[Channel] | None = None) -> str:
+    """Deliver one reminder if it is still wanted; returns what happened (for logs and tests)."""
+    return deliver_many([reminder_id], channels)[reminder_id]
+
+
+def deliver_many(reminder_ids, channels: list[Channel] | None = None) -> dict[int, str]:
+    """Deliver a batch (one job) over one SMTP connection; each reminder stands on its own.
+
+    Phase 1 decides and claims: reminders no longer wanted are cancelled, in-app notifications
+    are written, email deliveries are claimed — one commit, so every claim is durable before
+    any email leaves. Phase 2 sends each claimed email and commits its "sent" at once (a crash
+    can duplicate at most the one message in flight). Phase 3 closes the reminders. Commits.
+    """
+    own_channels = channels is None
+    channels = channels_for(current_app.config) if own_channels else channels
+    try:
+        outcomes, plans = _decide_and_claim([int(i) for i in reminder_ids], channels)
+        db.session.commit()
+        failed = _send_claimed(plans, outcomes)
+        for plan in plans:
+            if plan.reminder_id not in failed:
+                # busy: another worker holds a claim and finishes the reminder
+                outcomes[plan.reminder_id] = "busy" if plan.busy else _close(plan.reminder_id)
+        db.session.commit()
+        return outcomes
+    finally:
+        if own_channels:
+            close_all(channels)
+
+
+@dataclass
+class _Plan:
+    reminder_id: int
+    sends: list = field(default_factory=list)  # (user, message, channel) with a claim held
+    busy: bool = False
+
+
+def _decide_and_claim(ids: list[int], channels: list[Channel]) -> tuple[dict[int, str], list[_Plan]]:
+    """Phase 1, uncommitted: settle the reminders not to send, write in-app notifications and
+    claim the emails of the rest. Returns the settled outcomes and a plan per reminder to send."""
+    outcomes: dict[int, str] = {}
+    plans: list[_Plan] = []
+    batch = recipients.load_batch(ids)
+    targets = []  # (reminder, user, message) for reminders still wanted
+    for reminder_id in ids:
+        reminder = batch.get(reminder_id)
+        if reminder is None:
+            outcomes[reminder_id] = "missing"
+        elif not LIFECYCLE.allows(reminder.status, ReminderAction.DELIVER):
+            outcomes[reminder_id] = reminder.status.value  # sent, cancelled or failed already
+        elif resolved := recipients.resolved_because(reminder):
+            reminder.status = LIFECYCLE.next(reminder.status, ReminderAction.RESOLVE)
+            reminder.cancelled_at, reminder.cancel_reason = utcnow(), resolved
+            outcomes[reminder_id] = "cancelled"
+        elif not (users := recipients.recipients(reminder)):
+            reminder.status = LIFECYCLE.next(reminder.status, ReminderAction.GIVE_UP)
+            reminder.failed_at, reminder.last_error = utcnow(), "no active recipient"
+            outcomes[reminder_id] = "failed"
+        else:
+            plans.append(_Plan(reminder_id))
+            targets += [(reminder, user, compose(reminder, user)) for user in users]
+    by_id = {plan.reminder_id: plan for plan in plans}
+    for channel in channels:
+        if channel.name is DeliveryChannel.IN_APP:
+            claims.write_in_app(targets, channel)
+            continue
+        claimed = claims.claim_all([(r.id, u.id) for r, u, _ in targets], channel)
+        for reminder, user, message in targets:
+            if (reminder.id, user.id) in claimed:
+                by_id[reminder.id].sends.append((user, message, channel))
+            elif claims.held_by_another(reminder.id, user.id, channel):
+                by_id[reminder.id].busy = True
+    return outcomes, plans
+
+
+def _send_claimed(plans: list[_Plan], outcomes: dict[int, str]) -> dict[int, str]:
+    """Phase 2: send each claimed message, committing each "sent" at once. A reminder with a
+    failed send is released and retried later; returns {reminder id: error code} for those."""
+    failed: dict[int, str] = {}
+    server_down: str | None = None  # after a connection failure the rest of the batch waits too
+    for plan in plans:
+        for user, message, channel in plan.sends:
+            if plan.reminder_id in failed or server_down:
+                claims.release(plan.reminder_id, user.id, channel)
+                failed.setdefault(plan.reminder_id, server_down or "")
+                continue
+            try:
+                reference = channel.send(user, message, reminder_id=plan.reminder_id)
+            except TransientDeliveryError as error:
+                db.session.rollback()
+                failed[plan.reminder_id] = error.code
+                claims.release(plan.reminder_id, user.id, channel)  # nothing delivered: the next try may claim it
+                if not error.code.startswith("SMTP "):
+                    server_down = error.code
+                continue
+            claims.mark_sent(plan.reminder_id, user.id, channel, reference)
+            db.session.commit()
+        if plan.reminder_id in failed:
+            outcomes[plan.reminder_id] = _retry_later(plan.reminder_id, failed[plan.reminder_id])
+    return failed
+
+
+def _close(reminder_id: int) -> str:
+    """Mark sent unless someone cancelled it meanwhile (a conditional update: never undo a cancel)."""
+    done = db.session.execute(
+        sa.update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.status.in_(sources(ReminderAction.DELIVER)))
+        .values(status=target(ReminderAction.DELIVER), sent_at=utcnow(), last_error=None)
+        .returning(Reminder.id)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    return "sent" if done is not None else "cancelled"
+
+
+def _retry_later(reminder_id: int, code: str) -> str:
+    """Back to pending with a backoff, or failed after the last try; commits. The row is locked
+    while it is decided, so a cancel made meanwhile is never overwritten."""
+    reminder = db.session.get(Reminder, reminder_id, populate_existing=True, with_for_update=True)
+    if not LIFECYCLE.allows(reminder.status, ReminderAction.RETRY_LATER):
+        db.session.commit()
+        return reminder.status.value  # cancelled (or handled) meanwhile: leave it so
+    reminder.attempts += 1
+    reminder.last_error = code[:300]
+    reminder.queued_at = None
+    if reminder.attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"]:
+        reminder.status = LIFECYCLE.next(reminder.status, ReminderAction.GIVE_UP)
+        reminder.failed_at = utcnow()
+        log.warning("reminder %s failed after %s tries: %s", reminder.id, reminder.attempts, code)
+        outcome = "failed"
+    else:
+        backoff = current_app.config["REMINDER_BACKOFF_SECONDS"]
+        wait = backoff[min(reminder.attempts - 1, len(backoff) - 1)]
+        reminder.status = LIFECYCLE.next(reminder.status, ReminderAction.RETRY_LATER)
+        reminder.due_at = utcnow() + timedelta(seconds=wait)
+        log.info("reminder %s will be tried again in %s s: %s", reminder.id, wait, code)
+        outcome = "retrying"
+    db.session.commit()
+    return outcome

@@ -1,0 +1,142 @@
+"""Is a reminder still wanted, and who receives it: checked just before sending.
+
+A contacted inquiry, a completed task, a paid installment or a changed authorization makes its
+reminder pointless; a reminder with no named recipient goes to the people its kind calls for
+(the assignee or the admissions desk, the clinical lead, the billing team). Reminders about a
+restricted inquiry go only to people who may open it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from coordinator.domain.reminders import ReminderKind
+from coordinator.extensions import db
+from coordinator.models import Authorization, FollowUpTask, Inquiry, Installment, Reminder, User, utcnow
+from coordinator.roles import Role
+from coordinator.rules.inquiry_lifecycle import InquiryStatus
+from coordinator.services import plan_status, reminders, settings
+
+BILLING_KINDS = (ReminderKind.AUTH_REVIEW_DUE, ReminderKind.AUTH_ENDING, ReminderKind.INSTALLMENT_OVERDUE)
+
+
+def load_batch(ids: list[int]) -> dict[int, Reminder]:
+    """The batch's reminders, with the inquiries, tasks and users they need, in four queries."""
+    batch = {
+        r.id: r
+        for r in db.session.scalars(
+            sa.select(Reminder).where(Reminder.id.in_(ids)).execution_options(populate_existing=True)
+        )
+    }
+    inquiry_ids = {r.inquiry_id for r in batch.values() if r.inquiry_id}
+    task_ids = {r.task_id for r in batch.values() if r.task_id}
+    inquiries = list(db.session.scalars(sa.select(Inquiry).where(Inquiry.id.in_(inquiry_ids)))) if inquiry_ids else []
+    if task_ids:
+        list(db.session.scalars(sa.select(FollowUpTask).where(FollowUpTask.id.in_(task_ids))))
+    user_ids = {r.recipient_user_id for r in batch.values() if r.recipient_user_id}
+    user_ids |= {i.assigned_to_id for i in inquiries if i.assigned_to_id}
+    if user_ids:
+        list(db.session.scalars(sa.select(User).where(User.id.in_(user_ids))))
+    return batch  # the rest sits in the session's identity map for db.session.get()
+
+
+def resolved_because(reminder: Reminder) -> str | None:
+    """Why the reminder is no longer wanted, or None if it still is (checked just before sending)."""
+    if reminder.kind is ReminderKind.FIRST_CONTACT_DUE:
+        inquiry = db.session.get(Inquiry, reminder.inquiry_id)
+        if inquiry is None or inquiry.first_contact_at is not None:
+            return "first contact made"
+        if inquiry.merged_into_id is not None or inquiry.status not in (InquiryStatus.NEW, InquiryStatus.CONTACTED):
+            return f"inquiry {inquiry.status.label.lower()}"
+    if reminder.kind is ReminderKind.DAILY_DIGEST and not overdue_count(reminder.recipient_user_id):
+        return "no overdue tasks any more"
+    if reminder.kind in (ReminderKind.TASK_DUE, ReminderKind.TASK_OVERDUE):
+        task = db.session.get(FollowUpTask, reminder.task_id)
+        if task is None or task.completed_at is not None:
+            return "task done"
+        overdue_at = task.due_at + timedelta(minutes=current_app.config["TASK_OVERDUE_MINUTES"])
+        if reminder.kind is ReminderKind.TASK_DUE and utcnow() >= overdue_at:
+            return "superseded by the overdue reminder"  # caught up late: say it once
+    if reminder.kind in (ReminderKind.AUTH_REVIEW_DUE, ReminderKind.AUTH_ENDING):
+        return _authorization_resolved(reminder)
+    if reminder.kind is ReminderKind.INSTALLMENT_OVERDUE:
+        installment = db.session.get(Installment, reminder.installment_id)
+        if installment is None or not plan_status.installment_unpaid(installment):
+            return "installment paid or plan cancelled"
+    return None
+
+
+def _authorization_resolved(reminder: Reminder) -> str | None:
+    auth = db.session.get(Authorization, reminder.authorization_id)
+    if auth is None:
+        return "authorization gone"
+    if reminder.kind is ReminderKind.AUTH_REVIEW_DUE and auth.status not in reminders.REVIEWED_AUTHORIZATIONS:
+        return f"authorization {auth.status.label.lower()}"
+    if reminder.kind is ReminderKind.AUTH_ENDING and auth.status not in reminders.GRANTED_AUTHORIZATIONS:
+        return f"authorization {auth.status.label.lower()}"
+    return None
+
+
+def _active(users) -> list[User]:
+    return [u for u in users if u is not None and u.is_active]
+
+
+def recipients(reminder: Reminder) -> list[User]:
+    """Who gets the reminder. For a restricted inquiry only people who may open it: its
+    assignee and administrators (never the whole desk, never a link to break the glass)."""
+    users = _candidates(reminder)
+    inquiry = db.session.get(Inquiry, reminder.inquiry_id) if reminder.inquiry_id else None
+    if inquiry is not None and inquiry.is_restricted:
+        users = [u for u in users if u.role is Role.ADMIN or u.id == inquiry.assigned_to_id]
+        if not users:
+            assignee = db.session.get(User, inquiry.assigned_to_id) if inquiry.assigned_to_id else None
+            users = _active([assignee]) or _users_in_role(Role.ADMIN)
+    return users
+
+
+def _candidates(reminder: Reminder) -> list[User]:
+    if reminder.recipient_user_id is not None:
+        return _active([db.session.get(User, reminder.recipient_user_id)])
+    if reminder.kind is ReminderKind.FIRST_CONTACT_DUE:
+        inquiry = db.session.get(Inquiry, reminder.inquiry_id)
+        assignee = db.session.get(User, inquiry.assigned_to_id) if inquiry.assigned_to_id else None
+        if assignee is not None and assignee.is_active:
+            return [assignee]
+        return _users_in_role(Role.ADMISSIONS)  # unassigned: the whole admissions desk
+    if reminder.kind is ReminderKind.SAFETY_FLAG:
+        return clinical_leads()
+    if reminder.kind in BILLING_KINDS:
+        return _users_in_role(Role.BILLING) or _users_in_role(Role.ADMIN)
+    return []
+
+
+def _users_in_role(role: Role) -> list[User]:
+    return list(
+        db.session.scalars(sa.select(User).where(User.role == role, User.is_active.is_(True)).order_by(User.id))
+    )
+
+
+def clinical_leads() -> list[User]:
+    """The admin-chosen clinical lead (a user, else everyone in a role; clinicians by default)."""
+    user_id = settings.get_value(settings.CLINICAL_LEAD_USER)
+    if user_id and user_id.isdecimal():
+        user = db.session.get(User, int(user_id))
+        if user is not None and user.is_active:
+            return [user]
+    role = settings.get_value(settings.CLINICAL_LEAD_ROLE) or Role.CLINICIAN.value
+    users = _users_in_role(Role(role)) if role in Role._value2member_map_ else []
+    return users or _users_in_role(Role.ADMIN)
+
+
+def overdue_count(user_id: int | None) -> int:
+    """Open follow-up tasks past their due time assigned to this user."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(FollowUpTask)
+        .where(
+            FollowUpTask.assigned_to_id == user_id, FollowUpTask.completed_at.is_(None), FollowUpTask.due_at < utcnow()
+        )
+    )
