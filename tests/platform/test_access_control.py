@@ -108,13 +108,15 @@ def _api_records(app, staff_member) -> dict:
     """An API client, its key, and an inquiry it sent."""
     from datetime import date
 
+    from coordinator.contracts.admin import ApiClientInput
     from coordinator.domain.intake import Channel
     from coordinator.extensions import db
     from coordinator.services import api_clients, intake
     from tests.fixtures.intake import spouse_call
 
     with app.app_context():
-        issued = api_clients.create_client(db.session.merge(staff_member), "Matrix partner")
+        data = ApiClientInput.parse({"name": "Matrix partner"})
+        issued = api_clients.create_client(db.session.merge(staff_member), data)
         inquiry = intake.create_inquiry(
             api_clients.actor_for(issued.client),
             spouse_call(),
