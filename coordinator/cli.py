@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from coordinator.contracts.accounts import NewUserInput
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import User
@@ -26,6 +27,21 @@ DEMO_USERS = [
 ]
 
 
+def _new_account(email, full_name, role, discipline, password) -> NewUserInput:
+    """The account a command creates, through the same contract as the admin page (the
+    password was already confirmed by the prompt)."""
+    return NewUserInput.parse(
+        {
+            "email": email,
+            "full_name": full_name,
+            "role": role,
+            "discipline": discipline,
+            "password": password,
+            "confirm_password": password,
+        }
+    )
+
+
 @click.command("create-user")
 @with_appcontext
 @click.option("--email", required=True)
@@ -40,11 +56,7 @@ def create_user_command(email, full_name, role, discipline, password):
     try:
         user = accounts.create_user(
             audit.CLI,
-            email=email,
-            full_name=full_name,
-            role=Role(role),
-            discipline=Discipline(discipline) if discipline else None,
-            password=password,
+            _new_account(email, full_name, role, discipline, password),
             profile=current_app.config["PASSWORD_HASH_PROFILE"],
             must_change_password=False,
         )
@@ -69,11 +81,7 @@ def seed_demo_command():
         if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
             accounts.create_user(
                 audit.CLI,
-                email=email,
-                full_name=name,
-                role=role,
-                discipline=discipline,
-                password=DEMO_PASSWORD,
+                _new_account(email, name, role, discipline, DEMO_PASSWORD),
                 profile=current_app.config["PASSWORD_HASH_PROFILE"],
                 must_change_password=False,
             )

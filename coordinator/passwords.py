@@ -52,18 +52,17 @@ def burn_verification_time(password: str, profile: str) -> None:
 
 
 def password_problems(password: str, *, email: str = "", full_name: str = "") -> list[str]:
-    """Why a new password is not acceptable (an empty list means it is)."""
+    """The policy's codes for why a new password is not acceptable (none means it is); the
+    contracts' message table words them (`password_length` takes `minimum` and `maximum`)."""
     problems = []
-    if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters.")
-    if len(password) > MAX_LENGTH:
-        problems.append(f"Use at most {MAX_LENGTH} characters.")
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        problems.append("password_length")
     lowered = password.lower()
     local_part = email.split("@", 1)[0].lower()
     if len(local_part) >= 4 and local_part in lowered:
-        problems.append("Do not use your email address in your password.")
+        problems.append("password_has_email")
     if full_name and full_name.strip() and full_name.strip().lower() in lowered:
-        problems.append("Do not use your name in your password.")
+        problems.append("password_has_name")
     if password and len(set(password)) < 4:
-        problems.append("Use a password with more variety than a repeated character or two.")
+        problems.append("password_too_simple")
     return problems

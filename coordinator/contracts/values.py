@@ -1,5 +1,5 @@
-"""One normaliser per kind of value: text, email, phone, identifier, choice, yes/no, date, moment,
-whole number, number, amount, percentage and record id.
+"""One normaliser per kind of value: text, email, password, phone, identifier, choice, yes/no, date,
+moment, whole number, number, amount, percentage and record id.
 
 Each is an `Annotated` type for a contract field. It takes what a staff form, the public form or
 the JSON API sends (forms send text; JSON must use its own types: a number is a JSON number, a
@@ -111,19 +111,43 @@ def text(limit: int, *, required: str | None = None, what: str = "text", multili
     return _normaliser(check, str if required else str | None, _nullable(schema, bool(required)))
 
 
-def email(*, limit: int = 254) -> Any:
-    """An email address, normalised by email-validator (no deliverability check)."""
+def email(*, limit: int = 254, required: str | None = None) -> Any:
+    """An email address, normalised by email-validator (no deliverability check). The reserved
+    `.test` domain is accepted like `example.org` is: neither is anyone's mailbox."""
 
     def check(value: object, info: ValidationInfo) -> str | None:
         cleaned = clean_text(value, limit, json=source(info) == "json")
         if cleaned is None:
+            if required:
+                raise problem(required, what="email address")
             return None
         try:
-            return validate_email(cleaned, check_deliverability=False).normalized
+            return validate_email(cleaned, check_deliverability=False, test_environment=True).normalized
         except EmailNotValidError:
             raise problem("email_invalid") from None
 
-    return _normaliser(check, str | None, {"type": ["string", "null"], "format": "email", "maxLength": limit})
+    schema = {"type": "string", "format": "email", "maxLength": limit}
+    return _normaliser(check, str if required else str | None, _nullable(schema, bool(required)))
+
+
+def password(*, limit: int = 1024, required: str | None = None, what: str = "a password") -> Any:
+    """A password exactly as typed: never stripped or reworded (the hash must match what is typed
+    at sign-in). `limit` keeps megabyte inputs away from the hasher; the password policy (length,
+    not the email or name) is `coordinator/passwords.py`, applied where the account is known."""
+
+    def check(value: object, info: ValidationInfo) -> str | None:
+        if value is not None and not isinstance(value, str):
+            raise problem("text_type")
+        if not value:
+            if required:
+                raise problem(required, what=what)
+            return None
+        if len(value) > limit:
+            raise problem("text_too_long", limit=limit, length=len(value))
+        return value
+
+    schema = {"type": "string", "maxLength": limit, "writeOnly": True}
+    return _normaliser(check, str if required else str | None, _nullable(schema, bool(required)))
 
 
 def phone(*, limit: int = 40) -> Any:

@@ -18,17 +18,18 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from coordinator.contracts.admin import ApiClientInput
+from coordinator.contracts.base import problem
 from coordinator.domain.audit import AuditAction
-from coordinator.errors import NotFound, NotPermitted, ValidationFailed
+from coordinator.errors import NotFound, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import ApiClient, Inquiry, User, utcnow
-from coordinator.services import audit
+from coordinator.services import audit, records
 from coordinator.services.audit import SystemActor
 
 log = logging.getLogger(__name__)
 
 KEY_SCHEME = "coord"
-NAME_LIMIT = 120
 PREFIX_HEX_CHARS = 10
 KEY_RE = re.compile(r"^coord_([0-9a-f]{10})_([A-Za-z0-9_-]{43})$")
 # last_used_at is written at most this often, so a busy client does not write on every call.
@@ -46,6 +47,7 @@ class IssuedKey:
 
 
 def hash_key(key: str) -> str:
+    """The stored fingerprint of a key."""
     return hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -54,32 +56,31 @@ def actor_for(client: ApiClient) -> SystemActor:
     return SystemActor(f"api_client:{client.id}")
 
 
-def list_clients() -> list[ApiClient]:
-    """Every client, active ones first, then by name."""
-    return list(
+def list_clients(actor: User) -> list[ApiClient]:
+    """Every client, active ones first, then by name (the listing is audited); the caller commits."""
+    clients = list(
         db.session.scalars(
             sa.select(ApiClient).order_by(ApiClient.revoked_at.is_not(None), sa.func.lower(ApiClient.name))
         )
     )
+    audit.record(actor, AuditAction.API_CLIENTS_LISTED, "api_client", None)
+    return clients
 
 
-def get_client(client_id: int) -> ApiClient | None:
-    return db.session.get(ApiClient, client_id)
+def load_client(client_id: int) -> ApiClient:
+    """The API client with this id, or NotFound."""
+    return records.load(ApiClient, client_id)
 
 
-def create_client(actor: User, name: str | None) -> IssuedKey:
-    """Register a client and issue its key (the caller commits and shows the key once)."""
-    name = (name or "").strip()
-    if not name:
-        raise ValidationFailed.single("name", "Enter a name, such as “Website” or the partner's name.")
-    if len(name) > NAME_LIMIT or "\x00" in name:
-        raise ValidationFailed.single("name", f"Use at most {NAME_LIMIT} ordinary characters.")
-    taken = db.session.scalar(sa.select(ApiClient.id).where(sa.func.lower(ApiClient.name) == name.lower()))
+def create_client(actor: User, data: ApiClientInput) -> IssuedKey:
+    """Register a client (its name unique, in any case) and issue its key; the caller commits and
+    shows the key once."""
+    taken = db.session.scalar(sa.select(ApiClient.id).where(sa.func.lower(ApiClient.name) == data.name.lower()))
     if taken is not None:
-        raise ValidationFailed.single("name", "An API client with this name already exists.")
+        raise ValidationFailed([problem("name", "api_client_name_taken")])
     prefix = _unused_prefix()
     key = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
-    client = ApiClient(name=name, key_prefix=prefix, key_hash=hash_key(key), created_by_id=actor.id)
+    client = ApiClient(name=data.name, key_prefix=prefix, key_hash=hash_key(key), created_by_id=actor.id)
     db.session.add(client)
     db.session.flush()
     audit.record(actor, AuditAction.API_CLIENT_CREATED, "api_client", client.id, detail=f"key prefix {prefix}")
@@ -95,9 +96,10 @@ def _unused_prefix() -> str:
 
 
 def revoke_client(actor: User, client: ApiClient) -> None:
-    """Stop the client's key from working, for good (the caller commits)."""
+    """Stop the client's key from working, for good; the caller commits. A key already revoked is
+    refused with ValidationFailed (a stale button: the administrator reads why on the list)."""
     if client.revoked_at is not None:
-        raise NotPermitted("This API client's key was already revoked.")
+        raise ValidationFailed([problem(None, "api_client_already_revoked")])
     client.revoked_at = utcnow()
     client.revoked_by_id = actor.id
     db.session.flush()

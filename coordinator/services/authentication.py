@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from coordinator.contracts.accounts import SignInInput
+from coordinator.contracts.messages import message
 from coordinator.domain.audit import AuditAction
 from coordinator.extensions import db
 from coordinator.models import User, UserSession, utcnow
@@ -19,39 +21,54 @@ from coordinator.services import audit
 TOUCH_INTERVAL = timedelta(seconds=30)
 
 
+@dataclass(frozen=True)
+class SignInAttempt:
+    """The outcome of a sign-in: the user it opens, or None and the one answer every refusal gets."""
+
+    user: User | None
+
+    @property
+    def refusal(self) -> str | None:
+        """What the sign-in page says when it refused (the same whatever the reason)."""
+        return None if self.user is not None else message("sign_in_failed")
+
+
 def hash_token(token: str) -> str:
+    """The stored fingerprint of a session token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def normalise_email(email: str) -> str:
+    """An email as accounts are looked up by: trimmed, lower case."""
     return (email or "").strip().lower()
 
 
-def authenticate(email: str, password: str, profile: str) -> User | None:
-    """Return the active user these credentials belong to, or None; audits either way.
+def authenticate(data: SignInInput, *, profile: str) -> SignInAttempt:
+    """Check the credentials and audit the attempt either way; the caller commits.
 
-    The caller commits. Unknown emails cost the same hashing time as known ones, and
-    every failure gives the same answer, so the login form does not reveal who has an account.
+    A refusal is an outcome, not an error: its `login_failed` row must be committed with the page
+    that says so. Unknown emails cost the same hashing time as known ones, and every failure gives
+    the same answer, so the sign-in page does not reveal who has an account.
     """
-    email = normalise_email(email)
+    email = normalise_email(data.email)
     user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
     if user is None:
-        burn_verification_time(password, profile)
+        burn_verification_time(data.password, profile)
         audit.record(audit.ANONYMOUS, AuditAction.LOGIN_FAILED, detail="unknown account")
-        return None
-    if not verify_password(user.password_hash, password, profile):
+        return SignInAttempt(None)
+    if not verify_password(user.password_hash, data.password, profile):
         audit.record(audit.ANONYMOUS, AuditAction.LOGIN_FAILED, "user", user.id, detail="wrong password")
-        return None
+        return SignInAttempt(None)
     if not user.is_active:
         audit.record(audit.ANONYMOUS, AuditAction.LOGIN_FAILED, "user", user.id, detail="account deactivated")
-        return None
+        return SignInAttempt(None)
     if needs_rehash(user.password_hash, profile):
-        user.password_hash = hash_password(password, profile)
-    return user
+        user.password_hash = hash_password(data.password, profile)
+    return SignInAttempt(user)
 
 
 def open_session(user: User, ip: str | None, user_agent: str | None) -> str:
-    """Start a login session for the user and return its secret token (only its hash is kept)."""
+    """Start a login session for the user and return its secret token (only its hash is kept); the caller commits."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     db.session.add(
@@ -72,6 +89,8 @@ def open_session(user: User, ip: str | None, user_agent: str | None) -> str:
 
 @dataclass(frozen=True)
 class SessionCheck:
+    """Whose session a browser's token is, or why a session that existed has ended."""
+
     user: User | None
     ended_reason: str | None = None  # why a session that existed is no longer valid
 
@@ -79,7 +98,8 @@ class SessionCheck:
 def check_session(
     token: str, user_id: str, idle_timeout: timedelta, lifetime: timedelta, now: datetime | None = None
 ) -> SessionCheck:
-    """Validate a browser's session token; ends it (flushes) if it has expired."""
+    """Validate a browser's session token; ends it (flushes) if it has expired. Called inside
+    `transaction.durable` (see `sessions.load_user`), so it must only write what it means to keep."""
     now = now or utcnow()
     row = db.session.execute(
         sa.select(UserSession).where(UserSession.token_hash == hash_token(token))
@@ -118,7 +138,7 @@ def close_session(token: str) -> None:
 
 
 def end_all_sessions(user: User, reason: str, keep_token: str | None = None) -> int:
-    """End every open session of a user but `keep_token`'s; returns how many ended."""
+    """End every open session of a user but `keep_token`'s; returns how many ended. The caller commits."""
     condition = sa.and_(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if keep_token:
         condition = sa.and_(condition, UserSession.token_hash != hash_token(keep_token))

@@ -19,8 +19,12 @@ SPEED_TO_LEAD_DAYS = 30
 
 @dataclass
 class HomeSummary:
+    """The home page's numbers; which panels show follows the user's role, decided here."""
+
     user: User
     idle_minutes: int
+    shows_tasks: bool = False
+    shows_accounts: bool = False
     active_users_by_role: dict[str, int] = field(default_factory=dict)
     inactive_users: int = 0
     recent_events: list[AuditEvent] = field(default_factory=list)
@@ -32,13 +36,18 @@ class HomeSummary:
 
 
 def home_summary(user: User, config) -> HomeSummary:
-    """Gather the home page's numbers; administrators also see accounts and recent activity."""
-    summary = HomeSummary(user=user, idle_minutes=int(config["IDLE_TIMEOUT"].total_seconds() // 60))
-    if user.role in inquiries.EDITORS:
+    """Gather the home page's numbers (read only); administrators also see accounts and recent activity."""
+    summary = HomeSummary(
+        user=user,
+        idle_minutes=int(config["IDLE_TIMEOUT"].total_seconds() // 60),
+        shows_tasks=user.role in inquiries.EDITORS,
+        shows_accounts=user.role == Role.ADMIN,
+    )
+    if summary.shows_tasks:
         summary.tasks = tasks.my_tasks(user)
     if user.role in inquiries.READERS:
         _pipeline(summary)
-    if user.role == Role.ADMIN:
+    if summary.shows_accounts:
         rows = db.session.execute(
             sa.select(User.role, User.is_active, sa.func.count()).group_by(User.role, User.is_active)
         ).all()

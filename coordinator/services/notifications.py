@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coordinator.contracts.notifications import NotificationFilterInput, NotificationShow
 from coordinator.errors import NotFound
 from coordinator.extensions import db
 from coordinator.models import Notification, User, utcnow
@@ -28,15 +29,15 @@ def unread_count(user_id: int) -> int:
     )
 
 
-def list_for(user: User, page: int, per_page: int, unread_only: bool = False) -> Page:
+def list_for(user: User, criteria: NotificationFilterInput, per_page: int) -> Page:
     """One page of the user's notifications, unread first, newest first (a COUNT and a SELECT)."""
     statement = sa.select(Notification).where(Notification.user_id == user.id)
-    if unread_only:
+    if criteria.show == NotificationShow.UNREAD:
         statement = statement.where(Notification.read_at.is_(None))
     statement = statement.order_by(
         Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc()
     )
-    return paginate(statement, page, per_page)
+    return paginate(statement, criteria.page or 1, per_page)
 
 
 def mark_read(user: User, notification_id: int) -> Notification:

@@ -13,14 +13,16 @@ KNOWN_KEYS = frozenset({CLINICAL_LEAD_USER, CLINICAL_LEAD_ROLE})
 
 
 def get_value(key: str) -> str | None:
+    """The stored value of a setting, or None when it was never set."""
     row = db.session.get(AppSetting, key)
     return row.value if row is not None else None
 
 
 def set_value(actor: User, key: str, value: str | None) -> None:
-    """Store a setting; the caller commits. Values are ids or role names, never clinical data."""
+    """Store a setting (audited); the caller commits. Values are ids or role names, never clinical
+    data; the use case that offers the setting parses it (see `reminder_admin`)."""
     if key not in KNOWN_KEYS:
-        raise KeyError(key)
+        raise KeyError(key)  # a programming error, not an input problem: keys are constants
     row = db.session.get(AppSetting, key)
     if row is None:
         row = AppSetting(key=key)

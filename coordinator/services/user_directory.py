@@ -1,44 +1,55 @@
-"""Finding staff accounts (read-only queries for the admin pages)."""
+"""Finding staff accounts for the admin pages: the searchable list and one account (both audited)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coordinator.contracts.accounts import AccountStatus, UserFilterInput
+from coordinator.domain.audit import AuditAction
 from coordinator.extensions import db
 from coordinator.models import User, UserSession
-from coordinator.roles import Role
+from coordinator.services import audit, records
 from coordinator.services.pagination import Page, paginate
 
 
-def get_user(user_id: int) -> User | None:
-    return db.session.get(User, user_id)
+def load_user(user_id: int) -> User:
+    """The account with this id, or NotFound."""
+    return records.load(User, user_id)
+
+
+def open_user(actor: User, user_id: int) -> User:
+    """The account with this id for an administrator to look at (audited), or NotFound; the caller commits."""
+    user = load_user(user_id)
+    audit.record(actor, AuditAction.USER_VIEWED, "user", user.id)
+    return user
 
 
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search_users(query: str | None, role: str | None, status: str | None, page: int, per_page: int) -> Page:
-    """Users matching a name/email fragment, role and status, ordered by name."""
+def search_users(actor: User, criteria: UserFilterInput, per_page: int) -> Page:
+    """One page of accounts matching a name/email fragment, role and status, by name (audited); the caller commits."""
     statement = sa.select(User)
-    if query and query.strip():
-        pattern = f"%{escape_like(query.strip().lower())}%"
+    if criteria.q:
+        pattern = f"%{escape_like(criteria.q.lower())}%"
         statement = statement.where(
             sa.or_(
                 sa.func.lower(User.full_name).like(pattern, escape="\\"),
                 User.email.like(pattern, escape="\\"),
             )
         )
-    if role:
-        statement = statement.where(User.role == Role(role))
-    if status == "active":
-        statement = statement.where(User.is_active.is_(True))
-    elif status == "inactive":
-        statement = statement.where(User.is_active.is_(False))
-    return paginate(statement.order_by(sa.func.lower(User.full_name), User.id), page, per_page)
+    if criteria.role is not None:
+        statement = statement.where(User.role == criteria.role)
+    if criteria.status is not None:
+        statement = statement.where(User.is_active.is_(criteria.status == AccountStatus.ACTIVE))
+    page = paginate(statement.order_by(sa.func.lower(User.full_name), User.id), criteria.page or 1, per_page)
+    audit.record(actor, AuditAction.USERS_LISTED, "user", None)
+    return page
 
 
 def open_sessions(user_id: int) -> list[UserSession]:
+    """The account's sessions that have not ended, newest first."""
     return list(
         db.session.execute(
             sa.select(UserSession)

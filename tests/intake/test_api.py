@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from coordinator.contracts.admin import ApiClientInput
 from coordinator.domain.intake import ActivityKind, Channel
 from coordinator.extensions import db
 from coordinator.models import ApiClient, AuditEvent, Inquiry, InquiryActivity, OpioidRegimenLine, User, utcnow
@@ -33,7 +34,8 @@ def api_payload(**overrides) -> dict:
 def make_api_client(app, admin_id: int, name: str | None = None) -> tuple[int, str]:
     """Issue a key through the service, as the admin page does; returns (client id, full key)."""
     with app.app_context():
-        issued = api_clients.create_client(db.session.get(User, admin_id), name or f"Partner {next(_names)}")
+        data = ApiClientInput.parse({"name": name or f"Partner {next(_names)}"})
+        issued = api_clients.create_client(db.session.get(User, admin_id), data)
         db.session.commit()
         return issued.client.id, issued.key
 

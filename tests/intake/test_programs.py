@@ -59,7 +59,7 @@ def test_program_levels_must_fit_the_edition_and_level_of_care(app, admin_client
         ({"asam_edition": "third_2013", "asam_level": "2.1", "level_of_care": "php"}, "does not fit"),
         (
             {"asam_edition": "third_2013", "asam_level": "2.5", "level_of_care": "php", "capacity": "0"},
-            "between 1 and 10000",
+            "as a whole number from 1 to 10,000",
         ),
     ]:
         response = admin_client.post_form("/admin/programs/new", {"name": "PHP", "capacity": "10", **data})

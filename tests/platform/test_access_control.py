@@ -109,13 +109,15 @@ def _reminder_records(app, owner, inquiry_id) -> dict:
 def _api_records(app, staff_member) -> dict:
     """An API client, its key, and an inquiry it sent."""
 
+    from coordinator.contracts.admin import ApiClientInput
     from coordinator.domain.intake import Channel
     from coordinator.extensions import db
     from coordinator.services import api_clients, intake
     from tests.fixtures.intake import spouse_call
 
     with app.app_context():
-        issued = api_clients.create_client(db.session.merge(staff_member), "Matrix partner")
+        data = ApiClientInput.parse({"name": "Matrix partner"})
+        issued = api_clients.create_client(db.session.merge(staff_member), data)
         inquiry = intake.create_inquiry(
             api_clients.actor_for(issued.client),
             NewInquiry.parse(spouse_call()),

@@ -46,14 +46,17 @@ def test_admin_creates_a_clinician_who_must_then_choose_a_password(admin_client,
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"email": "not-an-email"}, "Invalid email address."),
+        ({"email": "not-an-email"}, "Enter an email address such as name@example.com."),
         ({"password": "short", "confirm_password": "short"}, "Use 12 to 128 characters."),
         ({"confirm_password": "something else entirely"}, "The passwords do not match."),
         ({"discipline": ""}, "Choose the clinician&#39;s discipline."),
         ({"role": "billing"}, "Only clinicians have a discipline"),
-        ({"role": "superuser"}, "Not a valid choice"),
+        (
+            {"role": "superuser"},
+            "Choose one of the listed options (admin, admissions, case_manager, clinician, billing).",
+        ),
         ({"full_name": "   "}, "Enter the person&#39;s full name."),
-        ({"full_name": "x" * 121}, "Field cannot be longer than 120 characters."),
+        ({"full_name": "x" * 121}, "Use at most 120 characters (this has 121)."),
         ({"password": "nadia nadia nadia", "confirm_password": "nadia nadia nadia"}, "Do not use your email address"),
     ],
 )

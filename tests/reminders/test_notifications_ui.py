@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from coordinator.contracts.notifications import NotificationFilterInput
 from coordinator.extensions import db
 from coordinator.models import Notification, utcnow
 from coordinator.roles import Role
@@ -265,4 +266,4 @@ def test_service_functions_are_scoped_to_the_owner(app, alice, bob):
         assert notifications.mark_all_read(b) == 2
         db.session.commit()
         assert notifications.unread_count(a.id) == 1 and notifications.unread_count(b.id) == 0
-        assert [n.id for n in notifications.list_for(a, 1, 10).items] == [alices]
+        assert [n.id for n in notifications.list_for(a, NotificationFilterInput(), 10).items] == [alices]

@@ -1,13 +1,15 @@
-from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import InputRequired, Length
+"""The form that issues an API client's key."""
 
-from coordinator.services.api_clients import NAME_LIMIT
+from coordinator.blueprints.forms import ContractForm, text_input
+from coordinator.contracts import admin
+from coordinator.contracts.admin import ApiClientInput
 
 
-class NewApiClientForm(FlaskForm):
-    name = StringField(
+class NewApiClientForm(ContractForm):
+    contract = ApiClientInput
+
+    name = text_input(
         "Name",
-        validators=[InputRequired(message="Enter a name for this client."), Length(max=NAME_LIMIT)],
-        description="Who will use the key, e.g. “Website inquiry form” or a referral partner's name.",
+        admin.API_CLIENT_NAME_LIMIT,
+        "Who will use the key, e.g. “Website inquiry form” or a referral partner's name.",
     )

@@ -1,9 +1,24 @@
-from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
+"""Forms for staff accounts, the audit log search and the buttons of the admin pages.
 
+They render and check CSRF; their contracts (`contracts/accounts.py`, `contracts/admin.py`) parse
+what was sent, so select fields keep whatever was posted (`validate_choice=False`) for the
+contract to word one way everywhere.
+"""
+
+from flask import flash
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+
+from coordinator.blueprints.forms import ContractForm, date_input, submit, text_input
+from coordinator.contracts import accounts, admin
+from coordinator.contracts.accounts import (
+    AccountStatus,
+    NewUserInput,
+    ResetPasswordInput,
+    UserDetailsInput,
+    UserFilterInput,
+)
+from coordinator.contracts.admin import AuditFilterInput
 from coordinator.domain.audit import AuditAction
-from coordinator.passwords import MAX_LENGTH, MIN_LENGTH
 from coordinator.roles import Discipline, Role
 
 
@@ -11,123 +26,84 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-ROLE_CHOICES = [(r.value, r.label) for r in Role]
-DISCIPLINE_CHOICES = [("", "— not a clinician —")] + [(d.value, d.label) for d in Discipline]
+def select(label: str, pairs, **kwargs) -> SelectField:
+    """A select box whose posted value the contract checks (so it words a bad one)."""
+    return SelectField(label, choices=choices(pairs), validate_choice=False, **kwargs)
 
 
-# Unknown values pass through unchanged so the field answers "Not a valid choice."
-def _role(value):
-    if isinstance(value, Role) or not value:
-        return value or None
-    return Role(value) if value in Role._value2member_map_ else value
+class ConfirmForm(ContractForm):
+    """A button with no fields: its CSRF token is what protects the state-changing buttons."""
 
 
-def _discipline(value):
-    if isinstance(value, Discipline) or not value:
-        return value or None
-    return Discipline(value) if value in Discipline._value2member_map_ else value
+def press_button(form: ContractForm, operation, *args, done: str, refused: str = "danger") -> None:
+    """Run a button's use case (`submit`) and flash `done`, or why the rules refused it: a button
+    has no field to show a problem by, and the administrator should read it on the page they
+    were on rather than on an error page."""
+    if not form.validate_on_submit():
+        return
+    if submit(form, operation, *args):
+        flash(done, "success")
+    for message in form.form_errors:
+        flash(message, refused)
 
 
-class _UserDetailsForm(FlaskForm):
-    # InputRequired, not DataRequired: a field missing from the POST must not keep its old value.
-    full_name = StringField(
-        "Full name", validators=[InputRequired(message="Enter the person's full name."), Length(max=120)]
-    )
-    role = SelectField(
-        "Role", choices=choices(ROLE_CHOICES), coerce=_role, validators=[InputRequired(message="Choose a role.")]
-    )
-    discipline = SelectField(
+class EditUserForm(ContractForm):
+    contract = UserDetailsInput
+
+    full_name = text_input("Full name", accounts.NAME_LIMIT)
+    role = select("Role", Role.choices())
+    discipline = select(
         "Discipline",
-        choices=choices(DISCIPLINE_CHOICES),
-        coerce=_discipline,
-        validators=[Optional()],
+        [("", "— not a clinician —")] + Discipline.choices(),
         description="Clinicians only: physician, psychiatrist, therapist, nurse and so on.",
     )
 
 
-class NewUserForm(_UserDetailsForm):
+class NewUserForm(EditUserForm):
+    contract = NewUserInput
+
     # No role is preselected: an account must never become an administrator by default.
-    role = SelectField(
-        "Role",
-        choices=choices([("", "— choose a role —")] + ROLE_CHOICES),
-        coerce=_role,
-        validators=[DataRequired(message="Choose a role.")],
-    )
-    email = EmailField(
-        "Email",
-        validators=[
-            DataRequired(message="Enter the person's work email."),
-            Email(check_deliverability=False),
-            Length(max=254),
-        ],
-    )
+    role = select("Role", [("", "— choose a role —")] + Role.choices(), default="")
+    email = EmailField("Email", render_kw={"maxlength": accounts.EMAIL_LIMIT})
     password = PasswordField(
         "Temporary password",
-        validators=[
-            DataRequired(message="Enter a temporary password."),
-            Length(min=MIN_LENGTH, max=MAX_LENGTH, message=f"Use {MIN_LENGTH} to {MAX_LENGTH} characters."),
-        ],
         description="Give it to the person privately. They must choose their own at first sign-in.",
     )
-    confirm_password = PasswordField(
-        "Repeat the temporary password",
-        validators=[
-            DataRequired(message="Repeat the temporary password."),
-            EqualTo("password", message="The passwords do not match."),
-        ],
-    )
+    confirm_password = PasswordField("Repeat the temporary password")
 
 
-class EditUserForm(_UserDetailsForm):
-    pass
+class ResetPasswordForm(ContractForm):
+    contract = ResetPasswordInput
 
-
-class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         "New temporary password",
-        validators=[
-            DataRequired(message="Enter a temporary password."),
-            Length(min=MIN_LENGTH, max=MAX_LENGTH, message=f"Use {MIN_LENGTH} to {MAX_LENGTH} characters."),
-        ],
         description="The person must choose their own password at their next sign-in. Their open sessions end now.",
     )
-    confirm_password = PasswordField(
-        "Repeat it",
-        validators=[
-            DataRequired(message="Repeat the temporary password."),
-            EqualTo("password", message="The passwords do not match."),
-        ],
-    )
+    confirm_password = PasswordField("Repeat it")
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token is what protects the state-changing buttons."""
+class UserFilterForm(ContractForm):
+    contract = UserFilterInput
 
-
-class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    q = StringField("Name or email", validators=[Optional(), Length(max=100)])
-    role = SelectField("Role", choices=choices([("", "Any role")] + ROLE_CHOICES), validators=[Optional()])
-    status = SelectField(
-        "Status",
-        choices=choices([("", "Active and inactive"), ("active", "Active"), ("inactive", "Inactive")]),
-        validators=[Optional()],
-    )
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
+    q = text_input("Name or email", accounts.SEARCH_LIMIT)
+    role = select("Role", [("", "Any role")] + Role.choices())
+    status = select("Status", [("", "Active and inactive")] + AccountStatus.choices())
+    page = StringField()
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(ContractForm):
+    contract = AuditFilterInput
+
     class Meta:
         csrf = False
 
-    actor = SelectField("Actor", choices=[], validators=[Optional()])
-    action = SelectField(
-        "Action", choices=choices([("", "Any action")] + AuditAction.choices()), validators=[Optional()]
-    )
-    entity_type = StringField("Record type", validators=[Optional(), Length(max=64)])
-    entity_id = StringField("Record id", validators=[Optional(), Length(max=64)])
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
+    actor = select("Actor", [])  # the view offers every account (audit_search.actor_choices)
+    action = select("Action", [("", "Any action")] + AuditAction.choices())
+    entity_type = text_input("Record type", admin.AUDIT_TEXT_LIMIT)
+    entity_id = text_input("Record id", admin.AUDIT_TEXT_LIMIT)
+    date_from = date_input("From")
+    date_to = date_input("To")
+    page = StringField()

@@ -1,53 +1,45 @@
 """Forms for programs, payers and the break-the-glass review log."""
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, StringField, TextAreaField
 
-from coordinator.blueprints.admin.forms import choices
+from coordinator.blueprints.admin.forms import select
 from coordinator.blueprints.forms import ContractForm, text_input
-from coordinator.contracts import payers
+from coordinator.contracts import payers, programs
+from coordinator.contracts.admin import BreakGlassFilterInput, BreakGlassShow
 from coordinator.contracts.payers import PayerInput
+from coordinator.contracts.programs import ProgramInput
 from coordinator.domain.care import AsamEdition, LevelOfCare
 
 
-class ProgramForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired(message="Enter the program's name."), Length(max=120)])
-    level_of_care = SelectField(
-        "Level of care",
-        choices=choices([("", "— choose —")] + LevelOfCare.choices()),
-        validators=[InputRequired(message="Choose the level of care.")],
-    )
-    asam_edition = SelectField(
+class ProgramForm(ContractForm):
+    contract = ProgramInput
+
+    name = text_input("Name", programs.NAME_LIMIT)
+    level_of_care = select("Level of care", [("", "— choose —")] + LevelOfCare.choices())
+    asam_edition = select(
         "ASAM Criteria edition",
-        choices=choices([("", "— choose —")] + AsamEdition.choices()),
-        validators=[InputRequired(message="Choose the edition.")],
+        [("", "— choose —")] + AsamEdition.choices(),
         description="A level code means different things by edition (2.5 is PHP in the 3rd, "
         "High-Intensity Outpatient in the 4th), so both are kept.",
     )
-    asam_level = StringField(
+    asam_level = text_input(
         "ASAM level",
-        validators=[InputRequired(message="Enter the ASAM level, e.g. 3.7."), Length(max=10)],
-        description="Residential 3.1/3.5/3.7; PHP 2.5; IOP and virtual IOP 2.1; "
+        programs.ASAM_LEVEL_LIMIT,
+        "Residential 3.1/3.5/3.7; PHP 2.5; IOP and virtual IOP 2.1; "
         "partner-hospital detox 4 (4-WM or 3.7-WM in the 3rd edition).",
     )
-    capacity = IntegerField(
-        "Places", validators=[InputRequired(message="Enter the number of places."), NumberRange(min=1, max=10000)]
-    )
+    capacity = StringField("Places", render_kw={"type": "number", "min": 1, "max": programs.MAX_CAPACITY})
     is_active = BooleanField("Accepting admissions", default=True)
 
 
-class BreakGlassFilterForm(FlaskForm):
+class BreakGlassFilterForm(ContractForm):
+    contract = BreakGlassFilterInput
+
     class Meta:
         csrf = False
 
-    show = SelectField(
-        "Show",
-        choices=choices([("unreviewed", "Not yet reviewed"), ("all", "All")]),
-        default="unreviewed",
-        validators=[Optional()],
-    )
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
+    show = select("Show", BreakGlassShow.choices(), default=BreakGlassShow.UNREVIEWED.value)
+    page = StringField()
 
 
 class PayerForm(ContractForm):

@@ -1,9 +1,14 @@
-from flask_wtf import FlaskForm
+"""The sign-in form."""
+
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+
+from coordinator.blueprints.forms import ContractForm
+from coordinator.contracts import accounts
+from coordinator.contracts.accounts import SignInInput
 
 
-class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(message="Enter your email."), Length(max=254)])
-    # Generous maximum: long passphrases are welcome, megabyte ones are an attack on the hasher.
-    password = PasswordField("Password", validators=[DataRequired(message="Enter your password."), Length(max=1024)])
+class LoginForm(ContractForm):
+    contract = SignInInput
+
+    email = EmailField("Email", render_kw={"maxlength": accounts.EMAIL_LIMIT})
+    password = PasswordField("Password")

@@ -1,3 +1,5 @@
+"""Signing in (throttled, audited either way) and signing out."""
+
 import hashlib
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -6,8 +8,9 @@ from flask_login import current_user
 from coordinator import security
 from coordinator.blueprints.auth import bp
 from coordinator.blueprints.auth.forms import LoginForm
+from coordinator.blueprints.forms import submit
 from coordinator.blueprints.navigation import is_safe_next
-from coordinator.extensions import db, limiter
+from coordinator.extensions import limiter
 from coordinator.services import authentication
 from coordinator.sessions import begin_session, end_session
 
@@ -20,6 +23,10 @@ def _failed_attempt(response) -> bool:
 def _account_key() -> str:
     email = authentication.normalise_email(request.form.get("email", ""))
     return "account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _after_sign_in(next_url: str | None) -> str:
+    return next_url if is_safe_next(next_url) else url_for("main.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -35,23 +42,20 @@ def _account_key() -> str:
 )
 @security.public
 def login():
-    next_url = request.args.get("next")
     if current_user.is_authenticated:
-        return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
+        return redirect(_after_sign_in(request.args.get("next")))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = authentication.authenticate(
-            form.email.data, form.password.data, current_app.config["PASSWORD_HASH_PROFILE"]
-        )
-        if user is not None:
-            begin_session(user)
-            db.session.commit()
-            if user.must_change_password:
-                flash("Choose a new password before you continue.", "info")
-                return redirect(url_for("account.change_password"))
-            return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
-        db.session.commit()  # keep the login_failed audit row
-        form.password.errors.append("The email or password is not correct, or the account is not active.")
+    profile = current_app.config["PASSWORD_HASH_PROFILE"]
+    attempt = form.validate_on_submit() and submit(form, authentication.authenticate, profile=profile)
+    if attempt and attempt.user is not None:
+        begin_session(attempt.user)
+        if attempt.user.must_change_password:
+            flash("Choose a new password before you continue.", "info")
+            return redirect(url_for("account.change_password"))
+        return redirect(_after_sign_in(request.args.get("next")))
+    if attempt:
+        # A refusal is an answer, not an error: the page (and its login_failed row) is committed.
+        form.password.errors.append(attempt.refusal)
     return render_template("auth/login.html", form=form)
 
 
@@ -60,6 +64,5 @@ def login():
 @security.any_staff
 def logout():
     end_session()
-    db.session.commit()
     flash("You are signed out.", "success")
     return redirect(url_for("auth.login"))

@@ -1,19 +1,21 @@
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional
+"""Forms of the notification list: its filter, and the mark-as-read buttons."""
 
-from coordinator.blueprints.admin.forms import choices
+from wtforms import StringField
+
+from coordinator.blueprints.admin.forms import select
+from coordinator.blueprints.forms import ContractForm
+from coordinator.contracts.notifications import NotificationFilterInput, NotificationShow
 
 
-class NotificationFilterForm(FlaskForm):
+class NotificationFilterForm(ContractForm):
+    contract = NotificationFilterInput
+
     class Meta:
         csrf = False  # a GET list changes nothing
 
-    show = SelectField(
-        "Show", choices=choices([("all", "All"), ("unread", "Unread only")]), default="all", validators=[Optional()]
-    )
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
+    show = select("Show", NotificationShow.choices(), default=NotificationShow.ALL.value)
+    page = StringField()
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token protects the mark-as-read buttons."""
+class ConfirmForm(ContractForm):
+    """A button with no fields: its CSRF token protects the mark-as-read buttons."""
