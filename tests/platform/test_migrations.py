@@ -71,3 +71,38 @@ def test_migration_scripts_do_not_import_the_application(path):
     # Application code changes; a migration must keep meaning what it meant when written.
     assert "import coordinator" not in path.read_text()
     assert "from coordinator" not in path.read_text()
+
+
+def test_0006_stores_member_ids_and_group_numbers_without_white_space():
+    url = create_empty_database("coordinator_migrations")
+    try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False), "TESTING": True})
+        with app.app_context():
+            upgrade(revision="0005")
+            with db.engine.begin() as conn:
+                cards = (("XQY 123456-789", "GRP 00\t42"), ("ABC123", None), (None, " G 1 "))
+                for n, (member_id, group) in enumerate(cards):
+                    inquiry_id = conn.execute(
+                        sa.text(
+                            "INSERT INTO inquiry (public_id, channel, arrived_at, status, status_changed_at,"
+                            " patient_name, patient_name_key, referral_source, urgency, may_leave_message,"
+                            " is_restricted, substances, created_at, updated_at) VALUES (:p, 'web_form', now(), 'new',"
+                            " now(), 'A', 'a', 'web', 'routine', false, false, '[]', now(), now()) RETURNING id"
+                        ),
+                        {"p": f"p{n}"},
+                    ).scalar_one()
+                    conn.execute(
+                        sa.text(
+                            "INSERT INTO coverage (inquiry_id, rank, payer_name, member_id, group_number,"
+                            " relationship_to_subscriber, source, created_at, updated_at)"
+                            " VALUES (:i, 'primary', 'Aetna', :m, :g, 'self', 'web_form', now(), now())"
+                        ),
+                        {"i": inquiry_id, "m": member_id, "g": group},
+                    )
+            upgrade()
+            with db.engine.connect() as conn:
+                stored = conn.execute(sa.text("SELECT member_id, group_number FROM coverage ORDER BY id")).all()
+            db.engine.dispose()
+        assert [tuple(row) for row in stored] == [("XQY123456-789", "GRP0042"), ("ABC123", None), (None, "G1")]
+    finally:
+        drop_database(url)
