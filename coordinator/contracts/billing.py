@@ -89,6 +89,8 @@ def entry_day(what: str = "date"):
 class OpenAccountInput(Contract):
     """The currency a new private-pay account is opened in (it keeps it for life)."""
 
+    schema_required = ("currency",)
+
     currency: CurrencyCode
 
     def problems(self):
@@ -103,6 +105,8 @@ class _InAccountCurrency(Contract):
 class QuoteInput(_InAccountCurrency):
     """A quote for a number of the program's fee periods; its terms come from the fee schedule."""
 
+    schema_required = ("program_id", "quantity")
+
     program_id: values.record_id(what="program", required="quote_program_required")
     quantity: values.whole_number(what="quantity", minimum=1, maximum=MAX_QUANTITY, required="quote_quantity_required")
     valid_until: values.day(what="expiry date")
@@ -111,6 +115,8 @@ class QuoteInput(_InAccountCurrency):
 
 class ChargeInput(_InAccountCurrency):
     """A charge: a program fee or something billed separately."""
+
+    schema_required = ("category", "amount", "entry_date")
 
     category: values.choice(ChargeCategory, required="charge_category_required")
     amount: values.amount(required="amount_required")
@@ -121,6 +127,8 @@ class ChargeInput(_InAccountCurrency):
 
 class PaymentInput(_InAccountCurrency):
     """Money received: possibly a deposit, possibly toward one of the account's plans."""
+
+    schema_required = ("amount", "entry_date", "method")
 
     amount: values.amount(required="amount_required")
     entry_date: entry_day()
@@ -134,6 +142,8 @@ class PaymentInput(_InAccountCurrency):
 class RefundInput(_InAccountCurrency):
     """Money handed back, possibly against one of the account's plans."""
 
+    schema_required = ("amount", "entry_date", "method")
+
     amount: values.amount(required="amount_required")
     entry_date: entry_day()
     method: values.choice(PaymentMethod, required="refund_method_required")
@@ -145,11 +155,15 @@ class RefundInput(_InAccountCurrency):
 class VoidInput(Contract):
     """Why a ledger entry is voided (it stays listed and counts for nothing)."""
 
+    schema_required = ("reason",)
+
     reason: values.text(REASON_LIMIT, required="void_reason_required")
 
 
 class PlanInput(_InAccountCurrency):
     """A payment plan: a total split into installments, the first due today or later."""
+
+    schema_required = ("total", "count", "frequency", "first_due")
 
     total: values.amount(what="total", required="amount_required")
     count: values.whole_number(
@@ -162,5 +176,7 @@ class PlanInput(_InAccountCurrency):
 
 class CancelPlanInput(Contract):
     """Why a payment plan is cancelled."""
+
+    schema_required = ("reason",)
 
     reason: values.text(REASON_LIMIT, required="plan_cancel_reason_required")

@@ -20,6 +20,8 @@ define(
 class ClearanceOverrideInput(Contract):
     """Why a person is cleared to admit without insurance or a deposit (audited)."""
 
+    schema_required = ("override_reason",)
+
     override_reason: values.text(REASON_LIMIT, required="override_reason_short", multiline=True)
 
     def problems(self):

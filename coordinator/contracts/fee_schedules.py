@@ -29,6 +29,8 @@ define(
 class FeeScheduleInput(Contract):
     """A program's fee in one currency, per period, with what it includes and what is billed on top."""
 
+    schema_required = ("program_id", "amount", "currency", "period")
+
     program_id: values.record_id(what="program", required="fee_program_required")
     amount: values.amount(what="fee", required="amount_required")
     currency: CurrencyCode
