@@ -12,10 +12,20 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from coordinator.contracts.billing import ChargeInput, OpenAccountInput, PaymentInput, PlanInput, QuoteInput
+from coordinator.contracts.fee_schedules import FeeScheduleInput
 from coordinator.domain.care import LevelOfCare
 from coordinator.extensions import db
 from coordinator.models import Inquiry, Payer, Program, User
-from coordinator.services import authorizations, billing, fee_schedules, insurance
+from coordinator.services import (
+    authorizations,
+    billing_accounts,
+    fee_schedules,
+    insurance,
+    ledger,
+    payment_plans,
+    quotes,
+)
 
 PAYERS = [
     ("Blue Harbor Health", "BHH01", "+1 800 555 0101"),
@@ -42,17 +52,15 @@ def seed_reference_data(admin: User, programs: list[Program]) -> None:
         db.session.add(Payer(name=name, payer_code=code, phone=phone))
     for program in programs:
         for amount, currency, period in FEES[program.level_of_care]:
-            fee_schedules.create_schedule(
-                admin,
-                {
-                    "program_id": str(program.id),
-                    "amount": amount,
-                    "currency": currency,
-                    "period": period,
-                    "includes": fee_schedules.DEFAULT_INCLUDES,
-                    "billed_separately": fee_schedules.DEFAULT_BILLED_SEPARATELY,
-                },
-            )
+            terms = {
+                "program_id": program.id,
+                "amount": amount,
+                "currency": currency,
+                "period": period,
+                "includes": fee_schedules.DEFAULT_INCLUDES,
+                "billed_separately": fee_schedules.DEFAULT_BILLED_SEPARATELY,
+            }
+            fee_schedules.create_schedule(admin, FeeScheduleInput.parse(terms))
     db.session.flush()
 
 
@@ -63,17 +71,14 @@ def pays_privately(n: int) -> bool:
 def start_verification(inquiry: Inquiry, desk: User, billing_user: User, program: Program, n: int, today: date) -> None:
     """What admissions does on reaching "verifying": check insurance, or quote a private-pay stay."""
     if pays_privately(n):
-        account = billing.open_account(billing_user, inquiry, "THB")
-        quantity = QUANTITY[FEES[program.level_of_care][0][2]]
-        billing.issue_quote(
-            billing_user,
-            account,
-            program.id,
-            quantity,
-            today + timedelta(days=30),
-            "Quoted on the phone; transport from Bangkok airport billed separately.",
-            today,
-        )
+        account = billing_accounts.open_account(billing_user, inquiry, OpenAccountInput.parse({"currency": "THB"}))
+        quote = {
+            "program_id": program.id,
+            "quantity": QUANTITY[FEES[program.level_of_care][0][2]],
+            "valid_until": quotes.default_valid_until(today),
+            "notes": "Quoted on the phone; transport from Bangkok airport billed separately.",
+        }
+        quotes.issue_quote(billing_user, account, QuoteInput.parse(quote), today=today)
         return
     payers = db.session.scalars(sa.select(Payer).order_by(Payer.id)).all()
     payer = payers[n % (len(payers) - 1)]
@@ -143,42 +148,36 @@ def clear_for_admission(
 ) -> None:
     """What makes a demo admission financially cleared."""
     if pays_privately(n):
-        account = billing.account_for(inquiry)
-        quote = next(q for q in billing.ledger_view(account, today).quotes)
-        billing.accept_quote(billing_user, quote, admit_date)  # accepted on the day of admission
-        billing.record_payment(
-            billing_user,
-            account,
-            "100000",
-            admit_date,
-            "bank_transfer",
-            f"TT-{n:05d}",
-            is_deposit=True,
-            description="Deposit",
-        )
-        remaining = billing.balance_of(account)
+        account = billing_accounts.account_for(inquiry)
+        quote = quotes.quote_lines(account, today)[0].quote
+        quotes.accept_quote(billing_user, quote, today=admit_date)  # accepted on the day of admission
+        deposit = {
+            "amount": "100000",
+            "entry_date": admit_date,
+            "method": "bank_transfer",
+            "reference": f"TT-{n:05d}",
+            "is_deposit": True,
+            "description": "Deposit",
+        }
+        ledger.record_payment(billing_user, account, PaymentInput.parse(deposit))
+        remaining = billing_accounts.balance_of(account)
         if remaining > 0:
-            billing.create_plan(
-                billing_user,
-                account,
-                remaining,
-                3,
-                "monthly",
-                today + timedelta(days=7),
-                "Agreed with the family on the phone.",
-                today,
-            )
+            plan = {
+                "total": remaining,
+                "count": 3,
+                "frequency": "monthly",
+                "first_due": today + timedelta(days=7),
+                "notes": "Agreed with the family on the phone.",
+            }
+            payment_plans.create_plan(billing_user, account, PlanInput.parse(plan), today=today)
         if n % 2:
-            billing.add_charge(
-                billing_user,
-                account,
-                "transport",
-                "3500",
-                admit_date,
-                "Hospital transport (partner hospital visit)",
-                None,
-                today=today,
-            )
+            transport = {
+                "category": "transport",
+                "amount": "3500",
+                "entry_date": admit_date,
+                "description": "Hospital transport (partner hospital visit)",
+            }
+            ledger.add_charge(billing_user, account, ChargeInput.parse(transport))
         return
     coverage = insurance.coverages_for(inquiry)[0]
     if not insurance.latest_verifications([coverage.id], confirmed_only=True):

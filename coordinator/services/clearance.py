@@ -1,5 +1,5 @@
 """Financial clearance of an inquiry: gather the facts (a fixed handful of queries) and let
-rules/clearance.py decide. Also the administrator's override, which is audited."""
+rules/clearance.py decide. Also the administrator's override, with a reason, audited."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from coordinator.contracts.clearance import ClearanceOverrideInput
 from coordinator.domain.audit import AuditAction
 from coordinator.domain.care import LevelOfCare
-from coordinator.errors import NotPermitted, ValidationFailed
+from coordinator.errors import NotPermitted
 from coordinator.extensions import db
 from coordinator.models import (
     Authorization,
@@ -23,13 +24,14 @@ from coordinator.models import (
 )
 from coordinator.roles import Role
 from coordinator.rules.clearance import AuthorizationFacts, Clearance, ClearanceInput, CoverageFacts, assess
-from coordinator.services import audit, billing
+from coordinator.services import audit, billing_accounts
 
-REASON_LIMIT = 500
-MIN_REASON = 10
+# Who may clear a person to admit without insurance or a deposit.
+OVERRIDERS = frozenset({Role.ADMIN})
 
 
 def latest_override(inquiry_id: int) -> ClearanceOverride | None:
+    """The inquiry's most recent clearance override (with who granted it), or None."""
     return db.session.scalar(
         sa.select(ClearanceOverride)
         .options(joinedload(ClearanceOverride.granted_by))
@@ -103,28 +105,26 @@ def clearance_for(inquiry: Inquiry, on: date, level: LevelOfCare | None = None) 
             level_of_care=level,
             coverages=_coverage_facts(inquiry.id),
             authorizations=_authorization_facts(inquiry.id),
-            deposit_received=billing.deposit_received(inquiry.id),
+            deposit_received=billing_accounts.deposit_received(inquiry.id),
             override_reason=override.reason if override else None,
         )
     )
 
 
-def check_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if len(reason) < MIN_REASON:
-        raise ValidationFailed.single(
-            "override_reason", f"Say why the person is admitted without clearance (at least {MIN_REASON} characters)."
-        )
-    if len(reason) > REASON_LIMIT:
-        raise ValidationFailed.single("override_reason", f"Use at most {REASON_LIMIT} characters.")
-    return reason
+def may_override(user: User) -> bool:
+    """Whether `user` may clear an admission without insurance or a deposit."""
+    return user.role in OVERRIDERS
 
 
-def grant_override(actor: User, inquiry: Inquiry, reason: str | None) -> ClearanceOverride:
-    """An administrator clears the inquiry for admission without insurance or a deposit."""
-    if actor.role is not Role.ADMIN:
+def grant_override(actor: User, inquiry: Inquiry, data: ClearanceOverrideInput | str) -> ClearanceOverride:
+    """An administrator clears the inquiry for admission without insurance or a deposit, with a
+    reason (admitting passes the reason typed there: it goes through the same contract); the
+    caller commits."""
+    if not may_override(actor):
         raise NotPermitted("Only an administrator can override financial clearance.")
-    override = ClearanceOverride(inquiry_id=inquiry.id, reason=check_reason(reason), granted_by_id=actor.id)
+    if not isinstance(data, ClearanceOverrideInput):
+        data = ClearanceOverrideInput.parse({"override_reason": data})
+    override = ClearanceOverride(inquiry_id=inquiry.id, reason=data.override_reason, granted_by_id=actor.id)
     db.session.add(override)
     db.session.flush()
     audit.record(actor, AuditAction.CLEARANCE_OVERRIDDEN, "inquiry", inquiry.id, detail=f"override {override.id}")

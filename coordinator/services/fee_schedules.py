@@ -8,23 +8,20 @@ quote already given.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from coordinator.contracts.base import problem
+from coordinator.contracts.fee_schedules import FeeScheduleInput
 from coordinator.domain.audit import AuditAction
-from coordinator.domain.billing import FeePeriod
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import FeeSchedule, Program, User
 from coordinator.rules import money
 from coordinator.rules.errors import RuleError
 from coordinator.rules.ledger import LEDGER_MAXIMUM
-from coordinator.services import audit
-
-TERMS_LIMIT = 2000
+from coordinator.services import audit, records
 
 # DOMAIN.md Part 1: what the program fee covers, and what is billed on top of it.
 DEFAULT_INCLUDES = (
@@ -47,8 +44,11 @@ def all_schedules() -> list[FeeSchedule]:
     )
 
 
-def load(schedule_id: int) -> FeeSchedule | None:
-    return db.session.get(FeeSchedule, schedule_id, options=[joinedload(FeeSchedule.program)])
+def load(schedule_id: int) -> FeeSchedule:
+    """The schedule with its program, or NotFound."""
+    schedule = records.load(FeeSchedule, schedule_id)
+    db.session.refresh(schedule, ["program"])
+    return schedule
 
 
 def active_schedule(program_id: int, currency: str) -> FeeSchedule | None:
@@ -71,70 +71,30 @@ def currencies_of(program_id: int) -> list[str]:
     )
 
 
-def _int_or_none(value) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) < 10:
-        return int(value.strip())
-    return None
-
-
-def _terms(data: Mapping, name: str, problems: list) -> str | None:
-    text = (data.get(name) or "").strip() or None
-    if text and len(text) > TERMS_LIMIT:
-        problems.append((name, f"Use at most {TERMS_LIMIT} characters (this has {len(text)})."))
-    return text
-
-
-def _clean(data: Mapping, schedule: FeeSchedule | None) -> dict:
-    problems: list[tuple[str, str]] = []
-    program_id = _int_or_none(data.get("program_id"))
-    program = db.session.get(Program, program_id) if program_id is not None else None
+def _checked(data: FeeScheduleInput, schedule: FeeSchedule | None) -> dict:
+    """The schedule's columns from `data`, after the rules that need the database: the program
+    exists (and accepts admissions, unless the schedule already belongs to it), the fee fits
+    the currency, and the program has no other schedule in that currency."""
+    problems: list = []
+    program = records.find(Program, data.program_id)
     if program is None:
-        problems.append(("program_id", "Choose a program."))
+        problems.append(problem("program_id", "fee_program_required"))
     elif not program.is_active and (schedule is None or schedule.program_id != program.id):
-        problems.append(("program_id", "This program no longer accepts admissions; choose an active one."))
-    code = None
-    try:
-        code = money.currency(data.get("currency") or "").code
-    except RuleError as error:
-        problems.append(("currency", error.message))
+        problems.append(problem("program_id", "fee_program_closed"))
     amount = None
-    if code is not None:
-        try:
-            amount = money.parse_amount(
-                data.get("amount") if data.get("amount") is not None else "",
-                code,
-                "amount",
-                maximum=LEDGER_MAXIMUM,
-                label="fee",
-            )
-        except RuleError as error:
-            problems.extend(error.errors)
-    period = data.get("period")
-    if period not in FeePeriod._value2member_map_:
-        problems.append(("period", "Choose per day, week, month or episode."))
-    includes = _terms(data, "includes", problems)
-    billed_separately = _terms(data, "billed_separately", problems)
-    if program is not None and code is not None:
+    try:
+        amount = money.parse_amount(data.amount, data.currency, "amount", maximum=LEDGER_MAXIMUM, label="fee")
+    except RuleError as error:
+        problems.extend(error.errors)
+    if program is not None:
         clash = db.session.scalar(
-            sa.select(FeeSchedule.id).where(FeeSchedule.program_id == program.id, FeeSchedule.currency == code)
+            sa.select(FeeSchedule.id).where(FeeSchedule.program_id == program.id, FeeSchedule.currency == data.currency)
         )
         if clash is not None and (schedule is None or clash != schedule.id):
-            problems.append(
-                ("currency", f"{program.name} already has a fee schedule in {code}; edit that one instead.")
-            )
+            problems.append(problem("currency", "fee_schedule_taken", program=program.name, currency=data.currency))
     if problems:
         raise ValidationFailed(problems)
-    return {
-        "program_id": program.id,
-        "currency": code,
-        "amount": amount,
-        "period": FeePeriod(period),
-        "includes": includes,
-        "billed_separately": billed_separately,
-        "is_active": bool(data.get("is_active", True)),
-    }
+    return {**data.model_dump(), "amount": amount}
 
 
 def _flush_unique() -> None:
@@ -143,13 +103,14 @@ def _flush_unique() -> None:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise ValidationFailed.single(
-            "currency", "This program already has a fee schedule in this currency; edit that one instead."
+        raise ValidationFailed(
+            [problem("currency", "fee_schedule_taken", program="This program", currency="this currency")]
         ) from None
 
 
-def create_schedule(actor: User, data: Mapping) -> FeeSchedule:
-    schedule = FeeSchedule(**_clean(data, None))
+def create_schedule(actor: User, data: FeeScheduleInput) -> FeeSchedule:
+    """Add a program's fee schedule in one currency; the caller commits."""
+    schedule = FeeSchedule(**_checked(data, None))
     db.session.add(schedule)
     _flush_unique()
     audit.record(
@@ -158,9 +119,9 @@ def create_schedule(actor: User, data: Mapping) -> FeeSchedule:
     return schedule
 
 
-def update_schedule(actor: User, schedule: FeeSchedule, data: Mapping) -> FeeSchedule:
-    """Change a schedule. Quotes already issued keep the terms they copied."""
-    for field, value in _clean(data, schedule).items():
+def update_schedule(actor: User, schedule: FeeSchedule, data: FeeScheduleInput) -> FeeSchedule:
+    """Change a schedule (quotes already issued keep the terms they copied); the caller commits."""
+    for field, value in _checked(data, schedule).items():
         setattr(schedule, field, value)
     _flush_unique()
     audit.record(

@@ -4,6 +4,7 @@ Admissions and billing edit; case managers read; clinicians see only whether the
 financially cleared (on the inquiry page, never the figures). A restricted inquiry's finances
 are visible to its assignee and administrators; admissions, billing and case managers break
 the glass with a reason, as for the clinical record. Every read and every refusal is audited.
+Only administrators override financial clearance (`clearance.may_override`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from coordinator.domain.audit import AuditAction
 from coordinator.errors import NotPermitted, RestrictedRecord
 from coordinator.models import Inquiry, User
 from coordinator.roles import Role
-from coordinator.services import audit, inquiries
+from coordinator.services import audit, clearance, inquiries
 
 EDITORS = frozenset({Role.ADMIN, Role.ADMISSIONS, Role.BILLING})
 READERS = EDITORS | {Role.CASE_MANAGER}
@@ -28,6 +29,15 @@ class FinanceAccess:
     can_edit: bool
 
 
+@dataclass(frozen=True)
+class Permissions:
+    """What the viewer of an inquiry's finances may do there, for the pages to show or hide."""
+
+    edit: bool  # change insurance and private-pay records
+    override: bool  # clear the person to admit without insurance or a deposit
+    open_inquiry: bool  # open the inquiry's own record (billing never reads it)
+
+
 def can_see(user: User, inquiry: Inquiry, glass_ids: frozenset[int] | None = None) -> bool:
     """Whether `user` may see the inquiry's finances (`glass_ids`: their open break-the-glass
     grants, when the caller already has them; looked up otherwise). The restricted-record rule
@@ -36,6 +46,22 @@ def can_see(user: User, inquiry: Inquiry, glass_ids: frozenset[int] | None = Non
         return False
     glass = inquiries.open_break_glass_ids(user) if glass_ids is None and inquiry.is_restricted else glass_ids
     return inquiries.can_see(user, inquiry, glass or frozenset(), readers=READERS)
+
+
+def can_edit(user: User, inquiry: Inquiry) -> bool:
+    """Whether `user`'s role changes finances and the inquiry is still worked on (not merged away);
+    the caller has checked that the user may see them."""
+    return user.role in EDITORS and inquiry.merged_into_id is None
+
+
+def permissions(user: User, inquiry: Inquiry) -> Permissions:
+    """What `user`, who may see the inquiry's finances, may do with them."""
+    edit = can_edit(user, inquiry)
+    return Permissions(
+        edit=edit,
+        override=edit and clearance.may_override(user),
+        open_inquiry=user.role in inquiries.READERS,
+    )
 
 
 def open_for(user: User, inquiry_id: int, *, purpose: str = "viewed") -> FinanceAccess:
@@ -49,11 +75,12 @@ def open_for(user: User, inquiry_id: int, *, purpose: str = "viewed") -> Finance
         audit.record(user, AuditAction(f"finances_{purpose}"), "inquiry", inquiry.id)
     else:
         audit.record_refusal(user, AuditAction.RESTRICTED_FINANCES_REFUSED, "inquiry", inquiry.id)
-    return FinanceAccess(inquiry, visible, can_edit=visible and user.role in EDITORS and inquiry.merged_into_id is None)
+    return FinanceAccess(inquiry, visible, can_edit=visible and can_edit(user, inquiry))
 
 
 def require(user: User, inquiry_id: int, *, edit: bool = False, purpose: str = "viewed") -> Inquiry:
-    """The inquiry if `user` may see its finances (and change them, when asked); NotPermitted otherwise."""
+    """The inquiry if `user` may see its finances (and change them, when asked); NotPermitted
+    (RestrictedRecord for a restricted inquiry, offering break-the-glass) otherwise."""
     access = open_for(user, inquiry_id, purpose=purpose)
     if not access.visible:
         raise RestrictedRecord(

@@ -31,7 +31,7 @@ from coordinator.models import (
 from coordinator.rules import ledger, money
 from coordinator.rules.authorization_lifecycle import AuthorizationStatus
 from coordinator.rules.clearance import Clearance
-from coordinator.services import billing, clearance, finance_access, inquiries
+from coordinator.services import billing_accounts, clearance, finance_access, inquiries
 from coordinator.services.pagination import Page, paginate
 
 
@@ -66,6 +66,7 @@ class Overview:
 
 
 def _account_summary(inquiry_id: int) -> AccountSummary | None:
+    """The account's totals and whether a deposit counts toward clearance, or None."""
     account = db.session.scalar(sa.select(BillingAccount).where(BillingAccount.inquiry_id == inquiry_id))
     if account is None:
         return None
@@ -83,11 +84,12 @@ def _account_summary(inquiry_id: int) -> AccountSummary | None:
         ledger.balance(entries, account.currency),
         money.quantize(charges, account.currency),
         money.quantize(paid, account.currency),
-        billing.deposit_received(inquiry_id),
+        billing_accounts.deposit_received(inquiry_id),
     )
 
 
 def overview(inquiry: Inquiry, today: date) -> Overview:
+    """One inquiry's clearance, coverages with their verifications, authorizations and account."""
     coverages = db.session.scalars(
         sa.select(Coverage)
         .options(joinedload(Coverage.payer))
@@ -201,6 +203,7 @@ def _statement(user: User, view: str, today: date):
 
 
 def worklist(user: User, view: str, page: int, per_page: int, today: date) -> tuple[Page, list[WorkRow]]:
+    """One page of billing's worklist (`view` is a key of VIEWS), restricted rows without names."""
     view = view if view in VIEWS else "all"
     result = paginate(_statement(user, view, today), page, per_page)
     ids = [i.id for i in result.items]

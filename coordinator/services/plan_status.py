@@ -1,5 +1,6 @@
-"""Whether a payment plan's installments are paid: payments toward a plan settle its
-installments oldest first (the same allocation the ledger page and statement show)."""
+"""Whether a payment plan's installments are paid, for the overdue reminders at send time:
+payments toward a plan settle its installments oldest first (the same allocation the account
+page and statement show through `payment_plans.plan_views`). It only reads."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import sqlalchemy as sa
 from coordinator.domain.billing import LedgerKind
 from coordinator.extensions import db
 from coordinator.models import Installment, LedgerEntry, PaymentPlan
-from coordinator.rules.payment_plan_lifecycle import PlanStatus
+from coordinator.rules.payment_plan_lifecycle import takes_payments
 
 
 def paid_toward(plan_id: int) -> Decimal:
-    """Payments recorded against the plan, less refunds recorded against it (voided entries aside)."""
+    """Payments recorded against the plan, less refunds recorded against it (voided entries
+    aside): `payment_plans.paid_toward` in one SQL statement."""
     signed = sa.case((LedgerEntry.kind == LedgerKind.REFUND, -LedgerEntry.amount), else_=LedgerEntry.amount)
     total = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(signed), 0)).where(
@@ -27,10 +29,10 @@ def paid_toward(plan_id: int) -> Decimal:
 
 
 def installment_unpaid(installment: Installment) -> bool:
-    """True while the plan is active and the payments toward it do not yet cover this
+    """True while the plan takes payments and the payments toward it do not yet cover this
     installment and every earlier one."""
     plan = db.session.get(PaymentPlan, installment.plan_id)
-    if plan is None or plan.status is not PlanStatus.ACTIVE:
+    if plan is None or not takes_payments(plan.status):
         return False
     owed_through = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Installment.amount), 0)).where(

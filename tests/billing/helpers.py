@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from coordinator.extensions import db
 from coordinator.models import LedgerEntry, User
 from coordinator.services import fee_schedules
+from tests.billing import use_cases as cases
 
 
 def clinic_today(app) -> date:
@@ -21,7 +22,7 @@ def add_schedule(
 ) -> int:
     with app.app_context():
         actor = db.session.get(User, actor_id)
-        schedule = fee_schedules.create_schedule(
+        schedule = cases.create_schedule(
             actor,
             {
                 "program_id": program_id,

@@ -8,7 +8,7 @@ import pytest
 from coordinator.extensions import db
 from coordinator.models import BillingAccount, Inquiry, LedgerEntry, PaymentPlan, Quote, User
 from coordinator.roles import Role
-from coordinator.services import billing
+from tests.billing import use_cases as cases
 from tests.billing.helpers import add_schedule, clinic_today, count_rows, ledger_rows
 from tests.fixtures.intake import make_inquiry, make_program
 from tests.fixtures.users import login_as
@@ -20,13 +20,11 @@ def books(app, world):
     today = clinic_today(app)
     with app.app_context():
         actor = db.session.get(User, world.admissions.id)
-        account = billing.open_account(actor, db.session.get(Inquiry, world.inquiry_id), "THB")
-        quote = billing.issue_quote(actor, account, world.program_id, 1, None, None, today)
-        charge = billing.add_charge(
-            actor, account, "transport", "3,500", today, "Hospital transport", None, today=today
-        )
-        deposit = billing.record_payment(actor, account, "1,000", today, "cash", None, True, today=today)
-        plan = billing.create_plan(actor, account, "2,500", 2, "monthly", today, None, today)
+        account = cases.open_account(actor, db.session.get(Inquiry, world.inquiry_id), "THB")
+        quote = cases.issue_quote(actor, account, world.program_id, 1, None, None, today)
+        charge = cases.add_charge(actor, account, "transport", "3,500", today, "Hospital transport", None, today=today)
+        deposit = cases.record_payment(actor, account, "1,000", today, "cash", None, True, today=today)
+        plan = cases.create_plan(actor, account, "2,500", 2, "monthly", today, None, today)
         db.session.commit()
         return {
             "account": account.id,
@@ -96,7 +94,7 @@ def test_bad_ledger_input_is_a_400_with_the_reason_and_no_row(app, client, books
         app,
         url + "/charges/new",
         {"category": "transport", "amount": "abc", "entry_date": today},
-        "Enter the THB amount in digits",
+        "Enter the amount as an amount such as 1500 or 1,500.50.",
     )
     _post_bad(
         client,
@@ -110,7 +108,7 @@ def test_bad_ledger_input_is_a_400_with_the_reason_and_no_row(app, client, books
         app,
         url + "/charges/new",
         {"category": "transport", "amount": "10", "entry_date": "2026-02-30"},
-        "Not a valid date value",
+        "Enter the date as a real date (YYYY-MM-DD).",
     )
     _post_bad(
         client,
@@ -145,7 +143,7 @@ def test_bad_ledger_input_is_a_400_with_the_reason_and_no_row(app, client, books
         app,
         url + "/plans/new",
         {"total": "2,500", "count": "0", "frequency": "monthly", "first_due": today},
-        "Choose from 1 to 60",
+        "Enter the number of installments as a whole number from 1 to 60.",
         PaymentPlan,
     )
     _post_bad(
@@ -166,7 +164,7 @@ def test_bad_ledger_input_is_a_400_with_the_reason_and_no_row(app, client, books
         app,
         url + "/quotes/new",
         {"program_id": str(world.program_id), "quantity": "0"},
-        "Enter a whole number from 1 to 1000",
+        "Enter the quantity as a whole number from 1 to 1,000.",
         Quote,
     )
     _post_bad(
@@ -218,7 +216,7 @@ def test_quote_buttons_need_the_csrf_token_and_refuse_twice(app, client, books, 
     assert client.post(f"/finance/quotes/{books['quote']}/accept").status_code == 400
     assert client.post_form(f"/finance/quotes/{books['quote']}/withdraw").status_code == 302
     response = client.post_form(f"/finance/quotes/{books['quote']}/accept", follow_redirects=True)
-    assert "only an issued quote can be accepted" in response.get_data(as_text=True)
+    assert "This quote is withdrawn: it cannot change any more." in response.get_data(as_text=True)
     assert len(ledger_rows(app)) == 2
 
 
@@ -265,6 +263,7 @@ def test_a_restricted_inquiry_is_not_shown_to_others(app, client, create_user, w
     secret = make_inquiry(app, assignee, assigned_to_id=assignee.id, is_restricted=True)
     login_as(client, create_user(Role.BILLING))
     response = client.get(f"/finance/inquiry/{secret.id}/account")
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/finance/inquiry/{secret.id}")
+    # Refused with the 403 page, which links to where the glass can be broken.
+    assert response.status_code == 403 and f'href="/finance/inquiry/{secret.id}"' in response.get_data(as_text=True)
     response = client.post_form(f"/finance/inquiry/{secret.id}/account/open", {"currency": "THB"})
-    assert response.status_code == 302 and count_rows(app, BillingAccount) == 0
+    assert response.status_code == 403 and count_rows(app, BillingAccount) == 0

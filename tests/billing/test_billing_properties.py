@@ -13,7 +13,8 @@ from coordinator.extensions import db
 from coordinator.models import Inquiry, User
 from coordinator.roles import Role
 from coordinator.rules import money
-from coordinator.services import billing
+from coordinator.services import ledger
+from tests.billing import use_cases as cases
 from tests.billing.helpers import clinic_today
 from tests.fixtures.intake import make_inquiry
 from tests.fixtures.users import login_as
@@ -39,7 +40,7 @@ def test_the_balance_is_always_charges_minus_payments_plus_refunds(app, world, c
     step = money.currency(currency).step
     with app.app_context():
         actor = db.session.get(User, world.admissions.id)
-        account = billing.open_account(actor, db.session.get(Inquiry, inquiry.id), currency)
+        account = cases.open_account(actor, db.session.get(Inquiry, inquiry.id), currency)
         kept: list[tuple[int, str, Decimal]] = []  # (id, kind, amount) of entries not voided
         posted: list[int] = []
         for name, number in operations:
@@ -47,25 +48,25 @@ def test_the_balance_is_always_charges_minus_payments_plus_refunds(app, world, c
             try:
                 with db.session.begin_nested():
                     if name == "charge":
-                        entry = billing.add_charge(actor, account, "other", amount, today, None, None, today=today)
+                        entry = cases.add_charge(actor, account, "other", amount, today, None, None, today=today)
                     elif name in ("payment", "deposit"):
-                        entry = billing.record_payment(
+                        entry = cases.record_payment(
                             actor, account, amount, today, "cash", None, name == "deposit", today=today
                         )
                     elif name == "refund":
-                        entry = billing.record_refund(actor, account, amount, today, "cash", None, today=today)
+                        entry = cases.record_refund(actor, account, amount, today, "cash", None, today=today)
                     else:
                         if not posted:
                             continue
-                        entry = billing.load_entry(posted[number % len(posted)])
-                        billing.void_entry(actor, entry, "Property test")
+                        entry = ledger.load_entry(posted[number % len(posted)])
+                        cases.void_entry(actor, entry, "Property test")
                         kept = [row for row in kept if row[0] != entry.id]
                         continue
             except ValidationFailed:
                 continue
             posted.append(entry.id)
             kept.append((entry.id, entry.kind.value, amount))
-        view = billing.ledger_view(account, today)
+        view = ledger.ledger_view(account, today)
         charges = sum((a for _, k, a in kept if k == "charge"), Decimal(0))
         payments = sum((a for _, k, a in kept if k == "payment"), Decimal(0))
         refunds = sum((a for _, k, a in kept if k == "refund"), Decimal(0))
@@ -144,10 +145,10 @@ def signed_in(app, client, world):
     today = clinic_today(app)
     with app.app_context():
         actor = db.session.get(User, world.admissions.id)
-        account = billing.open_account(actor, db.session.get(Inquiry, world.inquiry_id), "THB")
-        quote = billing.issue_quote(actor, account, world.program_id, 1, None, None, today)
-        entry = billing.add_charge(actor, account, "transport", "3,500", today, None, None, today=today)
-        plan = billing.create_plan(actor, account, "3,500", 2, "weekly", today, None, today)
+        account = cases.open_account(actor, db.session.get(Inquiry, world.inquiry_id), "THB")
+        quote = cases.issue_quote(actor, account, world.program_id, 1, None, None, today)
+        entry = cases.add_charge(actor, account, "transport", "3,500", today, None, None, today=today)
+        plan = cases.create_plan(actor, account, "3,500", 2, "weekly", today, None, today)
         db.session.commit()
         ids = {"quote": quote.id, "entry": entry.id, "plan": plan.id}
     login_as(client, world.admissions)

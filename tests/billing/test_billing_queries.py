@@ -6,7 +6,8 @@ import pytest
 
 from coordinator.extensions import db
 from coordinator.models import Inquiry, User
-from coordinator.services import billing
+from coordinator.services import ledger
+from tests.billing import use_cases as cases
 from tests.billing.helpers import clinic_today
 from tests.fixtures.intake import make_inquiry
 from tests.fixtures.users import login_as
@@ -18,19 +19,19 @@ def _account_with(app, world, entries: int) -> int:
     today = clinic_today(app)
     with app.app_context():
         actor = db.session.get(User, world.admissions.id)
-        account = billing.open_account(actor, db.session.get(Inquiry, inquiry.id), "THB")
-        billing.issue_quote(actor, account, world.program_id, 1, None, None, today)
-        plans = [billing.create_plan(actor, account, "9,000", 3, "monthly", today, None, today) for _ in range(2)]
+        account = cases.open_account(actor, db.session.get(Inquiry, inquiry.id), "THB")
+        cases.issue_quote(actor, account, world.program_id, 1, None, None, today)
+        plans = [cases.create_plan(actor, account, "9,000", 3, "monthly", today, None, today) for _ in range(2)]
         for n in range(entries):
             day = today - timedelta(days=entries - n)
             if n % 3 == 0:
-                billing.add_charge(actor, account, "medication", f"{1000 + n}", day, None, None, today=today)
+                cases.add_charge(actor, account, "medication", f"{1000 + n}", day, None, None, today=today)
             elif n % 3 == 1:
-                billing.record_payment(actor, account, "100", day, "cash", None, n == 1, plans[n % 2].id, today=today)
+                cases.record_payment(actor, account, "100", day, "cash", None, n == 1, plans[n % 2].id, today=today)
             else:
-                billing.record_refund(actor, account, "10", day, "cash", None, today=today)
-        first = billing.ledger_view(account, today).lines[0].entry
-        billing.void_entry(actor, first, "Typed twice")
+                cases.record_refund(actor, account, "10", day, "cash", None, today=today)
+        first = ledger.ledger_view(account, today).lines[0].entry
+        cases.void_entry(actor, first, "Typed twice")
         db.session.commit()
     return inquiry.id
 

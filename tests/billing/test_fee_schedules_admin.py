@@ -74,13 +74,14 @@ def test_admin_adds_and_edits_a_schedule(app, admin_client, program):
         ({"program_id": "999999"}, "Choose a program"),
         ({"amount": ""}, "Enter the fee"),
         ({"amount": "0"}, "The fee must be more than zero"),
-        ({"amount": "-1"}, "must not be negative"),
-        ({"amount": "280.000,50"}, "in digits"),
+        ({"amount": "-1"}, "Enter the fee as an amount such as 1500 or 1,500.50."),
+        ({"amount": "280.000,50"}, "Enter the fee as an amount such as 1500 or 1,500.50."),
         ({"amount": "1500.5", "currency": "JPY"}, "JPY amounts are whole numbers"),
         ({"amount": "10.1234", "currency": "KWD"}, "KWD amounts have at most 3 decimal places"),
         ({"currency": "XYZ"}, "not an ISO 4217 currency"),
         ({"currency": ""}, "Choose a currency"),
-        ({"period": "fortnight"}, "Choose per day, week, month or episode"),
+        ({"period": "fortnight"}, "Choose one of the listed options (day, week, month, episode)."),
+        ({"period": ""}, "Choose per day, week, month or episode"),
         ({"includes": "x" * 2001}, "at most 2000"),
     ],
 )
@@ -116,3 +117,19 @@ def test_only_administrators_keep_fee_schedules(app, client, create_user, progra
 
 def test_an_unknown_schedule_is_404(admin_client):
     assert admin_client.get("/admin/fee-schedules/999999").status_code == 404
+
+
+def test_a_refused_edit_shows_the_form_again_and_changes_nothing(app, admin_client, program):
+    admin_client.post_form("/admin/fee-schedules/new", good(program.id))
+    admin_client.post_form("/admin/fee-schedules/new", good(program.id, amount="8,500", currency="USD"))
+    with app.app_context():
+        schedule_id = db.session.scalar(sa.select(FeeSchedule.id).where(FeeSchedule.currency == "THB"))
+    for overrides, message in (
+        ({"currency": "USD"}, "already has a fee schedule in USD; edit that one instead"),
+        ({"currency": "JPY", "amount": "1500.5"}, "JPY amounts are whole numbers"),
+    ):
+        response = admin_client.post_form(f"/admin/fee-schedules/{schedule_id}", good(program.id, **overrides))
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and message in page
+        assert "Edit the fee schedule of Residential pain and recovery" in page
+    assert schedules(app)[0] == (program.id, Decimal("280000"), "THB", "month", True)

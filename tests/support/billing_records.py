@@ -3,19 +3,19 @@ a fee schedule on a program, a THB account on the inquiry with an issued quote, 
 
 from __future__ import annotations
 
-from datetime import date
-
 
 def billing_records(app, staff_member, inquiry_id: int) -> dict:
+    from coordinator.clock import clinic_today
     from coordinator.extensions import db
     from coordinator.models import Inquiry
-    from coordinator.services import billing, fee_schedules
+    from coordinator.services import fee_schedules
+    from tests.billing import use_cases as cases
     from tests.fixtures.intake import make_program
 
     program = make_program(app, name="Matrix residential (private pay)")
     with app.app_context():
         actor = db.session.merge(staff_member)
-        schedule = fee_schedules.create_schedule(
+        schedule = cases.create_schedule(
             actor,
             {
                 "program_id": program.id,
@@ -26,11 +26,11 @@ def billing_records(app, staff_member, inquiry_id: int) -> dict:
                 "billed_separately": fee_schedules.DEFAULT_BILLED_SEPARATELY,
             },
         )
-        account = billing.open_account(actor, db.session.get(Inquiry, inquiry_id), "THB")
-        today = date.today()
-        quote = billing.issue_quote(actor, account, program.id, 1, None, None, today)
-        entry = billing.add_charge(actor, account, "transport", "3,500", today, "Hospital transport", None, today=today)
-        plan = billing.create_plan(actor, account, "3,500", 1, "monthly", today, None, today)
+        account = cases.open_account(actor, db.session.get(Inquiry, inquiry_id), "THB")
+        today = clinic_today()
+        quote = cases.issue_quote(actor, account, program.id, 1, None, None, today)
+        entry = cases.add_charge(actor, account, "transport", "3,500", today, "Hospital transport", None, today=today)
+        plan = cases.create_plan(actor, account, "3,500", 1, "monthly", today, None, today)
         db.session.commit()
         return {
             "fee_schedule": schedule.id,

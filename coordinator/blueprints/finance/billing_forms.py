@@ -1,31 +1,28 @@
-"""Forms for private pay. They only shape input: amounts are text ("280,000") that the services
-parse for the account's currency, and the services check every value again."""
+"""Forms for private pay. They only render: each form's contract parses what is posted (amounts
+as text, "280,000") and the services check amounts against the account's currency."""
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 
-from coordinator.blueprints.admin.fee_schedule_forms import currency_select_choices
+from coordinator.blueprints.admin.fee_schedule_forms import AMOUNT_ATTRS, currency_select_choices
 from coordinator.blueprints.admin.forms import choices
+from coordinator.blueprints.forms import ContractForm, date_input, text_input
+from coordinator.contracts import billing as contracts
 from coordinator.domain.billing import ChargeCategory, PaymentMethod, PlanFrequency
 
-
-def _max(limit: int) -> Length:
-    return Length(max=limit, message=f"Use at most {limit} characters.")
+NUMBER_ATTRS = {"inputmode": "numeric", "autocomplete": "off", "maxlength": 10}
 
 
 def _blank(pairs, label="— choose —"):
     return choices([("", label)] + list(pairs))
 
 
-AMOUNT_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
+class ConfirmForm(ContractForm):
+    """A button: no fields, its CSRF token protects the change."""
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token protects state-changing buttons."""
+class OpenAccountForm(ContractForm):
+    contract = contracts.OpenAccountInput
 
-
-class OpenAccountForm(FlaskForm):
     currency = SelectField(
         "Currency",
         choices=currency_select_choices(),
@@ -35,38 +32,41 @@ class OpenAccountForm(FlaskForm):
     )
 
 
-class _InAccountCurrency(FlaskForm):
+class _InAccountCurrency(ContractForm):
     # The account's currency, sent back so the service can refuse a form filled in for another.
     currency = HiddenField()
 
 
 class QuoteForm(_InAccountCurrency):
+    contract = contracts.QuoteInput
+
     program_id = SelectField("Program", choices=[], validate_choice=False)
     quantity = StringField(
-        "How many (days, weeks, months or episodes, as the fee is set)",
-        default="1",
-        validators=[_max(10)],
-        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+        "How many (days, weeks, months or episodes, as the fee is set)", default="1", render_kw=NUMBER_ATTRS
     )
-    valid_until = DateField("Valid until", validators=[Optional()])
-    notes = TextAreaField("Notes", validators=[_max(500)], render_kw={"rows": 2})
+    valid_until = date_input("Valid until")
+    notes = TextAreaField("Notes", render_kw={"rows": 2, "maxlength": contracts.NOTES_LIMIT})
 
 
 class ChargeForm(_InAccountCurrency):
+    contract = contracts.ChargeInput
+
     category = SelectField("What for", choices=_blank(ChargeCategory.choices()), validate_choice=False)
-    amount = StringField("Amount", validators=[_max(40)], render_kw=AMOUNT_ATTRS)
-    entry_date = DateField("Date", validators=[Optional()])
-    description = StringField(
+    amount = text_input("Amount", 40, **AMOUNT_ATTRS)
+    entry_date = date_input("Date")
+    description = text_input(
         "Description",
-        validators=[_max(200)],
-        description='e.g. "Transport to the partner hospital"; the category is used if empty.',
+        contracts.DESCRIPTION_LIMIT,
+        'e.g. "Transport to the partner hospital"; the category is used if empty.',
     )
-    reference = StringField("Reference", validators=[_max(80)], description="Invoice or receipt number, if any.")
+    reference = text_input("Reference", contracts.REFERENCE_LIMIT, "Invoice or receipt number, if any.")
 
 
 class PaymentForm(_InAccountCurrency):
-    amount = StringField("Amount received", validators=[_max(40)], render_kw=AMOUNT_ATTRS)
-    entry_date = DateField("Date received", validators=[Optional()])
+    contract = contracts.PaymentInput
+
+    amount = text_input("Amount received", 40, **AMOUNT_ATTRS)
+    entry_date = date_input("Date received")
     method = SelectField("How", choices=_blank(PaymentMethod.choices()), validate_choice=False)
     is_deposit = BooleanField("This is a deposit (counts toward financial clearance)")
     plan_id = SelectField(
@@ -75,38 +75,40 @@ class PaymentForm(_InAccountCurrency):
         validate_choice=False,
         description="A payment toward a plan settles its installments, oldest first.",
     )
-    reference = StringField("Reference", validators=[_max(80)], description="Transfer or receipt number, if any.")
-    description = StringField("Description", validators=[_max(200)])
+    reference = text_input("Reference", contracts.REFERENCE_LIMIT, "Transfer or receipt number, if any.")
+    description = text_input("Description", contracts.DESCRIPTION_LIMIT)
 
 
 class RefundForm(_InAccountCurrency):
-    amount = StringField("Amount refunded", validators=[_max(40)], render_kw=AMOUNT_ATTRS)
-    entry_date = DateField("Date refunded", validators=[Optional()])
+    contract = contracts.RefundInput
+
+    amount = text_input("Amount refunded", 40, **AMOUNT_ATTRS)
+    entry_date = date_input("Date refunded")
     method = SelectField("How", choices=_blank(PaymentMethod.choices()), validate_choice=False)
     plan_id = SelectField("Against a payment plan", choices=[], validate_choice=False)
-    reference = StringField("Reference", validators=[_max(80)])
-    description = StringField("Description", validators=[_max(200)])
+    reference = text_input("Reference", contracts.REFERENCE_LIMIT)
+    description = text_input("Description", contracts.DESCRIPTION_LIMIT)
 
 
 class PlanForm(_InAccountCurrency):
-    total = StringField("Total to pay in installments", validators=[_max(40)], render_kw=AMOUNT_ATTRS)
-    count = StringField(
-        "Number of installments",
-        default="3",
-        validators=[_max(10)],
-        render_kw={"inputmode": "numeric", "autocomplete": "off"},
-        description="From 1 to 60.",
-    )
+    contract = contracts.PlanInput
+
+    total = text_input("Total to pay in installments", 40, **AMOUNT_ATTRS)
+    count = StringField("Number of installments", default="3", description="From 1 to 60.", render_kw=NUMBER_ATTRS)
     frequency = SelectField(
         "Every", choices=choices(PlanFrequency.choices()), default=PlanFrequency.MONTHLY.value, validate_choice=False
     )
-    first_due = DateField("First installment due", validators=[Optional()])
-    notes = TextAreaField("Notes", validators=[_max(500)], render_kw={"rows": 2})
+    first_due = date_input("First installment due")
+    notes = TextAreaField("Notes", render_kw={"rows": 2, "maxlength": contracts.NOTES_LIMIT})
 
 
-class VoidForm(FlaskForm):
-    reason = StringField("Why is this entry voided?", validators=[_max(200)])
+class VoidForm(ContractForm):
+    contract = contracts.VoidInput
+
+    reason = text_input("Why is this entry voided?", contracts.REASON_LIMIT)
 
 
-class CancelPlanForm(FlaskForm):
-    reason = StringField("Why is the plan cancelled?", validators=[_max(200)])
+class CancelPlanForm(ContractForm):
+    contract = contracts.CancelPlanInput
+
+    reason = text_input("Why is the plan cancelled?", contracts.REASON_LIMIT)
