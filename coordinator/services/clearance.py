@@ -116,14 +116,11 @@ def may_override(user: User) -> bool:
     return user.role in OVERRIDERS
 
 
-def grant_override(actor: User, inquiry: Inquiry, data: ClearanceOverrideInput | str) -> ClearanceOverride:
+def grant_override(actor: User, inquiry: Inquiry, data: ClearanceOverrideInput) -> ClearanceOverride:
     """An administrator clears the inquiry for admission without insurance or a deposit, with a
-    reason (admitting passes the reason typed there: it goes through the same contract); the
-    caller commits."""
+    reason; the caller commits."""
     if not may_override(actor):
         raise NotPermitted("Only an administrator can override financial clearance.")
-    if not isinstance(data, ClearanceOverrideInput):
-        data = ClearanceOverrideInput.parse({"override_reason": data})
     override = ClearanceOverride(inquiry_id=inquiry.id, reason=data.override_reason, granted_by_id=actor.id)
     db.session.add(override)
     db.session.flush()

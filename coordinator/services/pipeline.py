@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from coordinator.clock import clinic_today
 from coordinator.contracts.base import problem
+from coordinator.contracts.clearance import ClearanceOverrideInput
 from coordinator.contracts.messages import define
 from coordinator.contracts.pipeline import CallInput, EmailInput, NoteInput, TransitionInput
 from coordinator.domain.audit import AuditAction
@@ -162,7 +163,10 @@ def _financial_clearance(
             "override_reason",
             f"Not financially cleared to admit. {missing} To admit anyway, give the reason for the override.",
         )
-    override = clearance.grant_override(actor, inquiry, override_reason)
+    # The reason typed on the admit form is an override's reason: the override's contract checks it.
+    override = clearance.grant_override(
+        actor, inquiry, ClearanceOverrideInput.parse({"override_reason": override_reason})
+    )
     return f"Administrator override: {override.reason}", override
 
 

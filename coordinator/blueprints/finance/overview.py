@@ -18,7 +18,7 @@ from coordinator.blueprints.inquiries.forms import BreakGlassForm
 from coordinator.clock import clinic_today
 from coordinator.contracts.clearance import REASON_LIMIT, ClearanceOverrideInput
 from coordinator.roles import Role
-from coordinator.services import clearance, finance_access, finance_overview, inquiries
+from coordinator.services import clearance, finance_access, finance_overview, inquiry_access
 
 PAGE_SIZE = 25
 
@@ -85,7 +85,7 @@ def inquiry(inquiry_id: int):
 def break_glass(inquiry_id: int):
     form = BreakGlassForm()
     hours = current_app.config["BREAK_GLASS_HOURS"]
-    if form.validate_on_submit() and submit(form, inquiries.break_glass, me(), inquiry_id, form.reason.data, hours):
+    if form.validate_on_submit() and submit(form, inquiry_access.break_glass, me(), inquiry_id, hours=hours):
         flash("Access granted and recorded. Administrators review every break-the-glass access.", "warning")
         return redirect(url_for("finance.inquiry", inquiry_id=inquiry_id))
     return _restricted(inquiry_id, form, 400)
