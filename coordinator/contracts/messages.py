@@ -42,7 +42,7 @@ MESSAGES: dict[str, str] = {
     "date_required": "Enter the {what}.",
     "date_in_future": "The {what} cannot be in the future.",
     "date_too_early": "The {what} cannot be before {earliest}.",
-    "date_out_of_range": "Enter a {what} between {earliest} and {latest}.",
+    "date_out_of_range": "Enter the {what} as a date between {earliest} and {latest}.",
     "datetime_invalid": "Enter the {what} as a date and time.",
     # numbers and money
     "whole_number_invalid": "Enter the {what} as a whole number from {minimum} to {maximum}.",
