@@ -66,16 +66,12 @@ def authorizations_for(inquiry: Inquiry) -> list[Authorization]:
 
 def load_authorization(authorization_id: int) -> Authorization:
     """The authorization with its coverage (and payer) and review history, or NotFound."""
-    records.load(Authorization, authorization_id)
-    return db.session.scalars(
-        sa.select(Authorization)
-        .where(Authorization.id == authorization_id)
-        .options(
-            joinedload(Authorization.coverage).joinedload(Coverage.payer),
-            selectinload(Authorization.reviews).joinedload(AuthorizationReview.actor),
-        )
-        .execution_options(populate_existing=True)
-    ).one()
+    auth = records.load(Authorization, authorization_id)
+    related = [
+        joinedload(Authorization.coverage).joinedload(Coverage.payer),
+        selectinload(Authorization.reviews).joinedload(AuthorizationReview.actor),
+    ]
+    return db.session.get(Authorization, auth.id, options=related, populate_existing=True)
 
 
 def _stored(data: AuthorizationInput, inquiry_id: int) -> dict:

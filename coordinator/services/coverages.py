@@ -49,13 +49,8 @@ def coverages_for(inquiry: Inquiry) -> list[Coverage]:
 
 def load_coverage(coverage_id: int) -> Coverage:
     """The coverage with its payer, or NotFound."""
-    records.load(Coverage, coverage_id)
-    return db.session.scalars(
-        sa.select(Coverage)
-        .where(Coverage.id == coverage_id)
-        .options(joinedload(Coverage.payer))
-        .execution_options(populate_existing=True)
-    ).one()
+    coverage = records.load(Coverage, coverage_id)
+    return db.session.get(Coverage, coverage.id, options=[joinedload(Coverage.payer)], populate_existing=True)
 
 
 def next_rank(inquiry: Inquiry) -> CoverageRank:

@@ -91,17 +91,13 @@ def verifications_for(coverage_ids: Iterable[int]) -> dict[int, list[BenefitVeri
 
 def load_verification(verification_id: int) -> BenefitVerification:
     """The verification with its lines, verifier and coverage (and payer), or NotFound."""
-    records.load(BenefitVerification, verification_id)
-    return db.session.scalars(
-        sa.select(BenefitVerification)
-        .where(BenefitVerification.id == verification_id)
-        .options(
-            selectinload(BenefitVerification.lines),
-            joinedload(BenefitVerification.verified_by),
-            joinedload(BenefitVerification.coverage).joinedload(Coverage.payer),
-        )
-        .execution_options(populate_existing=True)
-    ).one()
+    found = records.load(BenefitVerification, verification_id)
+    related = [
+        selectinload(BenefitVerification.lines),
+        joinedload(BenefitVerification.verified_by),
+        joinedload(BenefitVerification.coverage).joinedload(Coverage.payer),
+    ]
+    return db.session.get(BenefitVerification, found.id, options=related, populate_existing=True)
 
 
 def people_named(verification: BenefitVerification) -> dict[int, str]:
