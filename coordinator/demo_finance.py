@@ -12,19 +12,23 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from coordinator.contracts.authorization import AuthorizationInput
 from coordinator.contracts.billing import ChargeInput, OpenAccountInput, PaymentInput, PlanInput, QuoteInput
+from coordinator.contracts.coverage import CoverageInput
 from coordinator.contracts.fee_schedules import FeeScheduleInput
+from coordinator.contracts.verification import VerificationInput
 from coordinator.domain.care import LevelOfCare
 from coordinator.extensions import db
 from coordinator.models import Inquiry, Payer, Program, User
 from coordinator.services import (
     authorizations,
     billing_accounts,
+    coverages,
     fee_schedules,
-    insurance,
     ledger,
     payment_plans,
     quotes,
+    verifications,
 )
 
 PAYERS = [
@@ -82,20 +86,22 @@ def start_verification(inquiry: Inquiry, desk: User, billing_user: User, program
         return
     payers = db.session.scalars(sa.select(Payer).order_by(Payer.id)).all()
     payer = payers[n % (len(payers) - 1)]
-    coverage = insurance.add_coverage(
+    coverage = coverages.add_coverage(
         desk,
         inquiry,
-        {
-            "rank": "primary",
-            "payer_id": str(payer.id),
-            "plan_type": "ppo" if n % 2 else "hmo",
-            "plan_name": "Gold PPO 1500" if n % 2 else "Select HMO",
-            "member_id": f"{payer.payer_code}{700000 + n * 37}",
-            "group_number": f"GRP{4400 + n}",
-            "relationship_to_subscriber": "self",
-            "effective_from": date(today.year, 1, 1).isoformat(),
-        },
-        today,
+        CoverageInput.parse(
+            {
+                "rank": "primary",
+                "payer_id": str(payer.id),
+                "plan_type": "ppo" if n % 2 else "hmo",
+                "plan_name": "Gold PPO 1500" if n % 2 else "Select HMO",
+                "member_id": f"{payer.payer_code}{700000 + n * 37}",
+                "group_number": f"GRP{4400 + n}",
+                "relationship_to_subscriber": "self",
+                "effective_from": date(today.year, 1, 1).isoformat(),
+            },
+            today=today,
+        ),
     )
     if n % 7 != 1:  # the others show on billing's "not yet verified" list
         _verify(desk, coverage, n, today)
@@ -103,43 +109,43 @@ def start_verification(inquiry: Inquiry, desk: User, billing_user: User, program
 
 def _verify(desk: User, coverage, n: int, today: date) -> None:
     """A phone verification: active PPO/HMO benefits, residential needing prior authorization."""
-    insurance.record_verification(
+    verifications.record_verification(
         desk,
         coverage,
-        {
-            "status": "verified_active",
-            "method": "phone",
-            "network_status": "in_network",
-            "out_of_network_benefits": "yes",
-            "payer_reference": f"REF-{2026}{n:04d}",
-            "payer_contact": "Dana at provider services",
-            "plan_begin": date(today.year, 1, 1).isoformat(),
-            "plan_end": date(today.year, 12, 31).isoformat(),
-            "currency": "USD",
-        },
-        {
-            "sud_residential": {
-                "covered": "yes",
-                "deductible_individual": "1500",
-                "deductible_individual_met": "500",
-                "oop_individual": "6000",
-                "oop_individual_met": "1200",
-                "coinsurance_percent": "20",
-                "prior_auth_required": "yes",
-                "limit_quantity": "30",
-                "limit_unit": "days",
-                "limit_period": "calendar year",
+        VerificationInput.parse(
+            {
+                "status": "verified_active",
+                "method": "phone",
+                "network_status": "in_network",
+                "out_of_network_benefits": "yes",
+                "payer_reference": f"REF-{2026}{n:04d}",
+                "payer_contact": "Dana at provider services",
+                "plan_begin": date(today.year, 1, 1).isoformat(),
+                "plan_end": date(today.year, 12, 31).isoformat(),
+                "currency": "USD",
+                "sud_residential": {
+                    "covered": "yes",
+                    "deductible_individual": "1500",
+                    "deductible_individual_met": "500",
+                    "oop_individual": "6000",
+                    "oop_individual_met": "1200",
+                    "coinsurance_percent": "20",
+                    "prior_auth_required": "yes",
+                    "limit_quantity": "30",
+                    "limit_unit": "days",
+                    "limit_period": "calendar year",
+                },
+                "sud_outpatient": {
+                    "covered": "yes",
+                    "copay": "25",
+                    "copay_per": "visit",
+                    "coinsurance_percent": "10",
+                    "prior_auth_required": "no",
+                },
+                "pharmacy": {"covered": "yes", "copay": "15", "copay_per": "visit"},
             },
-            "sud_outpatient": {
-                "covered": "yes",
-                "copay": "25",
-                "copay_per": "visit",
-                "coinsurance_percent": "10",
-                "prior_auth_required": "no",
-            },
-            "pharmacy": {"covered": "yes", "copay": "15", "copay_per": "visit"},
-        },
-        today,
+            today=today,
+        ),
     )
 
 
@@ -179,23 +185,26 @@ def clear_for_admission(
             }
             ledger.add_charge(billing_user, account, ChargeInput.parse(transport))
         return
-    coverage = insurance.coverages_for(inquiry)[0]
-    if not insurance.latest_verifications([coverage.id], confirmed_only=True):
+    coverage = coverages.coverages_for(inquiry)[0]
+    if not verifications.latest_verifications([coverage.id], confirmed_only=True):
         _verify(desk, coverage, n, today)
     authorizations.record_authorization(
         desk,
         inquiry,
-        {
-            "level_of_care": program.level_of_care.value,
-            "coverage_id": str(coverage.id),
-            "status": "approved",
-            "auth_number": f"AUTH-{88000 + n}",
-            "unit": "days",
-            "requested_units": "14",
-            "approved_units": "14",
-            "start_date": admit_date.isoformat(),
-            "next_review_date": (admit_date + timedelta(days=10)).isoformat(),
-            "payer_contact": "UR nurse, behavioral health",
-        },
+        AuthorizationInput.parse(
+            {
+                "level_of_care": program.level_of_care.value,
+                "coverage_id": str(coverage.id),
+                "status": "approved",
+                "auth_number": f"AUTH-{88000 + n}",
+                "unit": "days",
+                "requested_units": "14",
+                "approved_units": "14",
+                "start_date": admit_date.isoformat(),
+                "next_review_date": (admit_date + timedelta(days=10)).isoformat(),
+                "payer_contact": "UR nurse, behavioral health",
+            },
+            today=today,
+        ),
         today,
     )

@@ -3,7 +3,7 @@
 A form view reads "load, call, redirect":
 
     form = CoverageForm()
-    if form.validate_on_submit() and submit(form, insurance.add_coverage, me(), inquiry):
+    if form.validate_on_submit() and submit(form, coverages.add_coverage, me(), inquiry):
         flash("Coverage added.", "success")
         return redirect(...)
     return render_template(..., form=form), 400 if form.errors else 200

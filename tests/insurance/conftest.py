@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
 
+from coordinator.contracts.coverage import CoverageInput
 from coordinator.extensions import db
 from coordinator.models import AuditEvent, Inquiry, Payer, User
 from coordinator.roles import Role
-from coordinator.services import insurance
+from coordinator.services import coverages
 from tests.fixtures.intake import make_inquiry
 from tests.fixtures.users import login_as
 
@@ -43,8 +42,8 @@ def make_coverage(app, actor: User, inquiry_id: int, **overrides) -> int:
     data = {"rank": "primary", "payer_name": "Acme Health", "member_id": "XYZ123456789", "plan_type": "ppo"}
     data.update(overrides)
     with app.app_context():
-        coverage = insurance.add_coverage(
-            db.session.merge(actor), db.session.get(Inquiry, inquiry_id), data, date.today()
+        coverage = coverages.add_coverage(
+            db.session.merge(actor), db.session.get(Inquiry, inquiry_id), CoverageInput.parse(data)
         )
         db.session.commit()
         return coverage.id

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from coordinator.contracts.authorization import AuthorizationInput
 from coordinator.domain.care import LevelOfCare
 from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
@@ -45,6 +46,10 @@ def approved_14_days(app, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def parsed(data: dict) -> AuthorizationInput:
+    return AuthorizationInput.parse(data)
 
 
 def the_authorization(app) -> Authorization:
@@ -103,7 +108,7 @@ def test_an_approval_for_14_residential_days_schedules_billing_reminders(app, ed
     assert audit_actions(app, "authorization") == ["authorization_recorded"]
 
 
-def test_moving_the_review_date_reschedules_and_denying_cancels(app, editor, editor_client, inquiry):
+def test_moving_the_review_date_reschedules_and_expiring_cancels(app, editor, editor_client, inquiry):
     today = clinic_today(app)
     editor_client.post_form(f"/finance/inquiry/{inquiry.id}/authorizations/new", approved_14_days(app))
     auth = the_authorization(app)
@@ -120,6 +125,11 @@ def test_moving_the_review_date_reschedules_and_denying_cancels(app, editor, edi
     cancelled = [key for kind, status, _, key in reminders_of(app) if status is ReminderStatus.CANCELLED]
     assert cancelled == [f"auth-review-{auth.id}-{(today + timedelta(days=7)).isoformat()}"]
 
+    # The lifecycle (issue 10) no longer lets an approval be denied: this test used to deny it
+    # here. The form does not offer it, the service refuses it and nothing changes; a denial of a
+    # pending request, which cancels its reminders, is the next test.
+    form = editor_client.get(f"/finance/authorizations/{auth.id}/edit").get_data(as_text=True)
+    assert 'value="expired"' in form and 'value="denied"' not in form and 'value="pending"' not in form
     denied = {
         "level_of_care": "residential",
         "status": "denied",
@@ -128,16 +138,25 @@ def test_moving_the_review_date_reschedules_and_denying_cancels(app, editor, edi
         "requested_units": "14",
         "note": "Peer-to-peer failed.",
     }
-    assert editor_client.post_form(f"/finance/authorizations/{auth.id}/edit", denied).status_code == 302
+    response = editor_client.post_form(f"/finance/authorizations/{auth.id}/edit", denied)
+    assert response.status_code == 400
+    assert (
+        "This authorization is approved: “Denied” is not possible now. Allowed: Partially approved, Expired."
+        in response.get_data(as_text=True)
+    )
+    assert open_reminders(app)[ReminderKind.AUTH_REVIEW_DUE] == review_due
+
+    expired = {**moved, "status": "expired", "note": "Peer-to-peer failed; no more days."}
+    assert editor_client.post_form(f"/finance/authorizations/{auth.id}/edit", expired).status_code == 302
     assert open_reminders(app) == {}
     assert all(status is ReminderStatus.CANCELLED for _, status, _, _ in reminders_of(app))
     assert [(r.from_status, r.to_status) for r in reviews(app)] == [
         (None, "approved"),
         ("approved", "approved"),
-        ("approved", "denied"),
+        ("approved", "expired"),
     ]
     page = editor_client.get(f"/finance/authorizations/{auth.id}/edit").get_data(as_text=True)
-    assert "Approved → <strong>Denied</strong>" in page and "Peer-to-peer failed." in page
+    assert "Approved → <strong>Expired</strong>" in page and "Peer-to-peer failed; no more days." in page
     assert "Approved on the first call." in page and "Ada Admissions" in page
     assert audit_actions(app, "authorization") == [
         "authorization_recorded",
@@ -146,19 +165,46 @@ def test_moving_the_review_date_reschedules_and_denying_cancels(app, editor, edi
     ]
 
 
+def test_denying_a_pending_request_cancels_its_reminder(app, editor_client, inquiry):
+    today = clinic_today(app)
+    pending = {
+        "level_of_care": "residential",
+        "status": "pending",
+        "unit": "days",
+        "requested_units": "14",
+        "start_date": today.isoformat(),
+        "next_review_date": (today + timedelta(days=3)).isoformat(),
+        "note": "Requested on the first call.",
+    }
+    editor_client.post_form(f"/finance/inquiry/{inquiry.id}/authorizations/new", pending)
+    auth = the_authorization(app)
+    assert set(open_reminders(app)) == {ReminderKind.AUTH_REVIEW_DUE}
+    denied = {**pending, "status": "denied", "auth_number": "AUTH-5521", "note": "Peer-to-peer failed."}
+    assert editor_client.post_form(f"/finance/authorizations/{auth.id}/edit", denied).status_code == 302
+    assert open_reminders(app) == {}
+    assert all(status is ReminderStatus.CANCELLED for _, status, _, _ in reminders_of(app))
+    page = editor_client.get(f"/finance/authorizations/{auth.id}/edit").get_data(as_text=True)
+    assert "Pending → <strong>Denied</strong>" in page and "Peer-to-peer failed." in page
+    # a denial may be appealed, nothing else
+    assert 'value="appealed"' in page and 'value="approved"' not in page
+
+
 def test_a_pending_request_gets_a_review_reminder_but_no_ending(app, editor, inquiry):
     today = clinic_today(app)
     with app.app_context():
         authorizations.record_authorization(
             editor,
             db.session.get(Inquiry, inquiry.id),
-            {
-                "level_of_care": "php",
-                "status": "pending",
-                "requested_units": "10",
-                "start_date": today.isoformat(),
-                "next_review_date": (today + timedelta(days=1)).isoformat(),
-            },
+            AuthorizationInput.parse(
+                {
+                    "level_of_care": "php",
+                    "status": "pending",
+                    "requested_units": "10",
+                    "start_date": today.isoformat(),
+                    "next_review_date": (today + timedelta(days=1)).isoformat(),
+                },
+                today=today,
+            ),
             today,
         )
         db.session.commit()
@@ -206,11 +252,11 @@ def test_the_authorization_can_name_one_of_the_inquirys_coverages(app, editor, e
 
 BAD = [
     ({"level_of_care": ""}, "Choose the level of care authorized."),
-    ({"level_of_care": "spa"}, "Choose one of the options offered."),
+    ({"level_of_care": "spa"}, "Choose one of the listed options ("),
     ({"status": ""}, "Choose the authorization&#39;s status."),
-    ({"unit": "hours"}, "Choose one of the options offered."),
+    ({"unit": "hours"}, "Choose one of the listed options (days, visits, units)."),
     ({"auth_number": ""}, "Enter the authorization number the payer gave."),
-    ({"auth_number": "A" * 51}, "Use at most 50 characters."),
+    ({"auth_number": "A" * 51}, "Use at most 50 characters (this has 51)."),
     ({"approved_units": ""}, "Enter how many days were approved."),
     ({"approved_units": "0"}, "An approval is for at least one day; choose “Denied” if nothing was approved."),
     ({"approved_units": "abc"}, "Enter the number approved as a whole number from 0 to 10,000."),
@@ -232,8 +278,8 @@ BAD = [
     ({"next_review_date": "2000-01-01"}, "The next review cannot be before the first covered day."),
     ({"next_review_date": "2099-01-01"}, "The next review cannot be more than 30 days after the last covered day."),
     ({"coverage_id": "999999"}, "Choose one of this inquiry&#39;s coverages, or none."),
-    ({"payer_contact": "x" * 121}, "Use at most 120 characters."),
-    ({"note": "n" * 2001}, "Use at most 2000 characters."),
+    ({"payer_contact": "x" * 121}, "Use at most 120 characters (this has 121)."),
+    ({"note": "n" * 2001}, "Use at most 2000 characters (this has 2001)."),
 ]
 
 
@@ -273,7 +319,7 @@ def test_a_bad_update_changes_nothing(app, editor_client, inquiry):
 def test_readers_and_clinicians_cannot_record_authorizations(app, client, create_user, editor, inquiry, role):
     with app.app_context():
         auth = authorizations.record_authorization(
-            editor, db.session.get(Inquiry, inquiry.id), approved_14_days(app), clinic_today(app)
+            editor, db.session.get(Inquiry, inquiry.id), parsed(approved_14_days(app)), clinic_today(app)
         )
         db.session.commit()
         auth_id = auth.id
@@ -296,7 +342,8 @@ def test_a_restricted_inquiry_is_refused(app, create_user, editor_client):
     owner = create_user(Role.ADMISSIONS)
     restricted = make_inquiry(app, owner, is_restricted=True, assigned_to_id=owner.id)
     response = editor_client.post_form(f"/finance/inquiry/{restricted.id}/authorizations/new", approved_14_days(app))
-    assert response.status_code == 302 and response.headers["Location"] == f"/finance/inquiry/{restricted.id}"
+    assert response.status_code == 403  # the refusal page, which links to break-the-glass
+    assert f'href="/finance/inquiry/{restricted.id}"' in response.get_data(as_text=True)
     assert count(app, Authorization) == 0
     assert editor_client.get("/finance/authorizations/999999/edit").status_code == 404
 
@@ -305,15 +352,15 @@ def test_authorizations_for_loads_history_in_constant_queries(app, editor, inqui
     today = clinic_today(app)
     with app.app_context():
         record = db.session.get(Inquiry, inquiry.id)
-        first = authorizations.record_authorization(editor, record, approved_14_days(app), today)
+        first = authorizations.record_authorization(editor, record, parsed(approved_14_days(app)), today)
         db.session.commit()
         loaded = db.session.get(Inquiry, inquiry.id)
         with count_queries() as one:
             listed = authorizations.authorizations_for(loaded)
             [(a.coverage, [r.actor for r in a.reviews]) for a in listed]
-        authorizations.record_authorization(editor, record, approved_14_days(app, level_of_care="php"), today)
+        authorizations.record_authorization(editor, record, parsed(approved_14_days(app, level_of_care="php")), today)
         authorizations.update_authorization(
-            editor, authorizations.load_authorization(first.id), approved_14_days(app), "Reviewed.", today
+            editor, authorizations.load_authorization(first.id), parsed(approved_14_days(app, note="Reviewed.")), today
         )
         db.session.commit()
         db.session.expire_all()

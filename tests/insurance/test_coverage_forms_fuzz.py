@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coordinator.contracts.verification import ServiceLineInput
 from coordinator.domain.insurance import ServiceLine
-from coordinator.services.insurance import LINE_FIELDS, line_field
 from tests.insurance.conftest import make_coverage
 from tests.insurance.test_verification import make_draft
 
@@ -40,7 +40,11 @@ VERIFICATION_KEYS = [
     "plan_end",
     "currency",
     "notes",
-] + [line_field(line, name) for line in (ServiceLine.SUD_RESIDENTIAL, ServiceLine.PHARMACY) for name in LINE_FIELDS]
+] + [
+    f"{line.value}__{name}"
+    for line in (ServiceLine.SUD_RESIDENTIAL, ServiceLine.PHARMACY)
+    for name in ServiceLineInput.model_fields
+]
 AUTHORIZATION_KEYS = [
     "level_of_care",
     "coverage_id",

@@ -1,16 +1,16 @@
 """The estimate page: what the patient would pay for a proposed stay under a verification's benefits.
 Readers may use it; nothing is stored."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from coordinator.contracts.verification import VerificationInput
 from coordinator.domain.insurance import LimitUnit, NetworkStatus, ServiceLine, VerificationMethod, VerificationStatus
 from coordinator.extensions import db
 from coordinator.models import BenefitVerification, Coverage, VerificationLine
 from coordinator.roles import Role
-from coordinator.services import insurance
+from coordinator.services import estimates, verifications
 from tests.fixtures.users import login_as
 from tests.insurance.conftest import audit_actions, count, make_coverage
 
@@ -36,8 +36,10 @@ STAY = {"service_line": "sud_residential", "daily_rate": "1,000", "days": "14", 
 def verification_id(app, editor, inquiry) -> int:
     coverage_id = make_coverage(app, editor, inquiry.id)
     with app.app_context():
-        verification = insurance.record_verification(
-            editor, db.session.get(Coverage, coverage_id), CHECK, insurance.lines_from_form(CHECK), date.today()
+        header = {key: value for key, value in CHECK.items() if not key.startswith(R)}
+        line = {key.removeprefix(R): value for key, value in CHECK.items() if key.startswith(R)}
+        verification = verifications.record_verification(
+            editor, db.session.get(Coverage, coverage_id), VerificationInput.parse({**header, "sud_residential": line})
         )
         db.session.commit()
         return verification.id
@@ -82,9 +84,9 @@ def test_the_day_limit_and_the_authorized_days_cap_the_covered_days(app, editor_
     [
         ({"service_line": ""}, "Choose the service line."),
         ({"service_line": "pharmacy"}, "This verification has no benefits recorded for pharmacy."),
-        ({"service_line": "dental"}, "Choose one of the options offered."),
+        ({"service_line": "dental"}, "Choose one of the listed options (sud_residential, sud_outpatient,"),
         ({"daily_rate": ""}, "Enter the daily rate."),
-        ({"daily_rate": "-5"}, "The daily rate must not be negative."),
+        ({"daily_rate": "-5"}, "Enter the daily rate as an amount such as 1500 or 1,500.50."),
         ({"daily_rate": "0"}, "The daily rate must be more than zero."),
         ({"daily_rate": "1.234"}, "USD amounts have at most 2 decimal places."),
         ({"days": ""}, "Enter the length of stay in days."),
@@ -154,7 +156,7 @@ def test_estimate_for_assembles_the_rule_inputs(app, editor, inquiry):
         ]
         db.session.add(verification)
         db.session.flush()
-        result = insurance.estimate_for(verification, "sud_outpatient", Decimal("200"), 5, None)
+        result = estimates.estimate_for(verification, "sud_outpatient", Decimal("200"), 5, None)
         # met beyond the total leaves nothing; a limit in visits is not a day limit
         assert result.patient_total == Decimal("100.00") and result.covered_days == 5
         assert any("day limit is not known" in warning for warning in result.warnings)

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from coordinator.contracts.verification import DraftVerificationInput, VerificationInput
 from coordinator.domain.insurance import (
     CopayPer,
     LimitUnit,
@@ -15,10 +16,11 @@ from coordinator.domain.insurance import (
     VerificationMethod,
     VerificationStatus,
 )
+from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import BenefitVerification, Coverage, VerificationLine
 from coordinator.roles import Role
-from coordinator.services import insurance
+from coordinator.services import verifications as verification_service
 from tests.fixtures.intake import make_inquiry
 from tests.fixtures.users import login_as
 from tests.insurance.conftest import audit_actions, count, make_coverage
@@ -163,10 +165,10 @@ def test_a_phone_verification_is_recorded_confirmed_and_shown(app, editor, edito
     "overrides, message",
     [
         ({"status": ""}, "Choose what the check found."),
-        ({"status": "great"}, "Choose one of the options offered."),
+        ({"status": "great"}, "Choose one of the listed options (requested, in_progress,"),
         ({"method": ""}, "Say how benefits were checked."),
         ({"method": "electronic_271"}, "Electronic verifications come from a 271 file"),
-        ({"network_status": "maybe"}, "Choose one of the options offered."),
+        ({"network_status": "maybe"}, "Choose one of the listed options (in_network, out_of_network, unknown)."),
         ({"out_of_network_benefits": "perhaps"}, "Choose yes, no or not known."),
         ({"payer_reference": "REF*1~"}, "Use letters, digits, spaces and . - / # (at most 80)"),
         ({"plan_begin": "2026-12-31", "plan_end": "2026-01-01"}, "The plan year cannot end before it begins."),
@@ -181,17 +183,17 @@ def test_a_phone_verification_is_recorded_confirmed_and_shown(app, editor, edito
             {R + "oop_individual_met": "5000.01"},
             "The amount met cannot be more than the out-of-pocket maximum itself (5,000.00 USD).",
         ),
-        ({R + "copay": "-5"}, "The co-pay must not be negative."),
+        ({R + "copay": "-5"}, "Enter the co-pay as an amount such as 1500 or 1,500.50."),
         ({R + "copay": "12.345"}, "USD amounts have at most 2 decimal places."),
-        ({R + "copay": "ten dollars"}, "Enter the co-pay in digits, for example 280,000.50."),
-        ({R + "deductible_family": "1" * 41}, "The family deductible is too long; enter at most 40 characters."),
+        ({R + "copay": "ten dollars"}, "Enter the co-pay as an amount such as 1500 or 1,500.50."),
+        ({R + "deductible_family": "1" * 41}, "Enter the family deductible as an amount such as 1500 or 1,500.50."),
         ({R + "copay_per": ""}, "Say what the co-pay is charged per: visit, day or admission."),
-        ({R + "coinsurance_percent": "120"}, "Enter the co-insurance as a percentage from 0 to 100, e.g. 20."),
-        ({R + "coinsurance_percent": "twenty"}, "Enter the co-insurance as a percentage from 0 to 100, e.g. 20."),
+        ({R + "coinsurance_percent": "120"}, "Enter the co-insurance as a percentage from 0 to 100."),
+        ({R + "coinsurance_percent": "twenty"}, "Enter the co-insurance as a percentage from 0 to 100."),
         ({R + "limit_quantity": "0"}, "Enter the limit as a whole number from 1 to 10,000."),
         ({R + "limit_unit": ""}, "Say what the limit counts: days, visits or hours."),
         ({R + "covered": "maybe"}, "Choose yes, no or not known."),
-        ({R + "carve_out": "c" * 301}, "Use at most 300 characters."),
+        ({R + "carve_out": "c" * 301}, "Use at most 300 characters (this has 301)."),
         ({R + "limit_period": "calendar\x00year"}, "This text contains a character that is not allowed."),
     ],
 )
@@ -207,30 +209,24 @@ def test_bad_verification_input_is_explained_and_nothing_saved(app, editor_clien
 def test_blank_service_lines_are_not_stored(app, editor, coverage_id):
     with app.app_context():
         coverage = db.session.get(Coverage, coverage_id)
-        saved = insurance.record_verification(
+        blank = dict.fromkeys(("covered", "copay", "copay_per", "notes"), "")
+        saved = verification_service.record_verification(
             editor,
             coverage,
-            {"status": "inactive", "method": "portal"},
-            insurance.lines_from_form({"sud_outpatient__covered": "no"}),
-            date.today(),
+            VerificationInput.parse(
+                {"status": "inactive", "method": "portal", "sud_outpatient": {"covered": "no"}, "pharmacy": blank}
+            ),
         )
         db.session.commit()
         assert [(line.service_line, line.covered) for line in saved.lines] == [(ServiceLine.SUD_OUTPATIENT, False)]
         assert saved.currency == "USD" and saved.network_status is NetworkStatus.UNKNOWN
 
 
-def test_the_service_refuses_unknown_service_lines(app, editor, coverage_id):
-    with app.app_context():
-        coverage = db.session.get(Coverage, coverage_id)
-        with pytest.raises(insurance.ValidationFailed) as refused:
-            insurance.record_verification(
-                editor,
-                coverage,
-                {"status": "inactive", "method": "phone"},
-                {"dental": {"covered": "yes"}},
-                date.today(),
-            )
-        assert refused.value.reasons == [(None, "Unknown service line.")]
+def test_unknown_service_lines_are_refused(app):
+    # The contract refuses them now (an unknown field), before the service is called.
+    with app.app_context(), pytest.raises(ValidationFailed) as refused:
+        VerificationInput.parse({"status": "inactive", "method": "phone", "dental": {"covered": "yes"}})
+    assert [(p.field, p.code) for p in refused.value.problems] == [("dental", "unknown_field")]
 
 
 def test_a_draft_is_corrected_then_confirmed(app, editor, editor_client, coverage_id):
@@ -293,8 +289,10 @@ def test_a_confirmed_verification_is_never_rewritten(app, editor, editor_client,
     ):
         assert response.status_code == 302 and response.headers["Location"] == f"/finance/verifications/{saved.id}"
     assert verifications(app)[0].status is VerificationStatus.VERIFIED_ACTIVE
-    with app.app_context(), pytest.raises(insurance.ValidationFailed):
-        insurance.update_verification(editor, db.session.get(BenefitVerification, saved.id), GOOD, {})
+    with app.app_context(), pytest.raises(ValidationFailed):
+        verification_service.update_verification(
+            editor, db.session.get(BenefitVerification, saved.id), DraftVerificationInput.parse({"status": "inactive"})
+        )
 
 
 def test_case_managers_read_but_cannot_change(app, client, create_user, coverage_id):
@@ -327,7 +325,9 @@ def test_restricted_inquiries_are_refused(app, create_user, editor_client):
         editor_client.post_form(f"/finance/verifications/{draft_id}/confirm"),
         editor_client.post_form(f"/finance/coverages/{coverage_id}/verifications/new", GOOD),
     ):
-        assert response.status_code == 302 and response.headers["Location"] == f"/finance/inquiry/{restricted.id}"
+        # the 403 page links to the finance page, where break-the-glass is offered
+        assert response.status_code == 403
+        assert f'href="/finance/inquiry/{restricted.id}"' in response.get_data(as_text=True)
     assert verifications(app)[0].is_draft and count(app, BenefitVerification) == 1
     assert audit_actions(app, "inquiry").count("restricted_finances_refused") == 3
 

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from markupsafe import escape
 
 from coordinator.domain.insurance import CopayPer, LimitUnit, ServiceLine, VerificationMethod, VerificationStatus
+from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
-from coordinator.models import BenefitVerification
+from coordinator.models import BenefitVerification, Coverage
 from coordinator.roles import Role
-from coordinator.services import insurance
+from coordinator.services import coverages, eligibility
 from coordinator.x12.parse271 import X12ParseError, parse_271
 from tests.fixtures.intake import make_inquiry
 from tests.fixtures.users import login_as
@@ -175,6 +176,18 @@ def test_a_member_id_mismatch_is_a_finding_not_a_refusal(app, editor, editor_cli
     )
 
 
+@pytest.mark.parametrize("stored", ["XJH 1234 5678 9", "xjh123456789", " xjh 123456789 "])
+def test_member_ids_compare_without_spaces_or_case(app, editor, editor_client, inquiry, stored):
+    # Coverages from the web form and the API kept spaces before the one normaliser; a 271's id is
+    # compact. Either way the same id is no mismatch.
+    coverage_id = make_coverage(app, editor, inquiry.id, member_id="PLACEHOLDER1")
+    with app.app_context():
+        db.session.execute(sa.update(Coverage).where(Coverage.id == coverage_id).values(member_id=stored))
+        db.session.commit()
+    assert upload(editor_client, coverage_id, fixture_bytes("active_ppo")).status_code == 302
+    assert not any("member id" in finding for finding in the_verification(app).findings)
+
+
 def _parser_message(content: bytes) -> str:
     with pytest.raises(X12ParseError) as refused:
         parse_271(content)
@@ -206,9 +219,9 @@ def test_a_malformed_271_gets_the_parsers_message_and_changes_nothing(app, edito
 def test_the_service_refuses_a_malformed_271_on_the_file_field(app, editor, inquiry):
     coverage_id = make_coverage(app, editor, inquiry.id)
     with app.app_context():
-        coverage = insurance.load_coverage(coverage_id)
-        with pytest.raises(insurance.ValidationFailed) as refused:
-            insurance.import_271(editor, coverage, b"ISA*broken", "x.x12")
+        coverage = coverages.load_coverage(coverage_id)
+        with pytest.raises(ValidationFailed) as refused:
+            eligibility.import_271(editor, coverage, b"ISA*broken")
         assert [field for field, _ in refused.value.reasons] == ["file"]
     assert count(app, BenefitVerification) == 0
 
@@ -331,4 +344,4 @@ def test_a_270_that_cannot_be_built_explains_why(app, create_user, editor, edito
     ],
 )
 def test_names_are_split_on_the_last_space_or_a_comma(name, parts):
-    assert insurance.split_name(name) == parts
+    assert eligibility.split_name(name) == parts

@@ -8,10 +8,13 @@ from datetime import date, timedelta
 
 
 def insurance_records(app, staff_member, inquiry_id: int) -> dict:
+    from coordinator.contracts.authorization import AuthorizationInput
+    from coordinator.contracts.coverage import CoverageInput
+    from coordinator.contracts.verification import VerificationInput
     from coordinator.domain.insurance import ServiceLine, VerificationMethod, VerificationStatus
     from coordinator.extensions import db
     from coordinator.models import BenefitVerification, Inquiry, Payer, VerificationLine
-    from coordinator.services import authorizations, insurance
+    from coordinator.services import authorizations, coverages, verifications
 
     with app.app_context():
         actor = db.session.merge(staff_member)
@@ -20,26 +23,30 @@ def insurance_records(app, staff_member, inquiry_id: int) -> dict:
         db.session.add(payer)
         db.session.flush()
         today = date.today()
-        coverage = insurance.add_coverage(
+        coverage = coverages.add_coverage(
             actor,
             inquiry,
-            {"rank": "primary", "payer_id": str(payer.id), "member_id": "MMH123456", "plan_type": "ppo"},
-            today,
+            CoverageInput.parse(
+                {"rank": "primary", "payer_id": str(payer.id), "member_id": "MMH123456", "plan_type": "ppo"}
+            ),
         )
-        verification = insurance.record_verification(
+        verification = verifications.record_verification(
             actor,
             coverage,
-            {"status": "verified_active", "method": "phone", "network_status": "in_network"},
-            {
-                "sud_residential": {
-                    "covered": "yes",
-                    "coinsurance_percent": "20",
-                    "deductible_individual": "1500",
-                    "deductible_individual_met": "500",
-                    "prior_auth_required": "yes",
+            VerificationInput.parse(
+                {
+                    "status": "verified_active",
+                    "method": "phone",
+                    "network_status": "in_network",
+                    "sud_residential": {
+                        "covered": "yes",
+                        "coinsurance_percent": "20",
+                        "deductible_individual": "1500",
+                        "deductible_individual_met": "500",
+                        "prior_auth_required": "yes",
+                    },
                 }
-            },
-            today,
+            ),
         )
         draft = BenefitVerification(
             coverage_id=coverage.id,
@@ -53,14 +60,17 @@ def insurance_records(app, staff_member, inquiry_id: int) -> dict:
         authorization = authorizations.record_authorization(
             actor,
             inquiry,
-            {
-                "level_of_care": "residential",
-                "status": "approved",
-                "auth_number": "MX-1",
-                "approved_units": "14",
-                "start_date": today.isoformat(),
-                "next_review_date": (today + timedelta(days=7)).isoformat(),
-            },
+            AuthorizationInput.parse(
+                {
+                    "level_of_care": "residential",
+                    "status": "approved",
+                    "auth_number": "MX-1",
+                    "approved_units": "14",
+                    "start_date": today.isoformat(),
+                    "next_review_date": (today + timedelta(days=7)).isoformat(),
+                },
+                today=today,
+            ),
             today,
         )
         db.session.commit()

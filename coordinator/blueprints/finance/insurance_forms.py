@@ -1,14 +1,22 @@
-"""Forms for the insurance pages. They only shape input; services/insurance.py and
-services/authorizations.py validate everything again and word the messages."""
+"""Forms for the insurance pages. They render and check the CSRF token; each form's contract
+(`contracts/coverage.py`, `verification.py`, `authorization.py`) parses what was posted, and the
+services enforce the rest.
+
+A verification form has one `FormField` per service line, named after it; its inputs are posted
+as "sud_residential__copay", and a problem at "sud_residential.copay" shows beside that input.
+"""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import Form, FormField, SelectField, TextAreaField
 
 from coordinator.blueprints.admin.forms import choices
+from coordinator.blueprints.forms import ContractForm, date_input, text_input
+from coordinator.contracts import authorization, coverage, verification
+from coordinator.contracts.authorization import AuthorizationInput
+from coordinator.contracts.coverage import CoverageInput
+from coordinator.contracts.verification import DraftVerificationInput, StayEstimateInput, VerificationInput
 from coordinator.domain.care import LevelOfCare
 from coordinator.domain.insurance import (
     AuthorizationUnit,
@@ -24,81 +32,130 @@ from coordinator.domain.insurance import (
 )
 from coordinator.domain.intake import Sex
 from coordinator.rules import money
-from coordinator.rules.authorization_lifecycle import AuthorizationStatus
-from coordinator.services.insurance import LINE_FIELDS, line_field
+from coordinator.rules.authorization_lifecycle import AuthorizationStatus, statuses_from
 
-DATE = {"type": "date"}
 YES_NO_UNKNOWN = [("", "Not known"), ("yes", "Yes"), ("no", "No")]
-
-
-def _max(limit: int) -> Length:
-    return Length(max=limit, message=f"Use at most {limit} characters.")
-
-
-def _blank(pairs, label="—"):
-    return choices([("", label)] + list(pairs))
+NUMBER = {"inputmode": "numeric"}
+DECIMAL = {"inputmode": "decimal"}
 
 
 def _select(label, pairs, *, blank: str | None = "—", **kwargs) -> SelectField:
-    # validate_choice=False: the service refuses unknown values with its own message.
-    options = _blank(pairs, blank) if blank is not None else choices(list(pairs))
-    return SelectField(label, choices=options, validate_choice=False, validators=[Optional()], **kwargs)
+    # validate_choice=False: the contract refuses unknown values with its own message.
+    options = choices([("", blank), *pairs]) if blank is not None else choices(list(pairs))
+    return SelectField(label, choices=options, validate_choice=False, **kwargs)
 
 
-class CoverageForm(FlaskForm):
+def _yes_no_unknown_value(value) -> str:
+    """A stored True/False/None as the select's value ("yes", "no", "")."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+def _yes_no_unknown(label: str) -> SelectField:
+    return SelectField(label, choices=choices(YES_NO_UNKNOWN), coerce=_yes_no_unknown_value, validate_choice=False)
+
+
+class CoverageForm(ContractForm):
+    contract = CoverageInput
+
     rank = _select("Coverage", CoverageRank.choices(), blank=None)
     payer_id = SelectField(
         "Payer",
         choices=[],
         validate_choice=False,
-        validators=[Optional()],
         description="The payers administrators keep. Not listed? Type the insurer's name below.",
     )
-    payer_name = StringField("Insurer's name, if not listed", validators=[Optional(), _max(120)])
+    payer_name = text_input("Insurer's name, if not listed", coverage.NAME_LIMIT)
     plan_type = _select("Plan type", PlanType.choices())
-    plan_name = StringField("Plan name", validators=[Optional(), _max(120)])
-    member_id = StringField(
-        "Member id", validators=[Optional(), _max(100)], description="As printed on the card (spaces are removed)."
+    plan_name = text_input("Plan name", coverage.NAME_LIMIT)
+    member_id = text_input(
+        "Member id", coverage.MEMBER_ID_LIMIT * 2, "As printed on the card (spaces are removed).", autocomplete="off"
     )
-    group_number = StringField("Group number", validators=[Optional(), _max(70)])
+    group_number = text_input("Group number", coverage.GROUP_NUMBER_LIMIT * 2, autocomplete="off")
     relationship_to_subscriber = _select(
-        "Patient's relationship to the insured", SubscriberRelationship.choices(), blank=None
+        "Patient's relationship to the insured",
+        SubscriberRelationship.choices(),
+        blank=None,
+        default=SubscriberRelationship.SELF.value,
     )
-    subscriber_name = StringField(
-        "Insured person's name",
-        validators=[Optional(), _max(160)],
-        description="Only when the patient is not the policy holder.",
+    subscriber_name = text_input(
+        "Insured person's name", coverage.SUBSCRIBER_NAME_LIMIT, "Only when the patient is not the policy holder."
     )
-    subscriber_dob = StringField("Insured person's date of birth", validators=[Optional(), _max(10)], render_kw=DATE)
+    subscriber_dob = date_input("Insured person's date of birth")
     subscriber_sex = _select("Insured person's sex", Sex.choices())
-    effective_from = StringField("Coverage starts", validators=[Optional(), _max(10)], render_kw=DATE)
-    effective_to = StringField("Coverage ends", validators=[Optional(), _max(10)], render_kw=DATE)
-    notes = TextAreaField("Notes", validators=[Optional(), _max(2000)], render_kw={"rows": 3})
+    effective_from = date_input("Coverage starts")
+    effective_to = date_input("Coverage ends")
+    notes = TextAreaField("Notes", render_kw={"rows": 3, "maxlength": coverage.NOTES_LIMIT})
+
+    def offer_payers(self, payers, current=None) -> None:
+        """The kept payers to choose from, plus the coverage's own if it was retired since."""
+        options = [("", "— not listed —")] + [(str(p.id), p.name) for p in payers]
+        if current is not None and all(p.id != current.id for p in payers):
+            options.append((str(current.id), f"{current.name} (no longer in use)"))
+        self.payer_id.choices = choices(options)
 
 
-class _VerificationFields(FlaskForm):
+class ServiceLineForm(Form):
+    """One service line's benefits (a subform: the page's CSRF token covers it)."""
+
+    covered = _yes_no_unknown("Covered")
+    prior_auth_required = _yes_no_unknown("Prior authorization required")
+    coinsurance_percent = text_input("Co-insurance %", 10, **DECIMAL)
+    copay = text_input("Co-pay", 40, **DECIMAL)
+    copay_per = _select("per", CopayPer.choices())
+    deductible_individual = text_input("Deductible (individual)", 40, **DECIMAL)
+    deductible_individual_met = text_input("met so far", 40, **DECIMAL)
+    deductible_family = text_input("Deductible (family)", 40, **DECIMAL)
+    deductible_family_met = text_input("met so far", 40, **DECIMAL)
+    oop_individual = text_input("Out-of-pocket max (individual)", 40, **DECIMAL)
+    oop_individual_met = text_input("met so far", 40, **DECIMAL)
+    oop_family = text_input("Out-of-pocket max (family)", 40, **DECIMAL)
+    oop_family_met = text_input("met so far", 40, **DECIMAL)
+    limit_quantity = text_input("Limit", 9, **NUMBER)
+    limit_unit = _select("unit", LimitUnit.choices())
+    limit_period = text_input("per (e.g. calendar year)", 60)
+    carve_out = text_input("Carve-out (who manages it)", 300)
+    notes = text_input("Notes", 500)
+
+
+def _line(line: ServiceLine) -> FormField:
+    return FormField(ServiceLineForm, label=line.label, separator="__")
+
+
+class _VerificationForm(ContractForm):
     status = _select("What the check found", VerificationStatus.choices(), blank="— choose —")
     network_status = _select("Network", NetworkStatus.choices(), blank=None, default=NetworkStatus.UNKNOWN.value)
-    out_of_network_benefits = _select("Out-of-network benefits", YES_NO_UNKNOWN[1:], blank="Not known")
-    payer_reference = StringField(
+    out_of_network_benefits = _yes_no_unknown("Out-of-network benefits")
+    payer_reference = text_input(
         "Payer's reference number",
-        validators=[Optional(), _max(80)],
-        description="The call reference or the portal's confirmation number.",
+        verification.PAYER_REFERENCE_LIMIT,
+        "The call reference or the portal's confirmation number.",
+        autocomplete="off",
     )
-    payer_contact = StringField("Who we spoke to", validators=[Optional(), _max(120)])
-    plan_begin = StringField("Plan year begins", validators=[Optional(), _max(10)], render_kw=DATE)
-    plan_end = StringField("Plan year ends", validators=[Optional(), _max(10)], render_kw=DATE)
+    payer_contact = text_input("Who we spoke to", verification.PAYER_CONTACT_LIMIT)
+    plan_begin = date_input("Plan year begins")
+    plan_end = date_input("Plan year ends")
     currency = SelectField(
         "Currency of the amounts",
         choices=choices([(c.code, c.label) for c in money.currency_choices() if c.minor_units <= 2]),
-        default="USD",
+        default=verification.DEFAULT_CURRENCY,
         validate_choice=False,
-        validators=[Optional()],
     )
-    notes = TextAreaField("Notes", validators=[Optional(), _max(2000)], render_kw={"rows": 3})
+    notes = TextAreaField("Notes", render_kw={"rows": 3, "maxlength": verification.NOTES_LIMIT})
+    sud_residential = _line(ServiceLine.SUD_RESIDENTIAL)
+    sud_outpatient = _line(ServiceLine.SUD_OUTPATIENT)
+    mental_health = _line(ServiceLine.MENTAL_HEALTH)
+    pharmacy = _line(ServiceLine.PHARMACY)
+
+    def service_lines(self) -> list[tuple[ServiceLine, FormField]]:
+        """Each service line with its subform, in the order the page shows them."""
+        return [(line, self[line.value]) for line in ServiceLine]
 
 
-class VerificationForm(_VerificationFields):
+class VerificationForm(_VerificationForm):
+    contract = VerificationInput
+
     method = _select(
         "How benefits were checked",
         [(m.value, m.label) for m in (VerificationMethod.PHONE, VerificationMethod.PORTAL)],
@@ -106,60 +163,15 @@ class VerificationForm(_VerificationFields):
     )
 
 
-class DraftVerificationForm(_VerificationFields):
+class DraftVerificationForm(_VerificationForm):
     """Correcting a 271 draft: the method stays "electronic"."""
 
-
-LINE_LABELS = {
-    "covered": "Covered",
-    "deductible_individual": "Deductible (individual)",
-    "deductible_individual_met": "met so far",
-    "deductible_family": "Deductible (family)",
-    "deductible_family_met": "met so far",
-    "oop_individual": "Out-of-pocket max (individual)",
-    "oop_individual_met": "met so far",
-    "oop_family": "Out-of-pocket max (family)",
-    "oop_family_met": "met so far",
-    "copay": "Co-pay",
-    "copay_per": "per",
-    "coinsurance_percent": "Co-insurance %",
-    "prior_auth_required": "Prior authorization required",
-    "limit_quantity": "Limit",
-    "limit_unit": "unit",
-    "limit_period": "per (e.g. calendar year)",
-    "carve_out": "Carve-out (who manages it)",
-    "notes": "Notes",
-}
+    contract = DraftVerificationInput
 
 
-def _line_field(name: str):
-    label = LINE_LABELS[name]
-    if name in ("covered", "prior_auth_required"):
-        return SelectField(label, choices=choices(YES_NO_UNKNOWN), validate_choice=False, validators=[Optional()])
-    if name == "copay_per":
-        return _select(label, CopayPer.choices())
-    if name == "limit_unit":
-        return _select(label, LimitUnit.choices())
-    if name == "notes":
-        return StringField(label, validators=[Optional(), _max(500)])
-    if name == "carve_out":
-        return StringField(label, validators=[Optional(), _max(300)])
-    return StringField(label, validators=[Optional(), _max(60)])
+class Import271Form(ContractForm):
+    """The upload (no contract: the file is the parser's to judge)."""
 
-
-# One field per service line and value: "sud_residential__copay", the names the service's errors use.
-for _form in (VerificationForm, DraftVerificationForm):
-    for _line in ServiceLine:
-        for _name in LINE_FIELDS:
-            setattr(_form, line_field(_line, _name), _line_field(_name))
-
-
-def line_fields(form, service_line: ServiceLine) -> dict:
-    """The bound fields of one service line, by value name ("copay" -> field)."""
-    return {name: getattr(form, line_field(service_line, name)) for name in LINE_FIELDS}
-
-
-class Import271Form(FlaskForm):
     file = FileField(
         "271 file",
         validators=[FileRequired(message="Choose the 271 file the payer sent.")],
@@ -167,42 +179,52 @@ class Import271Form(FlaskForm):
     )
 
 
-class EstimateForm(FlaskForm):
-    service_line = SelectField("Service line", choices=[], validate_choice=False, validators=[Optional()])
-    daily_rate = StringField("Daily rate billed", validators=[Optional(), _max(40)])
-    days = StringField("Length of stay (days)", validators=[Optional(), _max(9)], render_kw={"inputmode": "numeric"})
-    authorized_days = StringField(
-        "Days authorized so far",
-        validators=[Optional(), _max(9)],
-        render_kw={"inputmode": "numeric"},
-        description="Leave empty if no authorization has been decided yet.",
+class EstimateForm(ContractForm):
+    contract = StayEstimateInput
+
+    service_line = SelectField("Service line", choices=[], validate_choice=False)
+    daily_rate = text_input("Daily rate billed", 40, **DECIMAL)
+    days = text_input("Length of stay (days)", 9, **NUMBER)
+    authorized_days = text_input(
+        "Days authorized so far", 9, "Leave empty if no authorization has been decided yet.", **NUMBER
     )
 
+    def offer_lines(self, verification) -> None:
+        """The service lines the verification has benefits for."""
+        self.service_line.choices = choices(
+            [(line.service_line.value, line.service_line.label) for line in verification.lines]
+        )
 
-class AuthorizationForm(FlaskForm):
+
+class AuthorizationForm(ContractForm):
+    contract = AuthorizationInput
+
     level_of_care = _select("Level of care", LevelOfCare.choices(), blank="— choose —")
-    coverage_id = SelectField("Coverage", choices=[], validate_choice=False, validators=[Optional()])
+    coverage_id = SelectField("Coverage", choices=[], validate_choice=False)
     status = _select("Status", AuthorizationStatus.choices(), blank="— choose —")
-    auth_number = StringField("Authorization number", validators=[Optional(), _max(50)])
+    auth_number = text_input("Authorization number", authorization.AUTH_NUMBER_LIMIT, autocomplete="off")
     unit = _select("Counted in", AuthorizationUnit.choices(), blank=None)
-    requested_units = StringField("Requested", validators=[Optional(), _max(9)], render_kw={"inputmode": "numeric"})
-    approved_units = StringField("Approved", validators=[Optional(), _max(9)], render_kw={"inputmode": "numeric"})
-    start_date = StringField("First covered day", validators=[Optional(), _max(10)], render_kw=DATE)
-    end_date = StringField(
-        "Last covered day",
-        validators=[Optional(), _max(10)],
-        render_kw=DATE,
-        description="Left empty for days, it is worked out from the first day and the days approved.",
+    requested_units = text_input("Requested", 9, **NUMBER)
+    approved_units = text_input("Approved", 9, **NUMBER)
+    start_date = date_input("First covered day")
+    end_date = date_input(
+        "Last covered day", "Left empty for days, it is worked out from the first day and the days approved."
     )
-    next_review_date = StringField(
-        "Next review",
-        validators=[Optional(), _max(10)],
-        render_kw=DATE,
-        description="Billing is reminded before this date and before the last covered day.",
+    next_review_date = date_input(
+        "Next review", "Billing is reminded before this date and before the last covered day."
     )
-    payer_contact = StringField("Payer contact (reviewer)", validators=[Optional(), _max(120)])
-    note = TextAreaField("Review note", validators=[Optional(), _max(2000)], render_kw={"rows": 3})
+    payer_contact = text_input("Payer contact (reviewer)", authorization.PAYER_CONTACT_LIMIT)
+    note = TextAreaField("Review note", render_kw={"rows": 3, "maxlength": authorization.NOTE_LIMIT})
+
+    def offer(self, coverages, current: AuthorizationStatus | None = None) -> None:
+        """The inquiry's coverages, and the statuses the authorization may take now (its own and
+        the moves the lifecycle allows; any status for a new one)."""
+        self.coverage_id.choices = choices(
+            [("", "— none / not known —")] + [(str(c.id), f"{c.rank.label} — {c.insurer}") for c in coverages]
+        )
+        offered = [(status.value, status.label) for status in statuses_from(current)]
+        self.status.choices = choices(offered if current else [("", "— choose —"), *offered])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(ContractForm):
     """A CSRF-protected button."""
