@@ -51,7 +51,7 @@ COVERAGE = {"rank": "primary", "payer_name": "Acme Health", "member_id": "XYZ 12
     "given, expected",
     [
         ({}, {"member_id": "XYZ12345678", "group_number": "GRP-1", "payer_name": "Acme Health"}),
-        ({"member_id": " xyz\t1234 5678 "}, {"member_id": "xyz12345678"}),
+        ({"member_id": " xyz 1234  5678 "}, {"member_id": "xyz12345678"}),
         ({"payer_id": "7", "payer_name": ""}, {"payer_id": 7, "payer_name": None}),
         ({"relationship_to_subscriber": ""}, {"relationship_to_subscriber": SubscriberRelationship.SELF}),
         (
@@ -95,7 +95,9 @@ def test_good_coverages(given, expected):
             "coverage_subscriber_dob_required",
         ),
         ({"subscriber_dob": "2026-06-16"}, "subscriber_dob", "date_in_future"),
-        ({"subscriber_dob": "1899-12-31"}, "subscriber_dob", "date_out_of_range"),
+        ({"subscriber_dob": "1899-12-31"}, "subscriber_dob", "date_too_early"),
+        ({"subscriber_dob": "1980-02-30"}, "subscriber_dob", "date_invalid"),
+        ({"member_id": "xyz\t1234"}, "member_id", "text_control_character"),
         ({"subscriber_dob": "1980-02-30"}, "subscriber_dob", "date_invalid"),
         ({"effective_from": "2026-06-01", "effective_to": "2026-05-31"}, "effective_to", "coverage_ends_before_start"),
         ({"effective_from": "tomorrow"}, "effective_from", "date_invalid"),
@@ -111,14 +113,16 @@ def test_bad_coverages(given, field, code):
 
 def test_coverage_messages_read_plainly():
     found = problems(CoverageInput, {**COVERAGE, "member_id": "XYZ*1", "relationship_to_subscriber": "spouse"})
-    assert found["member_id"][1] == "Enter the member id as printed: letters, numbers and dashes only."
+    assert found["member_id"][1] == (
+        "Enter the member id as printed on the card: letters, numbers, dashes and spaces only."
+    )
     found = problems(CoverageInput, {**COVERAGE, "relationship_to_subscriber": "spouse"})
     assert found["subscriber_name"][1] == "Enter the insured person's name: the patient is not the policy holder."
 
 
 def test_coverage_from_json_is_strict_about_types():
     assert parse(CoverageInput, {**COVERAGE, "payer_id": 3}, "json").payer_id == 3
-    assert problems(CoverageInput, {**COVERAGE, "member_id": 12345}, "json")["member_id"][0] == "text_type"
+    assert problems(CoverageInput, {**COVERAGE, "member_id": 12345}, "json")["member_id"][0] == "json_string"
 
 
 # --- verification --------------------------------------------------------------------------------

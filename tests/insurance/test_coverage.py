@@ -80,9 +80,15 @@ def test_a_typed_insurer_name_is_enough(app, editor_client, inquiry):
         ({"payer_id": "abc"}, "Choose the payer."),
         ({"payer_name": "x" * 121}, "Use at most 120 characters (this has 121)."),
         ({"plan_type": "wizard"}, "Choose one of the listed options (ppo, hmo,"),
-        ({"member_id": "XYZ*123"}, "Enter the member id as printed: letters, numbers and dashes only."),
+        (
+            {"member_id": "XYZ*123"},
+            "Enter the member id as printed on the card: letters, numbers, dashes and spaces only.",
+        ),
         ({"member_id": "X"}, "Enter the whole member id as printed on the card (at least 2 characters)."),
-        ({"group_number": "G~1"}, "Enter the group number as printed: letters, numbers and dashes only."),
+        (
+            {"group_number": "G~1"},
+            "Enter the group number as printed on the card: letters, numbers, dashes and spaces only.",
+        ),
         ({"relationship_to_subscriber": "cousin"}, "Choose one of the listed options (self, spouse, child, other)."),
         (
             {"relationship_to_subscriber": "spouse"},
@@ -106,7 +112,7 @@ def test_a_typed_insurer_name_is_enough(app, editor_client, inquiry):
                 "subscriber_name": "Maria Example",
                 "subscriber_dob": "1899-12-31",
             },
-            "Enter a insured person&#39;s date of birth between 1900 and 2100.",
+            "The insured person&#39;s date of birth cannot be before 1900.",
         ),
         (
             {
