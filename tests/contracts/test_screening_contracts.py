@@ -11,7 +11,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from wtforms.fields.core import UnboundField
 
+from coordinator.blueprints.screening.forms import PREVIEW_FORMS, RECORD_FORMS, RegimenRowForm
 from coordinator.contracts.regimen import MAX_LINES, Regimen, RegimenLineInput, RegimenRow
 from coordinator.contracts.rule_problems import rule_problems
 from coordinator.contracts.screening import (
@@ -48,12 +50,13 @@ def problems_of(contract, data, source="form") -> list[tuple[str | None, str]]:
     return [(p.field, p.code) for p in failure.value.problems]
 
 
-# --- every kind has its contracts and the rule's items -------------------------------------------
+# --- every kind has its contracts, its form and the rule's items --------------------------------
 
 
-def test_every_kind_is_recorded_and_previewed_through_a_contract():
+def test_every_kind_is_recorded_and_previewed_through_a_contract_and_a_form():
     kinds = {kind for kind, _ in screenings.KINDS}
-    assert set(RECORDED) == kinds and set(DRAFTS) == kinds | {"mme"}
+    assert set(RECORDED) == set(RECORD_FORMS) == kinds
+    assert set(DRAFTS) == set(PREVIEW_FORMS) == kinds | {"mme"}
     assert all(contract.kind == kind for kind, contract in DRAFTS.items())
 
 
@@ -68,6 +71,17 @@ def test_every_kind_is_recorded_and_previewed_through_a_contract():
 def test_a_questionnaire_has_one_field_per_item_of_its_rule(contract, items):
     assert list(contract.items) == items
     assert list(contract.model_fields) == ["administered_at", *items]
+
+
+@pytest.mark.parametrize("kind", sorted(PREVIEW_FORMS))
+def test_each_form_has_a_field_for_every_field_of_its_contracts(kind):
+    def names(form_class) -> set[str]:
+        return {name for name in dir(form_class) if isinstance(getattr(form_class, name), UnboundField)}
+
+    assert set(DRAFTS[kind].model_fields) == names(PREVIEW_FORMS[kind])
+    if kind in RECORD_FORMS:
+        assert set(RECORDED[kind].model_fields) == names(RECORD_FORMS[kind])
+    assert list(RegimenRowForm().data) == list(RegimenLineInput.model_fields)
 
 
 # --- questionnaires: the contract checks the shape, the rule the answers -------------------------

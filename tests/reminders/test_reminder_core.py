@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from coordinator.contracts.screening import Phq9Input
 from coordinator.domain.intake import Channel
 from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
@@ -185,12 +186,7 @@ def test_a_phq9_item_9_answer_alerts_the_clinical_lead_at_once(app, desk, inquir
         answers = {key: "0" for key, _ in phq9.ITEMS}
         answers["self_harm"] = "1"
         screening = screenings.record(
-            db.session.merge(desk),
-            db.session.get(Inquiry, inquiry),
-            "phq9",
-            answers,
-            administered_at=None,
-            today=date.today(),
+            db.session.merge(desk), db.session.get(Inquiry, inquiry), Phq9Input.parse(answers)
         )
         db.session.commit()
         screening_id = screening.id
