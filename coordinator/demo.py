@@ -17,6 +17,7 @@ from coordinator import demo_finance
 from coordinator.clock import clinic_today
 from coordinator.contracts.intake import REFERRER_KINDS, NewInquiry, StaffInquiry
 from coordinator.contracts.pipeline import CallInput, TransitionInput
+from coordinator.contracts.screening import RECORDED
 from coordinator.domain.care import AsamEdition, LevelOfCare
 from coordinator.domain.intake import Channel, ReferralSource
 from coordinator.domain.reminders import ReminderKind
@@ -267,7 +268,7 @@ def _walk(inquiry, target, desk, physician, programs, today, n, billing_user) ->
             continue
         if action == "start_screening":
             _move(desk, inquiry, action)
-            _screen(inquiry, desk, physician, today, n)
+            _screen(inquiry, desk, physician, n)
             continue
         if action == "start_verification":
             _move(desk, inquiry, action)
@@ -286,7 +287,7 @@ def _move(desk, inquiry, action: str, **details) -> None:
     pipeline.transition(desk, inquiry, TransitionInput.parse({"action": action, **details}))
 
 
-def _screen(inquiry, desk, physician, today, n) -> None:
+def _screen(inquiry, desk, physician, n) -> None:
     now = utcnow()
     phq = {key: str((n + i) % 3) for i, (key, _) in enumerate(phq9.ITEMS)}
     phq["self_harm"] = "1" if n % 9 == 2 else "0"
@@ -308,27 +309,20 @@ def _screen(inquiry, desk, physician, today, n) -> None:
             if on
         ]
     }
-    screenings.record(desk, inquiry, "phq9", phq, administered_at=now, today=today)
-    screenings.record(desk, inquiry, "gad7", gad, administered_at=now, today=today)
-    screenings.record(desk, inquiry, "dsm5_oud", _flatten(dsm), administered_at=now, today=today)
-    screenings.record(desk, inquiry, "medical_flags", _flatten(flags), administered_at=now, today=today)
+    _record(desk, inquiry, "phq9", phq, now)
+    _record(desk, inquiry, "gad7", gad, now)
+    _record(desk, inquiry, "dsm5_oud", dsm, now)
+    _record(desk, inquiry, "medical_flags", flags, now)
     if n % 2 == 0:
         answers = {
             item.key: str(item.allowed_scores[min(len(item.allowed_scores) - 1, (n + i) % 3)])
             for i, item in enumerate(cows.ITEMS)
         }
-        screenings.record(physician, inquiry, "cows", answers, administered_at=now, today=today)
+        _record(physician, inquiry, "cows", answers, now)
 
 
-def _flatten(data: dict):
-    """Form-like data: lists become repeated keys, as a browser posts checkboxes."""
-    from werkzeug.datastructures import MultiDict
-
-    pairs = []
-    for key, value in data.items():
-        for item in value if isinstance(value, list) else [value]:
-            pairs.append((key, item))
-    return MultiDict(pairs)
+def _record(actor, inquiry, kind: str, answers: dict, when) -> None:
+    screenings.record(actor, inquiry, RECORDED[kind].parse(answers | {"administered_at": when}))
 
 
 def _tasks(inquiry, target, desk, manager, n) -> None:

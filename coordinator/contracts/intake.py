@@ -16,7 +16,7 @@ from pydantic import ConfigDict
 from coordinator.contracts import values
 from coordinator.contracts.base import Contract, problem, rule
 from coordinator.contracts.messages import define
-from coordinator.contracts.regimen import Regimen
+from coordinator.contracts.regimen import regimen
 from coordinator.domain.insurance import PlanType, SubscriberRelationship
 from coordinator.domain.intake import CallerRelationship, ContactMethod, ReferralSource, Sex, Substance, Urgency
 
@@ -155,7 +155,7 @@ class InquiryDetails(Contract):
     referrer_organization: _text("referrer_organization")
     referrer_phone: values.phone(limit=TEXT_LIMITS["referrer_phone"])
     referrer_email: values.email()
-    regimen: Regimen
+    regimen: regimen()
 
     schema_required = ("patient_name", "referral_source")
     # A new inquiry needs a way to call back; an edit may come after the details were lost.

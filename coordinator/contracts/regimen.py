@@ -1,42 +1,48 @@
-"""The opioid regimen as typed: a list of medicine lines, checked by the MME rule.
+"""The opioid regimen as any form or body gives it: `RegimenLineInput` rows and the `regimen()`
+normaliser for a contract field holding them (the screening regimen editor; intake later).
 
-The contract checks each line's shape (JSON types from the API; text from a form) and then hands
-the line to `rules/mme.RegimenLine`, which owns every clinical check (known drug, unit for that
-drug, plausible dose, doses per day, purpose) and words its problems; they come back under
-`regimen-<i>-<field>`.
+Rows come as a list, from a form's `FieldList(FormField(...))` (`regimen-N-field`) or a JSON
+array. Wholly blank rows are dropped first (a purpose alone is blank: it has a default), and every
+problem names the row as the person sees it (`regimen-3-dose` for the fourth row, even when rows
+above it were blank). The row contract checks the shape of each value; the MME rule
+(`rules/mme.RegimenLine`) is the one place that checks a medicine (known drug, its units, a
+plausible dose, patches without doses per day) and words what is wrong.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
+from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, WithJsonSchema
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from coordinator.contracts import values
 from coordinator.contracts.base import Contract
 from coordinator.contracts.messages import define
-from coordinator.errors import Problem
+from coordinator.contracts.rule_problems import rule_line_errors
 from coordinator.rules import mme
 from coordinator.rules.errors import RuleError
 
 MAX_LINES = 10
-LINE_FIELDS = ("drug", "dose", "unit", "doses_per_day", "purpose")
+# Longest drug key or unit worth reading; the rule names what it does not know.
+TEXT_LIMIT = 40
+ROW_FIELDS = ("drug", "dose", "unit", "doses_per_day", "purpose")
+# A row with none of these is blank (the purpose has a default, so it alone says nothing).
+CONTENT_FIELDS = ("drug", "dose", "unit", "doses_per_day")
 
-define(
-    {
-        "regimen_not_a_list": "Give the opioid regimen as a list of medicines.",
-        "regimen_too_long": "List at most {limit} medicines.",
-    }
-)
+define({"regimen_too_many": "List at most {limit} medicines."})
 
 
 class RegimenLineInput(Contract):
-    """One medicine as taken: drug key, one dose, its unit, doses per day, and why it is taken."""
+    """One medicine as typed: which drug, one dose and its unit, doses a day, and why it is taken."""
 
-    drug: Annotated[values.text(40), WithJsonSchema({"type": "string", "enum": [d.key for d in mme.DRUGS]})]
+    # The JSON Schema lists the drugs and units the MME rule knows (the rule says what is wrong).
+    drug: Annotated[values.text(TEXT_LIMIT), WithJsonSchema({"type": "string", "enum": [d.key for d in mme.DRUGS]})]
     dose: Annotated[values.number(what="dose"), WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
     unit: Annotated[
-        values.text(10),
+        values.text(TEXT_LIMIT),
         WithJsonSchema({"type": "string", "enum": list(dict.fromkeys(u for d in mme.DRUGS for u in d.units))}),
     ]
     doses_per_day: values.whole_number(what="doses per day", minimum=1, maximum=mme.MAX_DOSES_PER_DAY)
@@ -44,69 +50,105 @@ class RegimenLineInput(Contract):
 
     schema_required = ("drug", "dose", "unit")
 
-    def problems(self):
-        try:
-            self.as_rule_line()
-        except RuleError as error:
-            for field, message in error.errors:
-                yield Problem(field, message, type(error).__name__)
-
-    def as_rule_line(self) -> mme.RegimenLine:
-        """This line for the MME rule (which checks it clinically and raises RuleError)."""
-        # The dose goes as text, so the rule's messages quote it as typed ("not '-1'").
+    def to_line(self) -> mme.RegimenLine:
+        """The medicine as the MME rule checks and normalises it; RuleError names its fields."""
+        # The dose goes to the rule as written, so its messages quote "-5", not Decimal('-5').
         dose = None if self.dose is None else format(self.dose, "f")
-        return mme.RegimenLine(
-            drug=self.drug, dose=dose, unit=self.unit, doses_per_day=self.doses_per_day, purpose=self.purpose
+        return mme.RegimenLine(self.drug, dose, self.unit, self.doses_per_day, self.purpose)
+
+
+@dataclass(frozen=True)
+class RegimenRow:
+    """A row that is not blank, with its place among the rows the person sees (from 0)."""
+
+    number: int
+    line: RegimenLineInput
+
+
+@dataclass(frozen=True)
+class Regimen:
+    """A checked regimen: the rule's lines, the row each came from, and its MME/day (None when
+    no medicine is listed)."""
+
+    lines: tuple[mme.RegimenLine, ...] = ()
+    rows: tuple[int, ...] = ()
+    result: mme.MmeResult | None = None
+
+
+def _is_blank(row: Mapping) -> bool:
+    return all(
+        value is None or (isinstance(value, str) and not value.strip()) for value in map(row.get, CONTENT_FIELDS)
+    )
+
+
+def _relocated(error: ValidationError, loc: tuple) -> list[InitErrorDetails]:
+    return [
+        InitErrorDetails(
+            type=PydanticCustomError(item["type"], item["msg"], item.get("ctx") or {}),
+            loc=(*loc, *item["loc"]),
+            input=None,
         )
+        for item in error.errors(include_url=False, include_input=False)
+    ]
 
 
-def _check_list(value: object, info: ValidationInfo) -> object:
+def _rows(value: object, info: ValidationInfo) -> tuple[list[RegimenRow], list[InitErrorDetails]]:
+    """The rows that are not blank, parsed for shape, and the problems of those that are not usable."""
     if value is None or value == "":
-        return []
+        return [], []
     if not isinstance(value, list | tuple):
-        raise values.problem("regimen_not_a_list")
-    if len(value) > MAX_LINES:
-        raise values.problem("regimen_too_long", limit=MAX_LINES)
-    return list(value)
+        raise values.problem("not_a_list")
+    given = [
+        (number, row)
+        for number, row in enumerate(value)
+        if isinstance(row, RegimenLineInput) or not isinstance(row, Mapping) or not _is_blank(row)
+    ]
+    if len(given) > MAX_LINES:
+        raise values.problem("regimen_too_many", limit=MAX_LINES)
+    rows, errors = [], []
+    for number, row in given:
+        if isinstance(row, RegimenLineInput):
+            rows.append(RegimenRow(number, row))
+        elif not isinstance(row, Mapping):
+            errors.append(InitErrorDetails(type=values.problem("not_an_object"), loc=(number,), input=None))
+        else:
+            try:
+                rows.append(RegimenRow(number, RegimenLineInput.model_validate(dict(row), context=info.context)))
+            except ValidationError as error:
+                errors += _relocated(error, (number,))
+    return rows, errors
 
 
-# Declared "| None" so the JSON Schema says a null regimen is accepted; it becomes [] first.
-Regimen = Annotated[
-    list[RegimenLineInput] | None,
-    BeforeValidator(_check_list),
-    Field(
-        default_factory=list,
-        description="The current opioid regimen. Problems with line i are reported under "
-        "`regimen-i-<field>` (for example `regimen-0-dose`).",
-        json_schema_extra={"maxItems": MAX_LINES},
-    ),
-]
+def _checked(rows: list[RegimenRow], errors: list[InitErrorDetails]) -> Regimen:
+    """Each usable row through the MME rule, then the regimen's total (calculate_mme)."""
+    lines = []
+    for row in rows:
+        try:
+            lines.append(row.line.to_line())
+        except RuleError as err:
+            errors = [*errors, *rule_line_errors(err, (row.number,))]
+    if errors:
+        raise ValidationError.from_exception_data("regimen", sorted(errors, key=lambda e: e["loc"][0]))
+    result = mme.calculate_mme(lines) if lines else None
+    return Regimen(tuple(lines), tuple(row.number for row in rows), result)
 
 
-def rule_lines(lines: list[RegimenLineInput]) -> list[mme.RegimenLine]:
-    """The lines as the MME rule's RegimenLine (already checked when the contract was parsed)."""
-    return [line.as_rule_line() for line in lines]
+def regimen(*, draft: bool = False) -> Any:
+    """A list of regimen rows (at most MAX_LINES that are not blank), checked by the MME rule into
+    a `Regimen`. A `draft` (the live preview's) is only parsed for shape: a tuple of RegimenRow,
+    for the preview to check line by line and leave unfinished ones out."""
 
+    def check(value: object, info: ValidationInfo) -> Regimen | tuple[RegimenRow, ...]:
+        rows, errors = _rows(value, info)
+        if not draft:
+            return _checked(rows, errors)
+        if errors:
+            raise ValidationError.from_exception_data("regimen", errors)
+        return tuple(rows)
 
-def total(lines: list[RegimenLineInput]) -> mme.MmeResult | None:
-    """The MME result of a checked regimen, or None for no medicines."""
-    return mme.calculate_mme(rule_lines(lines), field_prefix="regimen") if lines else None
-
-
-def form_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int]]:
-    """Posted regimen rows without the wholly blank ones (a purpose alone is blank: it has a
-    default), and the form row number of each kept line, for `renumbered`."""
-    kept, numbers = [], []
-    for number, row in enumerate(rows):
-        if any(row.get(name) not in (None, "") for name in ("drug", "dose", "unit", "doses_per_day")):
-            kept.append({name: row.get(name) for name in LINE_FIELDS})
-            numbers.append(number)
-    return kept, numbers
-
-
-def renumbered(path: str | None, numbers: list[int]) -> str | None:
-    """`regimen-i-field` pointing at form row `numbers[i]` instead of kept line i."""
-    parts = path.split("-") if path else []
-    if len(parts) >= 2 and parts[0] == "regimen" and parts[1].isdigit() and int(parts[1]) < len(numbers):
-        return "-".join(["regimen", str(numbers[int(parts[1])]), *parts[2:]])
-    return path
+    schema = {
+        "type": ["array", "null"],
+        "items": RegimenLineInput.model_json_schema(),
+        "description": f"At most {MAX_LINES} medicines; problems with row i are reported as `regimen-i-<field>`.",
+    }
+    return Annotated[Any, BeforeValidator(check), WithJsonSchema(schema), Field(default=None, validate_default=True)]

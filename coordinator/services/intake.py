@@ -13,7 +13,6 @@ import secrets
 
 import sqlalchemy as sa
 
-from coordinator.contracts import regimen as regimen_contract
 from coordinator.contracts.base import problem
 from coordinator.contracts.intake import InquiryDetails, InquiryEdit, InsuranceDetails, NewInquiry, StaffInquiry
 from coordinator.contracts.messages import define
@@ -165,7 +164,7 @@ def create_inquiry(actor, data: NewInquiry, *, channel: Channel, api_client: Api
     _apply(inquiry, data)
     db.session.add(inquiry)
     db.session.flush()
-    replace_regimen(inquiry, regimen_contract.rule_lines(data.regimen), regimen_contract.total(data.regimen))
+    replace_regimen(inquiry, list(data.regimen.lines), data.regimen.result)
     label = actor.label if isinstance(actor, SystemActor) else None
     db.session.add(
         InquiryActivity(
@@ -233,7 +232,7 @@ def update_inquiry(actor: User, inquiry: Inquiry, data: InquiryEdit) -> Inquiry:
     _apply(inquiry, data)
     inquiry.assigned_to_id = assignee.id if assignee else None
     inquiry.is_restricted = data.is_restricted
-    replace_regimen(inquiry, regimen_contract.rule_lines(data.regimen), regimen_contract.total(data.regimen))
+    replace_regimen(inquiry, list(data.regimen.lines), data.regimen.result)
     db.session.flush()
     audit.record(actor, AuditAction.INQUIRY_UPDATED, "inquiry", inquiry.id)
     return inquiry

@@ -336,19 +336,33 @@ BAD_INPUT = [
     ("cows", COWS_36 | {"resting_pulse": "3"}, "'3' is not allowed; choose 0, 1, 2 or 4."),
     ("phq9", {key: "0" for key in PHQ9_KEYS} | {"mood": "4"}, "'4' is not allowed; choose 0, 1, 2 or 3."),
     ("phq9", {key: "1" for key in PHQ9_KEYS[:8]}, "choose an answer."),
-    ("gad7", {key: "1" * 10_000 for key in GAD7_KEYS}, "is not allowed"),
-    ("dsm5_oud", {"criteria": ["tolerance", "telepathy"]}, "Unknown DSM-5 criteria: 'telepathy'."),
+    ("gad7", {key: "1" * 10_000 for key in GAD7_KEYS}, "Use at most 40 characters (this has 10000)."),
+    ("dsm5_oud", {"criteria": ["tolerance", "telepathy"]}, "Choose DSM-5 criteria from the list; unknown: 'telepathy'"),
+    (
+        "dsm5_oud",
+        {"criteria": ["tolerance"]},
+        "Say whether the opioid is taken as prescribed under medical supervision (yes or no).",
+    ),
     (
         "dsm5_oud",
         {"criteria": ["tolerance"], "taken_as_prescribed_under_supervision": "maybe"},
-        "taken as prescribed under medical supervision (yes or no)",
+        "Choose one of the listed options (yes, no).",
     ),
-    ("medical_flags", {"flags": ["vampirism"]}, "Unknown medical flags"),
-    ("medical_flags", {"last_overdose_on": "2024-02-30"}, "real calendar date"),
-    ("medical_flags", {"last_overdose_on": "2999-01-01"}, "cannot be in the future"),
+    ("medical_flags", {"flags": ["vampirism"]}, "Choose medical flags from the list; unknown: 'vampirism'"),
+    ("medical_flags", {"last_overdose_on": "2024-02-30"}, "Enter the date of the last overdose as a real date"),
+    ("medical_flags", {"last_overdose_on": "2099-01-01"}, "cannot be in the future"),
+    ("medical_flags", {"last_overdose_on": "2999-01-01"}, "between 1900 and 2100"),
     ("phq9", {key: "0" for key in PHQ9_KEYS} | {"administered_at": "2099-01-01T10:00"}, "cannot be in the future"),
-    ("phq9", {key: "0" for key in PHQ9_KEYS} | {"administered_at": "yesterday"}, "Enter the date and time"),
-    ("phq9", {key: "0" for key in PHQ9_KEYS} | {"administered_at": "0001-01-01T00:00"}, "Enter a real date"),
+    (
+        "phq9",
+        {key: "0" for key in PHQ9_KEYS} | {"administered_at": "yesterday"},
+        "Enter the time the screening was given as a date and time.",
+    ),
+    (
+        "phq9",
+        {key: "0" for key in PHQ9_KEYS} | {"administered_at": "0001-01-01T00:00"},
+        "Enter the time the screening was given as a date and time.",
+    ),
 ]
 
 
@@ -427,7 +441,17 @@ BAD_REGIMENS = [
             "regimen-0-doses_per_day": "9" * 5000,
         },
         "regimen-0-doses_per_day",
-        "at most 40 characters",
+        "Enter the doses per day as a whole number from 1 to 24.",
+    ),
+    (
+        {
+            "regimen-0-drug": "oxycodone",
+            "regimen-0-dose": "10",
+            "regimen-0-unit": "x" * 5000,
+            "regimen-0-doses_per_day": "1",
+        },
+        "regimen-0-unit",
+        "Use at most 40 characters",
     ),
     (
         {

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
+from coordinator.blueprints.screening.forms import RECORD_FORMS
+from coordinator.contracts.screening import DRAFTS, RECORDED, Dsm5OudInput, RegimenInput
 from coordinator.errors import NotPermitted, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import Inquiry, InquiryActivity, Screening, User, utcnow
 from coordinator.roles import Role
 from coordinator.rules import mme, phq9, scoring
-from coordinator.services import screenings
+from coordinator.services import screening_preview, screenings
 
 GAD7_ONES = {key: "1" for key in screenings.SCORED_ITEMS["gad7"]}
 
@@ -29,10 +31,7 @@ def staff(app, create_user, create_inquiry):
             screening = screenings.record(
                 db.session.get(User, user.id),
                 db.session.get(Inquiry, inquiry.id),
-                kind,
-                data,
-                administered_at=administered_at,
-                today=date.today(),
+                RECORDED[kind].parse(data | {"administered_at": administered_at}),
             )
             db.session.commit()
             return screening.id
@@ -74,13 +73,23 @@ def test_latest_is_by_administration_time_and_history_is_newest_first(app, staff
         assert screenings.history(inquiry_id, "phq9") == []
 
 
-def test_stored_answers_are_normalised_and_unknown_fields_ignored(app, staff):
-    record, _, admissions, _ = staff
-    screening_id = record(admissions, "gad7", GAD7_ONES | {"csrf_token": "x", "nervous": " 3 ", "extra": "y"})
+def test_stored_answers_are_normalised_and_unknown_fields_ignored(app, admissions_and_inquiry):
+    user, inquiry = admissions_and_inquiry
+    posted = GAD7_ONES | {"csrf_token": "x", "nervous": " 3 ", "extra": "y"}
+    with app.test_request_context(method="POST", data=posted):
+        form = RECORD_FORMS["gad7"](meta={"csrf": False})  # what the page posts, through its form
+        actor, row = db.session.get(User, user.id), db.session.get(Inquiry, inquiry.id)
+        screening_id = screenings.record(actor, row, form.parse()).id
+        db.session.commit()
     with app.app_context():
         screening = db.session.get(Screening, screening_id)
         assert screening.answers == {key: (3 if key == "nervous" else 1) for key in GAD7_ONES}
         assert (screening.total, screening.band) == (Decimal(9), "mild")
+
+
+@pytest.fixture
+def admissions_and_inquiry(create_user, create_inquiry):
+    return create_user(Role.ADMISSIONS), create_inquiry()
 
 
 def test_cows_is_refused_to_other_roles_and_merged_inquiries_to_everyone(app, staff, create_inquiry):
@@ -105,7 +114,7 @@ def test_a_screening_before_the_inquiry_arrived_is_refused(staff):
 
 def test_dsm5_reports_the_criteria_and_the_supervision_problem_together(app):
     with app.app_context(), pytest.raises(ValidationFailed) as failure:
-        screenings.assess("dsm5_oud", {"criteria": ["mind_reading"]}, today=date.today())
+        Dsm5OudInput.parse({"criteria": ["mind_reading"]})
     assert [field for field, _ in failure.value.reasons] == ["taken_as_prescribed_under_supervision", "criteria"]
 
 
@@ -122,7 +131,7 @@ def test_dsm5_reports_the_criteria_and_the_supervision_problem_together(app):
 )
 def test_odd_shapes_become_field_errors(app, data):
     with app.app_context(), pytest.raises(ValidationFailed) as failure:
-        screenings.assess("dsm5_oud", data, today=date.today())
+        Dsm5OudInput.parse(data)
     assert all(len(message) < 400 for _, message in failure.value.reasons)
 
 
@@ -130,13 +139,12 @@ def test_set_regimen_replaces_and_clears(app, create_user, create_inquiry):
     user, inquiry = create_user(Role.ADMISSIONS), create_inquiry()
     with app.app_context():
         actor, row = db.session.get(User, user.id), db.session.get(Inquiry, inquiry.id)
-        result = screenings.set_regimen(
-            actor, row, {"regimen-4-drug": "fentanyl_transdermal", "regimen-4-dose": "25", "regimen-4-unit": "mcg/hr"}
-        )
+        patch = {"drug": "fentanyl_transdermal", "dose": "25", "unit": "mcg/hr"}
+        result = screenings.set_regimen(actor, row, RegimenInput.parse({"regimen": [{}, {}, {}, {}, patch]}))
         db.session.commit()
         assert result.total_mme_per_day == Decimal("60.0") and row.mme_per_day == Decimal("60.0")
         assert [line.drug for line in screenings.regimen_of(row.id)] == ["fentanyl_transdermal"]
-        assert screenings.set_regimen(actor, row, {"regimen-0-purpose": "pain"}) is None
+        assert screenings.set_regimen(actor, row, RegimenInput.parse({"regimen": [{"purpose": "pain"}]})) is None
         db.session.commit()
         assert row.mme_per_day is None and screenings.regimen_of(row.id) == []
         summaries = db.session.scalars(
@@ -146,7 +154,7 @@ def test_set_regimen_replaces_and_clears(app, create_user, create_inquiry):
         ).all()
         assert summaries == ["Opioid regimen updated: 60 MME/day", "Opioid regimen cleared"]
         with pytest.raises(NotPermitted):
-            screenings.set_regimen(db.session.get(User, create_user(Role.CLINICIAN).id), row, {})
+            screenings.set_regimen(db.session.get(User, create_user(Role.CLINICIAN).id), row, RegimenInput.parse({}))
 
 
 # --- rule fixes found while building the screening pages --------------------------------------
@@ -186,3 +194,51 @@ def test_threshold_flags_match_calculate_mme():
     assert [f.code for f in mme.threshold_flags(Decimal("49.9"))] == []
     assert [f.code for f in mme.threshold_flags(Decimal("50.0"))] == ["cdc2022_50"]
     assert [f.code for f in mme.threshold_flags(Decimal("90.0"))] == ["cdc2022_50", "cdc2016_90"]
+
+
+# --- the live preview's policy for unfinished input (services/screening_preview) ------------------
+
+
+def draft(kind, data):
+    return DRAFTS[kind].parse(data)
+
+
+def test_a_half_answered_questionnaire_scores_a_floor(app):
+    with app.app_context():
+        partial = screening_preview.preview(draft("phq9", {"interest": "3", "mood": "3", "sleep": "3", "energy": "1"}))
+        wrong = screening_preview.preview(draft("phq9", {"interest": "3", "mood": "4"}))
+        empty = screening_preview.preview(draft("gad7", {}))
+        whole = screening_preview.preview(draft("gad7", GAD7_ONES))
+    assert (partial.assessment.total, partial.assessment.band, partial.provisional) == (10, "moderate", True)
+    assert partial.progress == "4 of 9 answered so far"
+    assert wrong.assessment is None and len(wrong.errors) == 1 and "'4' is not allowed" in wrong.errors[0]
+    assert empty.empty and empty.assessment is None
+    assert (whole.assessment.total, whole.provisional) == (7, False)
+
+
+def test_dsm5_counts_as_unsupervised_until_the_question_is_answered(app):
+    criteria = ["tolerance", "withdrawal", "craving"]
+    with app.app_context():
+        open_question = screening_preview.preview(draft("dsm5_oud", {"criteria": criteria}))
+        answered = screening_preview.preview(
+            draft("dsm5_oud", {"criteria": criteria, "taken_as_prescribed_under_supervision": "yes"})
+        )
+    assert (open_question.assessment.total, open_question.provisional) == (3, True)
+    assert "tolerance and withdrawal will not count" in open_question.progress
+    assert (answered.assessment.total, answered.provisional) == (1, False)
+
+
+def test_unfinished_regimen_rows_are_left_out_and_named(app):
+    rows = [{"drug": "oxycodone", "dose": "20", "unit": "mg", "doses_per_day": "3"}, {}, {"drug": "morphine"}]
+    with app.app_context():
+        live = screening_preview.preview(draft("mme", {"regimen": rows}))
+    assert live.regimen.result.total_mme_per_day == Decimal("90.0") and live.regimen.rows == (0,)
+    assert live.errors == ("Medicine 3: Choose the unit of the dose.", "Medicine 3: Enter the dose.")
+    assert live.progress == "Total from 1 of 2 medicines; finish the others to include them." and live.provisional
+
+
+def test_medical_flags_preview_prefers_the_inquiry_mme(app):
+    with app.app_context():
+        posted = screening_preview.preview(draft("medical_flags", {"mme_per_day": "250"}))
+        inquiry = screening_preview.preview(draft("medical_flags", {"mme_per_day": "250"}), mme_per_day=Decimal(10))
+    assert [f["code"] for f in posted.assessment.flags] == ["high_mme"] and inquiry.assessment.flags == []

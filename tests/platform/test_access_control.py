@@ -129,8 +129,7 @@ def _api_records(app, staff_member) -> dict:
 
 
 def _screening_records(app, staff_member, inquiry_id) -> dict:
-    from datetime import date
-
+    from coordinator.contracts.screening import Gad7Input
     from coordinator.extensions import db
     from coordinator.models import Inquiry
     from coordinator.services import screenings
@@ -139,10 +138,7 @@ def _screening_records(app, staff_member, inquiry_id) -> dict:
         screening = screenings.record(
             db.session.merge(staff_member),
             db.session.get(Inquiry, inquiry_id),
-            "gad7",
-            {key: "1" for key in screenings.SCORED_ITEMS["gad7"]},
-            administered_at=None,
-            today=date.today(),
+            Gad7Input.parse(dict.fromkeys(Gad7Input.items, "1")),
         )
         db.session.commit()
         return {"screening": screening.id}

@@ -1,12 +1,13 @@
 """Reminders: written with their cause, cancelled when it resolves, delivered exactly once."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from coordinator.contracts.intake import NewInquiry
 from coordinator.contracts.pipeline import RescheduleInput, TaskInput
+from coordinator.contracts.screening import Phq9Input
 from coordinator.domain.intake import Channel
 from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
@@ -183,12 +184,7 @@ def test_a_phq9_item_9_answer_alerts_the_clinical_lead_at_once(app, desk, inquir
         answers = {key: "0" for key, _ in phq9.ITEMS}
         answers["self_harm"] = "1"
         screening = screenings.record(
-            db.session.merge(desk),
-            db.session.get(Inquiry, inquiry),
-            "phq9",
-            answers,
-            administered_at=None,
-            today=date.today(),
+            db.session.merge(desk), db.session.get(Inquiry, inquiry), Phq9Input.parse(answers)
         )
         db.session.commit()
         screening_id = screening.id

@@ -13,6 +13,7 @@ from functools import cache
 
 from coordinator.blueprints.api.bodies import InquiryStatusBody
 from coordinator.contracts.intake import NewInquiry
+from coordinator.contracts.regimen import MAX_LINES, RegimenLineInput
 from coordinator.error_pages import CODES
 
 VERSION = "1.0.0"
@@ -33,6 +34,11 @@ def _contract_schemas() -> dict[str, dict]:
         schema = model.model_json_schema(ref_template=REF)
         schemas.update(schema.pop("$defs", {}))
         schemas[model.model_config.get("title") or model.__name__] = schema
+    # The regimen field's normaliser describes its lines inline; the document names them once.
+    schemas["RegimenLineInput"] = RegimenLineInput.model_json_schema(ref_template=REF)
+    regimen = schemas["NewInquiry"]["properties"]["regimen"]
+    regimen["items"] = {"$ref": REF.format(model="RegimenLineInput")}
+    regimen["maxItems"] = MAX_LINES
     renamed = {COMPONENTS.get(name, name): schema for name, schema in schemas.items()}
     return _rename_refs(renamed)
 

@@ -4,8 +4,6 @@ contract (`contracts/intake.py`, `contracts/pipeline.py`) parses what was posted
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    FieldList,
-    Form,
     FormField,
     HiddenField,
     SelectField,
@@ -15,10 +13,8 @@ from wtforms import (
 
 from coordinator.blueprints.admin.forms import choices
 from coordinator.blueprints.forms import ContractForm, date_input, datetime_input, text_input
-from coordinator.clock import clinic_context
+from coordinator.blueprints.regimen_rows import RegimenRowForm, RegimenRows
 from coordinator.contracts import pipeline
-from coordinator.contracts import regimen as regimen_contract
-from coordinator.contracts.base import form_data
 from coordinator.contracts.intake import TEXT_LIMITS, InquiryEdit, StaffInquiry
 from coordinator.contracts.pipeline import (
     BreakGlassInput,
@@ -42,7 +38,6 @@ from coordinator.domain.intake import (
     Substance,
     Urgency,
 )
-from coordinator.errors import ValidationFailed
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
 
 
@@ -61,16 +56,6 @@ def _text(label: str, name: str, description: str | None = None) -> object:
 
 def _area(label: str, limit: int, rows: int, description: str | None = None) -> TextAreaField:
     return TextAreaField(label, description=description, render_kw={"rows": rows, "maxlength": limit})
-
-
-class RegimenRowForm(Form):
-    """One posted regimen row (rendered by `screening/_regimen_rows.html`)."""
-
-    drug = text_input("Drug", 40)
-    dose = text_input("Dose", 40)
-    unit = text_input("Unit", 10)
-    doses_per_day = text_input("Doses a day", 40)
-    purpose = text_input("Taken for", 10)
 
 
 class InquiryForm(ContractForm):
@@ -109,7 +94,7 @@ class InquiryForm(ContractForm):
     substances = SelectMultipleField("Substances", choices=choices(Substance.choices()), validate_choice=False)
     pain_conditions = _area("Chronic pain conditions", TEXT_LIMITS["pain_conditions"], 2)
     prior_treatment = _area("Prior treatment", TEXT_LIMITS["prior_treatment"], 2)
-    regimen = FieldList(FormField(RegimenRowForm))
+    regimen = RegimenRows(FormField(RegimenRowForm))
     urgency = _select("Urgency", Urgency.choices(), blank=None, default=Urgency.ROUTINE.value)
     # The service checks the assignee (active, right role); the form only offers the list.
     assigned_to_id = SelectField("Assigned to", choices=[], validate_choice=False)
@@ -117,16 +102,6 @@ class InquiryForm(ContractForm):
         "Restricted record (only the assignee and administrators may open it)",
         description="For public figures, staff members or anyone who asked for extra discretion.",
     )
-
-    def parse(self):
-        """The contract, from the fields and the regimen rows that are not wholly blank; problems
-        with a regimen line point back at the row the person sees."""
-        data = form_data(self, self.contract)
-        data["regimen"], numbers = regimen_contract.form_rows(data.get("regimen") or [])
-        try:
-            return self.contract.parse(data, **clinic_context())
-        except ValidationFailed as failure:
-            raise failure.renamed(lambda path: regimen_contract.renumbered(path, numbers)) from None
 
     def regimen_errors(self) -> dict[str, list[str]]:
         """Problems of the regimen rows by field name, for the rows macro."""

@@ -14,7 +14,8 @@ from flask import url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from coordinator.contracts import regimen as regimen_contract
+from coordinator.contracts.regimen import MAX_LINES, Regimen
+from coordinator.contracts.screening import Supervision
 from coordinator.rules import cows, dsm5_oud, gad7, medical_flags, mme, phq9
 from coordinator.services import screenings
 
@@ -51,6 +52,8 @@ class Question:
 
 def questions(kind: str) -> tuple[Question, ...]:
     """The items of a scored questionnaire, in order, with their allowed (score, wording) options."""
+    if kind not in screenings.SCORED_ITEMS:
+        return ()
     if kind == "cows":
         return tuple(Question(i.key, i.number, i.label, i.options) for i in cows.ITEMS)
     module = {"phq9": phq9, "gad7": gad7}[kind]
@@ -63,6 +66,7 @@ def checklists() -> dict[str, tuple[tuple[str, str], ...]]:
         "criteria": tuple((c.value, c.label) for c in dsm5_oud.OudCriterion),
         "behaviours": tuple((b.value, b.label) for b in dsm5_oud.OudBehaviour),
         "medical_flags": tuple((f.value, f.label) for f in medical_flags.MedicalFlag),
+        "supervision": tuple(Supervision.choices()),
     }
 
 
@@ -211,12 +215,12 @@ class MmeView:
     cautions: tuple[str, ...]
 
 
-def describe_mme(result: mme.MmeResult, lines: list[dict], numbers: list[int]) -> MmeView:
+def describe_mme(regimen: Regimen) -> MmeView:
     """Each counted line with its working, each excluded line with its reason, and the flags."""
-    regimen = [mme.RegimenLine(**line) for line in lines]
+    result, numbers = regimen.result, regimen.rows
     counted = []
     for line in result.lines:
-        taken = regimen[line.index]
+        taken = regimen.lines[line.index]
         if line.daily_dose_unit == mme.MCG_PER_HR:
             working = f"{plain_number(taken.dose)} mcg/hr patch \u00d7 {plain_number(line.factor)}"
         else:
@@ -231,6 +235,52 @@ def describe_mme(result: mme.MmeResult, lines: list[dict], numbers: list[int]) -
 
 def stored_mme_flags(total: Decimal | None) -> tuple[mme.MmeFlag, ...]:
     return () if total is None else mme.threshold_flags(total)
+
+
+# --- forms --------------------------------------------------------------------------------------
+
+
+def form_problems(form) -> tuple[dict[str, list[str]], list[str]]:
+    """A form's messages by field name (`regimen-0-dose` for a row's field) and all of them in
+    order, for pages that show each answer's problem beside it and a summary above."""
+    by_name: dict[str, list[str]] = {}
+    for field_ in form:
+        for sub in getattr(field_, "entries", None) or ():
+            for part in sub:
+                if part.errors:
+                    by_name[part.name] = list(part.errors)
+        messages = [m for m in field_.errors if isinstance(m, str)]  # a FieldList also lists its rows'
+        if messages and field_.name != "csrf_token":
+            by_name[field_.name] = messages
+    every = list(form.form_errors) + [m for name in by_name for m in by_name[name]]
+    return by_name, every
+
+
+def regimen_form_rows(rows) -> list[dict]:
+    """The values of a form's regimen rows, as the `regimen_rows` macro takes them."""
+    return [entry.data for entry in rows]
+
+
+def regimen_saved(mme_per_day: Decimal | None) -> str:
+    """What to tell staff once the regimen is saved."""
+    total = "no opioids recorded" if mme_per_day is None else f"{plain_number(mme_per_day)} MME/day"
+    return f"Opioid regimen saved: {total}."
+
+
+def regimen_data(lines) -> dict:
+    """Stored regimen lines as the regimen form's data (doses as people write them)."""
+    return {
+        "regimen": [
+            {
+                "drug": line.drug,
+                "dose": plain_number(line.dose),
+                "unit": line.unit,
+                "doses_per_day": line.doses_per_day or "",
+                "purpose": line.purpose,
+            }
+            for line in lines
+        ]
+    }
 
 
 # --- template helpers -----------------------------------------------------------------------------
@@ -250,7 +300,7 @@ def regimen_choices() -> dict:
         "drugs": [(d.key, d.name, " ".join(d.units)) for d in mme.DRUGS],
         "units": UNITS,
         "purposes": PURPOSES,
-        "max_rows": regimen_contract.MAX_LINES,
+        "max_rows": MAX_LINES,
         "min_rows": MIN_REGIMEN_ROWS,
     }
 
@@ -296,5 +346,5 @@ def screening_card(inquiry, latest) -> Card:
         mme_per_day=None if inquiry.mme_per_day is None else plain_number(inquiry.mme_per_day),
         mme_flags=stored_mme_flags(inquiry.mme_per_day),
         safety=safety,
-        can_edit_regimen=user is not None and user.role in screenings.REGIMEN_EDITORS,
+        can_edit_regimen=user is not None and screenings.can_edit_regimen(user),
     )

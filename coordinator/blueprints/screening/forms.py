@@ -1,49 +1,81 @@
-"""The screening forms' own fields. Questionnaire answers are whitelisted by services.screenings."""
+"""The screening forms: one per instrument (its fields are its contract's), and the regimen rows.
+
+The fields only render and carry what was posted; the contracts in `contracts/screening.py`
+parse it and the services score it. `RECORD_FORMS[kind]` records a screening, `PREVIEW_FORMS`
+(kinds plus "mme") reads what the live preview script posts, with the page's extra fields.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField
-from wtforms.validators import Optional, ValidationError
+from wtforms import FormField, SelectMultipleField, StringField
 
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+from coordinator.blueprints.forms import ContractForm, date_input, datetime_input
+from coordinator.blueprints.regimen_rows import RegimenRowForm, RegimenRows
+from coordinator.clock import clinic_zone
+from coordinator.contracts.screening import RECORDED, QuestionnaireInput, RegimenInput
 
-
-class LocalDateTimeField(DateTimeLocalField):
-    """A datetime-local input (minutes, as browsers send it) with a plain-language error."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter the date and time, for example 2025-03-14 09:30.") from None
+# Row indices a browser sends (regimen-0-... to regimen-99-...); other keys are not rows.
 
 
-class AdministeredForm(FlaskForm):
-    administered_at = LocalDateTimeField(
-        "Given at",
-        validators=[Optional()],
-        description="Clinic time, not in the future. Change it when entering a screening given earlier.",
+def _checkboxes() -> SelectMultipleField:
+    # The contract refuses unknown options, in the same words for the form and the API.
+    return SelectMultipleField(validate_choice=False)
+
+
+class ScreeningForm(ContractForm):
+    """When the screening was given: now, unless staff enter one given earlier."""
+
+    administered_at = datetime_input(
+        "Given at", "Clinic time, not in the future. Change it when entering a screening given earlier."
     )
 
-    def validate_administered_at(self, field):
-        # Out-of-range years overflow when converted between time zones.
-        if field.data and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
-            raise ValidationError("Enter a real date and time.")
-
-    def administered_at_utc(self, zone: ZoneInfo) -> datetime | None:
-        """The entered clinic time as an aware UTC datetime (None: now)."""
-        if self.administered_at.data is None:
-            return None
-        return self.administered_at.data.replace(tzinfo=zone).astimezone(UTC)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.administered_at.data = datetime.now(clinic_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
-class RegimenForm(FlaskForm):
-    """Only the CSRF token: the rows are read and checked by services.screenings.set_regimen."""
+def _questionnaire_form(contract: type[QuestionnaireInput]) -> type[ScreeningForm]:
+    fields = {key: StringField() for key in contract.items}  # radio buttons, drawn by the template
+    return type(f"{contract.__name__.removesuffix('Input')}Form", (ScreeningForm,), {"contract": contract, **fields})
+
+
+class Dsm5OudForm(ScreeningForm):
+    contract = RECORDED["dsm5_oud"]
+
+    taken_as_prescribed_under_supervision = StringField()
+    criteria = _checkboxes()
+    behaviours = _checkboxes()
+
+
+class MedicalFlagsForm(ScreeningForm):
+    contract = RECORDED["medical_flags"]
+
+    flags = _checkboxes()
+    last_overdose_on = date_input(
+        "Date of the last overdose, if any",
+        "An overdose in the last 12 months is flagged even if the box above is not ticked.",
+    )
+
+
+class MedicalFlagsPreviewForm(MedicalFlagsForm):
+    mme_per_day = StringField()  # the inquiry's, sent by the page along with the answers
+
+
+class RegimenForm(ContractForm):
+    contract = RegimenInput
+
+    regimen = RegimenRows(FormField(RegimenRowForm))
+
+
+RECORD_FORMS: dict[str, type[ScreeningForm]] = {
+    "dsm5_oud": Dsm5OudForm,
+    "medical_flags": MedicalFlagsForm,
+    **{kind: _questionnaire_form(c) for kind, c in RECORDED.items() if issubclass(c, QuestionnaireInput)},
+}
+PREVIEW_FORMS: dict[str, type[ContractForm]] = RECORD_FORMS | {
+    "medical_flags": MedicalFlagsPreviewForm,
+    "mme": RegimenForm,
+}
