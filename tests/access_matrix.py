@@ -65,7 +65,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("inquiries.edit", "POST"): Access(
         INQUIRY_EDITORS, "/inquiries/{inquiry}/edit", expect=400, data={"patient_name": ""}
     ),
-    ("inquiries.break_glass", "POST"): Access(
+    ("inquiry_access.break_glass", "POST"): Access(
         INQUIRY_READERS, "/inquiries/{inquiry}/break-glass", expect=400, data={"reason": ""}
     ),
     ("inquiries.change_status", "POST"): Access(

@@ -12,7 +12,7 @@ from coordinator.extensions import db
 from coordinator.models import AuditEvent, Inquiry, User, utcnow
 from coordinator.roles import Role
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.services import inquiries, tasks
+from coordinator.services import inquiry_access, tasks
 
 SPEED_TO_LEAD_DAYS = 30
 
@@ -40,12 +40,12 @@ def home_summary(user: User, config) -> HomeSummary:
     summary = HomeSummary(
         user=user,
         idle_minutes=int(config["IDLE_TIMEOUT"].total_seconds() // 60),
-        shows_tasks=user.role in inquiries.EDITORS,
+        shows_tasks=user.role in inquiry_access.EDITORS,
         shows_accounts=user.role == Role.ADMIN,
     )
     if summary.shows_tasks:
         summary.tasks = tasks.my_tasks(user)
-    if user.role in inquiries.READERS:
+    if user.role in inquiry_access.READERS:
         _pipeline(summary)
     if summary.shows_accounts:
         rows = db.session.execute(

@@ -15,7 +15,7 @@ from coordinator.domain.audit import AuditAction
 from coordinator.errors import NotPermitted, RestrictedRecord
 from coordinator.models import Inquiry, User
 from coordinator.roles import Role
-from coordinator.services import audit, clearance, inquiries
+from coordinator.services import audit, clearance, inquiry_access
 
 EDITORS = frozenset({Role.ADMIN, Role.ADMISSIONS, Role.BILLING})
 READERS = EDITORS | {Role.CASE_MANAGER}
@@ -44,8 +44,8 @@ def can_see(user: User, inquiry: Inquiry, glass_ids: frozenset[int] | None = Non
     is the clinical record's, with the finance roles."""
     if user.role not in READERS:
         return False
-    glass = inquiries.open_break_glass_ids(user) if glass_ids is None and inquiry.is_restricted else glass_ids
-    return inquiries.can_see(user, inquiry, glass or frozenset(), readers=READERS)
+    glass = inquiry_access.open_break_glass_ids(user) if glass_ids is None and inquiry.is_restricted else glass_ids
+    return inquiry_access.can_see(user, inquiry, glass or frozenset(), readers=READERS)
 
 
 def can_edit(user: User, inquiry: Inquiry) -> bool:
@@ -60,13 +60,13 @@ def permissions(user: User, inquiry: Inquiry) -> Permissions:
     return Permissions(
         edit=edit,
         override=edit and clearance.may_override(user),
-        open_inquiry=user.role in inquiries.READERS,
+        open_inquiry=user.role in inquiry_access.READERS,
     )
 
 
 def open_for(user: User, inquiry_id: int, *, purpose: str = "viewed") -> FinanceAccess:
     """Load an inquiry's financial record for `user`, auditing the read (or the refusal)."""
-    inquiry = inquiries.load(inquiry_id)
+    inquiry = inquiry_access.load(inquiry_id)
     if user.role not in READERS:
         audit.record_refusal(user, AuditAction.FINANCES_REFUSED, "inquiry", inquiry.id)
         raise NotPermitted("Your role does not give access to insurance and payment records.")

@@ -31,7 +31,7 @@ from coordinator.models import (
 from coordinator.rules import ledger, money
 from coordinator.rules.authorization_lifecycle import AuthorizationStatus
 from coordinator.rules.clearance import Clearance
-from coordinator.services import billing_accounts, clearance, finance_access, inquiries
+from coordinator.services import billing_accounts, clearance, finance_access, inquiry_access
 from coordinator.services.pagination import Page, paginate
 
 
@@ -246,7 +246,7 @@ def worklist(user: User, view: str, page: int, per_page: int, today: date) -> tu
             .group_by(Authorization.inquiry_id)
         ):
             reviews[inquiry_id] = nearest
-    glass = inquiries.open_break_glass_ids(user)
+    glass = inquiry_access.open_break_glass_ids(user)
     rows = [
         WorkRow(
             i,

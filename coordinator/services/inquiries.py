@@ -20,19 +20,7 @@ from coordinator.extensions import db
 from coordinator.models import Admission, Inquiry, InquiryActivity, OpioidRegimenLine, PossibleDuplicate, User
 from coordinator.roles import Role
 from coordinator.services import audit, records
-from coordinator.services.inquiry_access import (  # noqa: F401  (callers still name them here)
-    EDITORS,
-    READERS,
-    break_glass,
-    break_glass_log,
-    can_see,
-    load,
-    mark_break_glass_reviewed,
-    open_break_glass_ids,
-    open_for,
-    require_visible,
-    visible_condition,
-)
+from coordinator.services.inquiry_access import can_see, open_break_glass_ids, visible_condition
 from coordinator.services.pagination import Page, paginate
 from coordinator.services.user_directory import escape_like
 

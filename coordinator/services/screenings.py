@@ -37,7 +37,7 @@ from coordinator.models import Inquiry, InquiryActivity, OpioidRegimenLine, Scre
 from coordinator.roles import Role
 from coordinator.rules import cows, dsm5_oud, gad7, medical_flags, mme, phq9
 from coordinator.rules.errors import RuleError
-from coordinator.services import audit, inquiries, intake, reminders
+from coordinator.services import audit, inquiry_access, intake, reminders
 
 KINDS: tuple[tuple[str, str], ...] = (
     ("dsm5_oud", "DSM-5 opioid use disorder"),
@@ -59,7 +59,7 @@ SHORT_LABELS = {
 RECORDER_ROLES = frozenset({Role.ADMIN, Role.ADMISSIONS, Role.CASE_MANAGER, Role.CLINICIAN})
 RECORDERS: dict[str, frozenset[Role]] = {kind: RECORDER_ROLES for kind, _ in KINDS}
 RECORDERS["cows"] = frozenset({Role.CLINICIAN})
-REGIMEN_EDITORS = inquiries.EDITORS
+REGIMEN_EDITORS = inquiry_access.EDITORS
 
 SCORED_ITEMS: dict[str, tuple[str, ...]] = {c.kind: c.items for c in (Phq9Input, Gad7Input, CowsInput)}
 _SCORERS = {"phq9": phq9.score_phq9, "gad7": gad7.score_gad7, "cows": cows.score_cows}

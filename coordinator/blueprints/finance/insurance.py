@@ -52,10 +52,6 @@ def _page(template: str, form, **context):
     return render_template(template, form=form, **context), 400 if form.errors else 200
 
 
-def _can_edit(inquiry) -> bool:
-    return me().role in finance_access.EDITORS and not inquiry.merged_into_id
-
-
 # --- coverages -------------------------------------------------------------------------------------
 
 
@@ -111,7 +107,7 @@ def verification(verification_id: int):
         coverage=found.coverage,
         verification=found,
         people=verifications.people_named(found),
-        can_edit=_can_edit(inquiry),
+        can_edit=finance_access.can_edit(me(), inquiry),
         confirm_form=ConfirmForm(),
         money=money,
     )

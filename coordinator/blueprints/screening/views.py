@@ -1,6 +1,6 @@
 """Screening pages for one inquiry, the opioid regimen editor, and the live preview endpoint.
 
-Every page opens the inquiry through `inquiries.require_visible` (the read is audited; a
+Every page opens the inquiry through `inquiry_access.require_visible` (the read is audited; a
 restricted record, a missing one or a role that may not change it is refused by the app-wide
 error pages). The request is committed or rolled back after the view (`coordinator/transaction`).
 """
@@ -15,19 +15,19 @@ from coordinator.blueprints.forms import submit
 from coordinator.blueprints.screening import bp, display
 from coordinator.blueprints.screening import preview as previews
 from coordinator.blueprints.screening.forms import PREVIEW_FORMS, RECORD_FORMS, RegimenForm
-from coordinator.services import inquiries, screenings
+from coordinator.services import inquiry_access, screenings
 
 KIND_PATH = "any(" + ", ".join(kind for kind, _ in screenings.KINDS) + ")"
 PREVIEW_PATH = "any(mme, " + ", ".join(kind for kind, _ in screenings.KINDS) + ")"
 REGIMEN_ROLES = tuple(sorted(screenings.REGIMEN_EDITORS))
 RECORDER_ROLES = tuple(sorted(screenings.RECORDER_ROLES))
-READER_ROLES = tuple(sorted(inquiries.READERS))
+READER_ROLES = tuple(sorted(inquiry_access.READERS))
 
 
 @bp.route("/inquiry/<int:inquiry_id>")
 @security.roles(*READER_ROLES)
 def overview(inquiry_id: int):
-    inquiry = inquiries.require_visible(me(), inquiry_id, purpose="screenings_viewed")
+    inquiry = inquiry_access.require_visible(me(), inquiry_id, purpose="screenings_viewed")
     return render_template(
         "screening/overview.html",
         inquiry=inquiry,
@@ -42,7 +42,7 @@ def overview(inquiry_id: int):
 @security.roles(*RECORDER_ROLES)
 def record(inquiry_id: int, kind: str):
     screenings.require_recorder(me(), kind, inquiry_id)
-    inquiry = inquiries.require_visible(me(), inquiry_id, purpose="viewed_for_screening")
+    inquiry = inquiry_access.require_visible(me(), inquiry_id, purpose="viewed_for_screening")
     form = RECORD_FORMS[kind]()
     if form.validate_on_submit() and (screening := submit(form, screenings.record, me(), inquiry)):
         flash(f"{screenings.KIND_LABELS[kind]} saved.", "success")
@@ -63,7 +63,7 @@ def record(inquiry_id: int, kind: str):
 @bp.route(f"/inquiry/<int:inquiry_id>/history/<{KIND_PATH}:kind>")
 @security.roles(*READER_ROLES)
 def history(inquiry_id: int, kind: str):
-    inquiry = inquiries.require_visible(me(), inquiry_id, purpose="screening_history_viewed")
+    inquiry = inquiry_access.require_visible(me(), inquiry_id, purpose="screening_history_viewed")
     return render_template(
         "screening/history.html",
         inquiry=inquiry,
@@ -78,7 +78,7 @@ def history(inquiry_id: int, kind: str):
 @bp.route("/inquiry/<int:inquiry_id>/<int:screening_id>")
 @security.roles(*READER_ROLES)
 def view(inquiry_id: int, screening_id: int):
-    inquiry = inquiries.require_visible(me(), inquiry_id, purpose="screening_viewed")
+    inquiry = inquiry_access.require_visible(me(), inquiry_id, purpose="screening_viewed")
     screening = screenings.get(inquiry.id, screening_id)
     return render_template(
         "screening/view.html",
@@ -92,7 +92,7 @@ def view(inquiry_id: int, screening_id: int):
 @bp.route("/inquiry/<int:inquiry_id>/regimen", methods=["GET", "POST"])
 @security.roles(*REGIMEN_ROLES)
 def regimen(inquiry_id: int):
-    inquiry = inquiries.require_visible(me(), inquiry_id, purpose="viewed_for_regimen", edit=True)
+    inquiry = inquiry_access.require_visible(me(), inquiry_id, purpose="viewed_for_regimen", edit=True)
     stored = display.regimen_data(screenings.regimen_of(inquiry.id)) if request.method == "GET" else None
     form = RegimenForm(data=stored)
     if form.validate_on_submit() and submit(form, screenings.set_regimen, me(), inquiry):
