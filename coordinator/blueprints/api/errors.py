@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from coordinator.error_pages import CODES
 from coordinator.errors import ValidationFailed
-from coordinator.extensions import db, limiter
+from coordinator.extensions import limiter
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +70,10 @@ def _retry_after() -> int | None:
 def register_error_handlers(bp: Blueprint) -> None:
     @bp.errorhandler(ApiError)
     def api_error(error: ApiError):
-        db.session.rollback()
         return error_response(error.status, error.code, error.message, error.fields)
 
     @bp.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        db.session.rollback()
         status = error.code if error.code and error.code < 500 else 500
         if status == 500:
             log.error("API request failed", exc_info=(type(error), error, error.__traceback__))
