@@ -23,7 +23,7 @@ NAVIGATION = [
     (
         "Inquiries",
         "inquiries.index",
-        ("inquiries.index", "inquiries.detail", "inquiries.edit", "inquiry_access.break_glass"),
+        ("inquiries.index", "inquiries.detail", "inquiries.edit", "inquiries.break_glass"),
     ),
     ("Phone inquiry", "inquiries.new", ("inquiries.new",)),
     ("Billing", "finance.index", ("finance.index",)),

@@ -65,7 +65,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("inquiries.edit", "POST"): Access(
         INQUIRY_EDITORS, "/inquiries/{inquiry}/edit", expect=400, data={"patient_name": ""}
     ),
-    ("inquiry_access.break_glass", "POST"): Access(
+    ("inquiries.break_glass", "POST"): Access(
         INQUIRY_READERS, "/inquiries/{inquiry}/break-glass", expect=400, data={"reason": ""}
     ),
     ("inquiries.change_status", "POST"): Access(
@@ -91,7 +91,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ),
     ("inquiries.complete_task", "POST"): Access(INQUIRY_EDITORS, "/inquiries/tasks/{task}/done", expect=302),
     ("inquiries.reschedule_task", "POST"): Access(
-        INQUIRY_EDITORS, "/inquiries/tasks/{task}/reschedule", expect=400, data={"due_at": "not a time"}
+        INQUIRY_EDITORS, "/inquiries/tasks/{task}/reschedule", expect=302, data={"due_at": "not a time"}
     ),
     ("inquiries.dismiss_duplicate", "POST"): Access(
         INQUIRY_EDITORS, "/inquiries/{duplicate}/duplicates/{flag}/dismiss", expect=302

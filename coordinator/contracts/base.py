@@ -253,7 +253,8 @@ def problems_from(error: PydanticValidationError) -> Iterator[Problem]:
     """pydantic's errors as coded Problems, in field order, one per field path."""
     seen: set[str | None] = set()
     for item in error.errors(include_url=False, include_input=False):
-        field = path_of(tuple(part for part in item["loc"] if not _is_union_branch(part)))
+        loc = item["loc"] if item["type"] == "extra_forbidden" else tuple(p for p in item["loc"] if not _is_union_branch(p))
+        field = path_of(loc)
         if field in seen:
             continue
         seen.add(field)
@@ -267,9 +268,12 @@ def problems_from(error: PydanticValidationError) -> Iterator[Problem]:
             yield Problem(field, item["msg"], kind)
 
 
+_BRANCH = re.compile(r"^[a-z][a-z_-]*\[.*\]$")
+
+
 def _is_union_branch(part: object) -> bool:
     # pydantic names the branch of a union it tried ("function-before[...]", "list[...]").
-    return isinstance(part, str) and ("[" in part or part in ("function-before", "function-after"))
+    return isinstance(part, str) and (bool(_BRANCH.match(part)) or part in ("function-before", "function-after"))
 
 
 def form_data(form, contract: type[Contract]) -> dict:

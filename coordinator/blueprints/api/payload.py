@@ -62,7 +62,7 @@ def parse_body(contract: type[Contract]):
     except ValidationFailed as failure:
         unknown = [p for p in failure.problems if p.code == "unknown_field"]
         if unknown:
-            fields = {p.field: [p.message] for p in unknown}
+            fields = {p.field or "": [p.message] for p in unknown}
             raise ApiError(
                 400,
                 "unknown_fields",
