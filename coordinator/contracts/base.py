@@ -253,7 +253,11 @@ def problems_from(error: PydanticValidationError) -> Iterator[Problem]:
     """pydantic's errors as coded Problems, in field order, one per field path."""
     seen: set[str | None] = set()
     for item in error.errors(include_url=False, include_input=False):
-        loc = item["loc"] if item["type"] == "extra_forbidden" else tuple(p for p in item["loc"] if not _is_union_branch(p))
+        loc = (
+            item["loc"]
+            if item["type"] == "extra_forbidden"
+            else tuple(p for p in item["loc"] if not _is_union_branch(p))
+        )
         field = path_of(loc)
         if field in seen:
             continue
