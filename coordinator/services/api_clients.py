@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 KEY_SCHEME = "coord"
 PREFIX_HEX_CHARS = 10
+PUBLIC_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 KEY_RE = re.compile(r"^coord_([0-9a-f]{10})_([A-Za-z0-9_-]{43})$")
 # last_used_at is written at most this often, so a busy client does not write on every call.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -130,7 +131,9 @@ def authenticate(authorization: str | None) -> ApiClient | None:
 def read_inquiry_status(client: ApiClient, public_id: str) -> Inquiry:
     """An inquiry this client created, for its status (audited); NotFound for any other."""
     inquiry = None
-    if len(public_id) <= 32:
+    # Public ids are URL-safe tokens: anything else (a NUL byte, a 5,000-character path) names
+    # nothing, and never reaches the database as a parameter it would refuse.
+    if len(public_id) <= 32 and PUBLIC_ID_RE.match(public_id):
         inquiry = db.session.scalar(
             sa.select(Inquiry).where(Inquiry.public_id == public_id, Inquiry.api_client_id == client.id)
         )

@@ -488,3 +488,10 @@ def test_a_merged_inquiry_reports_the_status_of_the_one_it_was_merged_into(
         db.session.commit()
     body = client.get(f"{URL}/{created['public_id']}", headers=auth(api_key)).json
     assert (body["public_id"], body["status"]) == (created["public_id"], "contacted")
+
+
+@pytest.mark.parametrize("public_id", ["a%00b", "%00", "x" * 33, "a.b", "%E2%80%AE"])
+def test_an_odd_inquiry_id_in_the_path_is_simply_not_found(client, issue_key, public_id):
+    _, api_key = issue_key()
+    response = client.get(f"{URL}/{public_id}", headers=auth(api_key))
+    assert response.status_code == 404 and error_of(response)["code"] == "not_found"
