@@ -67,6 +67,11 @@ def register_extensions(app: Flask) -> None:
     from coordinator.sessions import init_sessions
     from coordinator.transaction import register_transaction
 
+    # Bound values (patient names, notes, password hashes) never appear in an error's text.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        "hide_parameters": True,
+    }
     db.init_app(app)
     migrate.init_app(
         app,

@@ -99,7 +99,7 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "DATABASE_URL_FROM_ENV": bool(environ.get("DATABASE_URL", "").strip()),
         "SECRET_KEY": environ.get("SECRET_KEY", "").strip() or DEFAULT_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": _normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": redis_url,
         # Sessions: a server-side row per login enforces both limits (coordinator/sessions.py).
         "IDLE_TIMEOUT": timedelta(minutes=idle_minutes),

@@ -44,7 +44,44 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
-class JsonFormatter(logging.Formatter):
+# An exception line from the database driver or SQLAlchemy: its message may quote what was
+# stored or typed ("Failing row contains (...)", "invalid input syntax ... \"<value>\"").
+_DATABASE_ERROR = re.compile(r"^((?:psycopg|sqlalchemy|sqlite3)[\w.]*\.\w+): ")
+_CHAIN_BREAK = ("The above exception", "During handling of the above exception", "Traceback (most recent")
+WITHHELD = "(the database's message is withheld from logs: it may quote patient data)"
+
+
+def scrub_traceback(text: str) -> str:
+    """A formatted traceback with every database error's message replaced, keeping the frames and
+    the SQL statement (placeholders only), so a log line never carries a bound or stored value."""
+    out: list[str] = []
+    withholding = False
+    for line in text.splitlines():
+        match = _DATABASE_ERROR.match(line)
+        if match:
+            out.append(f"{match.group(1)}: {WITHHELD}")
+            withholding = True
+            continue
+        if withholding:
+            if line.startswith(_CHAIN_BREAK) or not line.strip():
+                withholding = False
+            elif line.startswith("[SQL: ") or line.startswith("(Background on this error"):
+                out.append(line)
+                continue
+            else:
+                continue
+        out.append(line)
+    return "\n".join(out)
+
+
+class ScrubbingFormatter(logging.Formatter):
+    """Text log lines whose tracebacks carry no database error messages."""
+
+    def formatException(self, ei) -> str:  # noqa: N802 (logging's name)
+        return scrub_traceback(super().formatException(ei))
+
+
+class JsonFormatter(ScrubbingFormatter):
     """One JSON object per line, for log shippers."""
 
     EXTRA_FIELDS = ("method", "path", "status", "duration_ms", "user_id")
@@ -72,7 +109,7 @@ def configure_logging(app: Flask) -> None:
     if app.config["LOG_FORMAT"] == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+        handler.setFormatter(ScrubbingFormatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
     root = logging.getLogger("coordinator")
     root.handlers[:] = [handler]
     root.setLevel(app.config["LOG_LEVEL"])
