@@ -187,10 +187,19 @@ def validate_settings(config: Mapping[str, Any]) -> None:
     """Refuse to start production with unsafe or missing settings."""
     if config.get("COORDINATOR_ENV") != "production":
         return
+    from coordinator import secret_key
+
     problems = []
     secret = config.get("SECRET_KEY") or ""
-    if secret == DEFAULT_SECRET_KEY or len(secret) < 32:
-        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if secret == DEFAULT_SECRET_KEY:
+        problems.append(f"SECRET_KEY must be set; generate one with: {secret_key.GENERATE}")
+    elif weakness := secret_key.weakness(secret):
+        problems.append(f"SECRET_KEY is too easy to guess ({weakness}); generate one with: {secret_key.GENERATE}")
+    if not config.get("REDIS_URL"):
+        problems.append(
+            "REDIS_URL must be set (without Redis each worker process keeps its own login throttle "
+            "in memory and no reminder is ever relayed), e.g. REDIS_URL=redis://:password@redis.internal:6379/0"
+        )
     if not config.get("DATABASE_URL_FROM_ENV"):
         problems.append("DATABASE_URL must be set (production does not use the SQLite default)")
     elif str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
