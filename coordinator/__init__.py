@@ -87,6 +87,10 @@ def register_extensions(app: Flask) -> None:
     register_transaction(app)
     with app.app_context():
         configure_engine_events(db.engine)
+        if app.config["COORDINATOR_ENV"] == "production":
+            from coordinator.database import check_database_role
+
+            check_database_role(db.engine)  # the one connection the factory makes
 
 
 def register_security(app: Flask) -> None:

@@ -89,6 +89,7 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
     if not database_url:
         database_url = "sqlite:///" + str(Path(instance_path) / "coordinator.db")
     redis_url = environ.get("REDIS_URL", "").strip() or None
+    migration_url = environ.get("MIGRATION_DATABASE_URL", "").strip()
 
     idle_minutes = _env_int(environ, "IDLE_TIMEOUT_MINUTES", 15, minimum=1)
     lifetime_hours = _env_int(environ, "SESSION_LIFETIME_HOURS", 12, minimum=1)
@@ -99,6 +100,9 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "DATABASE_URL_FROM_ENV": bool(environ.get("DATABASE_URL", "").strip()),
         "SECRET_KEY": environ.get("SECRET_KEY", "").strip() or DEFAULT_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": _normalise_database_url(database_url),
+        # Migrations need the tables' owner; the app runs as a role that owns nothing
+        # (docs/OPERATIONS.md, "PostgreSQL"). `flask db ...` connects with this URL when set.
+        "MIGRATION_DATABASE_URL": _normalise_database_url(migration_url) if migration_url else None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": redis_url,
         # Sessions: a server-side row per login enforces both limits (coordinator/sessions.py).

@@ -42,3 +42,74 @@ def render_migration_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+# Tables whose triggers keep records from being rewritten: the audit log (append-only), the
+# break-the-glass grants (never deleted) and login sessions (an ended one stays ended). Whoever
+# owns one of them, or may act as its owner, can switch its triggers off.
+GUARDED_TABLES = ("audit_event", "break_glass_access", "user_session")
+APP_ROLE_FIX = (
+    "connect the app (DATABASE_URL) as the app role of docs/OPERATIONS.md (section PostgreSQL: "
+    "it owns no table and has only the documented grants), and run migrations as the owner "
+    "through MIGRATION_DATABASE_URL"
+)
+
+_ROLE_QUERY = sa.text(
+    """
+    SELECT r.rolname AS name, r.rolsuper AS superuser,
+           current_setting('server_version_num')::int >= 150000
+               AND has_parameter_privilege(r.rolname, 'session_replication_role', 'SET') AS skips_triggers,
+           ARRAY(
+               SELECT c.relname::text FROM pg_class c
+               WHERE c.oid = ANY(ARRAY[to_regclass('audit_event'), to_regclass('break_glass_access'),
+                                       to_regclass('user_session')]::oid[])
+                 AND pg_has_role(r.rolname, c.relowner, 'MEMBER')
+               ORDER BY c.relname
+           ) AS owned
+    FROM pg_roles r WHERE r.rolname = current_user
+    """
+)
+
+
+def database_role_problems(connection) -> list[str]:
+    """What makes the connected PostgreSQL role unsafe for the app: a superuser, a role that owns
+    (or is a member of the owner of) a guarded table, or one allowed to set
+    session_replication_role (which skips triggers). Empty when the role is fine."""
+    row = connection.execute(_ROLE_QUERY).one()
+    problems = []
+    if row.superuser:
+        problems.append(
+            f"the database role {row.name!r} is a superuser (rolsuper): it can switch off the triggers "
+            "that keep the audit log append-only"
+        )
+    else:
+        if row.owned:
+            problems.append(
+                f"the database role {row.name!r} owns (or is a member of the owner of) {', '.join(row.owned)}: "
+                "an owner can switch off their triggers"
+            )
+        if row.skips_triggers:
+            problems.append(
+                f"the database role {row.name!r} may SET session_replication_role, which skips every trigger"
+            )
+    return problems
+
+
+def check_database_role(engine: sa.engine.Engine) -> None:
+    """Refuse to start production as a database role that could undo the audit log's guards."""
+    from coordinator.config import ConfigError
+
+    if not is_postgresql(engine):
+        return
+    try:
+        with engine.connect() as connection:
+            problems = database_role_problems(connection)
+    except sa.exc.DBAPIError as exc:
+        raise ConfigError(
+            "Refusing to start in production: cannot connect to the database to check its role "
+            f"({type(exc.orig).__name__}); check DATABASE_URL and that PostgreSQL is reachable"
+        ) from exc
+    finally:
+        engine.dispose()
+    if problems:
+        raise ConfigError("Refusing to start in production: " + "; ".join(problems) + f". Fix: {APP_ROLE_FIX}.")

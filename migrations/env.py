@@ -1,8 +1,10 @@
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
+from sqlalchemy.engine import make_url
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -15,8 +17,19 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 
+_migration_engine = None
+
+
 def get_engine():
-    return current_app.extensions["migrate"].db.engine
+    """The app's engine, or, when MIGRATION_DATABASE_URL is set (production: the tables' owner,
+    while DATABASE_URL is the app role that owns nothing), an engine for that URL."""
+    global _migration_engine
+    url = current_app.config.get("MIGRATION_DATABASE_URL")
+    if not url:
+        return current_app.extensions["migrate"].db.engine
+    if _migration_engine is None or _migration_engine.url != make_url(url):
+        _migration_engine = sa.create_engine(url, poolclass=sa.pool.NullPool, hide_parameters=True)
+    return _migration_engine
 
 
 def get_engine_url():

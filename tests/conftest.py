@@ -2,6 +2,7 @@
 
 pytest_plugins = [
     "tests.fixtures.database",
+    "tests.fixtures.roles",
     "tests.fixtures.app",
     "tests.fixtures.users",
     "tests.fixtures.queries",

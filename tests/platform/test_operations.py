@@ -1,6 +1,7 @@
 """Health check, security headers, error pages, logs and the CLI."""
 
 import json
+import secrets
 
 import pytest
 import sqlalchemy as sa
@@ -235,14 +236,15 @@ def test_cli_seed_demo_creates_every_role_once(runner, app):
     assert "coordinator-demo" in first.output
 
 
-def test_cli_seed_demo_refuses_production(database_url):
+def test_cli_seed_demo_refuses_production(app_role_database_url):
     app = create_app(
         make_test_config(
-            database_url,
+            app_role_database_url,  # production starts only as the documented app role
             COORDINATOR_ENV="production",
             DATABASE_URL_FROM_ENV=True,
             SESSION_COOKIE_SECURE=True,
             PASSWORD_HASH_PROFILE="owasp",
+            SECRET_KEY=secrets.token_urlsafe(48),
         )
     )
     result = app.test_cli_runner().invoke(args=["seed-demo"])
