@@ -56,8 +56,11 @@ def register_observability(app: Flask) -> None:
     if app.config["TRUSTED_PROXY_COUNT"] > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
+        from coordinator.proxies import ForwardedHeaderWatch
+
         hops = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ForwardedHeaderWatch(app.wsgi_app, hops)
 
 
 def register_extensions(app: Flask) -> None:

@@ -140,6 +140,44 @@ def test_hsts_only_on_https(database_url):
     assert "Strict-Transport-Security" not in plain.headers
 
 
+def _warnings(log: str, marker: str) -> list[str]:
+    return [line for line in log.splitlines() if "WARNING" in line and marker in line]
+
+
+def test_a_request_without_x_forwarded_for_behind_a_trusted_proxy_is_warned_about_once(database_url, capsys):
+    app = create_app(make_test_config(database_url, TRUSTED_PROXY_COUNT=1))
+    client = app.test_client()
+    client.get("/healthz")  # load balancers call it directly: not a sign of a missing proxy
+    assert _warnings(capsys.readouterr().err, "X-Forwarded-For") == []
+    client.get("/auth/login", headers={"X-Forwarded-For": "198.51.100.7"})
+    assert _warnings(capsys.readouterr().err, "X-Forwarded-For") == []
+    client.get("/auth/login?email=marker-person@example.org")
+    client.get("/inquiries/marker-path")
+    log = capsys.readouterr().err
+    (warning,) = _warnings(log, "X-Forwarded-For")
+    assert "TRUSTED_PROXY_COUNT is 1" in warning and "TRUSTED_PROXY_COUNT=0" in warning
+    assert "marker" not in log  # no path, no query string
+    client.get("/auth/login")
+    assert _warnings(capsys.readouterr().err, "X-Forwarded-For") == []  # once per process
+
+
+def test_fewer_forwarded_addresses_than_trusted_proxies_is_warned_about_without_the_addresses(database_url, capsys):
+    app = create_app(make_test_config(database_url, TRUSTED_PROXY_COUNT=2))
+    client = app.test_client()
+    client.get("/auth/login", headers={"X-Forwarded-For": "198.51.100.7"})
+    client.get("/auth/login", headers={"X-Forwarded-For": "198.51.100.8"})
+    log = capsys.readouterr().err
+    (warning,) = _warnings(log, "fewer entries")
+    assert "TRUSTED_PROXY_COUNT is 2" in warning
+    assert "198.51.100" not in log
+
+
+def test_no_proxy_warning_without_trusted_proxies(database_url, capsys):
+    app = create_app(make_test_config(database_url, TRUSTED_PROXY_COUNT=0))
+    app.test_client().get("/auth/login")
+    assert _warnings(capsys.readouterr().err, "X-Forwarded-For") == []
+
+
 def test_not_found_page_is_friendly(client, admin):
     login_as(client, admin)
     response = client.get("/no/such/page")
