@@ -57,8 +57,7 @@ APP_ROLE_FIX = (
 _ROLE_QUERY = sa.text(
     """
     SELECT r.rolname AS name, r.rolsuper AS superuser,
-           current_setting('server_version_num')::int >= 150000
-               AND has_parameter_privilege(r.rolname, 'session_replication_role', 'SET') AS skips_triggers,
+           has_parameter_privilege(r.rolname, 'session_replication_role', 'SET') AS skips_triggers,
            ARRAY(
                SELECT c.relname::text FROM pg_class c
                WHERE c.oid = ANY(ARRAY[to_regclass('audit_event'), to_regclass('break_glass_access'),
@@ -74,7 +73,8 @@ _ROLE_QUERY = sa.text(
 def database_role_problems(connection) -> list[str]:
     """What makes the connected PostgreSQL role unsafe for the app: a superuser, a role that owns
     (or is a member of the owner of) a guarded table, or one allowed to set
-    session_replication_role (which skips triggers). Empty when the role is fine."""
+    session_replication_role (which skips triggers; `has_parameter_privilege` needs PostgreSQL 15,
+    the documented minimum). Empty when the role is fine."""
     row = connection.execute(_ROLE_QUERY).one()
     problems = []
     if row.superuser:

@@ -183,3 +183,13 @@ def test_migrations_run_as_the_owner_while_the_app_runs_as_the_documented_app_ro
                 production_app(owner_url)
         finally:
             drop_database(url)  # before the roles: one of them owns it
+
+
+def test_production_refuses_a_role_that_may_skip_triggers(database_url, _session_app):
+    from coordinator.database import check_database_role
+
+    with login_role(database_url) as (role, password, _):
+        run_as(database_url, f"GRANT SET ON PARAMETER session_replication_role TO {role}")
+        engine = sa.create_engine(url_for(database_url, role, password))
+        with pytest.raises(ConfigError, match="may SET session_replication_role"):
+            check_database_role(engine)
