@@ -46,6 +46,12 @@ class AuditAction(LabelledStrEnum):
     BREAK_GLASS_LOG_VIEWED = "break_glass_log_viewed", "Break glass log viewed"
     BREAK_GLASS_REVIEWED = "break_glass_reviewed", "Break glass reviewed"
     DUPLICATE_DISMISSED = "duplicate_dismissed", "Duplicate dismissed"
+    POSSIBLE_DUPLICATE_FLAGGED = "possible_duplicate_flagged", "Possible duplicate flagged on arrival"
+    POSSIBLE_DUPLICATE_SHOWN = "possible_duplicate_shown", "Possible duplicate shown"
+    POSSIBLE_DUPLICATE_WITHHELD = (
+        "possible_duplicate_withheld",
+        "Possible duplicate shown as a record the reader cannot see",
+    )
     INQUIRIES_LISTED = "inquiries_listed", "Inquiries listed"
     INQUIRY_CALL_LOGGED = "inquiry_call_logged", "Inquiry call logged"
     INQUIRY_CREATED = "inquiry_created", "Inquiry created"

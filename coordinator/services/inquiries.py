@@ -1,7 +1,7 @@
 """Inquiries as records: the list and its search, the record page's parts, the timeline.
 
 Who may open an inquiry (and break-the-glass) is `inquiry_access`; moving one along is
-`pipeline`; duplicates and merges are `merges`; taking one in is `intake`.
+`pipeline`; duplicates as a reader sees them are `duplicates`, merges `merges`; taking one in is `intake`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from coordinator.contracts.pipeline import InquiryFilter
 from coordinator.domain.audit import AuditAction
 from coordinator.domain.intake import ActivityKind, InquirySort
 from coordinator.extensions import db
-from coordinator.models import Admission, Inquiry, InquiryActivity, OpioidRegimenLine, PossibleDuplicate, User
+from coordinator.models import Admission, Inquiry, InquiryActivity, OpioidRegimenLine, User
 from coordinator.roles import Role
 from coordinator.services import audit, records
 from coordinator.services.inquiry_access import can_see, open_break_glass_ids, visible_condition
@@ -130,17 +130,6 @@ def timeline(inquiry: Inquiry) -> list[InquiryActivity]:
             .options(joinedload(InquiryActivity.actor))
             .where(InquiryActivity.inquiry_id == inquiry.id)
             .order_by(InquiryActivity.occurred_at.desc(), InquiryActivity.id.desc())
-        )
-    )
-
-
-def duplicates_of(inquiry: Inquiry) -> list[PossibleDuplicate]:
-    return list(
-        db.session.scalars(
-            sa.select(PossibleDuplicate)
-            .options(joinedload(PossibleDuplicate.other))
-            .where(PossibleDuplicate.inquiry_id == inquiry.id, PossibleDuplicate.dismissed_at.is_(None))
-            .order_by(PossibleDuplicate.other_inquiry_id)
         )
     )
 

@@ -176,7 +176,7 @@ def create_inquiry(actor, data: NewInquiry, *, channel: Channel, api_client: Api
             summary=f"Arrived by {channel.phrase}",
         )
     )
-    flag_possible_duplicates(inquiry)
+    flag_possible_duplicates(actor, inquiry)
     reminders.inquiry_arrived(inquiry)
     audit.record(actor, AuditAction.INQUIRY_CREATED, "inquiry", inquiry.id, detail=f"channel {channel.value}")
     if data.insurance_given is not None:
@@ -263,8 +263,10 @@ def duplicate_conditions(inquiry: Inquiry) -> list[tuple[str, sa.ColumnElement]]
     return conditions
 
 
-def flag_possible_duplicates(inquiry: Inquiry) -> list[PossibleDuplicate]:
-    """Record every earlier, unmerged inquiry that may be the same person (one query per rule)."""
+def flag_possible_duplicates(actor, inquiry: Inquiry) -> list[PossibleDuplicate]:
+    """Record every earlier, unmerged inquiry that may be the same person (one query per rule),
+    each match audited on the earlier record. Nothing of it reaches whoever sent the inquiry:
+    the web form and the API answer the same whether or not anything matched."""
     matches: dict[int, list[str]] = {}
     for label, condition in duplicate_conditions(inquiry):
         ids = db.session.scalars(
@@ -277,4 +279,12 @@ def flag_possible_duplicates(inquiry: Inquiry) -> list[PossibleDuplicate]:
         for other_id, labels in sorted(matches.items())
     ]
     db.session.add_all(flags)
+    for flag in flags:
+        audit.record(
+            actor,
+            AuditAction.POSSIBLE_DUPLICATE_FLAGGED,
+            "inquiry",
+            flag.other_inquiry_id,
+            detail=f"new inquiry {inquiry.id}, {flag.matched_on}",
+        )
     return flags

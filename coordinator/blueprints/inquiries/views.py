@@ -34,6 +34,7 @@ from coordinator.roles import Role
 from coordinator.rules import inquiry_lifecycle as lifecycle
 from coordinator.services import (
     clearance,
+    duplicates,
     finance_access,
     inquiries,
     inquiry_access,
@@ -161,12 +162,14 @@ def _forms(**overrides) -> dict:
 def render_detail(inquiry, status: int = 200, **overrides):
     """The record page, with any form that failed shown again with its problems."""
     user = me()
+    possible_duplicates = duplicates.shown_on(user, inquiry)
     return render_template(
         "inquiries/detail.html",
         inquiry=inquiry,
         timeline=inquiries.timeline(inquiry),
         tasks=tasks.tasks_for(inquiry),
-        duplicates=inquiries.duplicates_of(inquiry),
+        duplicates=possible_duplicates,
+        suggested_survivor=duplicates.first_visible_match(possible_duplicates),
         admission=inquiries.admission_of(inquiry),
         screening_latest=screenings.latest_for(inquiry.id),
         actions=lifecycle.allowed_actions(inquiry.status) if inquiry.merged_into_id is None else (),
