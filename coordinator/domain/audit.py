@@ -76,6 +76,7 @@ class AuditAction(LabelledStrEnum):
     SCREENING_RECORDED = "screening_recorded", "Screening recorded"
     TASK_COMPLETED = "task_completed", "Task completed"
     TASK_CREATED = "task_created", "Task created"
+    TASK_HANDED_OVER = "task_handed_over", "Task handed to the assignee of a restricted record"
     TASK_RESCHEDULED = "task_rescheduled", "Task rescheduled"
     WEB_INQUIRY_DISCARDED = "web_inquiry_discarded", "Web inquiry discarded (honeypot)"
     # Insurance and clearance

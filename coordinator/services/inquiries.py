@@ -37,17 +37,30 @@ def survivor_of(inquiry: Inquiry, max_hops: int = 10) -> Inquiry:
 
 # --- lists ------------------------------------------------------------------------------------
 
+ASC, DESC = False, True
+
+# Each sort's keys for the rows the reader may see; rows they may not see come after them as one
+# block ordered by number only, so no private value (name, arrival, status, urgency) places them.
 SORTS = {
-    InquirySort.NEWEST: (Inquiry.arrived_at.desc(), Inquiry.id.desc()),
-    InquirySort.OLDEST: (Inquiry.arrived_at.asc(), Inquiry.id.asc()),
-    InquirySort.UPDATED: (Inquiry.status_changed_at.desc(), Inquiry.id.desc()),
-    InquirySort.NAME: (Inquiry.patient_name_key.asc(), Inquiry.id.asc()),
+    InquirySort.NEWEST: ((Inquiry.arrived_at, DESC), (Inquiry.id, DESC)),
+    InquirySort.OLDEST: ((Inquiry.arrived_at, ASC), (Inquiry.id, ASC)),
+    InquirySort.UPDATED: ((Inquiry.status_changed_at, DESC), (Inquiry.id, DESC)),
+    InquirySort.NAME: ((Inquiry.patient_name_key, ASC), (Inquiry.id, ASC)),
     InquirySort.URGENCY: (
-        sa.case({"urgent": 0, "soon": 1}, value=Inquiry.urgency, else_=2),
-        Inquiry.arrived_at.asc(),
-        Inquiry.id.asc(),
+        (sa.case({"urgent": 0, "soon": 1}, value=Inquiry.urgency, else_=2), ASC),
+        (Inquiry.arrived_at, ASC),
+        (Inquiry.id, ASC),
     ),
 }
+
+
+def ordering(user: User, sort: InquirySort, visible) -> list:
+    """ORDER BY for a list `user` reads (`visible`: `visible_condition` for them)."""
+    if user.role == Role.ADMIN:  # sees every row: the plain keys, which the indexes serve
+        return [key.desc() if descending else key.asc() for key, descending in SORTS[sort]]
+    keys = [sa.case((visible, key)) for key, _ in SORTS[sort]]
+    by_value = [key.desc() if descending else key.asc() for key, (_, descending) in zip(keys, SORTS[sort], strict=True)]
+    return [sa.case((visible, 0), else_=1), *by_value, Inquiry.id.asc()]
 
 
 @dataclass(frozen=True)
@@ -57,9 +70,13 @@ class ListRow:
 
 
 def search(user: User, filters: InquiryFilter, per_page: int) -> tuple[Page, list[ListRow]]:
-    """One page of inquiries (three queries whatever the data: grants, count, rows); audited."""
+    """One page of inquiries (three queries whatever the data: grants, count, rows); audited.
+
+    Rows the reader may not see are listed (so they can break the glass) but never found by a
+    search or a filter on their private columns, and sort after the others as one block."""
     zone = clinic_zone()
     glass_ids = open_break_glass_ids(user)
+    visible = visible_condition(user, glass_ids)
     statement = sa.select(Inquiry).options(joinedload(Inquiry.assigned_to)).where(Inquiry.merged_into_id.is_(None))
     if filters.q and filters.q.strip():
         text = " ".join(filters.q.casefold().split())
@@ -77,8 +94,7 @@ def search(user: User, filters: InquiryFilter, per_page: int) -> tuple[Page, lis
                 Inquiry.caller_phone_digits.like(digit_pattern),
                 Inquiry.patient_phone_digits.like(digit_pattern),
             ]
-        # A restricted record never matches a search by someone who may not see it.
-        statement = statement.where(sa.or_(*matches), visible_condition(user, glass_ids))
+        statement = statement.where(sa.or_(*matches))
     if filters.status:
         statement = statement.where(Inquiry.status == filters.status)
     if filters.source:
@@ -93,10 +109,26 @@ def search(user: User, filters: InquiryFilter, per_page: int) -> tuple[Page, lis
         statement = statement.where(Inquiry.arrived_at >= _start_of(filters.arrived_from, zone))
     if filters.arrived_to:
         statement = statement.where(Inquiry.arrived_at < _start_of(filters.arrived_to + timedelta(days=1), zone))
-    page = paginate(statement.order_by(*SORTS[filters.sort]), filters.page or 1, per_page)
+    if _filtered(filters):
+        # A restricted record never matches a search or filter by someone who may not see it:
+        # whether it did would tell its name, phone, status, source, assignee or arrival.
+        statement = statement.where(visible)
+    page = paginate(statement.order_by(*ordering(user, filters.sort, visible)), filters.page or 1, per_page)
     rows = [ListRow(inquiry, can_see(user, inquiry, glass_ids)) for inquiry in page.items]
     audit.record(user, AuditAction.INQUIRIES_LISTED, "inquiry", None, detail=f"page {page.page}, {len(rows)} rows")
     return page, rows
+
+
+def _filtered(filters: InquiryFilter) -> bool:
+    """Whether the list is narrowed by anything a hidden row's private columns could answer."""
+    return bool(
+        (filters.q and filters.q.strip())
+        or filters.status
+        or filters.source
+        or filters.assignee
+        or filters.arrived_from
+        or filters.arrived_to
+    )
 
 
 def _start_of(day: date, zone) -> datetime:

@@ -36,7 +36,7 @@ from coordinator.models import (
 )
 from coordinator.roles import Role
 from coordinator.rules import mme
-from coordinator.services import audit, reminders
+from coordinator.services import audit, reminders, tasks
 from coordinator.services.audit import SystemActor
 
 ASSIGNABLE_ROLES = (Role.ADMISSIONS, Role.ADMIN, Role.CASE_MANAGER)
@@ -235,6 +235,7 @@ def update_inquiry(actor: User, inquiry: Inquiry, data: InquiryEdit) -> Inquiry:
     replace_regimen(inquiry, list(data.regimen.lines), data.regimen.result)
     db.session.flush()
     audit.record(actor, AuditAction.INQUIRY_UPDATED, "inquiry", inquiry.id)
+    tasks.hand_over_for_restriction(actor, inquiry)
     return inquiry
 
 
