@@ -20,7 +20,7 @@ from coordinator.extensions import db
 from coordinator.models import Admission, Inquiry, InquiryActivity, OpioidRegimenLine, User
 from coordinator.roles import Role
 from coordinator.services import audit, records
-from coordinator.services.inquiry_access import can_see, open_break_glass_ids, visible_condition
+from coordinator.services.inquiry_access import can_see, hidden_last, open_break_glass_ids, visible_condition
 from coordinator.services.pagination import Page, paginate
 from coordinator.services.user_directory import escape_like
 
@@ -40,7 +40,7 @@ def survivor_of(inquiry: Inquiry, max_hops: int = 10) -> Inquiry:
 ASC, DESC = False, True
 
 # Each sort's keys for the rows the reader may see; rows they may not see come after them as one
-# block ordered by number only, so no private value (name, arrival, status, urgency) places them.
+# block ordered by number only (`inquiry_access.hidden_last`).
 SORTS = {
     InquirySort.NEWEST: ((Inquiry.arrived_at, DESC), (Inquiry.id, DESC)),
     InquirySort.OLDEST: ((Inquiry.arrived_at, ASC), (Inquiry.id, ASC)),
@@ -52,15 +52,6 @@ SORTS = {
         (Inquiry.id, ASC),
     ),
 }
-
-
-def ordering(user: User, sort: InquirySort, visible) -> list:
-    """ORDER BY for a list `user` reads (`visible`: `visible_condition` for them)."""
-    if user.role == Role.ADMIN:  # sees every row: the plain keys, which the indexes serve
-        return [key.desc() if descending else key.asc() for key, descending in SORTS[sort]]
-    keys = [sa.case((visible, key)) for key, _ in SORTS[sort]]
-    by_value = [key.desc() if descending else key.asc() for key, (_, descending) in zip(keys, SORTS[sort], strict=True)]
-    return [sa.case((visible, 0), else_=1), *by_value, Inquiry.id.asc()]
 
 
 @dataclass(frozen=True)
@@ -113,7 +104,7 @@ def search(user: User, filters: InquiryFilter, per_page: int) -> tuple[Page, lis
         # A restricted record never matches a search or filter by someone who may not see it:
         # whether it did would tell its name, phone, status, source, assignee or arrival.
         statement = statement.where(visible)
-    page = paginate(statement.order_by(*ordering(user, filters.sort, visible)), filters.page or 1, per_page)
+    page = paginate(statement.order_by(*hidden_last(user, visible, SORTS[filters.sort])), filters.page or 1, per_page)
     rows = [ListRow(inquiry, can_see(user, inquiry, glass_ids)) for inquiry in page.items]
     audit.record(user, AuditAction.INQUIRIES_LISTED, "inquiry", None, detail=f"page {page.page}, {len(rows)} rows")
     return page, rows
