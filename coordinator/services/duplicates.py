@@ -41,6 +41,7 @@ def shown_on(user: User, inquiry: Inquiry) -> list[DuplicateRow]:
         .order_by(PossibleDuplicate.other_inquiry_id)
     )
     rows = [DuplicateRow(flag, can_see(user, flag.other, glass_ids)) for flag in flags]
+    rows.sort(key=lambda row: not row.visible)  # the ones the reader cannot see last, placed by nothing
     for row in rows:
         action = AuditAction.POSSIBLE_DUPLICATE_SHOWN if row.visible else AuditAction.POSSIBLE_DUPLICATE_WITHHELD
         audit.record(user, action, "inquiry", row.flag.other_inquiry_id, detail=f"on inquiry {inquiry.id}")

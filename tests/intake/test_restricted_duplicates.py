@@ -121,6 +121,7 @@ def test_a_visible_match_is_still_suggested_for_merging_and_the_hidden_one_is_no
     page = client.get(f"/inquiries/{newcomer.id}").get_data(as_text=True)
     box = banner(page)
     assert f"inquiry #{visible.id}" in box and box.count("A record you cannot see") == 1
+    assert box.index(f"inquiry #{visible.id}") < box.index("A record you cannot see")  # after, whatever its number
     assert merge_suggestion(page) == str(visible.id)
     assert {r.entity_id for r in audit_rows(app, "possible_duplicate_shown")} == {str(visible.id)}
     assert {r.entity_id for r in audit_rows(app, "possible_duplicate_withheld")} == {str(restricted.id)}
