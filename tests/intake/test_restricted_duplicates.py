@@ -213,3 +213,29 @@ def test_the_record_page_runs_the_same_number_of_queries_however_many_matches(
     many = make_inquiry(app, colleague, caller_phone=PHONE)  # four visible matches and the hidden one
     assert first.id != one.id
     assert measure(many.id) == measure(one.id)
+
+
+def test_a_match_costs_the_sender_the_same_statements_as_no_match(app, new_client, restricted):
+    """No branch a stopwatch could find: the same SQL statements run either way."""
+    with app.app_context():
+        engine = db.engine
+    runs = []
+    for n, phone in enumerate((PHONE, "+1 503 555 0123")):
+        client = new_client()
+        answers = visitor_answers(
+            caller_phone=phone, caller_name=f"Visitor {n}", caller_email=f"v{n}@example.org", patient_name=f"P {n}"
+        )
+        answers["csrf_token"] = client.csrf_token()
+        statements = []
+
+        def on_execute(_conn, _cursor, statement, *_args, seen=statements):
+            seen.append(" ".join(statement.split()[:3]))
+
+        sa.event.listen(engine, "before_cursor_execute", on_execute)
+        try:
+            assert client.post("/inquire", data=answers).status_code == 302
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", on_execute)
+        runs.append(statements)
+    assert runs[0] == runs[1]
+    assert len(audit_rows(app, "possible_duplicate_flagged")) == 1
