@@ -23,8 +23,7 @@ from coordinator.domain.audit import AuditAction
 from coordinator.domain.intake import ActivityKind
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
-from coordinator.models import FollowUpTask, Inquiry, Reminder, User, utcnow
-from coordinator.rules.reminder_lifecycle import ReminderStatus
+from coordinator.models import FollowUpTask, Inquiry, User, utcnow
 from coordinator.services import audit, inquiries, inquiry_access, records, reminders
 
 define(
@@ -146,11 +145,7 @@ def hand_over_for_restriction(actor: User, inquiry: Inquiry) -> int:
     for task in moved:
         task.assigned_to_id = inquiry.assigned_to_id
         audit.record(actor, AuditAction.TASK_HANDED_OVER, "follow_up_task", task.id, detail=f"inquiry {inquiry.id}")
-    db.session.execute(
-        sa.update(Reminder)
-        .where(Reminder.task_id.in_(ids), Reminder.status.in_([ReminderStatus.PENDING, ReminderStatus.QUEUED]))
-        .values(recipient_user_id=inquiry.assigned_to_id)
-    )
+    reminders.tasks_handed_over(ids, inquiry.assigned_to_id)
     inquiries.add_activity(
         inquiry,
         actor,
