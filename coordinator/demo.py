@@ -346,7 +346,8 @@ def _tasks(inquiry, target, desk, manager, n) -> None:
         inquiry_id=inquiry.id,
         title=title,
         due_at=due,
-        assigned_to_id=(desk if n % 3 else manager).id,
+        # A task on a restricted record goes only to someone who may open it (services/tasks.py).
+        assigned_to_id=inquiry.assigned_to_id if inquiry.is_restricted else (desk if n % 3 else manager).id,
         created_by_id=desk.id,
     )
     db.session.add(task)

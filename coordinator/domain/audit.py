@@ -46,6 +46,12 @@ class AuditAction(LabelledStrEnum):
     BREAK_GLASS_LOG_VIEWED = "break_glass_log_viewed", "Break glass log viewed"
     BREAK_GLASS_REVIEWED = "break_glass_reviewed", "Break glass reviewed"
     DUPLICATE_DISMISSED = "duplicate_dismissed", "Duplicate dismissed"
+    POSSIBLE_DUPLICATE_FLAGGED = "possible_duplicate_flagged", "Possible duplicate flagged on arrival"
+    POSSIBLE_DUPLICATE_SHOWN = "possible_duplicate_shown", "Possible duplicate shown"
+    POSSIBLE_DUPLICATE_WITHHELD = (
+        "possible_duplicate_withheld",
+        "Possible duplicate shown as a record the reader cannot see",
+    )
     INQUIRIES_LISTED = "inquiries_listed", "Inquiries listed"
     INQUIRY_CALL_LOGGED = "inquiry_call_logged", "Inquiry call logged"
     INQUIRY_CREATED = "inquiry_created", "Inquiry created"
@@ -70,6 +76,7 @@ class AuditAction(LabelledStrEnum):
     SCREENING_RECORDED = "screening_recorded", "Screening recorded"
     TASK_COMPLETED = "task_completed", "Task completed"
     TASK_CREATED = "task_created", "Task created"
+    TASK_HANDED_OVER = "task_handed_over", "Task handed to the assignee of a restricted record"
     TASK_RESCHEDULED = "task_rescheduled", "Task rescheduled"
     WEB_INQUIRY_DISCARDED = "web_inquiry_discarded", "Web inquiry discarded (honeypot)"
     # Insurance and clearance

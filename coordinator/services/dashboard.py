@@ -43,10 +43,11 @@ def home_summary(user: User, config) -> HomeSummary:
         shows_tasks=user.role in inquiry_access.EDITORS,
         shows_accounts=user.role == Role.ADMIN,
     )
+    glass_ids = inquiry_access.open_break_glass_ids(user) if user.role in inquiry_access.READERS else frozenset()
     if summary.shows_tasks:
-        summary.tasks = tasks.my_tasks(user)
+        summary.tasks = tasks.my_tasks(user, glass_ids=glass_ids)
     if user.role in inquiry_access.READERS:
-        _pipeline(summary)
+        _pipeline(summary, inquiry_access.visible_condition(user, glass_ids))
     if summary.shows_accounts:
         rows = db.session.execute(
             sa.select(User.role, User.is_active, sa.func.count()).group_by(User.role, User.is_active)
@@ -64,11 +65,16 @@ def home_summary(user: User, config) -> HomeSummary:
     return summary
 
 
-def _pipeline(summary: HomeSummary) -> None:
-    """Inquiries per status, those never contacted, and speed to lead (median time to first contact)."""
+def _pipeline(summary: HomeSummary, visible) -> None:
+    """Inquiries per status, those never contacted, and speed to lead (median time to first contact).
+
+    Only of the inquiries the user may see (`visible`): the list filtered by a status leaves out
+    restricted records they cannot open, so a count that included them would tell their status."""
     counts = dict(
         db.session.execute(
-            sa.select(Inquiry.status, sa.func.count()).where(Inquiry.merged_into_id.is_(None)).group_by(Inquiry.status)
+            sa.select(Inquiry.status, sa.func.count())
+            .where(Inquiry.merged_into_id.is_(None), visible)
+            .group_by(Inquiry.status)
         ).all()
     )
     summary.pipeline = [(status, counts.get(status, 0)) for status in InquiryStatus]
@@ -76,6 +82,7 @@ def _pipeline(summary: HomeSummary) -> None:
         sa.select(sa.func.count())
         .select_from(Inquiry)
         .where(
+            visible,
             Inquiry.merged_into_id.is_(None),
             Inquiry.first_contact_at.is_(None),
             Inquiry.status.in_([InquiryStatus.NEW, InquiryStatus.CONTACTED]),
@@ -86,7 +93,7 @@ def _pipeline(summary: HomeSummary) -> None:
         (contact - arrived).total_seconds()
         for arrived, contact in db.session.execute(
             sa.select(Inquiry.arrived_at, Inquiry.first_contact_at).where(
-                Inquiry.arrived_at >= since, Inquiry.first_contact_at.is_not(None)
+                visible, Inquiry.arrived_at >= since, Inquiry.first_contact_at.is_not(None)
             )
         )
     ]

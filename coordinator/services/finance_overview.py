@@ -151,7 +151,7 @@ class WorkRow:
     next_review: date | None
 
 
-def _statement(user: User, view: str, today: date):
+def _statement(user: User, view: str, today: date, glass: frozenset[int]):
     has_coverage = sa.select(Coverage.id).where(Coverage.inquiry_id == Inquiry.id).exists()
     has_account = sa.select(BillingAccount.id).where(BillingAccount.inquiry_id == Inquiry.id).exists()
     statement = sa.select(Inquiry).where(Inquiry.merged_into_id.is_(None))
@@ -198,14 +198,19 @@ def _statement(user: User, view: str, today: date):
         statement = statement.where(has_account, owing > 0)
     else:
         statement = statement.where(sa.or_(has_coverage, has_account))
-    # Restricted inquiries are listed (billing must know they exist) but shown without a name.
-    return statement.order_by(Inquiry.arrived_at.desc(), Inquiry.id.desc())
+    # Restricted inquiries are listed (billing must know they exist) but shown without a name,
+    # after the others as one block by number (their arrival must not place them).
+    visible = inquiry_access.visible_condition(user, glass)
+    return statement.order_by(
+        *inquiry_access.hidden_last(user, visible, ((Inquiry.arrived_at, True), (Inquiry.id, True)))
+    )
 
 
 def worklist(user: User, view: str, page: int, per_page: int, today: date) -> tuple[Page, list[WorkRow]]:
     """One page of billing's worklist (`view` is a key of VIEWS), restricted rows without names."""
     view = view if view in VIEWS else "all"
-    result = paginate(_statement(user, view, today), page, per_page)
+    glass = inquiry_access.open_break_glass_ids(user)
+    result = paginate(_statement(user, view, today, glass), page, per_page)
     ids = [i.id for i in result.items]
     coverages: dict[int, list[Coverage]] = {}
     status: dict[int, VerificationStatus] = {}
@@ -246,7 +251,6 @@ def worklist(user: User, view: str, page: int, per_page: int, today: date) -> tu
             .group_by(Authorization.inquiry_id)
         ):
             reviews[inquiry_id] = nearest
-    glass = inquiry_access.open_break_glass_ids(user)
     rows = [
         WorkRow(
             i,

@@ -1,7 +1,7 @@
 """Inquiries as records: the list and its search, the record page's parts, the timeline.
 
 Who may open an inquiry (and break-the-glass) is `inquiry_access`; moving one along is
-`pipeline`; duplicates and merges are `merges`; taking one in is `intake`.
+`pipeline`; duplicates as a reader sees them are `duplicates`, merges `merges`; taking one in is `intake`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from coordinator.contracts.pipeline import InquiryFilter
 from coordinator.domain.audit import AuditAction
 from coordinator.domain.intake import ActivityKind, InquirySort
 from coordinator.extensions import db
-from coordinator.models import Admission, Inquiry, InquiryActivity, OpioidRegimenLine, PossibleDuplicate, User
+from coordinator.models import Admission, Inquiry, InquiryActivity, OpioidRegimenLine, User
 from coordinator.roles import Role
 from coordinator.services import audit, records
-from coordinator.services.inquiry_access import can_see, open_break_glass_ids, visible_condition
+from coordinator.services.inquiry_access import can_see, hidden_last, open_break_glass_ids, visible_condition
 from coordinator.services.pagination import Page, paginate
 from coordinator.services.user_directory import escape_like
 
@@ -37,15 +37,19 @@ def survivor_of(inquiry: Inquiry, max_hops: int = 10) -> Inquiry:
 
 # --- lists ------------------------------------------------------------------------------------
 
+ASC, DESC = False, True
+
+# Each sort's keys for the rows the reader may see; rows they may not see come after them as one
+# block ordered by number only (`inquiry_access.hidden_last`).
 SORTS = {
-    InquirySort.NEWEST: (Inquiry.arrived_at.desc(), Inquiry.id.desc()),
-    InquirySort.OLDEST: (Inquiry.arrived_at.asc(), Inquiry.id.asc()),
-    InquirySort.UPDATED: (Inquiry.status_changed_at.desc(), Inquiry.id.desc()),
-    InquirySort.NAME: (Inquiry.patient_name_key.asc(), Inquiry.id.asc()),
+    InquirySort.NEWEST: ((Inquiry.arrived_at, DESC), (Inquiry.id, DESC)),
+    InquirySort.OLDEST: ((Inquiry.arrived_at, ASC), (Inquiry.id, ASC)),
+    InquirySort.UPDATED: ((Inquiry.status_changed_at, DESC), (Inquiry.id, DESC)),
+    InquirySort.NAME: ((Inquiry.patient_name_key, ASC), (Inquiry.id, ASC)),
     InquirySort.URGENCY: (
-        sa.case({"urgent": 0, "soon": 1}, value=Inquiry.urgency, else_=2),
-        Inquiry.arrived_at.asc(),
-        Inquiry.id.asc(),
+        (sa.case({"urgent": 0, "soon": 1}, value=Inquiry.urgency, else_=2), ASC),
+        (Inquiry.arrived_at, ASC),
+        (Inquiry.id, ASC),
     ),
 }
 
@@ -57,9 +61,13 @@ class ListRow:
 
 
 def search(user: User, filters: InquiryFilter, per_page: int) -> tuple[Page, list[ListRow]]:
-    """One page of inquiries (three queries whatever the data: grants, count, rows); audited."""
+    """One page of inquiries (three queries whatever the data: grants, count, rows); audited.
+
+    Rows the reader may not see are listed (so they can break the glass) but never found by a
+    search or a filter on their private columns, and sort after the others as one block."""
     zone = clinic_zone()
     glass_ids = open_break_glass_ids(user)
+    visible = visible_condition(user, glass_ids)
     statement = sa.select(Inquiry).options(joinedload(Inquiry.assigned_to)).where(Inquiry.merged_into_id.is_(None))
     if filters.q and filters.q.strip():
         text = " ".join(filters.q.casefold().split())
@@ -77,8 +85,7 @@ def search(user: User, filters: InquiryFilter, per_page: int) -> tuple[Page, lis
                 Inquiry.caller_phone_digits.like(digit_pattern),
                 Inquiry.patient_phone_digits.like(digit_pattern),
             ]
-        # A restricted record never matches a search by someone who may not see it.
-        statement = statement.where(sa.or_(*matches), visible_condition(user, glass_ids))
+        statement = statement.where(sa.or_(*matches))
     if filters.status:
         statement = statement.where(Inquiry.status == filters.status)
     if filters.source:
@@ -93,10 +100,26 @@ def search(user: User, filters: InquiryFilter, per_page: int) -> tuple[Page, lis
         statement = statement.where(Inquiry.arrived_at >= _start_of(filters.arrived_from, zone))
     if filters.arrived_to:
         statement = statement.where(Inquiry.arrived_at < _start_of(filters.arrived_to + timedelta(days=1), zone))
-    page = paginate(statement.order_by(*SORTS[filters.sort]), filters.page or 1, per_page)
+    if _filtered(filters):
+        # A restricted record never matches a search or filter by someone who may not see it:
+        # whether it did would tell its name, phone, status, source, assignee or arrival.
+        statement = statement.where(visible)
+    page = paginate(statement.order_by(*hidden_last(user, visible, SORTS[filters.sort])), filters.page or 1, per_page)
     rows = [ListRow(inquiry, can_see(user, inquiry, glass_ids)) for inquiry in page.items]
     audit.record(user, AuditAction.INQUIRIES_LISTED, "inquiry", None, detail=f"page {page.page}, {len(rows)} rows")
     return page, rows
+
+
+def _filtered(filters: InquiryFilter) -> bool:
+    """Whether the list is narrowed by anything a hidden row's private columns could answer."""
+    return bool(
+        (filters.q and filters.q.strip())
+        or filters.status
+        or filters.source
+        or filters.assignee
+        or filters.arrived_from
+        or filters.arrived_to
+    )
 
 
 def _start_of(day: date, zone) -> datetime:
@@ -130,17 +153,6 @@ def timeline(inquiry: Inquiry) -> list[InquiryActivity]:
             .options(joinedload(InquiryActivity.actor))
             .where(InquiryActivity.inquiry_id == inquiry.id)
             .order_by(InquiryActivity.occurred_at.desc(), InquiryActivity.id.desc())
-        )
-    )
-
-
-def duplicates_of(inquiry: Inquiry) -> list[PossibleDuplicate]:
-    return list(
-        db.session.scalars(
-            sa.select(PossibleDuplicate)
-            .options(joinedload(PossibleDuplicate.other))
-            .where(PossibleDuplicate.inquiry_id == inquiry.id, PossibleDuplicate.dismissed_at.is_(None))
-            .order_by(PossibleDuplicate.other_inquiry_id)
         )
     )
 

@@ -36,7 +36,7 @@ from coordinator.models import (
 )
 from coordinator.roles import Role
 from coordinator.rules import mme
-from coordinator.services import audit, reminders
+from coordinator.services import audit, reminders, tasks
 from coordinator.services.audit import SystemActor
 
 ASSIGNABLE_ROLES = (Role.ADMISSIONS, Role.ADMIN, Role.CASE_MANAGER)
@@ -176,9 +176,12 @@ def create_inquiry(actor, data: NewInquiry, *, channel: Channel, api_client: Api
             summary=f"Arrived by {channel.phrase}",
         )
     )
-    flag_possible_duplicates(inquiry)
+    matches = flag_possible_duplicates(inquiry)
     reminders.inquiry_arrived(inquiry)
     audit.record(actor, AuditAction.INQUIRY_CREATED, "inquiry", inquiry.id, detail=f"channel {channel.value}")
+    for other_id, matched_on in matches:  # written with the row above, in the same statement
+        detail = f"new inquiry {inquiry.id}, {matched_on}"
+        audit.record(actor, AuditAction.POSSIBLE_DUPLICATE_FLAGGED, "inquiry", other_id, detail=detail)
     if data.insurance_given is not None:
         _add_coverage(actor, inquiry, data.insurance_given, channel)
     return inquiry
@@ -235,6 +238,7 @@ def update_inquiry(actor: User, inquiry: Inquiry, data: InquiryEdit) -> Inquiry:
     replace_regimen(inquiry, list(data.regimen.lines), data.regimen.result)
     db.session.flush()
     audit.record(actor, AuditAction.INQUIRY_UPDATED, "inquiry", inquiry.id)
+    tasks.hand_over_for_restriction(actor, inquiry)
     return inquiry
 
 
@@ -263,18 +267,38 @@ def duplicate_conditions(inquiry: Inquiry) -> list[tuple[str, sa.ColumnElement]]
     return conditions
 
 
-def flag_possible_duplicates(inquiry: Inquiry) -> list[PossibleDuplicate]:
-    """Record every earlier, unmerged inquiry that may be the same person (one query per rule)."""
-    matches: dict[int, list[str]] = {}
-    for label, condition in duplicate_conditions(inquiry):
-        ids = db.session.scalars(
-            sa.select(Inquiry.id).where(condition, Inquiry.id != inquiry.id, Inquiry.merged_into_id.is_(None)).limit(20)
+def flag_possible_duplicates(inquiry: Inquiry) -> list[tuple[int, str]]:
+    """Flag every earlier, unmerged inquiry that may be the same person; (its id, what matched)
+    for each, for the caller to audit.
+
+    One INSERT ... SELECT that runs whether or not anything matches, so the statements and the
+    time an inquiry takes do not depend on it: nothing of a match reaches whoever sent the
+    inquiry (the web form and the API answer the same either way)."""
+    conditions = duplicate_conditions(inquiry)
+    if not conditions:  # (depends only on what the sender gave: no phone, email or birth date)
+        return []
+    labels = [sa.case((condition, f", {label}"), else_="") for label, condition in conditions]
+    matched_on = labels[0]
+    for label in labels[1:]:
+        matched_on = matched_on.concat(label)
+    matches = (
+        sa.select(
+            sa.literal(inquiry.id, sa.Integer),
+            Inquiry.id,
+            sa.func.substr(matched_on, 3),
+            sa.literal(utcnow(), PossibleDuplicate.created_at.type),
         )
-        for other_id in ids:
-            matches.setdefault(other_id, []).append(label)
-    flags = [
-        PossibleDuplicate(inquiry_id=inquiry.id, other_inquiry_id=other_id, matched_on=", ".join(labels))
-        for other_id, labels in sorted(matches.items())
-    ]
-    db.session.add_all(flags)
-    return flags
+        .where(
+            sa.or_(*(condition for _, condition in conditions)),
+            Inquiry.id != inquiry.id,
+            Inquiry.merged_into_id.is_(None),
+        )
+        .order_by(Inquiry.id)
+        .limit(20)
+    )
+    flagged = db.session.execute(
+        sa.insert(PossibleDuplicate)
+        .from_select(["inquiry_id", "other_inquiry_id", "matched_on", "created_at"], matches)
+        .returning(PossibleDuplicate.other_inquiry_id, PossibleDuplicate.matched_on)
+    )
+    return sorted((other_id, label) for other_id, label in flagged)

@@ -15,7 +15,7 @@ from coordinator.models import FollowUpTask, Inquiry, InquiryActivity, PossibleD
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
 from coordinator.services import audit, records, reminders
 from coordinator.services.inquiries import add_activity
-from coordinator.services.inquiry_access import require_visible
+from coordinator.services.inquiry_access import can_see, open_break_glass_ids, require_visible
 
 define(
     {
@@ -43,6 +43,12 @@ def dismiss_duplicate(actor: User, inquiry: Inquiry, flag_id: int) -> None:
     flag = records.find(PossibleDuplicate, flag_id)
     if flag is None or flag.inquiry_id != inquiry.id:
         raise NotFound("No such possible duplicate.")
+    if not can_see(actor, db.session.get(Inquiry, flag.other_inquiry_id), open_break_glass_ids(actor)):
+        audit.record_refusal(actor, AuditAction.RESTRICTED_INQUIRY_REFUSED, "inquiry", flag.other_inquiry_id)
+        raise NotPermitted(
+            "The other record is restricted: only its assignee or an administrator can tell whether it is "
+            "the same person."
+        )
     flag.dismissed_at = utcnow()
     audit.record(
         actor, AuditAction.DUPLICATE_DISMISSED, "inquiry", inquiry.id, detail=f"not the same as {flag.other_inquiry_id}"

@@ -131,6 +131,15 @@ def task_completed(task: FollowUpTask) -> int:
     return _cancel_where("task done", Reminder.task_id == task.id)
 
 
+def tasks_handed_over(task_ids: list[int], user_id: int) -> None:
+    """Tasks given to someone else: their reminders not yet sent go to that person. The caller commits."""
+    db.session.execute(
+        sa.update(Reminder)
+        .where(Reminder.task_id.in_(task_ids), Reminder.status.in_([ReminderStatus.PENDING, ReminderStatus.QUEUED]))
+        .values(recipient_user_id=user_id)
+    )
+
+
 def _schedule_task(task: FollowUpTask) -> None:
     stamp = int(task.due_at.timestamp())
     overdue = timedelta(minutes=current_app.config["TASK_OVERDUE_MINUTES"])

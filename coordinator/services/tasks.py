@@ -2,6 +2,10 @@
 
 Every change goes through the inquiry's visibility rules (services/inquiries.py), writes a
 timeline entry and an audit row, and keeps the task's reminders in step (services/reminders.py).
+A task on a restricted inquiry goes only to someone who may open it (its assignee or an
+administrator; a break-the-glass grant is not enough): `create_task` refuses anyone else, and
+when a record becomes restricted (or changes hands) the open tasks of people who may no longer
+open it go to its assignee (`hand_over_for_restriction`).
 """
 
 from __future__ import annotations
@@ -28,8 +32,20 @@ define(
         "task_due_too_far": "The due time is more than a year away.",
         "task_done_already": "This task is done; add a new one instead.",
         "task_new_due_out_of_range": "The new due time must be from now to a year ahead.",
+        "task_assignee_cannot_open": "This record is restricted: a task on it can go only to its assignee "
+        "or an administrator.",
     }
 )
+
+
+def may_hold_task(user: User, inquiry: Inquiry) -> bool:
+    """Whether a task on `inquiry` may be given to `user` (active, works inquiries, may open it)."""
+    return user.is_active and user.role in inquiry_access.EDITORS and inquiry_access.can_see(user, inquiry)
+
+
+def possible_assignees(inquiry: Inquiry) -> list[User]:
+    """Whom the task form offers for this inquiry (one query)."""
+    return [user for user in inquiries.assignable_users() if may_hold_task(user, inquiry)]
 
 
 def tasks_for(inquiry: Inquiry) -> list[FollowUpTask]:
@@ -54,6 +70,8 @@ def create_task(actor: User, inquiry: Inquiry, data: TaskInput) -> FollowUpTask:
     assignee = records.find(User, data.assigned_to_id)
     if assignee is None or not assignee.is_active or assignee.role not in inquiry_access.EDITORS:
         problems.append(problem("assigned_to_id", "task_assignee_required"))
+    elif not may_hold_task(assignee, inquiry):
+        problems.append(problem("assigned_to_id", "task_assignee_cannot_open"))
     if problems:
         raise ValidationFailed(problems)
     title, due_at = data.title, data.due_at
@@ -110,6 +128,34 @@ def reschedule_task(actor: User, task: FollowUpTask, data: RescheduleInput) -> F
     return task
 
 
+def hand_over_for_restriction(actor: User, inquiry: Inquiry) -> int:
+    """Give the restricted inquiry's open tasks held by people who may not open it to its
+    assignee, with their pending reminders; how many moved. The caller commits."""
+    if not inquiry.is_restricted or inquiry.assigned_to_id is None:
+        return 0
+    open_tasks = db.session.scalars(
+        sa.select(FollowUpTask)
+        .options(joinedload(FollowUpTask.assigned_to))
+        .where(FollowUpTask.inquiry_id == inquiry.id, FollowUpTask.completed_at.is_(None))
+    )
+    moved = [task for task in open_tasks if not may_hold_task(task.assigned_to, inquiry)]
+    if not moved:
+        return 0
+    ids = [task.id for task in moved]
+    for task in moved:
+        task.assigned_to_id = inquiry.assigned_to_id
+        audit.record(actor, AuditAction.TASK_HANDED_OVER, "follow_up_task", task.id, detail=f"inquiry {inquiry.id}")
+    reminders.tasks_handed_over(ids, inquiry.assigned_to_id)
+    inquiries.add_activity(
+        inquiry,
+        actor,
+        ActivityKind.TASK,
+        occurred_at=utcnow(),
+        summary=f"{len(moved)} open task(s) moved to the assignee: the record is restricted",
+    )
+    return len(moved)
+
+
 @dataclass(frozen=True)
 class TaskRow:
     task: FollowUpTask
@@ -117,9 +163,10 @@ class TaskRow:
     overdue: bool
 
 
-def my_tasks(user: User, limit: int = 50) -> list[TaskRow]:
-    """The user's open tasks, soonest first (two queries: grants, tasks with their inquiries)."""
-    glass_ids = inquiry_access.open_break_glass_ids(user)
+def my_tasks(user: User, limit: int = 50, *, glass_ids: frozenset[int] | None = None) -> list[TaskRow]:
+    """The user's open tasks, soonest first (one query, and one for the grants unless given)."""
+    if glass_ids is None:
+        glass_ids = inquiry_access.open_break_glass_ids(user)
     now = utcnow()
     tasks = db.session.scalars(
         sa.select(FollowUpTask)

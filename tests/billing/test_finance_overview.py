@@ -2,6 +2,8 @@
 viewer may do there), break-the-glass for a restricted record's finances, and the
 administrator's clearance override."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -40,6 +42,23 @@ def test_the_worklist_lists_accounts_and_hides_restricted_names(app, client, cre
     page = client.get("/finance/").get_data(as_text=True)
     assert "Restricted record" in page and "Hidden Person" not in page
     assert client.get("/finance/?view=nonsense&page=-3").status_code == 200
+
+
+def test_the_worklist_puts_records_the_reader_cannot_see_after_the_others(app, client, create_user, owing):
+    # The restricted record arrived last: by arrival it would head the list and so tell when it came.
+    assignee = create_user(Role.ADMISSIONS)
+    secret = make_inquiry(app, assignee, assigned_to_id=assignee.id, is_restricted=True, patient_name="Hidden Person")
+    with app.app_context():
+        cases.open_account(db.session.get(User, assignee.id), db.session.get(Inquiry, secret.id), "USD")
+        db.session.commit()
+
+    def listed(user) -> list[int]:
+        page = login_as(client, user).get("/finance/").get_data(as_text=True)
+        return [int(n) for n in dict.fromkeys(re.findall(r'href="/finance/inquiry/(\d+)"', page))]
+
+    assert listed(create_user(Role.BILLING)) == [owing, secret.id]
+    client.logout()
+    assert listed(assignee) == [secret.id, owing]
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from coordinator.blueprints.inquiries.forms import (
     TaskForm,
 )
 from coordinator.blueprints.inquiries.forms import TransitionForm as _TransitionForm
-from coordinator.blueprints.inquiries.views import EDIT_ROLES, assignee_choices, program_choices, render_detail
+from coordinator.blueprints.inquiries.views import EDIT_ROLES, program_choices, render_detail
 from coordinator.errors import DomainError
 from coordinator.services import inquiry_access, merges, pipeline, tasks
 
@@ -69,8 +69,7 @@ def add_note(inquiry_id: int):
 @bp.route("/<int:inquiry_id>/tasks", methods=["POST"])
 @security.roles(*EDIT_ROLES)
 def add_task(inquiry_id: int):
-    form = TaskForm()
-    form.assigned_to_id.choices = assignee_choices("— choose —")
+    form = TaskForm()  # its choices are set when the page is shown again (who may open the record)
     return _act(inquiry_id, "task_form", form, tasks.create_task, "Task added.")
 
 

@@ -34,6 +34,7 @@ from coordinator.roles import Role
 from coordinator.rules import inquiry_lifecycle as lifecycle
 from coordinator.services import (
     clearance,
+    duplicates,
     finance_access,
     inquiries,
     inquiry_access,
@@ -138,10 +139,9 @@ def edit(inquiry_id: int):
 # --- one inquiry --------------------------------------------------------------------------------
 
 
-def _forms(**overrides) -> dict:
+def _forms(inquiry, **overrides) -> dict:
     task = TaskForm(formdata=None)
-    task.assigned_to_id.choices = assignee_choices("— choose —")[1:]
-    task.assigned_to_id.data = str(me().id)
+    task.assigned_to_id.data = str(me().id if tasks.may_hold_task(me(), inquiry) else inquiry.assigned_to_id or "")
     transition = TransitionForm(formdata=None)
     transition.program_id.choices = program_choices()
     forms = {
@@ -155,18 +155,22 @@ def _forms(**overrides) -> dict:
         "failed_action": None,
     }
     forms.update(overrides)
+    # Only people who may open the record (for a restricted one: its assignee and administrators).
+    forms["task_form"].assigned_to_id.choices = [(str(u.id), u.full_name) for u in tasks.possible_assignees(inquiry)]
     return forms
 
 
 def render_detail(inquiry, status: int = 200, **overrides):
     """The record page, with any form that failed shown again with its problems."""
     user = me()
+    possible_duplicates = duplicates.shown_on(user, inquiry)
     return render_template(
         "inquiries/detail.html",
         inquiry=inquiry,
         timeline=inquiries.timeline(inquiry),
         tasks=tasks.tasks_for(inquiry),
-        duplicates=inquiries.duplicates_of(inquiry),
+        duplicates=possible_duplicates,
+        suggested_survivor=duplicates.first_visible_match(possible_duplicates),
         admission=inquiries.admission_of(inquiry),
         screening_latest=screenings.latest_for(inquiry.id),
         actions=lifecycle.allowed_actions(inquiry.status) if inquiry.merged_into_id is None else (),
@@ -176,7 +180,7 @@ def render_detail(inquiry, status: int = 200, **overrides):
         clearance=clearance.clearance_for(inquiry, clinic_context()["today"]),
         can_see_finances=user.role in finance_access.READERS,
         now=utcnow(),
-        **_forms(**overrides),
+        **_forms(inquiry, **overrides),
     ), status
 
 
