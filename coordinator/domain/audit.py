@@ -43,6 +43,7 @@ class AuditAction(LabelledStrEnum):
     # Inquiries, screening and tasks
     ADMISSION_CREATED = "admission_created", "Admission created"
     BREAK_GLASS = "break_glass", "Broke the glass"
+    BREAK_GLASS_REFUSED = "break_glass_refused", "Break the glass refused"
     BREAK_GLASS_LOG_VIEWED = "break_glass_log_viewed", "Break glass log viewed"
     BREAK_GLASS_REVIEWED = "break_glass_reviewed", "Break glass reviewed"
     DUPLICATE_DISMISSED = "duplicate_dismissed", "Duplicate dismissed"

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from coordinator.domain.billing import LedgerKind
 from coordinator.domain.insurance import VerificationStatus
+from coordinator.domain.intake import BreakGlassScope
 from coordinator.extensions import db
 from coordinator.models import (
     Authorization,
@@ -246,7 +247,7 @@ def worklist(user: User, view: str, page: int, per_page: int, today: date) -> tu
             .group_by(Authorization.inquiry_id)
         ):
             reviews[inquiry_id] = nearest
-    glass = inquiry_access.open_break_glass_ids(user)
+    glass = inquiry_access.open_break_glass_ids(user, BreakGlassScope.FINANCE)
     rows = [
         WorkRow(
             i,
