@@ -72,6 +72,7 @@ class AuditAction(LabelledStrEnum):
     TASK_COMPLETED = "task_completed", "Task completed"
     TASK_CREATED = "task_created", "Task created"
     TASK_RESCHEDULED = "task_rescheduled", "Task rescheduled"
+    TASKS_LISTED = "tasks_listed", "Tasks listed (home page)"
     WEB_INQUIRY_DISCARDED = "web_inquiry_discarded", "Web inquiry discarded (honeypot)"
     # Insurance and clearance
     AUTHORIZATION_RECORDED = "authorization_recorded", "Authorization recorded"
@@ -90,6 +91,7 @@ class AuditAction(LabelledStrEnum):
     FINANCES_REFUSED = "finances_refused", "Finances refused"
     FINANCES_STATEMENT_VIEWED = "finances_statement_viewed", "Finances statement viewed"
     FINANCES_VIEWED = "finances_viewed", "Finances viewed"
+    FINANCE_WORKLIST_LISTED = "finance_worklist_listed", "Finance worklist listed"
     RESTRICTED_FINANCES_REFUSED = "restricted_finances_refused", "Restricted finances refused"
     VERIFICATION_CONFIRMED = "verification_confirmed", "Verification confirmed"
     VERIFICATION_IMPORTED = "verification_imported", "Verification imported"

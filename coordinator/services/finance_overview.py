@@ -14,6 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from coordinator.domain.audit import AuditAction
 from coordinator.domain.billing import LedgerKind
 from coordinator.domain.insurance import VerificationStatus
 from coordinator.domain.intake import BreakGlassScope
@@ -32,7 +33,7 @@ from coordinator.models import (
 from coordinator.rules import ledger, money
 from coordinator.rules.authorization_lifecycle import AuthorizationStatus
 from coordinator.rules.clearance import Clearance
-from coordinator.services import billing_accounts, clearance, finance_access, inquiry_access
+from coordinator.services import audit, billing_accounts, clearance, finance_access, inquiry_access
 from coordinator.services.pagination import Page, paginate
 
 
@@ -204,7 +205,8 @@ def _statement(user: User, view: str, today: date):
 
 
 def worklist(user: User, view: str, page: int, per_page: int, today: date) -> tuple[Page, list[WorkRow]]:
-    """One page of billing's worklist (`view` is a key of VIEWS), restricted rows without names."""
+    """One page of billing's worklist (`view` is a key of VIEWS), restricted rows without names;
+    audited as one row naming the inquiries listed."""
     view = view if view in VIEWS else "all"
     result = paginate(_statement(user, view, today), page, per_page)
     ids = [i.id for i in result.items]
@@ -260,4 +262,5 @@ def worklist(user: User, view: str, page: int, per_page: int, today: date) -> tu
         )
         for i in result.items
     ]
+    audit.record_listing(user, AuditAction.FINANCE_WORKLIST_LISTED, "inquiry", ids, page=result.page)
     return result, rows

@@ -118,7 +118,8 @@ class TaskRow:
 
 
 def my_tasks(user: User, limit: int = 50) -> list[TaskRow]:
-    """The user's open tasks, soonest first (two queries: grants, tasks with their inquiries)."""
+    """The user's open tasks, soonest first (two queries: grants, tasks with their inquiries);
+    audited as one row naming the inquiries the tasks are on (a list of people)."""
     glass_ids = inquiry_access.open_break_glass_ids(user)
     now = utcnow()
     tasks = db.session.scalars(
@@ -128,4 +129,6 @@ def my_tasks(user: User, limit: int = 50) -> list[TaskRow]:
         .order_by(FollowUpTask.due_at, FollowUpTask.id)
         .limit(limit)
     )
-    return [TaskRow(t, inquiry_access.can_see(user, t.inquiry, glass_ids), t.due_at < now) for t in tasks]
+    rows = [TaskRow(t, inquiry_access.can_see(user, t.inquiry, glass_ids), t.due_at < now) for t in tasks]
+    audit.record_listing(user, AuditAction.TASKS_LISTED, "inquiry", (row.task.inquiry_id for row in rows))
+    return rows
