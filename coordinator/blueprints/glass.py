@@ -74,9 +74,12 @@ def banner(inquiry) -> dict | None:
     seconds = max(int((grant.expires_at - utcnow()).total_seconds()), 0)
     hours, minutes = divmod((seconds + 59) // 60, 60)
     left = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    zone = clinic_zone()
+    ends = grant.expires_at.astimezone(zone)
+    same_day = ends.date() == utcnow().astimezone(zone).date()
     return {
         "scope": grant.scope,
         "left": left,
-        "until": grant.expires_at.astimezone(clinic_zone()).strftime("%H:%M"),
+        "until": ends.strftime("%H:%M" if same_day else "%d %b %H:%M"),
         "inquiry_id": inquiry.id,
     }

@@ -69,7 +69,11 @@ def test_a_clinical_grant_opens_the_clinical_record_and_not_its_finances(app, cl
     granted = break_glass(client, restricted.id, "clinical", CLINICAL_REASON)
     assert granted.status_code == 302 and granted.headers["Location"].endswith(f"/inquiries/{restricted.id}")
     assert grants(app) == [(colleague.id, BreakGlassScope.CLINICAL)]
-    assert "Famous Person" in client.get(f"/inquiries/{restricted.id}").get_data(as_text=True)
+    record = client.get(f"/inquiries/{restricted.id}").get_data(as_text=True)
+    assert "Famous Person" in record
+    # The record page says only whether the person is cleared, as it does for clinicians.
+    assert "Not cleared yet" in record and "No insurance is recorded" not in record
+    assert f'href="/finance/inquiry/{restricted.id}"' not in record
     assert client.get(f"/screening/inquiry/{restricted.id}").status_code == 200
     finances = client.get(f"/finance/inquiry/{restricted.id}")
     assert finances.status_code == 403 and "Famous Person" not in finances.get_data(as_text=True)

@@ -174,7 +174,8 @@ def render_detail(inquiry, status: int = 200, **overrides):
         first_contact=inquiries.time_to_first_contact(inquiry),
         lifecycle=lifecycle,
         clearance=clearance.clearance_for(inquiry, clinic_context()["today"]),
-        can_see_finances=user.role in finance_access.READERS,
+        # A clinical break-the-glass grant does not open the finances: then only cleared / not cleared.
+        can_see_finances=finance_access.can_see(user, inquiry),
         now=utcnow(),
         **_forms(**overrides),
     ), status
