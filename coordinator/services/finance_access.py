@@ -3,8 +3,9 @@
 Admissions and billing edit; case managers read; clinicians see only whether the patient is
 financially cleared (on the inquiry page, never the figures). A restricted inquiry's finances
 are visible to its assignee and administrators; admissions, billing and case managers break
-the glass with a reason, for the finances (a grant names its scope: `services/break_glass.py`). Every read and every refusal is audited.
-Only administrators override financial clearance (`clearance.may_override`).
+the glass for them with a reason (a grant names its scope, `services/break_glass.py`: one for the
+clinical record does not open the finances). Every read and every refusal is audited. Only
+administrators override financial clearance (`clearance.may_override`).
 """
 
 from __future__ import annotations

@@ -261,6 +261,8 @@ def test_refused_attempts_are_audited_without_the_typed_text(app, client, restri
     assert missing.status_code == 400 and "Choose what you need to open" in missing.get_data(as_text=True)
     blank = client.post_form(f"/finance/inquiry/{restricted.id}/break-glass", {"scope": "finance", "reason": ""})
     assert blank.status_code == 400
+    everything = break_glass(client, restricted.id, "everything", CLINICAL_REASON)
+    assert everything.status_code == 400
     unknown = break_glass(client, 999999, "clinical", CLINICAL_REASON)
     assert unknown.status_code == 404  # the request is rolled back; its audit row is kept
     assert grants(app) == []
@@ -268,6 +270,7 @@ def test_refused_attempts_are_audited_without_the_typed_text(app, client, restri
         (str(restricted.id), "refused: break_glass_reason_short"),
         (str(restricted.id), "refused: break_glass_scope_required"),
         (str(restricted.id), "refused: break_glass_reason_short"),
+        (str(restricted.id), "refused: choice_unknown"),
         ("999999", "no such inquiry"),
     ]
     assert all("need" not in (detail or "") for _, detail in refusals(app))
