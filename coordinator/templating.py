@@ -114,6 +114,13 @@ def substance_label(value: str) -> str:
     return Substance(value).label if value in Substance._value2member_map_ else value
 
 
+def emergency_access(inquiry) -> dict | None:
+    """The break-the-glass banner's facts for this page of `inquiry` (`blueprints/glass.banner`)."""
+    from coordinator.blueprints import glass
+
+    return glass.banner(inquiry)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_items=nav_items,
@@ -121,6 +128,7 @@ def register_template_helpers(app: Flask) -> None:
         Role=Role,
         substance_label=substance_label,
         unread_notifications=unread_notifications,
+        emergency_access=emergency_access,
     )
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["duration"] = format_duration

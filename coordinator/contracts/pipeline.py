@@ -4,9 +4,9 @@ break-the-glass, and the inquiry list's filters."""
 from __future__ import annotations
 
 from coordinator.contracts import values
-from coordinator.contracts.base import Contract, problem
+from coordinator.contracts.base import Contract, problem, rule
 from coordinator.contracts.messages import define
-from coordinator.domain.intake import CallOutcome, Direction, InquirySort, ReferralSource
+from coordinator.domain.intake import BreakGlassScope, CallOutcome, Direction, InquirySort, ReferralSource
 from coordinator.rules.inquiry_lifecycle import InquiryAction, InquiryStatus
 
 NOTE_LIMIT = 4000
@@ -29,6 +29,7 @@ define(
         "task_new_due_required": "Enter the new due time.",
         "task_assignee_required": "Choose an active admissions, case management or admin user.",
         "break_glass_reason_short": "Say why you need this record (at least {minimum} characters).",
+        "break_glass_scope_required": "Choose what you need to open.",
         "survivor_required": "Enter the inquiry number.",
     }
 )
@@ -84,11 +85,14 @@ class RescheduleInput(Contract):
 
 
 class BreakGlassInput(Contract):
-    """Why someone needs a restricted record now (kept, audited, reviewed by administrators)."""
+    """Which part of a restricted record someone needs now, and why (kept, audited, reviewed by
+    administrators). Whether their role may ask for that part is the service's rule."""
 
+    scope: values.choice(BreakGlassScope, required="break_glass_scope_required")
     reason: values.text(REASON_LIMIT, multiline=True)
 
-    def problems(self):
+    @rule("reason")
+    def reason_meaningful(self):
         if len(self.reason or "") < MIN_BREAK_GLASS_REASON:
             yield problem("reason", "break_glass_reason_short", minimum=MIN_BREAK_GLASS_REASON)
 

@@ -43,6 +43,7 @@ class AuditAction(LabelledStrEnum):
     # Inquiries, screening and tasks
     ADMISSION_CREATED = "admission_created", "Admission created"
     BREAK_GLASS = "break_glass", "Broke the glass"
+    BREAK_GLASS_REFUSED = "break_glass_refused", "Break the glass refused"
     BREAK_GLASS_LOG_VIEWED = "break_glass_log_viewed", "Break glass log viewed"
     BREAK_GLASS_REVIEWED = "break_glass_reviewed", "Break glass reviewed"
     DUPLICATE_DISMISSED = "duplicate_dismissed", "Duplicate dismissed"
@@ -78,6 +79,7 @@ class AuditAction(LabelledStrEnum):
     TASK_CREATED = "task_created", "Task created"
     TASK_HANDED_OVER = "task_handed_over", "Task handed to the assignee of a restricted record"
     TASK_RESCHEDULED = "task_rescheduled", "Task rescheduled"
+    TASKS_LISTED = "tasks_listed", "Tasks listed (home page)"
     WEB_INQUIRY_DISCARDED = "web_inquiry_discarded", "Web inquiry discarded (honeypot)"
     # Insurance and clearance
     AUTHORIZATION_RECORDED = "authorization_recorded", "Authorization recorded"
@@ -96,6 +98,7 @@ class AuditAction(LabelledStrEnum):
     FINANCES_REFUSED = "finances_refused", "Finances refused"
     FINANCES_STATEMENT_VIEWED = "finances_statement_viewed", "Finances statement viewed"
     FINANCES_VIEWED = "finances_viewed", "Finances viewed"
+    FINANCE_WORKLIST_LISTED = "finance_worklist_listed", "Finance worklist listed"
     RESTRICTED_FINANCES_REFUSED = "restricted_finances_refused", "Restricted finances refused"
     VERIFICATION_CONFIRMED = "verification_confirmed", "Verification confirmed"
     VERIFICATION_IMPORTED = "verification_imported", "Verification imported"

@@ -110,3 +110,10 @@ class InquirySort(LabelledStrEnum):
     UPDATED = "updated", "Recently moved"
     NAME = "name", "Patient name"
     URGENCY = "urgency", "Most urgent"
+
+
+class BreakGlassScope(LabelledStrEnum):
+    """What a break-the-glass grant opens: one part of a restricted record, never both."""
+
+    CLINICAL = "clinical", "The clinical record (notes, screenings, tasks, timeline)"
+    FINANCE = "finance", "Insurance and payments"

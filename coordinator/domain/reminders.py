@@ -16,6 +16,7 @@ class ReminderKind(LabelledStrEnum):
     AUTH_REVIEW_DUE = "auth_review_due", "Authorization review coming up"
     AUTH_ENDING = "auth_ending", "Last authorized day coming up"
     INSTALLMENT_OVERDUE = "installment_overdue", "Installment overdue"
+    BREAK_GLASS = "break_glass", "Emergency access granted (break the glass)"
 
 
 class DeliveryChannel(LabelledStrEnum):

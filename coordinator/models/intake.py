@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.domain.intake import (
     ActivityKind,
+    BreakGlassScope,
     CallerRelationship,
     CallOutcome,
     Channel,
@@ -234,7 +235,10 @@ class PossibleDuplicate(Base):
 
 
 class BreakGlassAccess(Base):
-    """A staff member opened a restricted inquiry they are not assigned to, with a typed reason."""
+    """A staff member opened a restricted inquiry they are not assigned to, with a typed reason.
+
+    `scope` is what the grant opens: the clinical record or the insurance and payment pages,
+    never both (a second grant is asked for the other part)."""
 
     __tablename__ = "break_glass_access"
     __table_args__ = (
@@ -245,6 +249,7 @@ class BreakGlassAccess(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     inquiry_id: Mapped[int] = mapped_column(sa.ForeignKey("inquiry.id"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    scope: Mapped[BreakGlassScope] = mapped_column(str_enum(BreakGlassScope, "break_glass_scope"))
     reason: Mapped[str] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

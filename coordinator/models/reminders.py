@@ -39,6 +39,7 @@ class Reminder(Base):
     recipient_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     authorization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("authorization.id"), index=True)
     installment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("installment.id"), index=True)
+    break_glass_id: Mapped[int | None] = mapped_column(sa.ForeignKey("break_glass_access.id"))
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(300))
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -7,11 +7,13 @@ checked.
 
 from __future__ import annotations
 
+from coordinator.clock import clinic_zone
 from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
-from coordinator.models import FollowUpTask, Reminder, Screening, User
+from coordinator.models import BreakGlassAccess, FollowUpTask, Reminder, Screening, User
 from coordinator.outbox.channels import Message
 from coordinator.outbox.recipients import BILLING_KINDS, overdue_count
+from coordinator.roles import Role
 
 
 def compose(reminder: Reminder, user: User) -> Message:
@@ -46,6 +48,8 @@ def compose(reminder: Reminder, user: User) -> Message:
         )
     if kind in BILLING_KINDS:
         return _compose_billing(reminder)
+    if kind is ReminderKind.BREAK_GLASS:
+        return _compose_break_glass(reminder, user)
     count = overdue_count(user.id)
     return Message(
         "Coordinator: your overdue tasks",
@@ -85,4 +89,22 @@ def _compose_billing(reminder: Reminder) -> Message:
         title,
         f"Inquiry #{number} {phrase}.",
         f"/finance/inquiry/{number}",
+    )
+
+
+def _compose_break_glass(reminder: Reminder, user: User) -> Message:
+    """Who broke the glass on which inquiry number, for what part and how long; never the typed
+    reason (free text) nor anything of the record. Administrators are sent to the review list."""
+    grant = db.session.get(BreakGlassAccess, reminder.break_glass_id)
+    who = db.session.get(User, grant.user_id)
+    number = reminder.inquiry_id
+    part = grant.scope.label.lower()
+    path = "/admin/break-glass" if user.role is Role.ADMIN else f"/inquiries/{number}"
+    return Message(
+        "Coordinator: emergency access to a restricted record",
+        f"{who.full_name} broke the glass on inquiry #{number} ({part}). Please review it in Coordinator.",
+        "Emergency access granted",
+        f"{who.full_name} broke the glass on inquiry #{number}: {part}, until "
+        f"{grant.expires_at.astimezone(clinic_zone()).strftime('%d %b %H:%M')}.",
+        path,
     )

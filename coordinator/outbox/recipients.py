@@ -2,7 +2,8 @@
 
 A contacted inquiry, a completed task, a paid installment or a changed authorization makes its
 reminder pointless; a reminder with no named recipient goes to the people its kind calls for
-(the assignee or the admissions desk, the clinical lead, the billing team). Reminders about a
+(the assignee or the admissions desk, the clinical lead, the billing team; for a break-the-glass
+grant, the administrators and the record's assignee). Reminders about a
 restricted inquiry go only to people who may open it.
 """
 
@@ -15,7 +16,16 @@ from flask import current_app
 
 from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
-from coordinator.models import Authorization, FollowUpTask, Inquiry, Installment, Reminder, User, utcnow
+from coordinator.models import (
+    Authorization,
+    BreakGlassAccess,
+    FollowUpTask,
+    Inquiry,
+    Installment,
+    Reminder,
+    User,
+    utcnow,
+)
 from coordinator.roles import Role
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
 from coordinator.services import plan_status, reminders, settings
@@ -110,7 +120,20 @@ def _candidates(reminder: Reminder) -> list[User]:
         return clinical_leads()
     if reminder.kind in BILLING_KINDS:
         return _users_in_role(Role.BILLING) or _users_in_role(Role.ADMIN)
+    if reminder.kind is ReminderKind.BREAK_GLASS:
+        return break_glass_watchers(reminder)
     return []
+
+
+def break_glass_watchers(reminder: Reminder) -> list[User]:
+    """Who hears of a break-the-glass grant: every active administrator and the record's
+    assignee, never the person who broke the glass."""
+    grant = db.session.get(BreakGlassAccess, reminder.break_glass_id) if reminder.break_glass_id else None
+    inquiry = db.session.get(Inquiry, reminder.inquiry_id) if reminder.inquiry_id else None
+    users = _users_in_role(Role.ADMIN)
+    if inquiry is not None and inquiry.assigned_to_id:
+        users += [u for u in _active([db.session.get(User, inquiry.assigned_to_id)]) if u not in users]
+    return [u for u in users if grant is None or u.id != grant.user_id]
 
 
 def _users_in_role(role: Role) -> list[User]:

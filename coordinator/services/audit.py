@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from coordinator.domain.audit import AuditAction
@@ -53,6 +54,36 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_listing(
+    actor: User | SystemActor,
+    action: AuditAction,
+    entity_type: str,
+    ids: Iterable[int],
+    *,
+    page: int | None = None,
+) -> list[AuditEvent]:
+    """Audit one read of a list of people's records: one row naming the ids shown, in the order
+    shown ("page 2, 3 rows: 41,17,9"). Only a list too long for one row's detail continues in
+    further rows ("page 2, continued: ..."), so no id is ever cut off."""
+    shown = list(dict.fromkeys(str(i) for i in ids))
+    where = f"page {page}, " if page is not None else ""
+    head = f"{where}{len(shown)} rows" + (": " if shown else "")
+    chunks, current = [], ""
+    for item in shown:
+        prefix = head if not chunks else f"{where}continued: "
+        candidate = f"{current},{item}" if current else item
+        if len(prefix) + len(candidate) > DETAIL_MAX:
+            chunks.append(current)
+            current = item
+        else:
+            current = candidate
+    chunks.append(current)
+    return [
+        record(actor, action, entity_type, None, detail=(head if n == 0 else f"{where}continued: ") + chunk)
+        for n, chunk in enumerate(chunks)
+    ]
 
 
 def record_refusal(

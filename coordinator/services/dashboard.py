@@ -12,7 +12,7 @@ from coordinator.extensions import db
 from coordinator.models import AuditEvent, Inquiry, User, utcnow
 from coordinator.roles import Role
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.services import inquiry_access, tasks
+from coordinator.services import break_glass, inquiry_access, tasks
 
 SPEED_TO_LEAD_DAYS = 30
 
@@ -33,6 +33,7 @@ class HomeSummary:
     uncontacted: int = 0
     median_first_contact: timedelta | None = None
     contacted_count: int = 0
+    unreviewed_grants: int = 0  # break-the-glass grants waiting for an administrator's review
 
 
 def home_summary(user: User, config) -> HomeSummary:
@@ -49,6 +50,7 @@ def home_summary(user: User, config) -> HomeSummary:
     if user.role in inquiry_access.READERS:
         _pipeline(summary, inquiry_access.visible_condition(user, glass_ids))
     if summary.shows_accounts:
+        summary.unreviewed_grants = break_glass.unreviewed_count()
         rows = db.session.execute(
             sa.select(User.role, User.is_active, sa.func.count()).group_by(User.role, User.is_active)
         ).all()

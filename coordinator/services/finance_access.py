@@ -3,8 +3,9 @@
 Admissions and billing edit; case managers read; clinicians see only whether the patient is
 financially cleared (on the inquiry page, never the figures). A restricted inquiry's finances
 are visible to its assignee and administrators; admissions, billing and case managers break
-the glass with a reason, as for the clinical record. Every read and every refusal is audited.
-Only administrators override financial clearance (`clearance.may_override`).
+the glass for them with a reason (a grant names its scope, `services/break_glass.py`: one for the
+clinical record does not open the finances). Every read and every refusal is audited. Only
+administrators override financial clearance (`clearance.may_override`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coordinator.domain.audit import AuditAction
+from coordinator.domain.intake import BreakGlassScope
 from coordinator.errors import NotPermitted, RestrictedRecord
 from coordinator.models import Inquiry, User
 from coordinator.roles import Role
@@ -39,13 +41,15 @@ class Permissions:
 
 
 def can_see(user: User, inquiry: Inquiry, glass_ids: frozenset[int] | None = None) -> bool:
-    """Whether `user` may see the inquiry's finances (`glass_ids`: their open break-the-glass
-    grants, when the caller already has them; looked up otherwise). The restricted-record rule
-    is the clinical record's, with the finance roles."""
+    """Whether `user` may see the inquiry's finances (`glass_ids`: their open *finance*
+    break-the-glass grants, when the caller already has them; looked up otherwise). The
+    restricted-record rule is the clinical record's, with the finance roles; a grant for the
+    clinical record does not open the finances, nor a finance grant the clinical record."""
     if user.role not in READERS:
         return False
-    glass = inquiry_access.open_break_glass_ids(user) if glass_ids is None and inquiry.is_restricted else glass_ids
-    return inquiry_access.can_see(user, inquiry, glass or frozenset(), readers=READERS)
+    if glass_ids is None and inquiry.is_restricted:
+        glass_ids = inquiry_access.open_break_glass_ids(user, BreakGlassScope.FINANCE)
+    return inquiry_access.can_see(user, inquiry, glass_ids or frozenset(), readers=READERS)
 
 
 def can_edit(user: User, inquiry: Inquiry) -> bool:
@@ -60,8 +64,15 @@ def permissions(user: User, inquiry: Inquiry) -> Permissions:
     return Permissions(
         edit=edit,
         override=edit and clearance.may_override(user),
-        open_inquiry=user.role in inquiry_access.READERS,
+        open_inquiry=user.role in inquiry_access.READERS
+        and inquiry_access.can_see(user, inquiry, _clinical_grants(user, inquiry)),
     )
+
+
+def _clinical_grants(user: User, inquiry: Inquiry) -> frozenset[int]:
+    if not inquiry.is_restricted or user.role not in inquiry_access.READERS:
+        return frozenset()
+    return inquiry_access.open_break_glass_ids(user, BreakGlassScope.CLINICAL)
 
 
 def open_for(user: User, inquiry_id: int, *, purpose: str = "viewed") -> FinanceAccess:

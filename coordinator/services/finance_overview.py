@@ -14,8 +14,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from coordinator.domain.audit import AuditAction
 from coordinator.domain.billing import LedgerKind
 from coordinator.domain.insurance import VerificationStatus
+from coordinator.domain.intake import BreakGlassScope
 from coordinator.extensions import db
 from coordinator.models import (
     Authorization,
@@ -31,7 +33,7 @@ from coordinator.models import (
 from coordinator.rules import ledger, money
 from coordinator.rules.authorization_lifecycle import AuthorizationStatus
 from coordinator.rules.clearance import Clearance
-from coordinator.services import billing_accounts, clearance, finance_access, inquiry_access
+from coordinator.services import audit, billing_accounts, clearance, finance_access, inquiry_access
 from coordinator.services.pagination import Page, paginate
 
 
@@ -207,9 +209,10 @@ def _statement(user: User, view: str, today: date, glass: frozenset[int]):
 
 
 def worklist(user: User, view: str, page: int, per_page: int, today: date) -> tuple[Page, list[WorkRow]]:
-    """One page of billing's worklist (`view` is a key of VIEWS), restricted rows without names."""
+    """One page of billing's worklist (`view` is a key of VIEWS), restricted rows without names;
+    audited as one row naming the inquiries listed."""
     view = view if view in VIEWS else "all"
-    glass = inquiry_access.open_break_glass_ids(user)
+    glass = inquiry_access.open_break_glass_ids(user, BreakGlassScope.FINANCE)
     result = paginate(_statement(user, view, today, glass), page, per_page)
     ids = [i.id for i in result.items]
     coverages: dict[int, list[Coverage]] = {}
@@ -263,4 +266,5 @@ def worklist(user: User, view: str, page: int, per_page: int, today: date) -> tu
         )
         for i in result.items
     ]
+    audit.record_listing(user, AuditAction.FINANCE_WORKLIST_LISTED, "inquiry", ids, page=result.page)
     return result, rows

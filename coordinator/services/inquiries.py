@@ -106,7 +106,7 @@ def search(user: User, filters: InquiryFilter, per_page: int) -> tuple[Page, lis
         statement = statement.where(visible)
     page = paginate(statement.order_by(*hidden_last(user, visible, SORTS[filters.sort])), filters.page or 1, per_page)
     rows = [ListRow(inquiry, can_see(user, inquiry, glass_ids)) for inquiry in page.items]
-    audit.record(user, AuditAction.INQUIRIES_LISTED, "inquiry", None, detail=f"page {page.page}, {len(rows)} rows")
+    audit.record_listing(user, AuditAction.INQUIRIES_LISTED, "inquiry", (r.inquiry.id for r in rows), page=page.page)
     return page, rows
 
 

@@ -1,8 +1,9 @@
-"""Who may open an inquiry, and break-the-glass.
+"""Who may open an inquiry's clinical record.
 
 Admins, admissions, case managers and clinicians work with inquiries. A restricted inquiry is
-visible only to its assignee and admins; anyone else in those roles must "break the glass" with a
-typed reason, which grants a time-limited look, is audited and is listed for admins to review.
+visible only to its assignee and admins; anyone else in those roles must "break the glass" for
+the clinical record with a typed reason (`services/break_glass.py`), which grants a time-limited
+look, is audited and is listed for admins to review.
 Every read of a person's record writes an audit row; every refusal too (kept even though the
 refused request is rolled back). Anything that shows one record's facts on another page checks
 `can_see` first.
@@ -11,19 +12,17 @@ refused request is rolled back). Anything that shows one record's facts on anoth
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from coordinator.contracts.pipeline import BreakGlassInput
 from coordinator.domain.audit import AuditAction
+from coordinator.domain.intake import BreakGlassScope
 from coordinator.errors import NotFound, NotPermitted, RestrictedRecord
 from coordinator.extensions import db
 from coordinator.models import BreakGlassAccess, Inquiry, User, utcnow
 from coordinator.roles import Role
 from coordinator.services import audit, records
-from coordinator.services.pagination import Page, paginate
 
 READERS = frozenset({Role.ADMIN, Role.ADMISSIONS, Role.CASE_MANAGER, Role.CLINICIAN})
 EDITORS = frozenset({Role.ADMIN, Role.ADMISSIONS, Role.CASE_MANAGER})
@@ -41,12 +40,15 @@ def can_see(
     return inquiry.id in glass_ids
 
 
-def open_break_glass_ids(user: User) -> frozenset[int]:
-    """Inquiries this user currently holds a break-the-glass grant for (one query)."""
+def open_break_glass_ids(user: User, scope: BreakGlassScope = BreakGlassScope.CLINICAL) -> frozenset[int]:
+    """Inquiries this user currently holds a break-the-glass grant for, of that scope (one query):
+    a grant opens only what it was asked for (`services/break_glass.py`)."""
     return frozenset(
         db.session.scalars(
             sa.select(BreakGlassAccess.inquiry_id).where(
-                BreakGlassAccess.user_id == user.id, BreakGlassAccess.expires_at > utcnow()
+                BreakGlassAccess.user_id == user.id,
+                BreakGlassAccess.scope == scope,
+                BreakGlassAccess.expires_at > utcnow(),
             )
         )
     )
@@ -115,41 +117,3 @@ def require_visible(user: User, inquiry_id: int, *, purpose: str = "viewed", edi
     if edit and access.inquiry.merged_into_id is not None:
         raise NotPermitted("This inquiry was merged into another; work on that one instead.")
     return access.inquiry
-
-
-def break_glass(user: User, inquiry_id: int, data: BreakGlassInput, *, hours: int) -> BreakGlassAccess:
-    """Grant `user` a time-limited look at a restricted inquiry, with a typed reason.
-
-    Billing may break the glass too: the grant opens the inquiry's insurance and payment
-    pages only (billing never reads the clinical record)."""
-    inquiry = load(inquiry_id)
-    if user.role not in READERS | {Role.BILLING}:
-        raise NotPermitted("Your role does not give access to inquiries.")
-    reason = data.reason
-    now = utcnow()
-    grant = BreakGlassAccess(
-        inquiry_id=inquiry.id, user_id=user.id, reason=reason, created_at=now, expires_at=now + timedelta(hours=hours)
-    )
-    db.session.add(grant)
-    db.session.flush()
-    audit.record(user, AuditAction.BREAK_GLASS, "inquiry", inquiry.id, detail=f"grant {grant.id} for {hours} h")
-    return grant
-
-
-def break_glass_log(page: int, per_page: int, unreviewed_only: bool) -> Page:
-    statement = (
-        sa.select(BreakGlassAccess)
-        .options(joinedload(BreakGlassAccess.user))
-        .order_by(BreakGlassAccess.created_at.desc(), BreakGlassAccess.id.desc())
-    )
-    if unreviewed_only:
-        statement = statement.where(BreakGlassAccess.reviewed_at.is_(None))
-    return paginate(statement, page, per_page)
-
-
-def mark_break_glass_reviewed(admin: User, grant_id: int) -> None:
-    """Note that an administrator has reviewed a break-the-glass grant; the caller commits."""
-    grant = records.load(BreakGlassAccess, grant_id)
-    if grant.reviewed_at is None:
-        grant.reviewed_at, grant.reviewed_by_id = utcnow(), admin.id
-        audit.record(admin, AuditAction.BREAK_GLASS_REVIEWED, "break_glass_access", grant.id)

@@ -49,6 +49,7 @@ SUMMARIES = {
     ReminderKind.AUTH_REVIEW_DUE: "An authorization's next review is coming up",
     ReminderKind.AUTH_ENDING: "An authorization's last covered day is coming up",
     ReminderKind.INSTALLMENT_OVERDUE: "A payment-plan installment is unpaid after its due date",
+    ReminderKind.BREAK_GLASS: "Someone broke the glass on a restricted record",
 }
 
 # Who receives a reminder with no named recipient (outbox/recipients.recipients).
@@ -58,6 +59,7 @@ RECIPIENT_RULES = {
     ReminderKind.AUTH_REVIEW_DUE: "The billing team",
     ReminderKind.AUTH_ENDING: "The billing team",
     ReminderKind.INSTALLMENT_OVERDUE: "The billing team",
+    ReminderKind.BREAK_GLASS: "Administrators and the record's assignee",
 }
 
 

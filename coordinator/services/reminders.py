@@ -47,6 +47,7 @@ def schedule(
     recipient_user_id: int | None = None,
     authorization_id: int | None = None,
     installment_id: int | None = None,
+    break_glass_id: int | None = None,
 ) -> Reminder:
     """Add a reminder to the caller's transaction, or return the one with the same key.
 
@@ -70,6 +71,7 @@ def schedule(
         recipient_user_id=recipient_user_id,
         authorization_id=authorization_id,
         installment_id=installment_id,
+        break_glass_id=break_glass_id,
         status=ReminderStatus.PENDING,
     )
     db.session.add(reminder)

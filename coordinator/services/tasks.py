@@ -164,7 +164,8 @@ class TaskRow:
 
 
 def my_tasks(user: User, limit: int = 50, *, glass_ids: frozenset[int] | None = None) -> list[TaskRow]:
-    """The user's open tasks, soonest first (one query, and one for the grants unless given)."""
+    """The user's open tasks, soonest first (one query, and one for the grants unless given);
+    audited as one row naming the inquiries the tasks are on (a list of people)."""
     if glass_ids is None:
         glass_ids = inquiry_access.open_break_glass_ids(user)
     now = utcnow()
@@ -175,4 +176,6 @@ def my_tasks(user: User, limit: int = 50, *, glass_ids: frozenset[int] | None = 
         .order_by(FollowUpTask.due_at, FollowUpTask.id)
         .limit(limit)
     )
-    return [TaskRow(t, inquiry_access.can_see(user, t.inquiry, glass_ids), t.due_at < now) for t in tasks]
+    rows = [TaskRow(t, inquiry_access.can_see(user, t.inquiry, glass_ids), t.due_at < now) for t in tasks]
+    audit.record_listing(user, AuditAction.TASKS_LISTED, "inquiry", (row.task.inquiry_id for row in rows))
+    return rows

@@ -92,17 +92,21 @@ def test_a_restricted_record_offers_break_the_glass_and_opens_after_it(app, clie
     # Every other finance page refuses with the 403 page, linking here.
     response = client.get(f"/finance/inquiry/{secret.id}/statement")
     assert response.status_code == 403 and f'href="/finance/inquiry/{secret.id}"' in response.get_data(as_text=True)
-    response = client.post_form(f"/finance/inquiry/{secret.id}/break-glass", {"reason": "need"})
+    response = client.post_form(f"/finance/inquiry/{secret.id}/break-glass", {"scope": "finance", "reason": "need"})
     assert response.status_code == 400 and "at least 10 characters" in response.get_data(as_text=True)
     response = client.post_form(
-        f"/finance/inquiry/{secret.id}/break-glass", {"reason": "Family is on the phone about the deposit"}
+        f"/finance/inquiry/{secret.id}/break-glass",
+        {"scope": "finance", "reason": "Family is on the phone about the deposit"},
     )
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/finance/inquiry/{secret.id}")
     assert client.get(f"/finance/inquiry/{secret.id}").status_code == 200
     with app.app_context():
         actions = set(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity_id == str(secret.id))))
     assert {"restricted_finances_refused", "break_glass", "finances_viewed"} <= actions
-    assert client.post_form("/finance/inquiry/999999/break-glass", {"reason": "x" * 20}).status_code == 404
+    assert (
+        client.post_form("/finance/inquiry/999999/break-glass", {"scope": "finance", "reason": "x" * 20}).status_code
+        == 404
+    )
 
 
 def test_an_administrator_overrides_clearance_with_a_reason(app, admin_client, world):

@@ -55,10 +55,11 @@ def test_others_see_neither_the_record_nor_its_name_until_they_break_the_glass(a
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(BreakGlassAccess)) == 0
 
-    too_short = client.post_form(f"/inquiries/{restricted.id}/break-glass", {"reason": "need"})
+    too_short = client.post_form(f"/inquiries/{restricted.id}/break-glass", {"scope": "clinical", "reason": "need"})
     assert too_short.status_code == 400 and "at least 10 characters" in too_short.get_data(as_text=True)
     granted = client.post_form(
-        f"/inquiries/{restricted.id}/break-glass", {"reason": "Assignee is on leave; caller is waiting on the line"}
+        f"/inquiries/{restricted.id}/break-glass",
+        {"scope": "clinical", "reason": "Assignee is on leave; caller is waiting on the line"},
     )
     assert granted.status_code == 302
     assert "Famous Person" in client.get(f"/inquiries/{restricted.id}").get_data(as_text=True)
@@ -74,7 +75,10 @@ def test_others_see_neither_the_record_nor_its_name_until_they_break_the_glass(a
 def test_admins_review_break_glass_access(app, client, new_client, restricted, create_user):
     colleague = create_user(Role.CLINICIAN, full_name="Curious Clinician")
     c = login_as(new_client(), colleague)
-    c.post_form(f"/inquiries/{restricted.id}/break-glass", {"reason": "Clinical question about withdrawal risk"})
+    c.post_form(
+        f"/inquiries/{restricted.id}/break-glass",
+        {"scope": "clinical", "reason": "Clinical question about withdrawal risk"},
+    )
     login_as(client, create_user(Role.ADMIN))
     page = client.get("/admin/break-glass").get_data(as_text=True)
     assert "Curious Clinician" in page and "Clinical question about withdrawal risk" in page

@@ -214,8 +214,20 @@ def test_regimen_editor_shows_the_current_rows_and_clinicians_cannot_change_it(a
 # --- the live preview ---------------------------------------------------------------------------
 
 
+def preview_token(client) -> str:
+    """The CSRF token previews post, fetched once: fetching it opens the home page, whose task
+    list read is audited, and these tests count the rows a preview itself writes."""
+    if not hasattr(client, "preview_token"):
+        client.preview_token = client.csrf_token()
+    return client.preview_token
+
+
 def preview(client, kind: str, data: dict):
-    response = client.post_form(f"/screening/preview/{kind}", data, headers={"X-Requested-With": "fetch"})
+    response = client.post(
+        f"/screening/preview/{kind}",
+        data={**data, "csrf_token": preview_token(client)},
+        headers={"X-Requested-With": "fetch"},
+    )
     assert response.status_code == 200
     assert response.headers["X-Preview-Fragment"] == "1"
     body = response.get_data(as_text=True)
@@ -224,6 +236,7 @@ def preview(client, kind: str, data: dict):
 
 
 def test_mme_preview_shows_each_line_exclusions_flags_and_cautions(app, client, admissions):
+    preview_token(client)
     before = counts(app)
     body = preview(
         client,
@@ -287,6 +300,7 @@ def test_mme_preview_of_methadone_for_oud_is_excluded_as_moud(client, admissions
 
 def test_partial_phq9_preview_shows_progress_and_a_floor(app, client, admissions):
     answered = dict(zip(PHQ9_KEYS[:7], ["2", "2", "2", "2", "2", "1", "1"], strict=True))
+    preview_token(client)
     before = counts(app)
     body = preview(client, "phq9", answered)
     assert "7 of 9 answered so far" in body and "12 of 27" in body and "At least Moderate (10-14)" in body
@@ -534,7 +548,9 @@ def test_restricted_inquiry_screening_is_refused_without_break_glass(app, client
         )
     assert refusals == 3
 
-    client.post_form(f"/inquiries/{restricted.id}/break-glass", {"reason": "On call for this patient tonight"})
+    client.post_form(
+        f"/inquiries/{restricted.id}/break-glass", {"scope": "clinical", "reason": "On call for this patient tonight"}
+    )
     assert client.post_form(record_url(restricted.id, "phq9"), answers).status_code == 302
     assert len(stored(app, restricted.id, "phq9")) == 1
 

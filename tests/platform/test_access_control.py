@@ -167,6 +167,7 @@ def _inquiry_records(app, staff_member) -> dict:
         grant = BreakGlassAccess(
             inquiry_id=inquiry.id,
             user_id=actor.id,
+            scope="clinical",
             reason="Assignee away, caller waiting",
             expires_at=utcnow() + timedelta(hours=1),
         )

@@ -106,3 +106,94 @@ def test_0006_stores_member_ids_and_group_numbers_without_white_space():
         assert [tuple(row) for row in stored] == [("XQY123456-789", "GRP0042"), ("ABC123", None), (None, "G1")]
     finally:
         drop_database(url)
+
+
+def test_0009_gives_each_existing_break_glass_grant_one_scope():
+    # Before 0009 one grant opened both parts of a record; each keeps one: billing's the finances
+    # (all billing ever read), everyone else's the clinical record.
+    url = create_empty_database("coordinator_migrations")
+    try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False), "TESTING": True})
+        with app.app_context():
+            upgrade(revision="0006")
+            with db.engine.begin() as conn:
+                inquiry_id = conn.execute(
+                    sa.text(
+                        "INSERT INTO inquiry (public_id, channel, arrived_at, status, status_changed_at,"
+                        " patient_name, patient_name_key, referral_source, urgency, may_leave_message,"
+                        " is_restricted, substances, created_at, updated_at) VALUES ('p0', 'phone', now(), 'new',"
+                        " now(), 'A', 'a', 'web', 'routine', false, true, '[]', now(), now()) RETURNING id"
+                    )
+                ).scalar_one()
+                for role in ("billing", "admissions", "case_manager"):
+                    user_id = conn.execute(
+                        sa.text(
+                            "INSERT INTO user_account (email, full_name, role, password_hash, must_change_password,"
+                            " is_active, created_at, updated_at) VALUES (:e, 'Someone', :r, 'x', false, true,"
+                            " now(), now()) RETURNING id"
+                        ),
+                        {"e": f"{role}@example.org", "r": role},
+                    ).scalar_one()
+                    conn.execute(
+                        sa.text(
+                            "INSERT INTO break_glass_access (inquiry_id, user_id, reason, created_at, expires_at)"
+                            " VALUES (:i, :u, 'Assignee away, caller waiting', now(), now() + interval '8 hours')"
+                        ),
+                        {"i": inquiry_id, "u": user_id},
+                    )
+            upgrade()
+            with db.engine.connect() as conn:
+                stored = conn.execute(
+                    sa.text(
+                        "SELECT u.role, g.scope FROM break_glass_access g JOIN user_account u ON u.id = g.user_id"
+                        " ORDER BY g.id"
+                    )
+                ).all()
+            db.engine.dispose()
+        assert [tuple(row) for row in stored] == [
+            ("billing", "finance"),
+            ("admissions", "clinical"),
+            ("case_manager", "clinical"),
+        ]
+    finally:
+        drop_database(url)
+
+
+def test_the_sqlite_guards_on_break_the_glass_grants_survive_later_migrations(tmp_path):
+    # 0009 rebuilds break_glass_access on SQLite (batch mode), which drops 0007's triggers; they
+    # are made again, and a grant's scope is one of the columns that never change.
+    app = _migrated_app(f"sqlite:///{tmp_path / 'guards.db'}")
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO user_account (id, email, full_name, role, password_hash, must_change_password,"
+                    " is_active, created_at, updated_at) VALUES (1, 'a@example.org', 'A', 'admissions', 'x', 0, 1,"
+                    " '2026-01-01', '2026-01-01')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO inquiry (id, public_id, channel, arrived_at, status, status_changed_at,"
+                    " patient_name, patient_name_key, referral_source, urgency, may_leave_message, is_restricted,"
+                    " substances, created_at, updated_at) VALUES (1, 'p0', 'phone', '2026-01-01', 'new',"
+                    " '2026-01-01', 'A', 'a', 'web', 'routine', 0, 1, '[]', '2026-01-01', '2026-01-01')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO break_glass_access (id, inquiry_id, user_id, reason, scope, created_at, expires_at)"
+                    " VALUES (1, 1, 1, 'Assignee away, caller waiting', 'clinical', '2026-01-01 10:00:00',"
+                    " '2026-01-01 18:00:00')"
+                )
+            )
+        for statement in (
+            "DELETE FROM break_glass_access",
+            "UPDATE break_glass_access SET scope = 'finance'",
+            "UPDATE break_glass_access SET expires_at = '2026-01-02 18:00:00'",
+        ):
+            with pytest.raises(sa.exc.DatabaseError), db.engine.begin() as conn:
+                conn.execute(sa.text(statement))
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE break_glass_access SET reviewed_at = '2026-01-01 12:00:00'"))
+        db.engine.dispose()

@@ -13,7 +13,7 @@ from coordinator.contracts.admin import BreakGlassShow
 from coordinator.domain.audit import AuditAction
 from coordinator.roles import Role
 from coordinator.rules import asam
-from coordinator.services import audit, inquiry_access, programs
+from coordinator.services import audit, break_glass, programs
 
 
 @bp.route("/programs")
@@ -48,8 +48,8 @@ def edit_program(program_id: int):
 def break_glass_log():
     form, criteria = read_filters(BreakGlassFilterForm)
     unreviewed_only = criteria.show == BreakGlassShow.UNREVIEWED
-    page = inquiry_access.break_glass_log(criteria.page or 1, current_app.config["AUDIT_PAGE_SIZE"], unreviewed_only)
-    # The log itself lives with the inquiries' services, which do not audit reading it.
+    page = break_glass.log(criteria.page or 1, current_app.config["AUDIT_PAGE_SIZE"], unreviewed_only)
+    # The log itself lives with the break-the-glass service, which does not audit reading it.
     audit.record(me(), AuditAction.BREAK_GLASS_LOG_VIEWED, "break_glass_access", None)
     return render_template("admin/break_glass.html", form=form, page=page, confirm=ConfirmForm())
 
@@ -57,5 +57,5 @@ def break_glass_log():
 @bp.route("/break-glass/<int:grant_id>/reviewed", methods=["POST"])
 @security.roles(Role.ADMIN)
 def review_break_glass(grant_id: int):
-    press_button(ConfirmForm(), inquiry_access.mark_break_glass_reviewed, me(), grant_id, done="Marked as reviewed.")
+    press_button(ConfirmForm(), break_glass.mark_reviewed, me(), grant_id, done="Marked as reviewed.")
     return redirect(url_for("admin.break_glass_log"))

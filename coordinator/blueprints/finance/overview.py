@@ -3,22 +3,23 @@ an administrator's clearance override."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from coordinator import security
+from coordinator.blueprints import glass
 from coordinator.blueprints.admin.forms import choices
 from coordinator.blueprints.clinic import me
 from coordinator.blueprints.finance import bp
 from coordinator.blueprints.finance.common import READ_ROLES
 from coordinator.blueprints.forms import ContractForm, submit
-from coordinator.blueprints.inquiries.forms import BreakGlassForm
 from coordinator.clock import clinic_today
 from coordinator.contracts.clearance import REASON_LIMIT, ClearanceOverrideInput
+from coordinator.domain.intake import BreakGlassScope
 from coordinator.roles import Role
-from coordinator.services import clearance, finance_access, finance_overview, inquiry_access
+from coordinator.services import clearance, finance_access, finance_overview
 
 PAGE_SIZE = 25
 
@@ -60,35 +61,20 @@ def _render(inquiry, status: int = 200, override_form=None):
     ), status
 
 
-def _restricted(inquiry_id: int, form, status: int):
-    return render_template(
-        "inquiries/restricted.html",
-        inquiry_id=inquiry_id,
-        form=form,
-        action_url=url_for("finance.break_glass", inquiry_id=inquiry_id),
-        back_url=url_for("finance.index"),
-    ), status
-
-
 @bp.route("/inquiry/<int:inquiry_id>")
 @security.roles(*READ_ROLES)
 def inquiry(inquiry_id: int):
     # The one finance page that answers a restricted record itself: it offers break-the-glass.
     access = finance_access.open_for(me(), inquiry_id)
     if not access.visible:
-        return _restricted(inquiry_id, BreakGlassForm(), 403)
+        return glass.restricted_page(inquiry_id, BreakGlassScope.FINANCE, 403)
     return _render(access.inquiry)
 
 
 @bp.route("/inquiry/<int:inquiry_id>/break-glass", methods=["POST"])
 @security.roles(*READ_ROLES)
 def break_glass(inquiry_id: int):
-    form = BreakGlassForm()
-    hours = current_app.config["BREAK_GLASS_HOURS"]
-    if form.validate_on_submit() and submit(form, inquiry_access.break_glass, me(), inquiry_id, hours=hours):
-        flash("Access granted and recorded. Administrators review every break-the-glass access.", "warning")
-        return redirect(url_for("finance.inquiry", inquiry_id=inquiry_id))
-    return _restricted(inquiry_id, form, 400)
+    return glass.post(inquiry_id, BreakGlassScope.FINANCE)
 
 
 @bp.route("/inquiry/<int:inquiry_id>/override", methods=["POST"])

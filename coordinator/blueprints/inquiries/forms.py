@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     FormField,
     HiddenField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     TextAreaField,
@@ -181,9 +182,18 @@ class RescheduleForm(ContractForm):
 
 
 class BreakGlassForm(ContractForm):
+    """Which part of a restricted record, and why. The view offers only the scopes the viewer's
+    role may ask for (`break_glass.scopes_for`); the service refuses any other."""
+
     contract = BreakGlassInput
 
+    scope = RadioField("What do you need to open?", choices=[], validate_choice=False)
     reason = _area("Why do you need this record now?", pipeline.REASON_LIMIT, 3)
+    refusal = None  # the ValidationFailed of a refused post, for its audit row
+
+    def reword(self, failure):
+        self.refusal = failure
+        return failure
 
 
 class MergeForm(ContractForm):

@@ -9,11 +9,11 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from coordinator import security
+from coordinator.blueprints import glass
 from coordinator.blueprints.clinic import me
 from coordinator.blueprints.forms import submit
 from coordinator.blueprints.inquiries import bp
 from coordinator.blueprints.inquiries.forms import (
-    BreakGlassForm,
     CallForm,
     ConfirmForm,
     EmailForm,
@@ -27,7 +27,7 @@ from coordinator.blueprints.inquiries.forms import (
 )
 from coordinator.clock import clinic_context
 from coordinator.contracts.pipeline import InquiryFilter
-from coordinator.domain.intake import Channel
+from coordinator.domain.intake import BreakGlassScope, Channel
 from coordinator.errors import ValidationFailed
 from coordinator.models import utcnow
 from coordinator.roles import Role
@@ -178,7 +178,8 @@ def render_detail(inquiry, status: int = 200, **overrides):
         first_contact=inquiries.time_to_first_contact(inquiry),
         lifecycle=lifecycle,
         clearance=clearance.clearance_for(inquiry, clinic_context()["today"]),
-        can_see_finances=user.role in finance_access.READERS,
+        # A clinical break-the-glass grant does not open the finances: then only cleared / not cleared.
+        can_see_finances=finance_access.can_see(user, inquiry),
         now=utcnow(),
         **_forms(inquiry, **overrides),
     ), status
@@ -189,19 +190,14 @@ def render_detail(inquiry, status: int = 200, **overrides):
 def detail(inquiry_id: int):
     access = inquiry_access.open_for(me(), inquiry_id)
     if not access.visible:
-        return render_template("inquiries/restricted.html", inquiry_id=inquiry_id, form=BreakGlassForm()), 403
+        return glass.restricted_page(inquiry_id, BreakGlassScope.CLINICAL, 403)
     return render_detail(access.inquiry)
 
 
 @bp.route("/<int:inquiry_id>/break-glass", methods=["POST"])
 @security.roles(*READ_ROLES)
 def break_glass(inquiry_id: int):
-    form = BreakGlassForm()
-    hours = current_app.config["BREAK_GLASS_HOURS"]
-    if form.validate_on_submit() and submit(form, inquiry_access.break_glass, me(), inquiry_id, hours=hours):
-        flash("Access granted and recorded. Administrators review every break-the-glass access.", "warning")
-        return redirect(url_for("inquiries.detail", inquiry_id=inquiry_id))
-    return render_template("inquiries/restricted.html", inquiry_id=inquiry_id, form=form), 400
+    return glass.post(inquiry_id, BreakGlassScope.CLINICAL)
 
 
 from coordinator.blueprints.inquiries import record_actions  # noqa: E402,F401  (routes on the record page)
