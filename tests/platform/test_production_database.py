@@ -12,6 +12,7 @@ from sqlalchemy import exc
 
 from coordinator import create_app
 from coordinator.config import ConfigError
+from coordinator.domain.intake import BreakGlassScope
 from coordinator.extensions import db
 from coordinator.models import BreakGlassAccess, UserSession, utcnow
 from tests.fixtures.app import make_test_config
@@ -43,6 +44,7 @@ def _records(app, admin):
             inquiry_id=inquiry.id,
             user_id=admin.id,
             reason="Assignee away, caller waiting",
+            scope=BreakGlassScope.CLINICAL,
             expires_at=now + timedelta(hours=8),
         )
         ended = UserSession(user_id=admin.id, token_hash="e" * 64, ended_at=now, end_reason="logout")
@@ -84,6 +86,7 @@ def test_the_documented_app_role_starts_production_and_cannot_delete_grants_or_r
             f"inquiry_id = {other_inquiry}",
             "created_at = created_at - interval '1 day'",
             "expires_at = expires_at + interval '1 hour'",
+            "scope = 'finance'",
         ]:
             _refused(
                 engine, f"UPDATE break_glass_access SET {assignment} WHERE id = :id", "break_glass_access", id=grant_id
