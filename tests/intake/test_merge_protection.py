@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from coordinator.extensions import db
 from coordinator.models import AuditEvent, FollowUpTask, Inquiry, InquiryActivity
 from coordinator.roles import Role
-from coordinator.rules.merge import Protection, Side, protection
 from tests.fixtures.intake import make_inquiry
 from tests.fixtures.users import login_as
 
@@ -122,17 +121,19 @@ def test_the_merge_page_says_the_result_will_be_restricted(app, client, owner):
 @pytest.mark.parametrize(
     ("survivor", "duplicate", "expected"),
     [
-        (Side(False, 1), Side(False, 2), Protection(False, 1)),
-        (Side(False, None), Side(True, 2), Protection(True, 2)),
-        (Side(False, 2), Side(True, 2), Protection(True, 2)),
-        (Side(True, 1), Side(False, None), Protection(True, 1)),
+        ((False, 1), (False, 2), (False, 1)),
+        ((False, None), (True, 2), (True, 2)),
+        ((False, 2), (True, 2), (True, 2)),
+        ((True, 1), (False, None), (True, 1)),
         # The open record's assignee would lose their case: assign both to one person first.
-        (Side(True, 1), Side(False, 2), Protection(True, 1, "merge_restricted_other_assignee")),
-        (Side(False, 1), Side(True, 2), Protection(True, 1, "merge_restricted_other_assignee")),
-        (Side(True, 1), Side(True, 2), Protection(True, 1, "merge_restricted_other_assignee")),
-        (Side(False, 1), Side(True, None), Protection(True, 1, "merge_restricted_other_assignee")),
-        (Side(False, None), Side(True, None), Protection(True, None, "merge_restricted_unassigned")),
+        ((True, 1), (False, 2), (True, 1, "merge_restricted_other_assignee")),
+        ((False, 1), (True, 2), (True, 1, "merge_restricted_other_assignee")),
+        ((True, 1), (True, 2), (True, 1, "merge_restricted_other_assignee")),
+        ((False, 1), (True, None), (True, 1, "merge_restricted_other_assignee")),
+        ((False, None), (True, None), (True, None, "merge_restricted_unassigned")),
     ],
 )
 def test_protection_table(survivor, duplicate, expected):
-    assert protection(survivor, duplicate) == expected
+    from coordinator.rules.merge import Protection, Side, protection
+
+    assert protection(Side(*survivor), Side(*duplicate)) == Protection(*expected)
