@@ -226,6 +226,15 @@ def _protect(actor: User, survivor: Inquiry, duplicate: Inquiry, protection: Pro
 
 def merge(actor: User, duplicate: Inquiry, data: MergeInput) -> Inquiry:
     """Fold `duplicate` into the survivor (see the module docstring); the caller commits."""
+    # Lock both rows (in id order) and re-read them: a merge running at the same time waits,
+    # then sees this one's result (an already merged inquiry is refused).
+    db.session.execute(
+        sa.select(Inquiry)
+        .where(Inquiry.id.in_((duplicate.id, data.survivor_id)))
+        .order_by(Inquiry.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
     plan_ = plan(actor, duplicate, data.survivor_id, lock=True)
     if plan_.problems:
         raise ValidationFailed(plan_.problems)
