@@ -108,6 +108,7 @@ class MergeInput(Contract):
     keep_caller_email: values.choice(Keep)
     keep_preferred_contact: values.choice(Keep)
     keep_may_leave_message: values.choice(Keep)
+    keep_contact_instructions: values.choice(Keep)
     keep_patient_name: values.choice(Keep)
     keep_patient_dob: values.choice(Keep)
     keep_patient_sex: values.choice(Keep)

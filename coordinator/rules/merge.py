@@ -61,6 +61,7 @@ FIELDS = (
     MergeField("caller_email", "Caller's email"),
     MergeField("preferred_contact", "Preferred contact", Kind.CONTACT),
     MergeField("may_leave_message", "Messages", Kind.NO_MESSAGES),
+    MergeField("contact_instructions", "Contact instructions", Kind.TEXT),
     MergeField("patient_name", "Patient's name"),
     MergeField("patient_dob", "Patient's date of birth"),
     MergeField("patient_sex", "Patient's sex"),

@@ -26,7 +26,8 @@ def test_staff_compare_choose_and_merge(app, page, live_server, create_user):
         patient_phone="+1 503 555 0199",
         may_leave_message=False,
         preferred_contact="text",
-        presenting_concerns="Please text, don't call at work.",
+        contact_instructions="Please text, don't call at work.",
+        presenting_concerns="Sleeps badly; wants help soon.",
         insurance={"insurer_name": "Acme Health", "member_id": "XYZ123456789", "verification_requested": True},
     )
     page.goto(live_server + "/auth/login")
@@ -43,6 +44,7 @@ def test_staff_compare_choose_and_merge(app, page, live_server, create_user):
     expect(table.locator('tr[data-field="may_leave_message"]')).to_contain_text("Do not leave messages")
     expect(page.locator("#keep_may_leave_message-duplicate")).to_be_checked()  # the stricter wish
     expect(page.locator("#keep_presenting_concerns-both")).to_be_checked()
+    expect(page.locator("#keep_contact_instructions-duplicate")).to_be_checked()  # a blank takes it
     expect(page.get_by_test_id("merge-moves")).to_contain_text(
         "Insurance coverages: 1, with 1 benefits verification(s)"
     )
@@ -54,7 +56,8 @@ def test_staff_compare_choose_and_merge(app, page, live_server, create_user):
     page.get_by_role("button", name=f"Merge #{duplicate.id} into #{survivor.id}").click()
     page.wait_for_url(f"{live_server}/inquiries/{survivor.id}")
     expect(page.get_by_test_id("no-message")).to_be_visible()
-    expect(page.locator("body")).to_contain_text("Please text, don't call at work.")
+    expect(page.get_by_test_id("contact-instructions")).to_contain_text("Please text, don't call at work.")
+    expect(page.locator("body")).to_contain_text("Sleeps badly; wants help soon.")
     page.goto(f"{live_server}/finance/inquiry/{survivor.id}")
     expect(page.locator("body")).to_contain_text("Acme Health")
 

@@ -100,6 +100,18 @@ def test_free_text_and_substances_keep_both(app, signed_in, desk):
     assert kept.substances == ["prescribed_opioids", "alcohol"]
 
 
+def test_contact_instructions_of_both_are_kept(app, signed_in, desk):
+    survivor = make_inquiry(app, desk, contact_instructions="Mornings only.")
+    duplicate = make_inquiry(app, desk, contact_instructions="Please text, don't call at work.")
+    page = signed_in.get(f"/inquiries/{duplicate.id}/merge?survivor_id={survivor.id}").get_data(as_text=True)
+    assert 'id="keep_contact_instructions-both" value="both" checked' in page
+    assert merge(signed_in, duplicate.id, survivor.id).status_code == 302
+    kept = loaded(app, survivor.id).contact_instructions
+    assert kept.startswith("Mornings only.") and kept.endswith("Please text, don't call at work.")
+    shown = signed_in.get(f"/inquiries/{survivor.id}").get_data(as_text=True)
+    assert "How to reach them:" in shown and "Please text, don&#39;t call at work." in shown
+
+
 def test_keeping_both_is_refused_for_a_single_value(app, signed_in, desk):
     survivor = make_inquiry(app, desk, caller_phone="555 100 2000")
     duplicate = make_inquiry(app, desk, caller_phone="555 300 4000")

@@ -75,6 +75,12 @@ class InquiryForm(ContractForm):
         "We may leave a message (voicemail, text or email)",
         description="Leave unticked unless the caller said yes: discretion matters.",
     )
+    contact_instructions = _area(
+        "How to reach them",
+        TEXT_LIMITS["contact_instructions"],
+        2,
+        "In the caller's words, e.g. “please text, don't call at work”.",
+    )
 
     patient_name = _text("Patient's name", "patient_name")
     patient_dob = date_input("Date of birth")
