@@ -120,6 +120,7 @@ class MergeInput(Contract):
     keep_pain_conditions: values.choice(Keep)
     keep_prior_treatment: values.choice(Keep)
     keep_urgency: values.choice(Keep)
+    keep_regimen: values.choice(Keep)
 
     def choices(self) -> dict[str, Keep]:
         """Field name -> what staff chose, for the fields they chose for."""

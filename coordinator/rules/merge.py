@@ -41,6 +41,7 @@ class Kind(Enum):
     NO_MESSAGES = "no_messages"  # may_leave_message: "no" is the stricter wish
     CONTACT = "contact"  # preferred contact method: the more discreet is stricter
     URGENCY = "urgency"  # the more urgent wins by default
+    REGIMEN = "regimen"  # the opioid regimen: one inquiry's lines or the other's, whole
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ FIELDS = (
     MergeField("pain_conditions", "Pain conditions", Kind.TEXT),
     MergeField("prior_treatment", "Prior treatment", Kind.TEXT),
     MergeField("urgency", "Urgency", Kind.URGENCY),
+    MergeField("regimen", "Opioid regimen", Kind.REGIMEN),
 )
 BY_NAME = {field.name: field for field in FIELDS}
 # Most discreet first: a person who asked for email asked us not to call; a text can be read

@@ -23,12 +23,21 @@ from coordinator.domain.audit import AuditAction
 from coordinator.domain.intake import ActivityKind, ContactMethod
 from coordinator.errors import NotFound, NotPermitted, Problem, ValidationFailed
 from coordinator.extensions import db
-from coordinator.models import FollowUpTask, Inquiry, InquiryActivity, PossibleDuplicate, Screening, User, utcnow
+from coordinator.models import (
+    FollowUpTask,
+    Inquiry,
+    InquiryActivity,
+    OpioidRegimenLine,
+    PossibleDuplicate,
+    Screening,
+    User,
+    utcnow,
+)
 from coordinator.roles import Role
 from coordinator.rules import merge as merge_rules
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
 from coordinator.rules.merge import Keep, MergeField, Protection, Side
-from coordinator.services import audit, merge_moves, records, reminders
+from coordinator.services import audit, inquiries, merge_moves, records, reminders
 from coordinator.services.inquiries import add_activity
 from coordinator.services.inquiry_access import require_visible
 from coordinator.services.intake import normalise_key
@@ -97,6 +106,11 @@ def dismiss_duplicate(actor: User, inquiry: Inquiry, flag_id: int) -> None:
 
 
 def _value(inquiry: Inquiry, field: MergeField) -> object:
+    if field.kind is merge_rules.Kind.REGIMEN:
+        return [
+            (line.drug, line.dose, line.unit, line.doses_per_day, line.purpose)
+            for line in inquiries.regimen_of(inquiry)
+        ]
     value = getattr(inquiry, field.name)
     return list(value or ()) if field.kind is merge_rules.Kind.LIST else value
 
@@ -185,7 +199,8 @@ def _kept_values(plan_: MergePlan, choices: dict[str, Keep]) -> tuple[dict[str, 
             problems.append(problem(f"keep_{field.name}", "merge_text_too_long", limit=limit))
         if value != difference.survivor_value:
             changes[field.name] = value
-    final = {name: changes.get(name, getattr(plan_.survivor, name)) for name in merge_rules.BY_NAME}
+    contact = ("preferred_contact", "caller_email", "patient_email", "caller_phone", "patient_phone")
+    final = {name: changes.get(name, getattr(plan_.survivor, name)) for name in contact}
     preferred = final["preferred_contact"]
     if preferred is ContactMethod.EMAIL and not (final["caller_email"] or final["patient_email"]):
         problems.append(problem("keep_preferred_contact", "merge_preference_impossible", what="email address"))
@@ -196,7 +211,23 @@ def _kept_values(plan_: MergePlan, choices: dict[str, Keep]) -> tuple[dict[str, 
     return changes, kept
 
 
-def _apply(survivor: Inquiry, changes: dict[str, object]) -> None:
+def _apply(survivor: Inquiry, duplicate: Inquiry, changes: dict[str, object]) -> None:
+    regimen = changes.pop("regimen", None)
+    if regimen is not None:  # the merged inquiry's regimen, whole, with its MME
+        db.session.execute(sa.delete(OpioidRegimenLine).where(OpioidRegimenLine.inquiry_id == survivor.id))
+        for position, (drug, dose, unit, doses_per_day, purpose) in enumerate(regimen):
+            db.session.add(
+                OpioidRegimenLine(
+                    inquiry_id=survivor.id,
+                    position=position,
+                    drug=drug,
+                    dose=dose,
+                    unit=unit,
+                    doses_per_day=doses_per_day,
+                    purpose=purpose,
+                )
+            )
+        survivor.mme_per_day = duplicate.mme_per_day
     for name, value in changes.items():
         setattr(survivor, name, value)
     survivor.patient_name_key = normalise_key(survivor.patient_name)
@@ -240,7 +271,7 @@ def merge(actor: User, duplicate: Inquiry, data: MergeInput) -> Inquiry:
         raise ValidationFailed(plan_.problems)
     survivor = plan_.survivor
     changes, kept = _kept_values(plan_, data.choices())
-    _apply(survivor, changes)
+    _apply(survivor, duplicate, dict(changes))
     for model in (InquiryActivity, FollowUpTask, Screening):
         db.session.execute(sa.update(model).where(model.inquiry_id == duplicate.id).values(inquiry_id=survivor.id))
     db.session.execute(

@@ -20,6 +20,7 @@ from coordinator.models import (
     Coverage,
     Inquiry,
     LedgerEntry,
+    OpioidRegimenLine,
     Reminder,
     User,
 )
@@ -110,6 +111,27 @@ def test_contact_instructions_of_both_are_kept(app, signed_in, desk):
     assert kept.startswith("Mornings only.") and kept.endswith("Please text, don't call at work.")
     shown = signed_in.get(f"/inquiries/{survivor.id}").get_data(as_text=True)
     assert "How to reach them:" in shown and "Please text, don&#39;t call at work." in shown
+
+
+def test_the_opioid_regimen_is_filled_or_taken_as_chosen(app, signed_in, desk):
+    morphine = [{"drug": "morphine", "dose": "30", "unit": "mg", "doses_per_day": 2}]
+    blank = make_inquiry(app, desk, regimen=[])
+    told = make_inquiry(app, desk, regimen=morphine)
+    assert merge(signed_in, told.id, blank.id).status_code == 302  # a blank regimen takes the other's
+    survivor = make_inquiry(app, desk)  # oxycodone 20 mg x 3
+    duplicate = make_inquiry(app, desk, regimen=morphine)
+    page = signed_in.get(f"/inquiries/{duplicate.id}/merge?survivor_id={survivor.id}").get_data(as_text=True)
+    assert 'data-field="regimen"' in page and "morphine 30 mg × 2/day" in page
+    assert merge(signed_in, duplicate.id, survivor.id, keep_regimen="duplicate").status_code == 302
+    with app.app_context():
+        for inquiry_id in (blank.id, survivor.id):
+            lines = db.session.execute(
+                sa.select(OpioidRegimenLine.drug, OpioidRegimenLine.doses_per_day).where(
+                    OpioidRegimenLine.inquiry_id == inquiry_id
+                )
+            ).all()
+            assert lines == [("morphine", 2)]
+            assert db.session.get(Inquiry, inquiry_id).mme_per_day == 60
 
 
 def test_keeping_both_is_refused_for_a_single_value(app, signed_in, desk):
