@@ -257,15 +257,18 @@ def _protect(actor: User, survivor: Inquiry, duplicate: Inquiry, protection: Pro
 
 def merge(actor: User, duplicate: Inquiry, data: MergeInput) -> Inquiry:
     """Fold `duplicate` into the survivor (see the module docstring); the caller commits."""
-    # Lock both rows (in id order) and re-read them: a merge running at the same time waits,
-    # then sees this one's result (an already merged inquiry is refused).
-    db.session.execute(
-        sa.select(Inquiry)
-        .where(Inquiry.id.in_((duplicate.id, data.survivor_id)))
-        .order_by(Inquiry.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
+    # Lock both rows (in id order): a merge of either running at the same time waits, then
+    # finds this one's result (an inquiry merged meanwhile is refused).
+    merged_into = dict(
+        db.session.execute(
+            sa.select(Inquiry.id, Inquiry.merged_into_id)
+            .where(Inquiry.id.in_((duplicate.id, data.survivor_id)))
+            .order_by(Inquiry.id)
+            .with_for_update()
+        ).all()
+    )
+    if merged_into.get(duplicate.id) is not None:
+        raise ValidationFailed([problem("survivor_id", "merge_already_merged")])
     plan_ = plan(actor, duplicate, data.survivor_id, lock=True)
     if plan_.problems:
         raise ValidationFailed(plan_.problems)
