@@ -239,20 +239,24 @@ def _apply(survivor: Inquiry, duplicate: Inquiry, changes: dict[str, object]) ->
 
 
 def _protect(actor: User, survivor: Inquiry, duplicate: Inquiry, protection: Protection) -> str:
-    """Give the survivor the stricter protection; what changed, for the audit detail."""
-    if (survivor.is_restricted, survivor.assigned_to_id) == (protection.restricted, protection.assignee_id):
-        return "protection unchanged"
-    was = f"restricted {str(survivor.is_restricted).lower()}, assignee {survivor.assigned_to_id or 'none'}"
-    survivor.is_restricted, survivor.assigned_to_id = protection.restricted, protection.assignee_id
+    """Give both records the stricter protection (the merged one stays readable as a record of
+    the same person, so it is protected like them); what changed, for the audit detail."""
     now = f"restricted {str(protection.restricted).lower()}, assignee {protection.assignee_id or 'none'}"
-    audit.record(
-        actor,
-        AuditAction.INQUIRY_PROTECTION_RAISED_BY_MERGE,
-        "inquiry",
-        survivor.id,
-        detail=f"merge of {duplicate.id}: {was} -> {now}",
-    )
-    return f"protection raised to {now}"
+    changed = []
+    for inquiry in (survivor, duplicate):
+        if (inquiry.is_restricted, inquiry.assigned_to_id) == (protection.restricted, protection.assignee_id):
+            continue
+        was = f"restricted {str(inquiry.is_restricted).lower()}, assignee {inquiry.assigned_to_id or 'none'}"
+        inquiry.is_restricted, inquiry.assigned_to_id = protection.restricted, protection.assignee_id
+        audit.record(
+            actor,
+            AuditAction.INQUIRY_PROTECTION_RAISED_BY_MERGE,
+            "inquiry",
+            inquiry.id,
+            detail=f"merge of {duplicate.id} into {survivor.id}: {was} -> {now}",
+        )
+        changed.append(str(inquiry.id))
+    return f"protection of {', '.join(changed)} raised to {now}" if changed else "protection unchanged"
 
 
 def merge(actor: User, duplicate: Inquiry, data: MergeInput) -> Inquiry:

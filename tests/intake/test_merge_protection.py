@@ -61,12 +61,17 @@ def test_a_restricted_inquiry_merged_into_an_open_one_makes_it_restricted(app, c
     assert SECRET_NOTE in client.get(f"/inquiries/{open_one.id}").get_data(as_text=True)  # the owner still does
 
 
-def test_an_open_inquiry_merged_into_a_restricted_one_stays_protected(app, client, owner):
+def test_an_open_inquiry_merged_into_a_restricted_one_is_protected_like_it(app, client, new_client, owner, create_user):
     restricted = make_inquiry(app, owner, assigned_to_id=owner.id, is_restricted=True)
     open_one = make_inquiry(app, owner)
     login_as(client, owner)
     assert merge(client, open_one.id, restricted.id).status_code == 302
     assert state(app, restricted.id) == (True, owner.id, None)
+    # The merged record is the same person's: it no longer shows to everyone, nor where it went.
+    assert state(app, open_one.id) == (True, owner.id, restricted.id)
+    colleague = login_as(new_client(), create_user(Role.CASE_MANAGER))
+    refused = colleague.get(f"/inquiries/{open_one.id}")
+    assert refused.status_code == 403 and f"/inquiries/{restricted.id}" not in refused.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("survivor_restricted", [False, True])
