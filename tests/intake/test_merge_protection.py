@@ -142,3 +142,41 @@ def test_protection_table(survivor, duplicate, expected):
     from coordinator.rules.merge import Protection, Side, protection
 
     assert protection(Side(*survivor), Side(*duplicate)) == Protection(*expected)
+
+
+def test_two_merges_of_one_inquiry_at_once_the_second_waits_and_is_refused(app, owner, create_user):
+    import threading
+
+    from coordinator.contracts.pipeline import MergeInput
+    from coordinator.errors import ValidationFailed
+    from coordinator.services import merges
+
+    duplicate = make_inquiry(app, owner)
+    first, second = make_inquiry(app, owner), make_inquiry(app, owner)
+    holding, outcome = threading.Event(), {}
+
+    def merge_into(survivor_id: int, hold: bool) -> None:
+        with app.app_context():
+            actor = db.session.get(type(owner), owner.id)
+            try:
+                merges.merge(
+                    actor, db.session.get(Inquiry, duplicate.id), MergeInput.parse({"survivor_id": survivor_id})
+                )
+                db.session.flush()
+                if hold:
+                    holding.set()
+                    threading.Event().wait(1.0)  # keep the locks while the other merge starts
+                db.session.commit()
+                outcome[survivor_id] = "merged"
+            except ValidationFailed as refusal:
+                db.session.rollback()
+                outcome[survivor_id] = refusal.problems[0].code
+
+    one = threading.Thread(target=merge_into, args=(first.id, True))
+    one.start()
+    assert holding.wait(10)
+    two = threading.Thread(target=merge_into, args=(second.id, False))
+    two.start()
+    one.join(10), two.join(10)
+    assert outcome == {first.id: "merged", second.id: "merge_already_merged"}
+    assert state(app, duplicate.id)[2] == first.id
