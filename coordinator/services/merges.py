@@ -313,8 +313,14 @@ def merge(actor: User, duplicate: Inquiry, data: MergeInput) -> Inquiry:
     detail = (
         f"into {survivor.id}; kept merged: {','.join(by_choice[Keep.DUPLICATE]) or '-'}; "
         f"kept both: {','.join(by_choice[Keep.BOTH]) or '-'}; kept survivor: {','.join(by_choice[Keep.SURVIVOR]) or '-'}; "
-        f"moved: {'; '.join(moved) or 'no finances'}; {protection}"
+        f"{protection}"
     )
     audit.record(actor, AuditAction.INQUIRY_MERGED, "inquiry", duplicate.id, detail=detail)
-    audit.record(actor, AuditAction.INQUIRY_MERGE_RECEIVED, "inquiry", survivor.id, detail=f"from {duplicate.id}")
+    audit.record(
+        actor,
+        AuditAction.INQUIRY_MERGE_RECEIVED,
+        "inquiry",
+        survivor.id,
+        detail=f"from {duplicate.id}; moved: {'; '.join(moved) or 'no insurance or private pay'}",
+    )
     return survivor

@@ -279,3 +279,34 @@ def test_a_merge_page_for_no_inquiry_is_a_problem_on_the_record_page(app, signed
     duplicate = make_inquiry(app, desk)
     response = signed_in.get(f"/inquiries/{duplicate.id}/merge", query_string={"survivor_id": survivor_id})
     assert response.status_code == 400
+
+
+def test_every_field_chosen_fits_in_the_audit_row(app, signed_in, desk):
+    from coordinator.rules.merge import FIELDS
+
+    survivor = make_inquiry(app, desk, preferred_contact="phone", urgency="routine", patient_sex="male")
+    duplicate = make_inquiry(
+        app,
+        desk,
+        caller_relationship="parent",
+        may_leave_message=True,
+        contact_instructions="Evenings.",
+        patient_dob="1980-01-01",
+        patient_sex="female",
+        patient_location="Salem, OR",
+        patient_phone="555 777 8888",
+        patient_email="dan@example.org",
+        presenting_concerns="Other words.",
+        substances=["alcohol"],
+        pain_conditions="Knee.",
+        prior_treatment="Detox in 2019.",
+        urgency="urgent",
+        preferred_contact="email",
+        regimen=[{"drug": "morphine", "dose": "30", "unit": "mg", "doses_per_day": 2}],
+    )
+    page = signed_in.get(f"/inquiries/{duplicate.id}/merge?survivor_id={survivor.id}").get_data(as_text=True)
+    assert all(f'data-field="{field.name}"' in page for field in FIELDS)
+    assert merge(signed_in, duplicate.id, survivor.id).status_code == 302
+    with app.app_context():
+        detail = db.session.scalar(sa.select(AuditEvent.detail).where(AuditEvent.action == "inquiry_merged"))
+    assert all(field.name in detail for field in FIELDS) and detail.endswith("protection unchanged")
