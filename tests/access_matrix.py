@@ -96,6 +96,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("inquiries.dismiss_duplicate", "POST"): Access(
         INQUIRY_EDITORS, "/inquiries/{duplicate}/duplicates/{flag}/dismiss", expect=302
     ),
+    ("inquiries.merge", "GET"): Access(
+        INQUIRY_EDITORS, "/inquiries/{duplicate}/merge?survivor_id={inquiry}", expect=200
+    ),
     ("inquiries.merge", "POST"): Access(
         INQUIRY_EDITORS, "/inquiries/{duplicate}/merge", expect=400, data={"survivor_id": "0"}
     ),

@@ -25,6 +25,7 @@ TEXT_LIMITS = {
     "caller_name": 160,
     "caller_phone": 40,
     "caller_email": 254,
+    "contact_instructions": 500,
     "patient_name": 160,
     "patient_location": 160,
     "patient_phone": 40,
@@ -139,6 +140,7 @@ class InquiryDetails(Contract):
     caller_email: values.email()
     preferred_contact: values.choice(ContactMethod)
     may_leave_message: values.yes_no()
+    contact_instructions: _text("contact_instructions", multiline=True)
     patient_name: _text("patient_name", required="patient_name_required")
     patient_dob: values.birth_date()
     patient_sex: values.choice(Sex)

@@ -8,6 +8,8 @@ from coordinator.contracts.base import Contract, problem, rule
 from coordinator.contracts.messages import define
 from coordinator.domain.intake import BreakGlassScope, CallOutcome, Direction, InquirySort, ReferralSource
 from coordinator.rules.inquiry_lifecycle import InquiryAction, InquiryStatus
+from coordinator.rules.merge import FIELDS as MERGE_FIELDS
+from coordinator.rules.merge import Keep
 
 NOTE_LIMIT = 4000
 REASON_LIMIT = 500
@@ -31,6 +33,7 @@ define(
         "break_glass_reason_short": "Say why you need this record (at least {minimum} characters).",
         "break_glass_scope_required": "Choose what you need to open.",
         "survivor_required": "Enter the inquiry number.",
+        "merge_both_not_possible": "Only free text and lists can keep both values; choose one.",
     }
 )
 
@@ -98,7 +101,41 @@ class BreakGlassInput(Contract):
 
 
 class MergeInput(Contract):
+    """Merge this inquiry into `survivor_id`, keeping for each detail that differs the value
+    chosen (`keep_<field>`: the survivor's, the merged inquiry's, or both for free text and
+    substances). A choice left out takes `rules/merge.default_keep`'s stricter default."""
+
     survivor_id: values.record_id(what="inquiry", required="survivor_required")
+    keep_caller_name: values.choice(Keep)
+    keep_caller_relationship: values.choice(Keep)
+    keep_caller_phone: values.choice(Keep)
+    keep_caller_email: values.choice(Keep)
+    keep_preferred_contact: values.choice(Keep)
+    keep_may_leave_message: values.choice(Keep)
+    keep_contact_instructions: values.choice(Keep)
+    keep_patient_name: values.choice(Keep)
+    keep_patient_dob: values.choice(Keep)
+    keep_patient_sex: values.choice(Keep)
+    keep_patient_location: values.choice(Keep)
+    keep_patient_phone: values.choice(Keep)
+    keep_patient_email: values.choice(Keep)
+    keep_presenting_concerns: values.choice(Keep)
+    keep_substances: values.choice(Keep)
+    keep_pain_conditions: values.choice(Keep)
+    keep_prior_treatment: values.choice(Keep)
+    keep_urgency: values.choice(Keep)
+    keep_regimen: values.choice(Keep)
+
+    def choices(self) -> dict[str, Keep]:
+        """Field name -> what staff chose, for the fields they chose for."""
+        chosen = {field.name: getattr(self, f"keep_{field.name}") for field in MERGE_FIELDS}
+        return {name: keep for name, keep in chosen.items() if keep is not None}
+
+    @rule(*(f"keep_{field.name}" for field in MERGE_FIELDS))
+    def _both_only_for_text(self):
+        for field in MERGE_FIELDS:
+            if getattr(self, f"keep_{field.name}") is Keep.BOTH and not field.keeps_both:
+                yield problem(f"keep_{field.name}", "merge_both_not_possible")
 
 
 class InquiryFilter(Contract):

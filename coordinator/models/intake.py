@@ -72,6 +72,8 @@ class Inquiry(Base):
     caller_email: Mapped[str | None] = mapped_column(sa.String(254))
     preferred_contact: Mapped[ContactMethod | None] = mapped_column(str_enum(ContactMethod, "contact_method"))
     may_leave_message: Mapped[bool] = mapped_column(default=False)
+    # What the caller asked about being reached ("please text, don't call at work").
+    contact_instructions: Mapped[str | None] = mapped_column(sa.Text)
 
     patient_name: Mapped[str] = mapped_column(sa.String(160))
     patient_dob: Mapped[date | None] = mapped_column(sa.Date)

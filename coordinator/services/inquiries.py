@@ -24,17 +24,6 @@ from coordinator.services.inquiry_access import can_see, hidden_last, open_break
 from coordinator.services.pagination import Page, paginate
 from coordinator.services.user_directory import escape_like
 
-
-def survivor_of(inquiry: Inquiry, max_hops: int = 10) -> Inquiry:
-    """The inquiry this one was merged into (following chains of merges), or itself."""
-    current = inquiry
-    for _ in range(max_hops):
-        if current.merged_into_id is None:
-            return current
-        current = db.session.get(Inquiry, current.merged_into_id)
-    return current
-
-
 # --- lists ------------------------------------------------------------------------------------
 
 ASC, DESC = False, True

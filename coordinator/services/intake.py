@@ -47,6 +47,7 @@ DETAIL_FIELDS = (
     "caller_email",
     "preferred_contact",
     "may_leave_message",
+    "contact_instructions",
     "patient_name",
     "patient_dob",
     "patient_sex",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -469,25 +469,35 @@ def test_an_unknown_api_address_gets_404_json(client, key):
     assert error_of(response)["code"] == "not_found"
 
 
-def test_a_merged_inquiry_reports_the_status_of_the_one_it_was_merged_into(
+def test_a_merged_inquiry_reports_only_its_own_fields_never_the_survivors(
     client, app, issue_key, create_user, create_inquiry
 ):
+    # Issue 11, item 4: merged into a restricted record, the client learns "merged" and when,
+    # never the other record's status or dates.
     from coordinator.contracts.pipeline import MergeInput, TransitionInput
     from coordinator.services import merges, pipeline
 
     _, api_key = issue_key()
     created = post(client, api_key, api_payload()).json
     staff = create_user(Role.ADMISSIONS)
-    original = create_inquiry(staff)
+    original = create_inquiry(staff, assigned_to_id=staff.id, is_restricted=True)
     with app.app_context():
         actor = db.session.merge(staff)
         contact = TransitionInput.parse({"action": "record_contact"})
-        pipeline.transition(actor, db.session.get(Inquiry, original.id), contact)
+        survivor = db.session.get(Inquiry, original.id)
+        pipeline.transition(actor, survivor, contact)
+        survivor.status_changed_at = survivor.arrived_at = datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
         duplicate = db.session.scalars(sa.select(Inquiry).where(Inquiry.public_id == created["public_id"])).one()
         merges.merge(actor, duplicate, MergeInput.parse({"survivor_id": original.id}))
         db.session.commit()
     body = client.get(f"{URL}/{created['public_id']}", headers=auth(api_key)).json
-    assert (body["public_id"], body["status"]) == (created["public_id"], "contacted")
+    assert (body["public_id"], body["status"], body["status_label"]) == (
+        created["public_id"],
+        "merged",
+        "Merged into another inquiry",
+    )
+    assert body["arrived_at"] == created["arrived_at"]
+    assert "2020-01-02" not in str(body)
 
 
 @pytest.mark.parametrize("public_id", ["a%00b", "%00", "x" * 33, "a.b", "%E2%80%AE"])

@@ -250,3 +250,15 @@ def test_birth_date_today_is_accepted_and_tomorrow_refused():
 )
 def test_phone_digits(text, digits):
     assert phone_digits(text) == digits
+
+
+def test_contact_instructions_are_kept_and_shown_beside_the_contact_details(app, client, create_user):
+    user = create_user(Role.ADMISSIONS)
+    login_as(client, user)
+    words = "Please text, don't call at work.\nMornings only."
+    response = client.post_form("/inquiries/new", form_data(contact_instructions=words))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-testid="contact-instructions"' in page and "Mornings only." in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(Inquiry.contact_instructions)) == words

@@ -16,6 +16,9 @@ Timestamp = Annotated[
         lambda value: value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"), return_type=str
     ),
 ]
+# A merged inquiry reports this status: the record it joined is not the client's to follow.
+MERGED = "merged"
+MERGED_LABEL = "Merged into another inquiry"
 
 
 class InquiryStatusBody(BaseModel):
@@ -24,8 +27,8 @@ class InquiryStatusBody(BaseModel):
     model_config = ConfigDict(extra="forbid", title="InquiryStatus")
 
     public_id: str = Field(description="Opaque id of the inquiry.")
-    status: str = Field(json_schema_extra={"enum": [s.value for s in InquiryStatus]})
-    status_label: str = Field(json_schema_extra={"enum": [s.label for s in InquiryStatus]})
+    status: str = Field(json_schema_extra={"enum": [*(s.value for s in InquiryStatus), MERGED]})
+    status_label: str = Field(json_schema_extra={"enum": [*(s.label for s in InquiryStatus), MERGED_LABEL]})
     arrived_at: Timestamp
     status_changed_at: Timestamp
     updated_at: Timestamp

@@ -4,7 +4,7 @@ from flask import current_app, g, jsonify, request, url_for
 
 from coordinator import security
 from coordinator.blueprints.api import bp, openapi
-from coordinator.blueprints.api.bodies import InquiryStatusBody
+from coordinator.blueprints.api.bodies import MERGED, MERGED_LABEL, InquiryStatusBody
 from coordinator.blueprints.api.errors import ApiError
 from coordinator.blueprints.api.payload import parse_body
 from coordinator.contracts.intake import NewInquiry
@@ -12,7 +12,7 @@ from coordinator.domain.intake import Channel
 from coordinator.errors import NotFound
 from coordinator.extensions import limiter
 from coordinator.models import Inquiry
-from coordinator.services import api_clients, inquiries, intake
+from coordinator.services import api_clients, intake
 
 
 def _key_bucket() -> str:
@@ -28,14 +28,15 @@ api_limit = limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], s
 
 
 def _status_body(inquiry: Inquiry) -> dict:
-    # A merged inquiry goes on as the one it was merged into: report where that one stands.
-    current = inquiries.survivor_of(inquiry)
+    # Only what this inquiry itself holds: once merged into another (perhaps restricted) record,
+    # the client learns that it was merged and when, never where the other record stands.
+    merged = inquiry.merged_into_id is not None
     body = InquiryStatusBody(
         public_id=inquiry.public_id,
-        status=current.status.value,
-        status_label=current.status.label,
+        status=MERGED if merged else inquiry.status.value,
+        status_label=MERGED_LABEL if merged else inquiry.status.label,
         arrived_at=inquiry.arrived_at,
-        status_changed_at=current.status_changed_at,
+        status_changed_at=inquiry.status_changed_at,
         updated_at=inquiry.updated_at,
     )
     return body.model_dump(mode="json")

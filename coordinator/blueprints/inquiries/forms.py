@@ -40,6 +40,8 @@ from coordinator.domain.intake import (
     Urgency,
 )
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
+from coordinator.rules.merge import FIELDS as MERGE_FIELDS
+from coordinator.rules.merge import Keep
 
 
 def _blank(pairs, label="—"):
@@ -72,6 +74,12 @@ class InquiryForm(ContractForm):
     may_leave_message = BooleanField(
         "We may leave a message (voicemail, text or email)",
         description="Leave unticked unless the caller said yes: discretion matters.",
+    )
+    contact_instructions = _area(
+        "How to reach them",
+        TEXT_LIMITS["contact_instructions"],
+        2,
+        "In the caller's words, e.g. “please text, don't call at work”.",
     )
 
     patient_name = _text("Patient's name", "patient_name")
@@ -197,9 +205,17 @@ class BreakGlassForm(ContractForm):
 
 
 class MergeForm(ContractForm):
+    """The merge page's form: the inquiry to merge into, and one choice per differing detail
+    (the page shows only the details that differ; a choice not sent takes the default)."""
+
     contract = MergeInput
 
     survivor_id = text_input("Merge into inquiry number", 10, inputmode="numeric")
+
+
+for _field in MERGE_FIELDS:
+    setattr(MergeForm, f"keep_{_field.name}", RadioField(_field.label, choices=Keep.choices(), validate_choice=False))
+del _field
 
 
 class ConfirmForm(ContractForm):

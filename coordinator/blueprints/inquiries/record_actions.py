@@ -4,11 +4,11 @@ form open and its problems beside its fields."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from coordinator import security
 from coordinator.blueprints.clinic import me
-from coordinator.blueprints.forms import submit
+from coordinator.blueprints.forms import apply_errors, submit
 from coordinator.blueprints.inquiries import bp
 from coordinator.blueprints.inquiries.forms import (
     CallForm,
@@ -20,8 +20,10 @@ from coordinator.blueprints.inquiries.forms import (
     TaskForm,
 )
 from coordinator.blueprints.inquiries.forms import TransitionForm as _TransitionForm
-from coordinator.blueprints.inquiries.views import EDIT_ROLES, program_choices, render_detail
-from coordinator.errors import DomainError
+from coordinator.blueprints.inquiries.views import EDIT_ROLES, assignee_choices, program_choices, render_detail
+from coordinator.contracts.pipeline import MergeInput
+from coordinator.errors import DomainError, ValidationFailed
+from coordinator.rules.merge import Keep
 from coordinator.services import inquiry_access, merges, pipeline, tasks
 
 
@@ -111,12 +113,34 @@ def dismiss_duplicate(inquiry_id: int, flag_id: int):
     return redirect(_record(inquiry_id))
 
 
-@bp.route("/<int:inquiry_id>/merge", methods=["POST"])
+@bp.route("/<int:inquiry_id>/merge", methods=["GET", "POST"])
 @security.roles(*EDIT_ROLES)
 def merge(inquiry_id: int):
+    """The merge page (GET ?survivor_id=N): the two records side by side, what differs with a
+    choice for each, what moves, and why a merge would be refused; POST merges."""
     inquiry = inquiry_access.require_visible(me(), inquiry_id, edit=True, purpose="opened_for_change")
-    form = MergeForm()
-    if form.validate_on_submit() and (survivor := submit(form, merges.merge, me(), inquiry)):
-        flash(f"Inquiry #{inquiry_id} merged into this one. Its timeline, tasks and screenings moved here.", "success")
-        return redirect(_record(survivor.id))
-    return render_detail(inquiry, 400, merge_form=form, failed_action="merge_form")
+    if request.method == "GET":
+        form = MergeForm(formdata=None, survivor_id=request.args.get("survivor_id", ""))
+    else:
+        form = MergeForm()
+        if form.validate_on_submit() and (survivor := submit(form, merges.merge, me(), inquiry)):
+            flash(f"Inquiry #{inquiry_id} merged into this one. Everything it held moved here.", "success")
+            return redirect(_record(survivor.id))
+    return _merge_page(inquiry, form)
+
+
+def _merge_page(inquiry, form: MergeForm):
+    """The comparison for the inquiry in the form, or the record page with the form's problems
+    when there is nothing to compare with."""
+    try:
+        data = MergeInput.parse({"survivor_id": form.survivor_id.data})
+        plan = merges.plan(me(), inquiry, data.survivor_id)
+    except ValidationFailed as failure:
+        if not form.errors:
+            apply_errors(form, failure)
+        return render_detail(inquiry, 400, merge_form=form, failed_action="merge_form")
+    if request.method == "GET":
+        for difference in plan.differences:
+            getattr(form, f"keep_{difference.field.name}").data = difference.default.value
+    status = 400 if request.method == "POST" else 200
+    return render_template("inquiries/merge.html", inquiry=inquiry, plan=plan, form=form, Keep=Keep), status

@@ -161,6 +161,11 @@ class WebInquiryForm(ContractForm):
         "It's fine to leave a voicemail or message if we miss you",
         description="We never mention treatment in a message: only a name and a number.",
     )
+    contact_instructions = TextAreaField(
+        "Anything we should know about reaching you?",
+        description="For example “please text, don't call at work”.",
+        render_kw={"rows": 2, "maxlength": TEXT_LIMITS["contact_instructions"]},
+    )
     patient_name = _text(
         "Their name", "patient_name", "If you are writing about yourself, put your own name. A first name is enough."
     )
