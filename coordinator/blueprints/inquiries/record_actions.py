@@ -20,7 +20,7 @@ from coordinator.blueprints.inquiries.forms import (
     TaskForm,
 )
 from coordinator.blueprints.inquiries.forms import TransitionForm as _TransitionForm
-from coordinator.blueprints.inquiries.views import EDIT_ROLES, assignee_choices, program_choices, render_detail
+from coordinator.blueprints.inquiries.views import EDIT_ROLES, program_choices, render_detail
 from coordinator.contracts.pipeline import MergeInput
 from coordinator.errors import DomainError, ValidationFailed
 from coordinator.rules.merge import Keep
