@@ -98,7 +98,7 @@ def test_those_who_may_open_it_see_the_whole_banner(app, client, restricted, ass
     user = assignee if reader == "assignee" else create_user(Role.ADMIN if reader == "admin" else Role.CASE_MANAGER)
     login_as(client, user)
     if reader == "break_glass":
-        reason = {"reason": "Caller says she was here before; checking"}
+        reason = {"scope": "clinical", "reason": "Caller says she was here before; checking"}
         assert client.post_form(f"/inquiries/{restricted.id}/break-glass", reason).status_code == 302
     page = client.get(f"/inquiries/{newcomer.id}").get_data(as_text=True)
     box = banner(page)
