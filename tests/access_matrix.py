@@ -53,6 +53,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("admin.edit_user", "POST"): Access(ADMIN, "/admin/users/{other_user}", expect=200),
     ("admin.deactivate_user", "POST"): Access(ADMIN, "/admin/users/{other_user}/deactivate", expect=302),
     ("admin.reactivate_user", "POST"): Access(ADMIN, "/admin/users/{other_user}/reactivate", expect=302),
+    ("admin.unlock_sign_in", "POST"): Access(ADMIN, "/admin/users/{other_user}/unlock", expect=302),
     ("admin.reset_password", "GET"): Access(ADMIN, "/admin/users/{other_user}/password", expect=200),
     ("admin.reset_password", "POST"): Access(ADMIN, "/admin/users/{other_user}/password", expect=200),
     ("admin.audit_log", "GET"): Access(ADMIN, "/admin/audit", expect=200),

@@ -23,6 +23,7 @@ class AuditAction(LabelledStrEnum):
     USER_DEACTIVATED = "user_deactivated", "User deactivated"
     USER_REACTIVATED = "user_reactivated", "User reactivated"
     USER_VIEWED = "user_viewed", "User viewed"
+    SIGN_IN_UNLOCKED = "sign_in_unlocked", "Sign-in unlocked"
     USERS_LISTED = "users_listed", "Users listed"
     ACCESS_DENIED = "access_denied", "Page refused for the role"
     # Administration

@@ -78,6 +78,16 @@ def reactivate_user(user_id: int):
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@security.roles(Role.ADMIN)
+def unlock_sign_in(user_id: int):
+    user = user_directory.load_user(user_id)
+    press_button(
+        ConfirmForm(), accounts.unlock_sign_in, me(), user, done="Sign-in unlocked: failed attempts no longer count."
+    )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @security.roles(Role.ADMIN)
 def reset_password(user_id: int):

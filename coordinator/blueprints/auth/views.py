@@ -1,11 +1,9 @@
 """Signing in (throttled, audited either way) and signing out."""
 
-import hashlib
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from coordinator import security
+from coordinator import security, sign_in_throttle
 from coordinator.blueprints.auth import bp
 from coordinator.blueprints.auth.forms import LoginForm
 from coordinator.blueprints.forms import submit
@@ -20,11 +18,6 @@ def _failed_attempt(response) -> bool:
     return response.status_code != 302
 
 
-def _account_key() -> str:
-    email = authentication.normalise_email(request.form.get("email", ""))
-    return "account:" + hashlib.sha256(email.encode()).hexdigest()
-
-
 def _after_sign_in(next_url: str | None) -> str:
     return next_url if is_safe_next(next_url) else url_for("main.home")
 
@@ -32,10 +25,17 @@ def _after_sign_in(next_url: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
+    key_func=sign_in_throttle.account_key,
     methods=["POST"],
     deduct_when=_failed_attempt,
     scope="login-account",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_IP"],
+    key_func=sign_in_throttle.account_ip_key,
+    methods=["POST"],
+    deduct_when=_failed_attempt,
+    scope="login-account-ip",
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed_attempt, scope="login-ip"
