@@ -8,7 +8,8 @@ Three limits count failed attempts only (a success redirects and costs nothing):
   attack from many addresses reaches;
 - per IP address (`LOGIN_LIMIT_PER_IP`): one address guessing across many accounts.
 
-The code step of multi-factor sign-in has its own limit per account (`MFA_CODE_LIMIT`).
+The code step of multi-factor sign-in has its own limit per account (`MFA_CODE_LIMIT`, 5 wrong
+codes per 15 minutes): whoever reaches it knows the password, so the safe failure is to stop.
 
 An administrator unlocks an account (`unlock`): its keys carry a generation number kept in the
 limiter's own storage (Redis when `REDIS_URL` is set, else the process's memory, exactly like
@@ -73,3 +74,11 @@ def account_ip_key() -> str:
 def unlock(email: str) -> None:
     """Lift every failed-sign-in limit of this account, from every address (not the per-IP one)."""
     limiter.storage.incr(_generation_key(account_digest(email)), int(GENERATION_TTL.total_seconds()))
+
+
+def code_key() -> str:
+    """Key function of the code step's limit: the account held between password and code."""
+    from coordinator.sessions import held_account
+
+    digest = held_account() or "none"
+    return f"code:{digest}:{generation(digest)}"
