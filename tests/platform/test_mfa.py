@@ -218,3 +218,13 @@ def _admin_codes(app) -> int:
         return db.session.scalar(
             sa.select(sa.func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == admin_id)
         )
+
+
+def test_the_demo_administrator_signs_in_and_sets_up_a_second_factor(runner, client, app):
+    from coordinator.cli import DEMO_PASSWORD
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0 and "multi-factor sign-in at the first sign-in" in result.output
+    response = client.login("admin@demo.coordinator.test", DEMO_PASSWORD)
+    assert response.headers["Location"] == "/account/mfa"
+    assert "Set up multi-factor sign-in" in client.get("/account/mfa").get_data(as_text=True)
