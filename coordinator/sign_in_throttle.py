@@ -71,9 +71,15 @@ def account_ip_key() -> str:
     return account_ip_key_for(request.form.get("email", ""), request.remote_addr)
 
 
-def unlock(email: str) -> None:
-    """Lift every failed-sign-in limit of this account, from every address (not the per-IP one)."""
-    limiter.storage.incr(_generation_key(account_digest(email)), int(GENERATION_TTL.total_seconds()))
+def unlock(email: str) -> bool:
+    """Lift every failed-sign-in limit of this account, from every address (not the per-IP one);
+    False when the store cannot be reached (nothing was lifted)."""
+    try:
+        limiter.storage.incr(_generation_key(account_digest(email)), int(GENERATION_TTL.total_seconds()))
+    except Exception:
+        log.warning("sign-in throttle store unreachable; account not unlocked")
+        return False
+    return True
 
 
 def code_key() -> str:

@@ -52,6 +52,7 @@ define(
         "own_account_deactivation": "You cannot deactivate your own account.",
         "account_already_inactive": "This account is already deactivated.",
         "account_already_active": "This account is already active.",
+        "sign_in_unlock_unavailable": "Sign-in could not be unlocked: the store of sign-in limits (Redis) is not reachable.",
     }
 )
 

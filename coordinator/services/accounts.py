@@ -148,4 +148,5 @@ def unlock_sign_in(actor: User, user: User) -> None:
     audit row. The limits live in Redis (or memory), not the database: they are lifted at once."""
     audit.record(actor, AuditAction.SIGN_IN_UNLOCKED, "user", user.id)
     db.session.flush()
-    sign_in_throttle.unlock(user.email)
+    if not sign_in_throttle.unlock(user.email):
+        raise ValidationFailed([problem(None, "sign_in_unlock_unavailable")])

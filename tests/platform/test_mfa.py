@@ -150,6 +150,10 @@ def test_code_attempts_are_throttled(new_client, create_user, app):
     elsewhere = new_client()
     elsewhere.login(user.email, PASSWORD, complete_mfa=False)
     assert elsewhere.post_form("/auth/code", {"code": next_code(app, user.email)}).status_code == 429
+    # An administrator's unlock lifts it.
+    admin_browser = login_as(new_client(), create_user(Role.ADMIN))
+    admin_browser.post_form(f"/admin/users/{user.id}/unlock")
+    assert elsewhere.post_form("/auth/code", {"code": next_code(app, user.email)}).headers["Location"] == "/"
 
 
 def test_an_admin_without_mfa_must_enrol_before_anything_else(new_client, create_user, app):

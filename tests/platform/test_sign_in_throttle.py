@@ -104,3 +104,15 @@ def test_the_same_limits_and_unlock_work_in_the_memory_store(memory_app, admin):
     admin_browser = login_as(memory_app.test_client(), admin)
     assert admin_browser.post_form(f"/admin/users/{user.id}/unlock").status_code == 302
     assert sign_in(attacker, user.email, PASSWORD, ATTACKER).status_code == 302
+
+
+def test_unlock_says_so_when_the_limit_store_is_unreachable(admin_client, create_user, app, database_url):
+    user = create_user(Role.BILLING)
+    create_app(make_test_config(database_url, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0"))
+    try:
+        response = admin_client.post_form(f"/admin/users/{user.id}/unlock", follow_redirects=True)
+    finally:
+        create_app(make_test_config(database_url))
+    assert response.status_code == 200
+    assert "could not be unlocked" in response.get_data(as_text=True)
+    assert _unlock_events(app, user.id) == []
