@@ -99,6 +99,11 @@ def seed_demo_command():
     for email, _name, role, discipline in DEMO_USERS:
         label = role.label + (f" ({discipline.label})" if discipline else "")
         click.echo(f"  {label:<42} {email:<38} password: {DEMO_PASSWORD}")
+    click.echo(
+        "The administrator sets up multi-factor sign-in at the first sign-in: scan the QR code with an "
+        "authenticator app (or type the key; `oathtool --totp -b KEY` prints codes) and keep the "
+        "recovery codes. Other roles may turn it on under 'Sign-in codes'."
+    )
 
 
 def register_cli(app: Flask) -> None:

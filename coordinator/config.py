@@ -117,8 +117,17 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the (short) session
         "MAX_CONTENT_LENGTH": _env_int(environ, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024, minimum=1024),
         # Login throttling (Flask-Limiter syntax). Only failed attempts count.
-        "LOGIN_LIMIT_PER_IP": environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes"),
-        "LOGIN_LIMIT_PER_ACCOUNT": environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        # Per account and address first, so an attacker's failures do not lock out the owner's
+        # device; per account at a much higher threshold (coordinator/sign_in_throttle.py).
+        "LOGIN_LIMIT_PER_IP": _env_limit(environ, "LOGIN_LIMIT_PER_IP", "20 per 10 minutes"),
+        "LOGIN_LIMIT_PER_ACCOUNT_IP": _env_limit(environ, "LOGIN_LIMIT_PER_ACCOUNT_IP", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ACCOUNT": _env_limit(environ, "LOGIN_LIMIT_PER_ACCOUNT", "50 per hour"),
+        # Multi-factor sign-in (services/mfa.py): wrong codes allowed per account, how long the
+        # half-signed-in state between password and code lasts, and the key sealing TOTP secrets
+        # (derived from SECRET_KEY when unset; keep it when rotating SECRET_KEY).
+        "MFA_CODE_LIMIT": _env_limit(environ, "MFA_CODE_LIMIT", "5 per 15 minutes"),
+        "MFA_PENDING_SECONDS": _env_int(environ, "MFA_PENDING_SECONDS", 300, minimum=30),
+        "MFA_ENCRYPTION_KEY": environ.get("MFA_ENCRYPTION_KEY", "").strip() or None,
         # The public web inquiry form: accepted submissions per visitor IP.
         "WEB_INQUIRY_LIMIT": _env_limit(environ, "WEB_INQUIRY_LIMIT", "5 per hour"),
         # The JSON API (/api/v1): calls per API key, and the largest request body it reads.

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
@@ -41,6 +41,8 @@ class Policy:
     roles: frozenset[Role] | None = None
     # Endpoints a user who must change their password may still reach.
     allowed_during_password_change: bool = False
+    # Endpoints an administrator who has not enrolled a second factor yet may still reach.
+    allowed_during_mfa_enrolment: bool = False
 
     def describe(self) -> str:
         if self.kind == "public":
@@ -104,7 +106,16 @@ def during_password_change(view: Callable) -> Callable:
     policy = getattr(view, "access_policy", None)
     if policy is None:
         raise RuntimeError("declare the access policy before during_password_change")
-    view.access_policy = Policy(policy.kind, policy.roles, allowed_during_password_change=True)
+    view.access_policy = replace(policy, allowed_during_password_change=True)
+    return view
+
+
+def during_mfa_enrolment(view: Callable) -> Callable:
+    """Let an administrator who must still enrol a second factor reach this view (logout, enrolment)."""
+    policy = getattr(view, "access_policy", None)
+    if policy is None:
+        raise RuntimeError("declare the access policy before during_mfa_enrolment")
+    view.access_policy = replace(policy, allowed_during_mfa_enrolment=True)
     return view
 
 
@@ -142,6 +153,8 @@ def enforce_access_policy():
         return redirect(url_for("auth.login", next=_safe_current_path()))
     if current_user.must_change_password and not policy.allowed_during_password_change:
         return redirect(url_for("account.change_password"))
+    if current_user.must_enrol_mfa and not policy.allowed_during_mfa_enrolment:
+        return redirect(url_for("account.mfa"))
     if not policy.admits_role(current_user.role):
         _record_denial(endpoint)
         abort(403)

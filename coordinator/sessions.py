@@ -8,15 +8,20 @@ password reset) makes any copy of the cookie worthless.
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, current_app, flash, g, request, session
 from flask_login import login_user, logout_user
 
+from coordinator import sign_in_throttle
 from coordinator.extensions import login_manager
 from coordinator.models import User
 from coordinator.services import authentication
 from coordinator.transaction import durable
 
 SESSION_KEY = "sid"
+# Between a right password and the code of a multi-factor sign-in: who, since when, where to go.
+HELD_KEY = "mfa_held"
 _ENDED_MESSAGES = {
     "idle": "You were signed out after {minutes} minutes without activity. Please sign in again.",
     "expired": "Your session reached its maximum length. Please sign in again.",
@@ -58,6 +63,45 @@ def end_session() -> None:
         authentication.close_session(token)
     logout_user()
     session.clear()
+
+
+def hold_for_code(user: User, next_url: str | None) -> None:
+    """Half sign-in: the password was right, the code is still to come. The signed cookie only
+    names the account; it grants nothing (no session row, no `current_user`) and lapses after
+    `MFA_PENDING_SECONDS`."""
+    session.clear()
+    session[HELD_KEY] = {
+        "uid": user.id,
+        "account": sign_in_throttle.account_digest(user.email),
+        "at": int(time.time()),
+        "next": next_url or "",
+    }
+
+
+def _held() -> dict | None:
+    held = session.get(HELD_KEY)
+    if not isinstance(held, dict):
+        return None
+    if time.time() - held.get("at", 0) >= current_app.config["MFA_PENDING_SECONDS"]:
+        session.pop(HELD_KEY, None)
+        return None
+    return held
+
+
+def held_user() -> tuple[User, str] | None:
+    """The account waiting for its code and where to go after, or None (none, or it lapsed)."""
+    held = _held()
+    user = held and authentication.user_awaiting_code(held["uid"])
+    return (user, held["next"]) if user else None
+
+
+def held_account() -> str | None:
+    held = _held()
+    return held["account"] if held else None
+
+
+def release_hold() -> None:
+    session.pop(HELD_KEY, None)
 
 
 def current_token() -> str | None:

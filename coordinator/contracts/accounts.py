@@ -35,6 +35,10 @@ define(
         "password_has_email": "Do not use your email address in your password.",
         "password_has_name": "Do not use your name in your password.",
         "password_too_simple": "Use a password with more variety than a repeated character or two.",
+        "password_common": (
+            "This password is one of the most common ones, which attackers try first (changing letters for "
+            "look-alike symbols or adding digits does not help). A few unrelated words make a strong one."
+        ),
         "password_not_current": "That is not your current password.",
         "password_unchanged": "Choose a password different from the current one.",
         "full_name_required": "Enter the person's full name.",
@@ -48,6 +52,7 @@ define(
         "own_account_deactivation": "You cannot deactivate your own account.",
         "account_already_inactive": "This account is already deactivated.",
         "account_already_active": "This account is already active.",
+        "sign_in_unlock_unavailable": "Sign-in could not be unlocked: the store of sign-in limits (Redis) is not reachable.",
     }
 )
 

@@ -23,6 +23,13 @@ class AuditAction(LabelledStrEnum):
     USER_DEACTIVATED = "user_deactivated", "User deactivated"
     USER_REACTIVATED = "user_reactivated", "User reactivated"
     USER_VIEWED = "user_viewed", "User viewed"
+    SIGN_IN_UNLOCKED = "sign_in_unlocked", "Sign-in unlocked"
+    MFA_ENABLED = "mfa_enabled", "Multi-factor sign-in enrolled"
+    MFA_DISABLED = "mfa_disabled", "Multi-factor sign-in switched off"
+    MFA_RESET = "mfa_reset", "Multi-factor sign-in reset by an administrator"
+    MFA_CODE_FAILED = "mfa_code_failed", "Sign-in code refused"
+    MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", "Recovery code used"
+    MFA_RECOVERY_CODES_RENEWED = "mfa_recovery_codes_renewed", "Recovery codes renewed"
     USERS_LISTED = "users_listed", "Users listed"
     ACCESS_DENIED = "access_denied", "Page refused for the role"
     # Administration

@@ -32,7 +32,7 @@ from coordinator.models.intake import (
 from coordinator.models.payers import Payer
 from coordinator.models.programs import Admission, Program
 from coordinator.models.reminders import AppSetting, Notification, Reminder, ReminderDelivery
-from coordinator.models.users import User, UserSession
+from coordinator.models.users import RecoveryCode, User, UserSession
 
 __all__ = [
     "Authorization",
@@ -63,6 +63,7 @@ __all__ = [
     "Payer",
     "PossibleDuplicate",
     "Program",
+    "RecoveryCode",
     "Referrer",
     "Screening",
     "User",

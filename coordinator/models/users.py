@@ -24,6 +24,7 @@ class User(Base):
             "(is_active AND deactivated_at IS NULL) OR (NOT is_active AND deactivated_at IS NOT NULL)",
             name="deactivated_at_iff_inactive",
         ),
+        sa.CheckConstraint("totp_enabled_at IS NULL OR totp_secret IS NOT NULL", name="totp_enabled_has_secret"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,6 +39,12 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Multi-factor sign-in (services/mfa.py): the TOTP secret sealed with the app's key
+    # (coordinator/secret_box.py), set at enrolment and confirmed when totp_enabled_at is set;
+    # the last time step a code was accepted for, so each code works once.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user", lazy="raise")
 
@@ -55,6 +62,15 @@ class User(Base):
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
+
+    @property
+    def has_mfa(self) -> bool:
+        return self.totp_enabled_at is not None
+
+    @property
+    def must_enrol_mfa(self) -> bool:
+        """Administrators must sign in with a second factor: until they enrol, nothing else opens."""
+        return self.role == Role.ADMIN and not self.has_mfa
 
     def __repr__(self) -> str:  # no names or emails in reprs: they end up in logs
         return f"<User {self.id} {self.role}>"
@@ -84,3 +100,17 @@ class UserSession(Base):
     user_agent: Mapped[str | None] = mapped_column(sa.String(200))
 
     user: Mapped[User] = relationship(back_populates="sessions", lazy="joined")
+
+
+class RecoveryCode(Base):
+    """One of the ten single-use codes given at multi-factor enrolment, for a lost phone. Only a
+    SHA-256 of it is kept: the codes are random (60 bits) and attempts are throttled."""
+
+    __tablename__ = "mfa_recovery_code"
+    __table_args__ = (sa.UniqueConstraint("user_id", "code_hash", name="uq_mfa_recovery_code_user_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coordinator import sign_in_throttle
 from coordinator.contracts.accounts import ChangePasswordInput, NewUserInput, ResetPasswordInput, UserDetailsInput
 from coordinator.contracts.base import problem
 from coordinator.domain.audit import AuditAction
@@ -140,3 +141,12 @@ def change_own_password(
     end_all_sessions(user, "password_changed", keep_token=current_token)
     audit.record(user, AuditAction.PASSWORD_CHANGED, "user", user.id)
     db.session.flush()
+
+
+def unlock_sign_in(actor: User, user: User) -> None:
+    """Lift the failed-sign-in limits of an account, from every address; the caller commits the
+    audit row. The limits live in Redis (or memory), not the database: they are lifted at once."""
+    audit.record(actor, AuditAction.SIGN_IN_UNLOCKED, "user", user.id)
+    db.session.flush()
+    if not sign_in_throttle.unlock(user.email):
+        raise ValidationFailed([problem(None, "sign_in_unlock_unavailable")])

@@ -67,6 +67,12 @@ def authenticate(data: SignInInput, *, profile: str) -> SignInAttempt:
     return SignInAttempt(user)
 
 
+def user_awaiting_code(user_id: int) -> User | None:
+    """The account a half sign-in names, if it is still active and still has a second factor."""
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.is_active and user.has_mfa else None
+
+
 def open_session(user: User, ip: str | None, user_agent: str | None) -> str:
     """Start a login session for the user and return its secret token (only its hash is kept); the caller commits."""
     token = secrets.token_urlsafe(32)

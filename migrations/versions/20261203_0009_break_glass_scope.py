@@ -17,7 +17,7 @@ narrowed; the expired rows keep their place in the review list with the scope th
 grant through the outbox (in-app and email), like every other reminder.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03 16:10:00
 
 """
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -66,3 +66,19 @@ def page(browser, request):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+def sign_in(page, live_server: str, app, email: str, password: str) -> None:
+    """Sign in through the page as a person would: the password, then (for an account with a
+    second factor, as every administrator has) the code their authenticator app shows."""
+    from tests.support.mfa import next_code
+
+    page.goto(live_server + "/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if page.url == live_server + "/auth/code":
+        page.get_by_label("Code").fill(next_code(app, email))
+        page.get_by_role("button", name="Verify and sign in").click()
+        page.wait_for_load_state()

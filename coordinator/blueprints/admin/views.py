@@ -19,7 +19,7 @@ from coordinator.blueprints.clinic import me
 from coordinator.blueprints.filters import read_filters
 from coordinator.blueprints.forms import submit
 from coordinator.roles import Role
-from coordinator.services import accounts, audit_search, user_directory
+from coordinator.services import accounts, audit_search, mfa, user_directory
 
 
 def _hash_profile() -> str:
@@ -75,6 +75,26 @@ def deactivate_user(user_id: int):
 def reactivate_user(user_id: int):
     user = user_directory.load_user(user_id)
     press_button(ConfirmForm(), accounts.reactivate_user, me(), user, done="Account reactivated.")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@security.roles(Role.ADMIN)
+def unlock_sign_in(user_id: int):
+    user = user_directory.load_user(user_id)
+    press_button(
+        ConfirmForm(), accounts.unlock_sign_in, me(), user, done="Sign-in unlocked: failed attempts no longer count."
+    )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/mfa/reset", methods=["POST"])
+@security.roles(Role.ADMIN)
+def reset_mfa(user_id: int):
+    user = user_directory.load_user(user_id)
+    press_button(
+        ConfirmForm(), mfa.reset_by_admin, me(), user, done="Multi-factor sign-in reset; the person's sessions ended."
+    )
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

@@ -4,7 +4,7 @@ What a caller asks about being reached had nowhere to go but the presenting conc
 merge or an edit could lose it. It gets its own column, shown beside the contact details and
 kept (both texts) when two inquiries are merged.
 
-Revision ID: 0012
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03 16:05:00
 
@@ -13,7 +13,7 @@ Create Date: 2026-12-03 16:05:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
