@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from coordinator.roles import Role
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.fixtures.intake import make_inquiry
 from tests.fixtures.users import PASSWORD
 
@@ -68,10 +68,7 @@ def test_a_merge_that_would_lower_protection_is_refused_on_the_page(app, page, l
     other = create_user(Role.CASE_MANAGER, full_name="Carl Case")
     restricted = make_inquiry(app, owner, assigned_to_id=owner.id, is_restricted=True, caller_phone="+1 503 555 0111")
     theirs = make_inquiry(app, other, assigned_to_id=other.id, caller_phone="+1 503 555 0111")
-    page.goto(live_server + "/auth/login")
-    page.get_by_label("Email").fill(admin.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, app, admin.email, PASSWORD)
     page.wait_for_url(live_server + "/")
     page.goto(f"{live_server}/inquiries/{restricted.id}/merge?survivor_id={theirs.id}")
     expect(page.get_by_test_id("merge-refused")).to_contain_text("Assign both inquiries to the same person first")
