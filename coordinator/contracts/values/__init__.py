@@ -25,6 +25,7 @@ from coordinator.contracts.values.core import (
 from coordinator.contracts.values.dates import birth_date, day, moment, parse_day, start_of_day
 from coordinator.contracts.values.numbers import amount, number, percent, to_decimal, whole_number
 from coordinator.contracts.values.text import (
+    ascii_domain,
     clean_text,
     compact_identifier,
     email,
@@ -40,6 +41,7 @@ __all__ = [
     "LATEST_DATE",
     "MAX_RECORD_ID",
     "amount",
+    "ascii_domain",
     "birth_date",
     "choice",
     "choices",

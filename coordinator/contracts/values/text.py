@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import idna
 from email_validator import EmailNotValidError, validate_email
 from pydantic import ValidationInfo
 
@@ -70,6 +71,22 @@ def email(*, limit: int = 254, required: str | None = None) -> Any:
 
     schema = {"type": "string", "format": "email", "maxLength": limit}
     return normaliser(check, str if required else str | None, nullable(schema, bool(required)))
+
+
+def ascii_domain(address: str | None) -> str | None:
+    """The punycode (ASCII) form of an email address's internationalized domain, or None when the
+    domain is plain ASCII. Addresses are stored in their display form (`ana@bücher.example`); staff
+    see both, so a look-alike domain (Cyrillic "а" for Latin "a") cannot pass for another.
+    "?" when a stored domain cannot be encoded."""
+    if not address or "@" not in address:
+        return None
+    domain = address.rpartition("@")[2]
+    if domain.isascii():
+        return None
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        return "?"
 
 
 def password(*, limit: int = 1024, required: str | None = None, what: str = "a password") -> Any:
