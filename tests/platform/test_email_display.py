@@ -12,7 +12,7 @@ import pytest
 from coordinator.contracts import values
 from coordinator.roles import Role
 from coordinator.templating import email_address
-from tests.fixtures.users import login_as, make_user
+from tests.fixtures.users import PASSWORD, login_as, make_user
 
 LOOK_ALIKE = "p\u0430ypal.com"  # a Cyrillic "а"
 
@@ -55,3 +55,17 @@ def test_user_admin_shows_the_punycode_form(app, admin_client, create_user):
     assert "lea@bücher.example <span" in listing and "(xn--bcher-kva.example)" in listing
     edit = admin_client.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert "(xn--bcher-kva.example)" in edit
+
+
+@pytest.mark.parametrize("typed", ["lea@xn--bcher-kva.example", "Lea@Bücher.example", " lea@XN--BCHER-KVA.example "])
+def test_an_internationalized_address_signs_in_in_either_form(client, create_user, typed):
+    # A browser's <input type=email> sends the domain as punycode; accounts keep the display form.
+    create_user(Role.ADMISSIONS, email="lea@bücher.example")
+    assert client.login(typed, PASSWORD).status_code == 302
+
+
+def test_display_domain_decodes_punycode_only():
+    assert values.display_domain("ana@xn--bcher-kva.example") == "ana@bücher.example"
+    assert values.display_domain("ana@example.org") == "ana@example.org"
+    assert values.display_domain("ana@xn--bad--.example") == "ana@xn--bad--.example"
+    assert values.display_domain("no-at-sign") == "no-at-sign"

@@ -89,6 +89,19 @@ def ascii_domain(address: str | None) -> str | None:
         return "?"
 
 
+def display_domain(address: str) -> str:
+    """The address with its domain in the display form addresses are stored in: a punycode domain
+    (`xn--bcher-kva.example`, what a browser's email input sends for `bücher.example`) decoded, so
+    both forms find the same account. Unchanged when the domain is not valid IDNA."""
+    local, at, domain = address.rpartition("@")
+    if not at or not domain.isascii() or "xn--" not in domain.lower():
+        return address
+    try:
+        return f"{local}@{idna.decode(domain.lower())}"
+    except (idna.IDNAError, UnicodeError):
+        return address
+
+
 def password(*, limit: int = 1024, required: str | None = None, what: str = "a password") -> Any:
     """A password exactly as typed: never stripped or reworded (the hash must match what is typed
     at sign-in). `limit` keeps megabyte inputs away from the hasher; the password policy (length,
