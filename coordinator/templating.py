@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, request
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
+from coordinator.contracts.values import ascii_domain
 from coordinator.domain.intake import Substance
 from coordinator.roles import Role
 from coordinator.security import policy_for
@@ -110,6 +112,19 @@ def format_duration(value: timedelta | None) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
+def email_address(value: str | None) -> Markup:
+    """An email address as staff see it: an internationalized domain is followed by its punycode
+    form, "ana@bücher.example (xn--bcher-kva.example)", so look-alike letters cannot hide."""
+    if not value:
+        return Markup("")
+    ascii_form = ascii_domain(value)
+    if ascii_form is None:
+        return escape(value)
+    return Markup('{} <span class="text-body-secondary text-nowrap" data-punycode>({})</span>').format(
+        value, ascii_form
+    )
+
+
 def substance_label(value: str) -> str:
     return Substance(value).label if value in Substance._value2member_map_ else value
 
@@ -132,5 +147,6 @@ def register_template_helpers(app: Flask) -> None:
     )
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["duration"] = format_duration
+    app.jinja_env.filters["email_address"] = email_address
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from flask import Flask, g, has_request_context
 
 from coordinator.extensions import db
+from coordinator.request_bodies import BoundedRequest
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -89,7 +90,10 @@ def register_transaction(app: Flask) -> None:
 
 
 class TransactionalFlask(Flask):
-    """Flask that notes every exception a request raised, so `finish` rolls back."""
+    """Flask that notes every exception a request raised, so `finish` rolls back (and whose
+    requests hold every body to its size limit: `request_bodies.BoundedRequest`)."""
+
+    request_class = BoundedRequest
 
     def handle_user_exception(self, e):
         mark_failed()

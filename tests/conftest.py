@@ -8,6 +8,7 @@ pytest_plugins = [
     "tests.fixtures.queries",
     "tests.fixtures.intake",
     "tests.fixtures.smtp",
+    "tests.fixtures.log_scan",
 ]
 
 

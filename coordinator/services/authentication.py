@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from coordinator.contracts import values
 from coordinator.contracts.accounts import SignInInput
 from coordinator.contracts.messages import message
 from coordinator.domain.audit import AuditAction
@@ -39,8 +40,9 @@ def hash_token(token: str) -> str:
 
 
 def normalise_email(email: str) -> str:
-    """An email as accounts are looked up by: trimmed, lower case."""
-    return (email or "").strip().lower()
+    """An email as accounts are looked up by: trimmed, lower case, an internationalized domain in
+    its display form whether it was typed so or sent as punycode (a browser's email input)."""
+    return values.display_domain((email or "").strip().lower())
 
 
 def authenticate(data: SignInInput, *, profile: str) -> SignInAttempt:

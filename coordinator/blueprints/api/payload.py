@@ -29,7 +29,7 @@ def read_json_object() -> dict:
     too_large = ApiError(413, "payload_too_large", f"The body is larger than this API accepts ({limit} bytes).")
     if request.content_length is not None and request.content_length > limit:
         raise too_large
-    request.max_content_length = limit  # a body without Content-Length is cut off here too
+    request.max_content_length = limit  # a longer body without Content-Length is 413 (request_bodies)
     raw = request.get_data(cache=False)
     if len(raw) > limit:
         raise too_large

@@ -25,8 +25,10 @@ from coordinator.contracts.values.core import (
 from coordinator.contracts.values.dates import birth_date, day, moment, parse_day, start_of_day
 from coordinator.contracts.values.numbers import amount, number, percent, to_decimal, whole_number
 from coordinator.contracts.values.text import (
+    ascii_domain,
     clean_text,
     compact_identifier,
+    display_domain,
     email,
     identifier,
     password,
@@ -40,6 +42,7 @@ __all__ = [
     "LATEST_DATE",
     "MAX_RECORD_ID",
     "amount",
+    "ascii_domain",
     "birth_date",
     "choice",
     "choices",
@@ -47,6 +50,7 @@ __all__ = [
     "compact_identifier",
     "context_value",
     "day",
+    "display_domain",
     "email",
     "identifier",
     "moment",

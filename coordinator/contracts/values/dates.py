@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -18,18 +19,28 @@ from coordinator.contracts.values.core import (
     source,
 )
 
+# The one shape a date or a moment may be sent in: what an HTML date or datetime-local input sends,
+# and what the API documents. Python 3.11's fromisoformat accepts far more (19800101, ISO week dates
+# 1980-W01-1, a bare date as a moment, UTC offsets, a space for the "T"), so the text is matched
+# first, whole: ASCII digits only (no \d, which matches other scripts' digits), nothing around it.
+DAY_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+MOMENT_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?")
+
 
 def parse_day(value: object, what: str) -> date | None:
-    """A calendar date from a `date` or a YYYY-MM-DD string (any year; `day` bounds it)."""
+    """A calendar date from a `date` or a string that is exactly YYYY-MM-DD (any year; `day` bounds
+    it). White space around it is refused, not stripped: no date input sends it."""
     if blank(value):
         return None
     if isinstance(value, datetime):
         value = value.date()
     if not isinstance(value, date):
-        if not isinstance(value, str) or len(value.strip()) != 10:
+        if not isinstance(value, str) or not DAY_FORMAT.fullmatch(value):
             raise problem("date_invalid", what=what)
         try:
-            value = date.fromisoformat(value.strip())
+            value = date.fromisoformat(value)
         except ValueError:
             raise problem("date_invalid", what=what) from None
     return value
@@ -67,8 +78,9 @@ def birth_date(*, what: str = "date of birth") -> Any:
 
 
 def moment(*, what: str = "time", required: str | None = None) -> Any:
-    """A date and time typed in the clinic's time zone (a datetime-local input: YYYY-MM-DDTHH:MM),
-    returned as an aware UTC datetime. The parse context gives the `zone`."""
+    """A date and time typed in the clinic's time zone, exactly as a datetime-local input sends it
+    (YYYY-MM-DDTHH:MM, or with :SS and a fraction), returned as an aware UTC datetime. The parse
+    context gives the `zone`. Python callers may pass a `datetime` (naive means clinic time)."""
 
     def check(value: object, info: ValidationInfo) -> datetime | None:
         if blank(value):
@@ -76,8 +88,10 @@ def moment(*, what: str = "time", required: str | None = None) -> Any:
                 raise problem(required, what=what)
             return None
         if isinstance(value, str):
+            if not MOMENT_FORMAT.fullmatch(value):
+                raise problem("datetime_invalid", what=what)
             try:
-                value = datetime.fromisoformat(value.strip())
+                value = datetime.fromisoformat(value)
             except ValueError:
                 raise problem("datetime_invalid", what=what) from None
         if not isinstance(value, datetime) or not EARLIEST_DATE <= value.date() <= LATEST_DATE:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import idna
 from email_validator import EmailNotValidError, validate_email
 from pydantic import ValidationInfo
 
@@ -70,6 +71,35 @@ def email(*, limit: int = 254, required: str | None = None) -> Any:
 
     schema = {"type": "string", "format": "email", "maxLength": limit}
     return normaliser(check, str if required else str | None, nullable(schema, bool(required)))
+
+
+def ascii_domain(address: str | None) -> str | None:
+    """The punycode (ASCII) form of an email address's internationalized domain, or None when the
+    domain is plain ASCII. Addresses are stored in their display form (`ana@bücher.example`); staff
+    see both, so a look-alike domain (Cyrillic "а" for Latin "a") cannot pass for another.
+    "?" when a stored domain cannot be encoded."""
+    if not address or "@" not in address:
+        return None
+    domain = address.rpartition("@")[2]
+    if domain.isascii():
+        return None
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        return "?"
+
+
+def display_domain(address: str) -> str:
+    """The address with its domain in the display form addresses are stored in: a punycode domain
+    (`xn--bcher-kva.example`, what a browser's email input sends for `bücher.example`) decoded, so
+    both forms find the same account. Unchanged when the domain is not valid IDNA."""
+    local, at, domain = address.rpartition("@")
+    if not at or not domain.isascii() or "xn--" not in domain.lower():
+        return address
+    try:
+        return f"{local}@{idna.decode(domain.lower())}"
+    except (idna.IDNAError, UnicodeError):
+        return address
 
 
 def password(*, limit: int = 1024, required: str | None = None, what: str = "a password") -> Any:
