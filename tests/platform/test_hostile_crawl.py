@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
@@ -58,7 +59,8 @@ def crawl_as(app, client, persona: str, records: dict, tried: set) -> HostileCra
         if access.allowed == API_KEY or not allowed(persona, access.allowed):
             continue
         path = access.path.format(**records)
-        crawler.crawl_route(*crawler.match(path, method), method, path, access.data)
+        # The route is matched on the path alone; the page is opened with the matrix's query string.
+        crawler.crawl_route(*crawler.match(urlsplit(path).path, method), method, path, access.data)
         if method == "POST":
             bare_posts.append((path, access.data))
     crawler.attack_forms()
