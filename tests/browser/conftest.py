@@ -82,3 +82,11 @@ def sign_in(page, live_server: str, app, email: str, password: str) -> None:
         page.get_by_label("Code").fill(next_code(app, email))
         page.get_by_role("button", name="Verify and sign in").click()
         page.wait_for_load_state()
+
+
+def sign_in_as(page, live_server: str, app, user) -> None:
+    """Sign `user` (made by the `create_user` fixture, with the test password) in and land home."""
+    from tests.fixtures.users import PASSWORD
+
+    sign_in(page, live_server, app, user.email, PASSWORD)
+    page.wait_for_url(live_server + "/")

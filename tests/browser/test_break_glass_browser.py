@@ -6,19 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from coordinator.roles import Role
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, sign_in_as
 from tests.fixtures.intake import make_inquiry
-from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, live_server, user):
-    page.goto(live_server + "/auth/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server + "/")
 
 
 def shot(page, name):
@@ -31,7 +22,7 @@ def test_a_case_manager_breaks_the_glass_for_the_clinical_record_and_sees_the_ba
 ):
     assignee = create_user(Role.ADMISSIONS, full_name="Assigned Person")
     inquiry = make_inquiry(app, assignee, assigned_to_id=assignee.id, is_restricted=True, patient_name="Famous Person")
-    sign_in(page, live_server, create_user(Role.CASE_MANAGER, full_name="Casey Manager"))
+    sign_in_as(page, live_server, app, create_user(Role.CASE_MANAGER, full_name="Casey Manager"))
     page.goto(f"{live_server}/inquiries/{inquiry.id}")
     expect(page.get_by_role("heading", name="This record is restricted")).to_be_visible()
     expect(page.get_by_label("The clinical record (notes, screenings, tasks, timeline)")).to_be_checked()

@@ -13,20 +13,11 @@ from coordinator.domain.billing import FeePeriod
 from coordinator.extensions import db
 from coordinator.models import FeeSchedule
 from coordinator.roles import Role
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, sign_in_as
 from tests.fixtures.intake import make_inquiry, make_program
-from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.browser
 FIXTURES = Path(__file__).resolve().parents[1] / "insurance" / "x12_fixtures"
-
-
-def sign_in(page, live_server, user):
-    page.goto(live_server + "/auth/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server + "/")
 
 
 def shot(page, name):
@@ -37,7 +28,7 @@ def shot(page, name):
 def test_admissions_verifies_a_ppo_from_a_271_and_records_an_authorization(app, page, live_server, create_user):
     user = create_user(Role.ADMISSIONS, full_name="Ana Admissions")
     inquiry = make_inquiry(app, None, patient_name="Jordan Rivera")
-    sign_in(page, live_server, user)
+    sign_in_as(page, live_server, app, user)
     page.goto(f"{live_server}/finance/inquiry/{inquiry.id}")
     page.get_by_role("link", name="Add coverage").click()
     page.get_by_label("Insurer's name, if not listed").fill("Acme Health Plan")
@@ -90,7 +81,7 @@ def test_billing_quotes_takes_a_deposit_sets_up_a_plan_and_sees_an_exact_balance
         )
         db.session.commit()
     inquiry = make_inquiry(app, None, patient_name="Somchai Private")
-    sign_in(page, live_server, user)
+    sign_in_as(page, live_server, app, user)
     page.goto(f"{live_server}/finance/inquiry/{inquiry.id}")
     page.get_by_role("link", name="Open an account").click()
     page.get_by_label("Currency").select_option("THB")

@@ -6,23 +6,15 @@ import pytest
 from playwright.sync_api import expect
 
 from coordinator.roles import Role
-from tests.fixtures.users import PASSWORD
+from tests.browser.conftest import sign_in_as
 
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page, live_server, user):
-    page.goto(live_server + "/auth/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server + "/")
-
-
-def test_typing_a_regimen_shows_the_mme_live_and_saves_it(page, live_server, create_user, create_inquiry):
+def test_typing_a_regimen_shows_the_mme_live_and_saves_it(app, page, live_server, create_user, create_inquiry):
     user = create_user(Role.ADMISSIONS)
     inquiry = create_inquiry(regimen=[])
-    sign_in(page, live_server, user)
+    sign_in_as(page, live_server, app, user)
     page.goto(f"{live_server}/screening/inquiry/{inquiry.id}/regimen")
     output = page.locator("[data-preview-output]")
     assert "No medicines entered yet" in output.inner_text()
@@ -55,8 +47,8 @@ def test_typing_a_regimen_shows_the_mme_live_and_saves_it(page, live_server, cre
     expect(page.get_by_test_id("summary-mme")).to_have_text("150 MME/day")
 
 
-def test_the_phone_intake_form_shows_the_mme_as_the_regimen_is_typed(page, live_server, create_user):
-    sign_in(page, live_server, create_user(Role.ADMISSIONS))
+def test_the_phone_intake_form_shows_the_mme_as_the_regimen_is_typed(app, page, live_server, create_user):
+    sign_in_as(page, live_server, app, create_user(Role.ADMISSIONS))
     page.goto(live_server + "/inquiries/new")
     page.locator("#regimen-0-drug").select_option("hydrocodone")
     page.locator("#regimen-0-dose").press_sequentially("5")
@@ -65,9 +57,9 @@ def test_the_phone_intake_form_shows_the_mme_as_the_regimen_is_typed(page, live_
     assert page.locator("[data-preview-output]").get_attribute("aria-live") == "polite"
 
 
-def test_a_questionnaire_scores_as_it_is_answered(page, live_server, create_user, create_inquiry):
+def test_a_questionnaire_scores_as_it_is_answered(app, page, live_server, create_user, create_inquiry):
     inquiry = create_inquiry()
-    sign_in(page, live_server, create_user(Role.CLINICIAN))
+    sign_in_as(page, live_server, app, create_user(Role.CLINICIAN))
     page.goto(f"{live_server}/screening/inquiry/{inquiry.id}/record/phq9")
     page.locator("label[for='interest-3']").click()
     expect(page.get_by_test_id("preview-progress")).to_have_text("1 of 9 answered so far")
@@ -77,9 +69,9 @@ def test_a_questionnaire_scores_as_it_is_answered(page, live_server, create_user
     expect(page.get_by_test_id("preview-progress")).to_have_text("2 of 9 answered so far")
 
 
-def test_a_failed_preview_is_a_quiet_note_and_saving_still_works(page, live_server, create_user, create_inquiry):
+def test_a_failed_preview_is_a_quiet_note_and_saving_still_works(app, page, live_server, create_user, create_inquiry):
     inquiry = create_inquiry()
-    sign_in(page, live_server, create_user(Role.ADMISSIONS))
+    sign_in_as(page, live_server, app, create_user(Role.ADMISSIONS))
     page.route("**/screening/preview/**", lambda route: route.abort())
     page.goto(f"{live_server}/screening/inquiry/{inquiry.id}/record/gad7")
     for key in (
