@@ -155,3 +155,29 @@ def _terminate_app_connections(database_url: str) -> None:
     finally:
         killer.dispose()
     assert ended >= 1
+
+
+def test_a_dead_connection_is_not_retried_after_other_work(app, database_url):
+    """The retry stands in for a pre-ping only: once anything ran in the transaction, a dead
+    connection fails the work rather than silently dropping what came before."""
+    from coordinator.database import _drop_closed_connections
+    from coordinator.transaction import retry_if_disconnected
+
+    with app.app_context():
+        engine = db.engine
+        db.session.execute(sa.text("SELECT 1"))
+        db.session.commit()
+        sa.event.remove(engine, "checkout", _drop_closed_connections)
+        try:
+            db.session.execute(sa.text("SELECT 2"))  # the transaction has begun
+            _terminate_app_connections(database_url)
+            with pytest.raises(sa.exc.DBAPIError):
+                retry_if_disconnected(lambda: db.session.execute(sa.text("SELECT 3")).scalar_one())
+            db.session.rollback()
+            db.session.execute(sa.text("SELECT 1"))  # a fresh pooled connection, killed while idle
+            db.session.commit()
+            _terminate_app_connections(database_url)
+            assert retry_if_disconnected(lambda: db.session.execute(sa.text("SELECT 4")).scalar_one()) == 4
+        finally:
+            sa.event.listen(engine, "checkout", _drop_closed_connections)
+            db.session.remove()
