@@ -103,7 +103,14 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         # Migrations need the tables' owner; the app runs as a role that owns nothing
         # (docs/OPERATIONS.md, "PostgreSQL"). `flask db ...` connects with this URL when set.
         "MIGRATION_DATABASE_URL": _normalise_database_url(migration_url) if migration_url else None,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # No pre-ping (a SELECT 1 round trip per checkout): closed connections are dropped at
+        # checkout for free and the first statement retried (coordinator/database.py); a
+        # connection is replaced after POOL_RECYCLE_SECONDS whatever happens.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": False,
+            "pool_recycle": _env_int(environ, "POOL_RECYCLE_SECONDS", 1800, minimum=60),
+            "hide_parameters": True,
+        },
         "REDIS_URL": redis_url,
         # Sessions: a server-side row per login enforces both limits (coordinator/sessions.py).
         "IDLE_TIMEOUT": timedelta(minutes=idle_minutes),

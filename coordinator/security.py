@@ -173,14 +173,15 @@ class ApiKeyRequired(Unauthorized):
 def _authenticate_api_client() -> None:
     from coordinator.extensions import login_manager
     from coordinator.services import api_clients
-    from coordinator.transaction import durable
+    from coordinator.transaction import durable, retry_if_disconnected
 
     # Flask-Login keeps the loaded user in g._login_user: setting it to anonymous here means a
     # staff cookie sent along with an API call is never read, refreshed or trusted.
     g._login_user = login_manager.anonymous_user()
     header = request.headers.get("Authorization")
-    # Keep last_used_at even when the call itself then fails and is rolled back.
-    client = durable(lambda: api_clients.authenticate(header))
+    # Keep last_used_at even when the call itself then fails and is rolled back; the first
+    # statement of the call, retried once on a dead pooled connection (no pre-ping).
+    client = durable(lambda: retry_if_disconnected(lambda: api_clients.authenticate(header)))
     if client is None:
         raise ApiKeyRequired()
     g.api_client = client

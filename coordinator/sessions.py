@@ -17,7 +17,7 @@ from coordinator import sign_in_throttle
 from coordinator.extensions import login_manager
 from coordinator.models import User
 from coordinator.services import authentication
-from coordinator.transaction import durable
+from coordinator.transaction import durable, retry_if_disconnected
 
 SESSION_KEY = "sid"
 # Between a right password and the code of a multi-factor sign-in: who, since when, where to go.
@@ -34,13 +34,16 @@ def load_user(user_id: str) -> User | None:
     token = session.get(SESSION_KEY)
     if not token:
         return None
+
     # The check may end an expired session or refresh last_seen_at: keep that even when the
-    # request itself fails and is rolled back.
-    result = durable(
-        lambda: authentication.check_session(
+    # request itself fails and is rolled back. It is the request's first statement, so it is
+    # retried once if the pooled connection turns out to be dead (no pre-ping).
+    def check():
+        return authentication.check_session(
             token, user_id, current_app.config["IDLE_TIMEOUT"], current_app.config["SESSION_LIFETIME"]
         )
-    )
+
+    result = durable(lambda: retry_if_disconnected(check))
     if result.user is None:
         session.pop(SESSION_KEY, None)
         if result.ended_reason:

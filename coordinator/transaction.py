@@ -44,6 +44,25 @@ def durable(write: Callable[[], T]) -> T:
     return result
 
 
+def retry_if_disconnected(work: Callable[[], T]) -> T:
+    """Run `work()` — a request's first, idempotent statement (the session or API key check) —
+    and if it failed because its pooled connection was dead (SQLAlchemy has then invalidated the
+    pool), roll back the empty transaction and run it once more on a fresh connection. Stands in
+    for the pool's pre-ping (`database._drop_closed_connections` catches most dead ones first).
+
+    Only when `work` opened the transaction: had anything run before it, rolling back would
+    silently drop that work, so the error then stands (the request fails and is rolled back)."""
+    first = db.session().get_transaction() is None
+    try:
+        return work()
+    except sa.exc.DBAPIError as exc:
+        if not (first and exc.connection_invalidated):
+            raise
+        log.warning("database connection was dead; retrying on a new one")
+        db.session.rollback()
+        return work()
+
+
 def mark_failed() -> None:
     """The request failed: roll back its work when it ends (keeping its durable writes)."""
     if has_request_context():

@@ -18,8 +18,9 @@ from coordinator.models import User, UserSession, utcnow
 from coordinator.passwords import burn_verification_time, hash_password, needs_rehash, verify_password
 from coordinator.services import audit
 
-# last_seen_at is written at most this often, so a busy page does not write on every request.
-TOUCH_INTERVAL = timedelta(seconds=30)
+# last_seen_at is written at most this often (or half the idle timeout, if that is shorter), so
+# a busy session costs one UPDATE a minute rather than one per request.
+TOUCH_INTERVAL = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def check_session(
         return SessionCheck(None, _end(row, "expired", now))
     if now - row.last_seen_at >= idle_timeout:
         return SessionCheck(None, _end(row, "idle", now))
-    if now - row.last_seen_at >= TOUCH_INTERVAL:
+    if now - row.last_seen_at >= min(TOUCH_INTERVAL, idle_timeout / 2):
         row.last_seen_at = now
     return SessionCheck(row.user)
 

@@ -129,6 +129,11 @@ def _apply(inquiry: Inquiry, data: InquiryDetails) -> None:
 def replace_regimen(inquiry: Inquiry, regimen: list[mme.RegimenLine], result: mme.MmeResult | None) -> None:
     """Make `regimen` the inquiry's current opioid regimen and store its MME/day."""
     db.session.execute(sa.delete(OpioidRegimenLine).where(OpioidRegimenLine.inquiry_id == inquiry.id))
+    _add_regimen(inquiry, regimen)
+    inquiry.mme_per_day = result.total_mme_per_day if result is not None else None
+
+
+def _add_regimen(inquiry: Inquiry, regimen: list[mme.RegimenLine]) -> None:
     for position, line in enumerate(regimen):
         db.session.add(
             OpioidRegimenLine(
@@ -141,7 +146,6 @@ def replace_regimen(inquiry: Inquiry, regimen: list[mme.RegimenLine], result: mm
                 purpose=line.purpose.value,
             )
         )
-    inquiry.mme_per_day = result.total_mme_per_day if result is not None else None
 
 
 def create_inquiry(actor, data: NewInquiry, *, channel: Channel, api_client: ApiClient | None = None) -> Inquiry:
@@ -163,9 +167,12 @@ def create_inquiry(actor, data: NewInquiry, *, channel: Channel, api_client: Api
         is_restricted=restricted,
     )
     _apply(inquiry, data)
+    # A new inquiry has no regimen to replace: its MME/day goes in with its INSERT, its lines after.
+    result = data.regimen.result
+    inquiry.mme_per_day = result.total_mme_per_day if result is not None else None
     db.session.add(inquiry)
     db.session.flush()
-    replace_regimen(inquiry, list(data.regimen.lines), data.regimen.result)
+    _add_regimen(inquiry, list(data.regimen.lines))
     label = actor.label if isinstance(actor, SystemActor) else None
     db.session.add(
         InquiryActivity(

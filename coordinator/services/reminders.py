@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 
 from coordinator.contracts.reminders import CANCEL_REASON_LIMIT
 from coordinator.domain.reminders import ReminderKind
@@ -51,31 +52,45 @@ def schedule(
 ) -> Reminder:
     """Add a reminder to the caller's transaction, or return the one with the same key.
 
-    A cancelled reminder with the same key is reopened (a task moved back to its earlier due
-    time wants its reminders again); a sent one is never sent again.
+    The unique dedupe key decides, in one statement: INSERT ... ON CONFLICT DO NOTHING
+    RETURNING the new row. Only when the key is taken is the existing reminder read: a
+    cancelled one is reopened (a task moved back to its earlier due time wants its reminders
+    again); a sent one is never sent again.
     """
-    existing = db.session.scalar(sa.select(Reminder).where(Reminder.dedupe_key == dedupe_key))
-    if existing is not None:
-        if LIFECYCLE.allows(existing.status, ReminderAction.REOPEN):
-            existing.status = LIFECYCLE.next(existing.status, ReminderAction.REOPEN)
-            existing.due_at, existing.attempts = due_at, 0
-            existing.cancelled_at = existing.cancel_reason = existing.queued_at = existing.last_error = None
-        return existing
-    reminder = Reminder(
-        kind=kind,
-        due_at=due_at,
-        dedupe_key=dedupe_key,
-        inquiry_id=inquiry_id,
-        task_id=task_id,
-        screening_id=screening_id,
-        recipient_user_id=recipient_user_id,
-        authorization_id=authorization_id,
-        installment_id=installment_id,
-        break_glass_id=break_glass_id,
-        status=ReminderStatus.PENDING,
-    )
-    db.session.add(reminder)
-    return reminder
+    values = {
+        "kind": kind,
+        "due_at": due_at,
+        "dedupe_key": dedupe_key,
+        "inquiry_id": inquiry_id,
+        "task_id": task_id,
+        "screening_id": screening_id,
+        "recipient_user_id": recipient_user_id,
+        "authorization_id": authorization_id,
+        "installment_id": installment_id,
+        "break_glass_id": break_glass_id,
+        "status": ReminderStatus.PENDING,
+        "attempts": 0,
+    }
+    statement = _insert_for_dialect()(Reminder).values(values)
+    statement = statement.on_conflict_do_nothing(index_elements=[Reminder.dedupe_key]).returning(Reminder)
+    reminder = db.session.scalars(statement).one_or_none()
+    if reminder is not None:
+        return reminder
+    existing = db.session.scalars(
+        sa.select(Reminder).where(Reminder.dedupe_key == dedupe_key).execution_options(populate_existing=True)
+    ).one()
+    if LIFECYCLE.allows(existing.status, ReminderAction.REOPEN):
+        existing.status = LIFECYCLE.next(existing.status, ReminderAction.REOPEN)
+        existing.due_at, existing.attempts = due_at, 0
+        existing.cancelled_at = existing.cancel_reason = existing.queued_at = existing.last_error = None
+    return existing
+
+
+def _insert_for_dialect():
+    """The INSERT with ON CONFLICT of the database in use (PostgreSQL, or SQLite on laptops)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
 
 
 def _cancel_where(reason: str, *conditions) -> int:
