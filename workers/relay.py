@@ -12,6 +12,7 @@ lock just keeps the work — and the load — in one place.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import threading
 from collections.abc import Sequence
@@ -31,6 +32,49 @@ if redis.call('get', KEYS[1]) == ARGV[1] then
 end
 return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
 """
+
+
+RELAY_SOCKET_TIMEOUT = 5  # the relay never blocks on Redis: a short timeout, on its own connection
+FORK_WAIT_SECONDS = 30
+# Held by the relay thread for the whole of a tick, and by a fork (RQ's work horse, the
+# scheduler process) for its duration: no child is ever forked while the relay thread is
+# inside SQLAlchemy, the database driver or redis-py, holding a lock the child would inherit.
+_TICK_LOCK = threading.Lock()
+_fork_guard_installed = False
+
+
+_fork_holds = threading.local()
+
+
+def _before_fork() -> None:
+    _fork_holds.held = _TICK_LOCK.acquire(timeout=FORK_WAIT_SECONDS)
+    if not _fork_holds.held:
+        log.error("relay: a tick held the fork guard for %s s; forking anyway", FORK_WAIT_SECONDS)
+
+
+def _after_fork_in_parent() -> None:
+    if getattr(_fork_holds, "held", False):
+        _fork_holds.held = False
+        _TICK_LOCK.release()
+
+
+def _after_fork_in_child() -> None:
+    global _TICK_LOCK
+    _TICK_LOCK = threading.Lock()  # the child runs no relay; never inherit a held lock
+
+
+def install_fork_guard() -> None:
+    global _fork_guard_installed
+    if not _fork_guard_installed:
+        os.register_at_fork(
+            before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child
+        )
+        _fork_guard_installed = True
+
+
+def relay_connection(url: str) -> Redis:
+    """The relay thread's own connection pool (never the RQ worker's, which blocks for minutes)."""
+    return Redis.from_url(url, socket_timeout=RELAY_SOCKET_TIMEOUT, socket_connect_timeout=RELAY_SOCKET_TIMEOUT)
 
 
 JOB_SIZE = 20  # reminders per send job: one SMTP connection and one job's overhead for each batch
@@ -98,8 +142,13 @@ class RelayLoop(threading.Thread):
 
     def run(self) -> None:
         while not self.stopping.is_set():
-            self.run_once()
+            with _TICK_LOCK:
+                self.run_once()
             self.stopping.wait(self.interval)
+
+    def start(self) -> None:
+        install_fork_guard()
+        super().start()
 
     def stop(self) -> None:
         self.stopping.set()
