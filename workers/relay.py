@@ -42,7 +42,7 @@ return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
 
 
 RELAY_SOCKET_TIMEOUT = 5  # the relay never blocks on Redis: a short timeout, on its own connection
-FORK_WAIT_SECONDS = 30
+FORK_WAIT_SECONDS = 5  # a relay blocked in the database must not hold up the work for long
 # Held by the relay thread for the whole of a tick, and by a fork (RQ's work horse, the
 # scheduler process) for its duration: no child is ever forked while the relay thread is
 # inside SQLAlchemy, the database driver or redis-py, holding a lock the child would inherit.

@@ -56,7 +56,9 @@ def due_ids(now: datetime, batch: int, lease: timedelta, lost: Sequence[int] = (
         .where(Reminder.status.in_(sources(ReminderAction.RELAY)), sa.or_(_due(now), _lost(now, lease), *also))
         .order_by(Reminder.due_at, Reminder.id)
         .limit(batch)
-        .with_for_update(skip_locked=True)
+        .with_for_update(
+            skip_locked=True, key_share=True
+        )  # FOR NO KEY UPDATE: a job's claims (FK locks) do not hide a row
     )
     return list(db.session.scalars(statement))
 

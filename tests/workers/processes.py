@@ -65,15 +65,15 @@ def wait_for(condition, timeout: float, step: float = 0.2) -> bool:
     return bool(condition())
 
 
-OWN_REDIS_PORT = 6418  # this helper's own server, for killing and restarting Redis
-
-
 class OwnRedis:
-    """A throwaway redis-server on loopback without persistence: a restart loses every key."""
+    """A throwaway redis-server on a free loopback port, without persistence: a restart loses
+    every key (killing and restarting it never touches the Redis other tests use)."""
 
-    def __init__(self, port: int = OWN_REDIS_PORT) -> None:
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/0"
+    def __init__(self) -> None:
+        from tests.fixtures.smtp import free_port
+
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
