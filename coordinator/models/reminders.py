@@ -43,6 +43,8 @@ class Reminder(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(300))
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The RQ job it was handed to: the relay re-queues it at once when that job is lost.
+    job_id: Mapped[str | None] = mapped_column(sa.String(64))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(120))

@@ -22,7 +22,7 @@ request (an RQ job, the relay thread, the laptop runner), and its commits are th
 - delivery commits its claims (and the in-app notifications written with them) before any
   email leaves, so a second run of the same job (RQ may run a job twice) finds the claims and
   sends nothing; it commits each "sent" as soon as the server accepted the message, so a crash
-  can repeat at most the one message in flight; and it commits a released claim and the retry
+  can repeat at most the one message in flight (with the same Message-ID: `channels.py`); and it commits a released claim and the retry
   before going on, so the next try may send what this one could not;
 - the sweep commits the day's digests.
 

@@ -8,12 +8,13 @@ A channel for SMS would implement the same `send`.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, parseaddr
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -81,6 +82,15 @@ class InAppChannel:
         return str(notification.id)
 
 
+def message_id(reminder_id: int, user: User, sender: str) -> str:
+    """The same Message-ID for every attempt at one reminder to one person, so mail systems
+    that drop repeated Message-IDs drop a resend, and duplicates can be counted by it:
+    `<reminder-{id}.{recipient hash}@{sender's domain}>` (the hash names no one)."""
+    recipient = hashlib.sha256(f"{user.id}:{(user.email or '').lower()}".encode()).hexdigest()[:16]
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "coordinator.invalid"
+    return f"<reminder-{reminder_id}.{recipient}@{domain}>"
+
+
 class SmtpEmailChannel:
     """Email over SMTP; settings from the environment (SMTP_HOST, SMTP_PORT, ...)."""
 
@@ -99,10 +109,10 @@ class SmtpEmailChannel:
         email["From"] = self.sender
         email["To"] = formataddr((user.full_name, user.email))
         email["Subject"] = message.subject
-        email["Message-ID"] = make_msgid(idstring=f"reminder-{reminder_id}-{user.id}")
+        email["Message-ID"] = message_id(reminder_id, user, self.sender)
         email.set_content(f"{message.text}\n\n{self.base_url}{message.path}\n")
         try:
-            self._connection().send_message(email)
+            self._connection().send_message(email)  # returns once the server accepted it
         except smtplib.SMTPResponseException as error:
             self.close()
             raise TransientDeliveryError(f"SMTP {error.smtp_code}") from None

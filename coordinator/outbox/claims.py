@@ -4,8 +4,9 @@ A row (unique per reminder, user and channel) is inserted as "sending" with ON C
 NOTHING and committed before the message goes out; a second run of the same job finds it and
 sends nothing. The row becomes "sent" once the channel accepted the message, or is deleted
 (released) when nothing was delivered, so the next try may claim it. A claim left "sending" by
-a worker that died is taken over after the lease (REMINDER_LEASE_SECONDS): the only window for
-a duplicate is a crash after the SMTP server accepted the message and before "sent" committed.
+a job the relay saw die is deleted by the relay (`outbox/relay.py`); any other is taken over
+after the lease (REMINDER_LEASE_SECONDS). The only window for a duplicate is a crash after the
+SMTP server accepted the message and before its "sent" committed (one commit, straight after).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """What /healthz reports: can we reach the database and (when configured) Redis, and are reminders late.
 
-Stuck or failed reminders make the status "degraded" (still HTTP 200: pages work, but someone
-should look at /admin/reminders); only an unreachable database is an "error" (503).
+An unreachable Redis, and stuck, failed or late reminders (open and more than
+REMINDER_LATE_SECONDS past due: workers down, or a queue lost and not yet caught up) make the
+status "degraded" (still HTTP 200: pages work, but someone should look at /admin/reminders);
+only an unreachable database is an "error" (503).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class HealthReport:
             return "error"
         if self.redis_configured and not self.redis_ok:
             return "degraded"  # pages work; reminders wait in the outbox until Redis is back
-        if self.reminders is None or self.reminders.stuck or self.reminders.failed:
+        if self.reminders is None or self.reminders.stuck or self.reminders.failed or self.reminders.late:
             return "degraded"  # late or failed reminders: staff see them on /admin/reminders
         return "ok"
 
@@ -48,6 +50,7 @@ class HealthReport:
             "reminders": {
                 "stuck": reminders.stuck if reminders else None,
                 "failed": reminders.failed if reminders else None,
+                "late": reminders.late if reminders else None,
             },
         }
 
@@ -76,7 +79,8 @@ def check(redis_url: str | None) -> HealthReport:
 def _reminder_problems() -> reminder_admin.ProblemCounts | None:
     lease = timedelta(seconds=current_app.config["REMINDER_LEASE_SECONDS"])
     try:
-        return reminder_admin.problem_counts(utcnow(), lease)
+        late_after = timedelta(seconds=current_app.config["REMINDER_LATE_SECONDS"])
+        return reminder_admin.problem_counts(utcnow(), lease, late_after)
     except Exception:  # noqa: BLE001 - reported as unknown (degraded), never a crash
         log.exception("health check: could not count stuck and failed reminders")
         db.session.rollback()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import redis
@@ -94,6 +94,7 @@ class ReminderRow:
 class ProblemCounts:
     stuck: int
     failed: int
+    late: int = 0  # open (pending or queued) and past due by more than `late_after`; 0 if not asked
 
 
 def _stuck_condition(now: datetime, lease: timedelta):
@@ -162,15 +163,24 @@ def status_counts() -> dict[ReminderStatus, int]:
     return {status: counts.get(status, 0) for status in ReminderStatus}
 
 
-def problem_counts(now: datetime, lease: timedelta) -> ProblemCounts:
-    """Stuck (late pending, or queued past the lease) and failed reminders: one statement."""
-    stuck, failed = db.session.execute(
+def problem_counts(now: datetime, lease: timedelta, late_after: timedelta | None = None) -> ProblemCounts:
+    """Stuck (late pending, or queued past the lease), failed and (with `late_after`) late open
+    reminders: one statement."""
+    late = (
+        sa.and_(
+            Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.QUEUED)), Reminder.due_at < now - late_after
+        )
+        if late_after is not None
+        else sa.false()
+    )
+    stuck, failed, late_count = db.session.execute(
         sa.select(
             sa.func.count().filter(_stuck_condition(now, lease)),
             sa.func.count().filter(Reminder.status == ReminderStatus.FAILED),
+            sa.func.count().filter(late),
         ).select_from(Reminder)
     ).one()
-    return ProblemCounts(stuck=stuck or 0, failed=failed or 0)
+    return ProblemCounts(stuck=stuck or 0, failed=failed or 0, late=late_count or 0)
 
 
 # --- Redis: queue depths and worker heartbeats --------------------------------------------------
@@ -183,6 +193,9 @@ class WorkerInfo:
     queues: list[str]
     last_heartbeat: datetime | None
     stale: bool
+    # How long its current job has run, when that is past the job's time limit (a hung horse:
+    # RQ stops it and the relay hands its reminders out again); None otherwise.
+    stuck_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +227,7 @@ def queue_overview(redis_url: str | None, now: datetime, queue_names: Sequence[s
                 queues=list(w.queue_names()),
                 last_heartbeat=w.last_heartbeat,
                 stale=w.last_heartbeat is None or now - w.last_heartbeat > HEARTBEAT_STALE_AFTER,
+                stuck_seconds=_stuck_seconds(w, client, now),
             )
             for w in Worker.all(connection=client)
         ]
@@ -239,6 +253,26 @@ def queue_overview(redis_url: str | None, now: datetime, queue_names: Sequence[s
             client.close()
     workers.sort(key=lambda w: w.name)
     return QueueOverview(configured=True, reachable=True, depths=depths, workers=workers)
+
+
+def _stuck_seconds(worker, client, now: datetime) -> int | None:
+    """Seconds the worker's current job has run, if longer than its timeout (else None)."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    job_id = worker.get_current_job_id()
+    if not job_id:
+        return None
+    try:
+        job = Job.fetch(job_id, connection=client, serializer=JSONSerializer)
+    except NoSuchJobError:
+        return None
+    started = job.started_at
+    if started is None or not job.timeout:
+        return None
+    running = (now - (started if started.tzinfo else started.replace(tzinfo=UTC))).total_seconds()
+    return int(running) if running > float(job.timeout) else None
 
 
 # --- staff actions ------------------------------------------------------------------------------

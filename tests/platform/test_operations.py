@@ -23,7 +23,7 @@ def test_healthz_reports_database_and_redis(client):
         "status": "ok",
         "database": {"ok": True},
         "redis": {"configured": True, "ok": True},
-        "reminders": {"stuck": 0, "failed": 0},
+        "reminders": {"stuck": 0, "failed": 0, "late": 0},
     }
 
 
@@ -51,20 +51,24 @@ def test_healthz_counts_reminders_that_are_late_but_not_those_just_due(client, a
     from coordinator.rules.reminder_lifecycle import ReminderStatus
 
     _add_reminder(app, ReminderStatus.PENDING, due_minutes_ago=1)  # the relay has not come round yet
-    _add_reminder(app, ReminderStatus.QUEUED, due_minutes_ago=3, queued_minutes_ago=2)  # in a worker's hands
+    _add_reminder(app, ReminderStatus.QUEUED, due_minutes_ago=1.5, queued_minutes_ago=1)  # in a worker's hands
     _add_reminder(app, ReminderStatus.SENT, due_minutes_ago=60)
     _add_reminder(app, ReminderStatus.CANCELLED, due_minutes_ago=60)
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json["status"] == "ok" and response.json["reminders"] == {"stuck": 0, "failed": 0}
+    assert response.json["status"] == "ok" and response.json["reminders"] == {"stuck": 0, "failed": 0, "late": 0}
 
 
 @pytest.mark.parametrize(
     "status, due, queued, expected",
     [
-        ("pending", 6, None, {"stuck": 1, "failed": 0}),  # more than 5 minutes past due, still not relayed
-        ("queued", 30, 11, {"stuck": 1, "failed": 0}),  # held longer than REMINDER_LEASE_SECONDS (10 min)
-        ("failed", 60, None, {"stuck": 0, "failed": 1}),
+        ("pending", 6, None, {"stuck": 1, "failed": 0, "late": 1}),  # more than 5 minutes past due, not relayed
+        ("queued", 30, 11, {"stuck": 1, "failed": 0, "late": 1}),  # held longer than REMINDER_LEASE_SECONDS
+        ("failed", 60, None, {"stuck": 0, "failed": 1, "late": 0}),
+        # More than REMINDER_LATE_SECONDS (2 min) past due and not sent: workers down or a queue
+        # lost, long before the lease would call it stuck.
+        ("queued", 3, 2, {"stuck": 0, "failed": 0, "late": 1}),
+        ("pending", 3, None, {"stuck": 0, "failed": 0, "late": 1}),
     ],
 )
 def test_healthz_is_degraded_by_stuck_or_failed_reminders(client, app, status, due, queued, expected):
@@ -83,7 +87,8 @@ def test_healthz_follows_the_configured_lease(client, app):
 
     app.config["REMINDER_LEASE_SECONDS"] = 3600
     _add_reminder(app, ReminderStatus.QUEUED, due_minutes_ago=30, queued_minutes_ago=11)
-    assert client.get("/healthz").json["reminders"] == {"stuck": 0, "failed": 0}
+    app.config["REMINDER_LATE_SECONDS"] = 3600
+    assert client.get("/healthz").json["reminders"] == {"stuck": 0, "failed": 0, "late": 0}
 
 
 def test_healthz_is_degraded_but_up_when_redis_is_unreachable(client, app):
@@ -103,7 +108,7 @@ def test_healthz_fails_when_the_database_is_unreachable(database_url):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["status"] == "error"
-    assert response.json["reminders"] == {"stuck": None, "failed": None}  # not counted, never a crash
+    assert response.json["reminders"] == {"stuck": None, "failed": None, "late": None}  # not counted, never a crash
 
 
 def test_pages_carry_security_headers_and_are_never_cached(client):

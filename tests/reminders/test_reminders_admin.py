@@ -450,3 +450,30 @@ def test_day_filters_use_the_clinic_time_zone(admin_client, app):
     on_may_2 = admin_client.get(f"{LIST}?due_from={date(2026, 5, 2)}&due_to={date(2026, 5, 2)}").get_data(as_text=True)
     on_may_1 = admin_client.get(f"{LIST}?due_from={date(2026, 5, 1)}&due_to={date(2026, 5, 1)}").get_data(as_text=True)
     assert f'data-reminder="{rid}"' in on_may_2 and f'data-reminder="{rid}"' not in on_may_1
+
+
+def test_a_worker_whose_job_runs_past_its_time_limit_is_shown_stuck(admin_client, app):
+    from datetime import datetime
+
+    from rq import Queue, Worker
+    from rq.serializers import JSONSerializer
+
+    connection = redis_lib.Redis.from_url(redis_url_for_tests())
+    try:
+        queue = Queue("reminders", connection=connection, serializer=JSONSerializer)
+        job = queue.enqueue("os.getpid", job_timeout=60)
+        queue.remove(job)
+        job.started_at = datetime.now(UTC) - timedelta(seconds=200)
+        job.save()
+        hung = Worker([queue], connection=connection, name="test-worker-hung", serializer=JSONSerializer)
+        hung.register_birth()
+        hung.set_state("busy")
+        hung.set_current_job_id(job.id)
+        Worker([queue], connection=connection, name="test-worker-idle").register_birth()
+        html = admin_client.get(LIST).get_data(as_text=True)
+    finally:
+        connection.flushdb()
+        connection.close()
+    assert re.search(r"stuck</span>\s*<code[^>]*>test-worker-hung</code>", html)
+    assert re.search(r"its job has run 2\d\d s, past its time limit", html)
+    assert html.count(">stuck</span>") == 1
