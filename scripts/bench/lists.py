@@ -15,7 +15,7 @@ p95 at both sizes, their ratio per run and min/median/max of the ratios over the
 SQL statements one request runs at each size (they should be equal).
 
 "page 50" and "oldest page" are found as a person would: by following the page's "Next" link
-49 times, and its "Oldest" link (or, on a list without one, asking for a page past the end,
+49 times, and its "Last" link (or, on a list without one, asking for a page past the end,
 which shows the last page).
 """
 
@@ -66,7 +66,7 @@ class Site:
             sa.event.listen(db.engine, "before_cursor_execute", self._count)
         self.urls = {kind: url for kind, _, url in KINDS if url}
         self.urls["page50"] = self._follow("/inquiries/", "Next", 49)
-        self.urls["oldest"] = self._follow("/inquiries/", "Oldest", 1) or "/inquiries/?page=1000000"
+        self.urls["oldest"] = self._follow("/inquiries/", "Last", 1) or "/inquiries/?page=1000000"
 
     def _count(self, *_args, **_kwargs):
         self.statements += 1
