@@ -66,6 +66,7 @@ class Part:
     keys: tuple
     key_of: Callable[[Any], tuple]
     kinds: tuple[str, ...]
+    scalars: bool = True  # rows are single entities (else result rows, e.g. (entity, name))
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,8 @@ def _fetch(part: Part, keys, limit: int, backwards: bool) -> list:
         )
         statement = statement.where(here > there if descending == backwards else here < there)
     order = [e.desc() if descending != backwards else e.asc() for e in expressions]
-    return list(db.session.scalars(statement.order_by(*order).limit(limit)).unique())
+    result = db.session.execute(statement.order_by(*order).limit(limit))
+    return list(result.scalars().unique()) if part.scalars else list(result)
 
 
 def _page(parts, rows, per_page, total, sort, has_before, has_after) -> SeekPage:

@@ -1,5 +1,7 @@
 """indexes for the inquiry list: one per order (partial: merged rows are never listed), trigram search
 
+The audit log pages by (occurred_at, id) and gets that index.
+
 The list reads `WHERE merged_into_id IS NULL ORDER BY <sort keys>, id` a page at a time by
 keyset (seek) pagination; each order gets a partial index with exactly those keys, so a page
 costs the same at 2,000 or 200,000 inquiries. Substring search (`LIKE '%term%'`) on names,
@@ -47,6 +49,7 @@ def upgrade():
     op.create_index(
         "ix_inquiry_live_restricted", "inquiry", ["id"], postgresql_where=RESTRICTED, sqlite_where=RESTRICTED
     )
+    op.create_index("ix_audit_event_occurred_id", "audit_event", ["occurred_at", "id"])
     if postgresql:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for column in SEARCHED:
@@ -66,6 +69,7 @@ def downgrade():
     for column in SEARCHED:
         op.drop_index(f"ix_inquiry_{column}_trgm", table_name="inquiry")
     op.drop_index("ix_inquiry_live_restricted", table_name="inquiry")
+    op.drop_index("ix_audit_event_occurred_id", table_name="audit_event")
     for name in ORDERS:
         op.drop_index(name, table_name="inquiry")
     # pg_trgm stays: other objects may use it, and dropping an extension is an owner's decision.

@@ -1,7 +1,7 @@
 """A list's position for keyset ("seek") pagination, carried in the URL as an opaque cursor.
 
-The cursor names the part of the list it is in (`part`: e.g. the rows the reader may see, then
-the block they may not), the direction (`after` the row it names, or `before` it), the sort it
+The cursor names the part of the list it is in (`part`, a short word: e.g. the rows the reader
+may see, then the block they may not; the list service ignores a part it does not have), the direction (`after` the row it names, or `before` it), the sort it
 was made for, and that row's sort keys. It is base64url of a small JSON object; nothing in it is
 trusted: every key is re-typed here (an aware datetime, a record id, or short text), and the
 list service uses a cursor only when its sort and key kinds are the ones the page expects.
@@ -24,7 +24,6 @@ from coordinator.contracts.values.core import MAX_RECORD_ID, blank, normaliser, 
 
 MAX_CURSOR = 600
 MAX_KEY_TEXT = 200
-PARTS = frozenset({"visible", "hidden"})
 
 define({"cursor_invalid": "The page link is damaged or out of date; showing the first page."})
 
@@ -86,7 +85,9 @@ def decode(text: str) -> ListCursor:
     if not isinstance(body, dict) or set(body) != {"p", "b", "s", "k"}:
         raise ValueError
     part, backwards, sort, keys = body["p"], body["b"], body["s"], body["k"]
-    if part not in PARTS or not isinstance(backwards, bool) or not isinstance(sort, str) or len(sort) > 20:
+    if not (isinstance(part, str) and 0 < len(part) <= 20 and part.isascii() and part.isalpha()):
+        raise ValueError
+    if not isinstance(backwards, bool) or not isinstance(sort, str) or len(sort) > 20:
         raise ValueError
     if keys is not None and not (isinstance(keys, list) and 1 <= len(keys) <= 4):
         raise ValueError
