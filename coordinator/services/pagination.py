@@ -102,7 +102,7 @@ def seek(
 ) -> SeekPage:
     """One page from `parts` (read one after another) at `cursor`. A cursor made for another sort,
     part or kind of key is ignored (the first page is shown). Runs one statement per part it reads
-    from; a page reads its own part and the neighbouring one in its direction, so the number of
+    from; a page reads its own part and every part after it in its direction, so the number of
     statements for a given position never depends on how many rows there are."""
     names = [p.name for p in parts]
     if cursor is not None and (
@@ -126,14 +126,14 @@ def seek(
 
 def _walk(parts, start: int, keys, per_page: int, *, backwards: bool):
     """Rows from part `start` at `keys` onwards (backwards: before it, returned in list order),
-    and from the next part (previous, backwards): the rest of a page that is not full, or just
+    and from every later part (earlier, backwards): the rest of a page that is not full, or just
     whether it has a row (always asked, so the statements do not depend on the data).
     Backwards, None when the start of the list was reached (the caller shows the first page)."""
     rows: list[tuple[str, Any]] = []
     extra = False
     step = -1 if backwards else 1
     index, first = start, True
-    while 0 <= index < len(parts) and (first or index == start + step):
+    while 0 <= index < len(parts):
         part = parts[index]
         need = per_page - len(rows)
         got = _fetch(part, keys if first else None, max(need, 0) + 1, backwards)
