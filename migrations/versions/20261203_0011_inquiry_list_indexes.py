@@ -1,6 +1,6 @@
 """indexes for the inquiry list: one per order (partial: merged rows are never listed), trigram search
 
-The audit log pages by (occurred_at, id) and gets that index.
+The audit log pages by (occurred_at, id) and the reminders list by (due_at, id): an index each.
 
 The list reads `WHERE merged_into_id IS NULL ORDER BY <sort keys>, id` a page at a time by
 keyset (seek) pagination; each order gets a partial index with exactly those keys, so a page
@@ -50,6 +50,7 @@ def upgrade():
         "ix_inquiry_live_restricted", "inquiry", ["id"], postgresql_where=RESTRICTED, sqlite_where=RESTRICTED
     )
     op.create_index("ix_audit_event_occurred_id", "audit_event", ["occurred_at", "id"])
+    op.create_index("ix_reminder_due_id", "reminder", ["due_at", "id"])
     if postgresql:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for column in SEARCHED:
@@ -70,6 +71,7 @@ def downgrade():
         op.drop_index(f"ix_inquiry_{column}_trgm", table_name="inquiry")
     op.drop_index("ix_inquiry_live_restricted", table_name="inquiry")
     op.drop_index("ix_audit_event_occurred_id", table_name="audit_event")
+    op.drop_index("ix_reminder_due_id", table_name="reminder")
     for name in ORDERS:
         op.drop_index(name, table_name="inquiry")
     # pg_trgm stays: other objects may use it, and dropping an extension is an owner's decision.

@@ -100,6 +100,8 @@ def test_status_counts_and_problems_are_shown(admin_client, app):
         ReminderStatus.CANCELLED: 1,
         ReminderStatus.FAILED: 1,
     }
+    with app.app_context():
+        assert reminder_admin.status_counts(cap=1)[ReminderStatus.SENT] == 2  # counted up to cap + 1
 
 
 @pytest.mark.parametrize(
