@@ -94,6 +94,17 @@ def decode(text: str) -> ListCursor:
     return ListCursor(part, backwards, sort, None if keys is None else tuple(_untag(k) for k in keys))
 
 
+def read(text: object) -> ListCursor | None:
+    """The cursor in a query-string value, or None when it is absent or does not decode (for a
+    page whose only other input is a fixed choice: a bad link shows the first page)."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        return decode(text.strip())
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
 def list_cursor() -> Any:
     """An optional list cursor (see the module's docstring)."""
 
