@@ -76,18 +76,6 @@ def hidden_condition(user: User, glass_ids: frozenset[int]):
     )
 
 
-def hidden_last(user: User, visible, keys) -> list:
-    """ORDER BY for a list of inquiries: the rows `user` may see by `keys` ((expression,
-    descending) pairs), then the rows they may not see as one block by number only, so that no
-    private value (name, arrival, status, urgency) places them. `visible` is `visible_condition`."""
-    if user.role == Role.ADMIN:  # sees every row: the plain keys, which the indexes serve
-        return [key.desc() if descending else key.asc() for key, descending in keys]
-    ordered = [
-        sa.case((visible, key)).desc() if descending else sa.case((visible, key)).asc() for key, descending in keys
-    ]
-    return [sa.case((visible, 0), else_=1), *ordered, Inquiry.id.asc()]
-
-
 def load(inquiry_id: int) -> Inquiry:
     """The inquiry with its assignee and referrer, or NotFound."""
     inquiry = records.find(Inquiry, inquiry_id, options=[joinedload(Inquiry.assigned_to), joinedload(Inquiry.referrer)])
