@@ -8,6 +8,7 @@ import re
 from coordinator.contracts import values
 from coordinator.contracts.base import Contract, problem
 from coordinator.contracts.messages import define
+from coordinator.contracts.values.cursor import list_cursor
 from coordinator.domain.audit import AuditAction
 from coordinator.domain.labelled import LabelledStrEnum
 
@@ -45,7 +46,8 @@ class AuditFilterInput(Contract):
     entity_id: values.text(AUDIT_TEXT_LIMIT)
     date_from: values.day(what="first day")
     date_to: values.day(what="last day")
-    page: values.whole_number(what="page", minimum=1, maximum=MAX_PAGE)
+    page: values.whole_number(what="page", minimum=1, maximum=MAX_PAGE)  # old links; pages are cursors now
+    cursor: list_cursor()
 
     def problems(self):
         match = ACTOR_RE.match(self.actor or "")

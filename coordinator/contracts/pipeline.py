@@ -6,6 +6,7 @@ from __future__ import annotations
 from coordinator.contracts import values
 from coordinator.contracts.base import Contract, problem, rule
 from coordinator.contracts.messages import define
+from coordinator.contracts.values.cursor import list_cursor
 from coordinator.domain.intake import BreakGlassScope, CallOutcome, Direction, InquirySort, ReferralSource
 from coordinator.rules.inquiry_lifecycle import InquiryAction, InquiryStatus
 from coordinator.rules.merge import FIELDS as MERGE_FIELDS
@@ -148,4 +149,7 @@ class InquiryFilter(Contract):
     arrived_from: values.day(what="first arrival date")
     arrived_to: values.day(what="last arrival date")
     sort: values.choice(InquirySort, default=InquirySort.NEWEST)
-    page: values.whole_number(what="page", minimum=1, maximum=100_000)
+    # Where the page starts: a keyset cursor from the page's own links, or a day to jump to
+    # (the newest arrivals on or before it; for the "newest first" order).
+    cursor: list_cursor()
+    on_or_before: values.day(what="date to jump to")

@@ -8,6 +8,7 @@ from datetime import date
 from coordinator.contracts import values
 from coordinator.contracts.base import Contract, problem
 from coordinator.contracts.messages import define
+from coordinator.contracts.values.cursor import list_cursor
 from coordinator.domain.reminders import ClinicalLeadChoice, ReminderKind, ReminderListStatus
 from coordinator.roles import Role
 
@@ -39,7 +40,8 @@ class ReminderFilterInput(Contract):
     kind: values.choice(ReminderKind)
     due_from: values.day(what="start date", earliest=EARLIEST_DUE_DAY)
     due_to: values.day(what="end date", earliest=EARLIEST_DUE_DAY)
-    page: values.whole_number(what="page number", minimum=1, maximum=LAST_PAGE)
+    page: values.whole_number(what="page number", minimum=1, maximum=LAST_PAGE)  # old links; pages are cursors now
+    cursor: list_cursor()
 
     def problems(self):
         if self.due_from and self.due_to and self.due_to < self.due_from:

@@ -21,6 +21,7 @@ class AuditEvent(Base):
     __table_args__ = (
         sa.Index("ix_audit_event_entity", "entity_type", "entity_id", "occurred_at"),
         sa.Index("ix_audit_event_actor", "actor_user_id", "occurred_at"),
+        sa.Index("ix_audit_event_occurred_id", "occurred_at", "id"),  # the log's keyset pages (0011)
         sa.CheckConstraint("length(action) > 0", name="action_not_blank"),
     )
 

@@ -45,6 +45,18 @@ class Referrer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+_LIVE = sa.text("merged_into_id IS NULL")
+_RESTRICTED = sa.text("is_restricted AND merged_into_id IS NULL")
+_SEARCHED = (
+    "patient_name_key",
+    "caller_name_key",
+    "patient_email_key",
+    "caller_email_key",
+    "patient_phone_digits",
+    "caller_phone_digits",
+)
+
+
 class Inquiry(Base):
     __tablename__ = "inquiry"
     __table_args__ = (
@@ -53,6 +65,24 @@ class Inquiry(Base):
         sa.CheckConstraint("mme_per_day IS NULL OR mme_per_day >= 0", name="mme_not_negative"),
         sa.Index("ix_inquiry_status_arrived", "status", "arrived_at"),
         sa.Index("ix_inquiry_assigned_status", "assigned_to_id", "status"),
+        # One partial index per list order (merged rows are never listed: migration 0011), and
+        # trigram indexes for substring search on PostgreSQL (plain ones on SQLite).
+        *(
+            sa.Index(name, *columns, postgresql_where=_LIVE, sqlite_where=_LIVE)
+            for name, columns in (
+                ("ix_inquiry_live_arrived", ("arrived_at", "id")),
+                ("ix_inquiry_live_status_arrived", ("status", "arrived_at", "id")),
+                ("ix_inquiry_live_moved", ("status_changed_at", "id")),
+                ("ix_inquiry_live_name", ("patient_name_key", "id")),
+            )
+        ),
+        sa.Index("ix_inquiry_live_restricted", "id", postgresql_where=_RESTRICTED, sqlite_where=_RESTRICTED),
+        *(
+            sa.Index(
+                f"ix_inquiry_{column}_trgm", column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}
+            )
+            for column in _SEARCHED
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,6 +22,7 @@ class Reminder(Base):
     __tablename__ = "reminder"
     __table_args__ = (
         sa.Index("ix_reminder_status_due", "status", "due_at"),
+        sa.Index("ix_reminder_due_id", "due_at", "id"),  # the admins' list's keyset pages (0011)
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
     )
 

@@ -14,12 +14,14 @@ from coordinator.domain.audit import AuditAction
 from coordinator.extensions import db
 from coordinator.models import AuditEvent, User
 from coordinator.services import audit
-from coordinator.services.pagination import Page, paginate
+from coordinator.services.pagination import Part, SeekPage, capped_count, seek
 
 
-def search(actor: User, criteria: AuditFilterInput, per_page: int) -> Page:
+def search(actor: User, criteria: AuditFilterInput, per_page: int) -> SeekPage:
     """One page of matching audit rows, newest first, each with its actor's name when it has one;
-    days are whole days in the clinic's time zone. The search itself is audited; the caller commits."""
+    days are whole days in the clinic's time zone. Keyset pages (`pagination.seek`) and a capped
+    count, so a page costs the same with a million rows. The search itself is audited; the caller
+    commits."""
     who = aliased(User)
     statement = sa.select(AuditEvent, who.full_name).outerjoin(who, who.id == AuditEvent.actor_user_id)
     if criteria.actor_user_id is not None:
@@ -37,8 +39,15 @@ def search(actor: User, criteria: AuditFilterInput, per_page: int) -> Page:
         statement = statement.where(AuditEvent.occurred_at >= start_of_day(criteria.date_from, zone))
     if criteria.date_to is not None:
         statement = statement.where(AuditEvent.occurred_at < start_of_day(criteria.date_to + timedelta(days=1), zone))
-    statement = statement.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    page = paginate(statement, criteria.page or 1, per_page, scalars=False)
+    part = Part(
+        "all",
+        statement,
+        ((AuditEvent.occurred_at, True), (AuditEvent.id, True)),
+        lambda row: (row[0].occurred_at, row[0].id),
+        ("time", "id"),
+        scalars=False,
+    )
+    page = seek([part], criteria.cursor, per_page, sort="newest", total=capped_count(statement))
     audit.record(actor, AuditAction.AUDIT_LOG_VIEWED, "audit_event", None)
     return page
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from coordinator.contracts.values.cursor import ListCursor
 from coordinator.domain.audit import AuditAction
 from coordinator.domain.billing import LedgerKind
 from coordinator.domain.insurance import VerificationStatus
@@ -30,11 +31,12 @@ from coordinator.models import (
     LedgerEntry,
     User,
 )
+from coordinator.roles import Role
 from coordinator.rules import ledger, money
 from coordinator.rules.authorization_lifecycle import AuthorizationStatus
 from coordinator.rules.clearance import Clearance
 from coordinator.services import audit, billing_accounts, clearance, finance_access, inquiry_access
-from coordinator.services.pagination import Page, paginate
+from coordinator.services.pagination import Part, SeekPage, capped_count, seek
 
 
 @dataclass(frozen=True)
@@ -200,20 +202,38 @@ def _statement(user: User, view: str, today: date, glass: frozenset[int]):
         statement = statement.where(has_account, owing > 0)
     else:
         statement = statement.where(sa.or_(has_coverage, has_account))
-    # Restricted inquiries are listed (billing must know they exist) but shown without a name,
-    # after the others as one block by number (their arrival must not place them).
+    return statement
+
+
+def _parts(user: User, statement, glass: frozenset[int]) -> list[Part]:
+    """Restricted inquiries are listed (billing must know they exist) but shown without a name,
+    after the others as one block by number (their arrival must not place them): two parts of
+    the list, the visible ones newest first, then the hidden ones by id (`pagination.seek`)."""
     visible = inquiry_access.visible_condition(user, glass)
-    return statement.order_by(
-        *inquiry_access.hidden_last(user, visible, ((Inquiry.arrived_at, True), (Inquiry.id, True)))
-    )
+    parts = [
+        Part(
+            "visible",
+            statement.where(visible),
+            ((Inquiry.arrived_at, True), (Inquiry.id, True)),
+            lambda i: (i.arrived_at, i.id),
+            ("time", "id"),
+        )
+    ]
+    if user.role != Role.ADMIN:
+        hidden = inquiry_access.hidden_condition(user, glass)
+        parts.append(Part("hidden", statement.where(hidden), ((Inquiry.id, False),), lambda i: (i.id,), ("id",)))
+    return parts
 
 
-def worklist(user: User, view: str, page: int, per_page: int, today: date) -> tuple[Page, list[WorkRow]]:
-    """One page of billing's worklist (`view` is a key of VIEWS), restricted rows without names;
-    audited as one row naming the inquiries listed."""
+def worklist(
+    user: User, view: str, cursor: ListCursor | None, per_page: int, today: date
+) -> tuple[SeekPage, list[WorkRow]]:
+    """One page of billing's worklist (`view` is a key of VIEWS) by keyset pages and a capped
+    count, restricted rows without names; audited as one row naming the inquiries listed."""
     view = view if view in VIEWS else "all"
     glass = inquiry_access.open_break_glass_ids(user, BreakGlassScope.FINANCE)
-    result = paginate(_statement(user, view, today, glass), page, per_page)
+    statement = _statement(user, view, today, glass)
+    result = seek(_parts(user, statement, glass), cursor, per_page, sort=view, total=capped_count(statement))
     ids = [i.id for i in result.items]
     coverages: dict[int, list[Coverage]] = {}
     status: dict[int, VerificationStatus] = {}
@@ -266,5 +286,6 @@ def worklist(user: User, view: str, page: int, per_page: int, today: date) -> tu
         )
         for i in result.items
     ]
-    audit.record_listing(user, AuditAction.FINANCE_WORKLIST_LISTED, "inquiry", ids, page=result.page)
+    first = 1 if result.first is None else None  # later pages have a position, not a number
+    audit.record_listing(user, AuditAction.FINANCE_WORKLIST_LISTED, "inquiry", ids, page=first)
     return result, rows

@@ -14,14 +14,15 @@ from sqlalchemy.orm import joinedload
 
 from coordinator.clock import clinic_zone
 from coordinator.contracts.pipeline import InquiryFilter
+from coordinator.contracts.values.cursor import ListCursor
 from coordinator.domain.audit import AuditAction
 from coordinator.domain.intake import ActivityKind, InquirySort
 from coordinator.extensions import db
 from coordinator.models import Admission, Inquiry, InquiryActivity, OpioidRegimenLine, User
 from coordinator.roles import Role
 from coordinator.services import audit, records
-from coordinator.services.inquiry_access import can_see, hidden_last, open_break_glass_ids, visible_condition
-from coordinator.services.pagination import Page, paginate
+from coordinator.services.inquiry_access import can_see, hidden_condition, open_break_glass_ids, visible_condition
+from coordinator.services.pagination import Part, SeekPage, capped_count, seek
 from coordinator.services.user_directory import escape_like
 
 # --- lists ------------------------------------------------------------------------------------
@@ -29,7 +30,7 @@ from coordinator.services.user_directory import escape_like
 ASC, DESC = False, True
 
 # Each sort's keys for the rows the reader may see; rows they may not see come after them as one
-# block ordered by number only (`inquiry_access.hidden_last`).
+# block ordered by number only (`search`).
 SORTS = {
     InquirySort.NEWEST: ((Inquiry.arrived_at, DESC), (Inquiry.id, DESC)),
     InquirySort.OLDEST: ((Inquiry.arrived_at, ASC), (Inquiry.id, ASC)),
@@ -49,15 +50,67 @@ class ListRow:
     visible: bool
 
 
-def search(user: User, filters: InquiryFilter, per_page: int) -> tuple[Page, list[ListRow]]:
-    """One page of inquiries (three queries whatever the data: grants, count, rows); audited.
+# The kinds of each sort's keys, as a cursor carries them (`contracts/values/cursor.py`).
+KEY_KINDS = {
+    InquirySort.NEWEST: ("time", "id"),
+    InquirySort.OLDEST: ("time", "id"),
+    InquirySort.UPDATED: ("time", "id"),
+    InquirySort.NAME: ("text", "id"),
+    InquirySort.URGENCY: ("id", "time", "id"),
+}
+_URGENCY_RANK = {"urgent": 0, "soon": 1}
+
+
+def _keys_of(sort: InquirySort):
+    if sort in (InquirySort.NEWEST, InquirySort.OLDEST):
+        return lambda i: (i.arrived_at, i.id)
+    if sort is InquirySort.UPDATED:
+        return lambda i: (i.status_changed_at, i.id)
+    if sort is InquirySort.NAME:
+        return lambda i: (i.patient_name_key, i.id)
+    return lambda i: (_URGENCY_RANK.get(i.urgency.value, 2), i.arrived_at, i.id)
+
+
+def search(user: User, filters: InquiryFilter, per_page: int) -> tuple[SeekPage, list[ListRow]]:
+    """One page of inquiries by keyset pagination; audited. Statements per page do not depend on
+    the data: grants, a count capped at `COUNT_CAP`, the rows (and, for a reader with rows they
+    may not see, a look into the next part of the list).
 
     Rows the reader may not see are listed (so they can break the glass) but never found by a
-    search or a filter on their private columns, and sort after the others as one block."""
+    search or a filter on their private columns, and come after the others as one block by number:
+    the list is two parts, the visible rows by the sort, then the hidden ones by id, and a cursor
+    says which part it is in. Each part's query is served by an index (migration 0011)."""
     zone = clinic_zone()
     glass_ids = open_break_glass_ids(user)
     visible = visible_condition(user, glass_ids)
     statement = sa.select(Inquiry).options(joinedload(Inquiry.assigned_to)).where(Inquiry.merged_into_id.is_(None))
+    statement = _narrowed(statement, user, filters, zone)
+    filtered = _filtered(filters)
+    if filtered:
+        # A restricted record never matches a search or filter by someone who may not see it:
+        # whether it did would tell its name, phone, status, source, assignee or arrival.
+        statement = statement.where(visible)
+    total = capped_count(statement)
+    parts = [
+        Part("visible", statement.where(visible), SORTS[filters.sort], _keys_of(filters.sort), KEY_KINDS[filters.sort])
+    ]
+    if user.role != Role.ADMIN and not filtered:
+        hidden = hidden_condition(user, glass_ids)
+        parts.append(Part("hidden", statement.where(hidden), ((Inquiry.id, ASC),), lambda i: (i.id,), ("id",)))
+    cursor = filters.cursor
+    if cursor is None and filters.on_or_before and filters.sort is InquirySort.NEWEST:
+        # Jump: the newest arrivals on or before that day (the key sorts just after its end).
+        cursor = ListCursor(
+            "visible", False, filters.sort.value, (_start_of(filters.on_or_before + timedelta(days=1), zone), 0)
+        )
+    page = seek(parts, cursor, per_page, sort=filters.sort.value, total=total)
+    rows = [ListRow(inquiry, can_see(user, inquiry, glass_ids)) for inquiry in page.items]
+    first = 1 if page.first is None else None  # later pages have no number, only a position
+    audit.record_listing(user, AuditAction.INQUIRIES_LISTED, "inquiry", (r.inquiry.id for r in rows), page=first)
+    return page, rows
+
+
+def _narrowed(statement, user: User, filters: InquiryFilter, zone):
     if filters.q and filters.q.strip():
         text = " ".join(filters.q.casefold().split())
         pattern = f"%{escape_like(text)}%"
@@ -89,14 +142,7 @@ def search(user: User, filters: InquiryFilter, per_page: int) -> tuple[Page, lis
         statement = statement.where(Inquiry.arrived_at >= _start_of(filters.arrived_from, zone))
     if filters.arrived_to:
         statement = statement.where(Inquiry.arrived_at < _start_of(filters.arrived_to + timedelta(days=1), zone))
-    if _filtered(filters):
-        # A restricted record never matches a search or filter by someone who may not see it:
-        # whether it did would tell its name, phone, status, source, assignee or arrival.
-        statement = statement.where(visible)
-    page = paginate(statement.order_by(*hidden_last(user, visible, SORTS[filters.sort])), filters.page or 1, per_page)
-    rows = [ListRow(inquiry, can_see(user, inquiry, glass_ids)) for inquiry in page.items]
-    audit.record_listing(user, AuditAction.INQUIRIES_LISTED, "inquiry", (r.inquiry.id for r in rows), page=page.page)
-    return page, rows
+    return statement
 
 
 def _filtered(filters: InquiryFilter) -> bool:

@@ -63,16 +63,17 @@ def visible_condition(user: User, glass_ids: frozenset[int]):
     )
 
 
-def hidden_last(user: User, visible, keys) -> list:
-    """ORDER BY for a list of inquiries: the rows `user` may see by `keys` ((expression,
-    descending) pairs), then the rows they may not see as one block by number only, so that no
-    private value (name, arrival, status, urgency) places them. `visible` is `visible_condition`."""
-    if user.role == Role.ADMIN:  # sees every row: the plain keys, which the indexes serve
-        return [key.desc() if descending else key.asc() for key, descending in keys]
-    ordered = [
-        sa.case((visible, key)).desc() if descending else sa.case((visible, key)).asc() for key, descending in keys
-    ]
-    return [sa.case((visible, 0), else_=1), *ordered, Inquiry.id.asc()]
+def hidden_condition(user: User, glass_ids: frozenset[int]):
+    """SQL: the inquiries `user` may not see (exactly those `visible_condition` leaves out,
+    including restricted rows nobody is assigned to); the partial index
+    `ix_inquiry_live_restricted` serves it."""
+    if user.role == Role.ADMIN:
+        return sa.false()
+    return sa.and_(
+        Inquiry.is_restricted,
+        sa.or_(Inquiry.assigned_to_id.is_(None), Inquiry.assigned_to_id != user.id),
+        Inquiry.id.not_in(glass_ids or {-1}),
+    )
 
 
 def load(inquiry_id: int) -> Inquiry:

@@ -9,6 +9,7 @@ commit (the request does).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from coordinator.models import Reminder, ReminderDelivery, User, utcnow
 from coordinator.outbox.queues import QUEUES
 from coordinator.rules.reminder_lifecycle import LIFECYCLE, ReminderAction, ReminderStatus
 from coordinator.services import audit, records
-from coordinator.services.pagination import Page, paginate
+from coordinator.services.pagination import COUNT_CAP, Part, SeekPage, capped_count, seek
 
 log = logging.getLogger(__name__)
 
@@ -120,19 +121,11 @@ def _day_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def search(filters: ReminderFilterInput, per_page: int, *, now: datetime, lease: timedelta, zone: ZoneInfo) -> Page:
-    """Reminders matching the filters, most urgent first: a COUNT and one SELECT, whatever the rows."""
-    sent = (
-        sa.select(ReminderDelivery.reminder_id, sa.func.count().label("sent"))
-        .where(ReminderDelivery.status == DeliveryStatus.SENT)
-        .group_by(ReminderDelivery.reminder_id)
-        .subquery()
-    )
-    statement = (
-        sa.select(Reminder, User.full_name, sa.func.coalesce(sent.c.sent, 0))
-        .outerjoin(User, User.id == Reminder.recipient_user_id)
-        .outerjoin(sent, sent.c.reminder_id == Reminder.id)
-    )
+def search(filters: ReminderFilterInput, per_page: int, *, now: datetime, lease: timedelta, zone: ZoneInfo) -> SeekPage:
+    """Reminders matching the filters, most urgent first, by keyset pages (`pagination.seek`):
+    failed, then stuck (someone must act), then the rest, each by due time, latest first. A capped
+    count, the page's rows (one statement per part) and their sent counts, whatever the rows."""
+    statement = sa.select(Reminder, User.full_name).outerjoin(User, User.id == Reminder.recipient_user_id)
     if filters.status is ReminderListStatus.STUCK:
         statement = statement.where(_stuck_condition(now, lease))
     elif filters.status is not None:
@@ -143,29 +136,47 @@ def search(filters: ReminderFilterInput, per_page: int, *, now: datetime, lease:
         statement = statement.where(Reminder.due_at >= _day_start(filters.due_from, zone))
     if filters.due_to is not None:
         statement = statement.where(Reminder.due_at < _day_start(filters.due_to + timedelta(days=1), zone))
-    # Failed, then stuck (someone must act), then the rest by due time, latest first.
-    statement = statement.order_by(
-        sa.case((Reminder.status == ReminderStatus.FAILED, 0), (_stuck_condition(now, lease), 1), else_=2),
-        Reminder.due_at.desc(),
-        Reminder.id.desc(),
+    failed, stuck = Reminder.status == ReminderStatus.FAILED, _stuck_condition(now, lease)
+    keys = ((Reminder.due_at, True), (Reminder.id, True))
+
+    def part(name: str, condition) -> Part:
+        return Part(name, statement.where(condition), keys, _keys_of, ("time", "id"), scalars=False)
+
+    parts = [part("failed", failed), part("stuck", sa.and_(~failed, stuck)), part("rest", sa.and_(~failed, ~stuck))]
+    page = seek(parts, filters.cursor, per_page, sort="urgent", total=capped_count(statement))
+    ids = [reminder.id for reminder, _ in page.items]
+    sent = dict(
+        db.session.execute(
+            sa.select(ReminderDelivery.reminder_id, sa.func.count())
+            .where(ReminderDelivery.reminder_id.in_(ids or [-1]), ReminderDelivery.status == DeliveryStatus.SENT)
+            .group_by(ReminderDelivery.reminder_id)
+        ).all()
     )
-    result = paginate(statement, filters.page or 1, per_page, scalars=False)
-    rows = [
-        ReminderRow(reminder, name, sent_count, is_stuck(reminder, now, lease))
-        for reminder, name, sent_count in result.items
+    rows = [ReminderRow(r, name, sent.get(r.id, 0), is_stuck(r, now, lease)) for r, name in page.items]
+    return dataclasses.replace(page, items=rows)
+
+
+def _keys_of(row) -> tuple:
+    return (row[0].due_at, row[0].id)
+
+
+def status_counts(cap: int = COUNT_CAP) -> dict[ReminderStatus, int]:
+    """How many reminders are in each status (every status present, zero included), each counted
+    no further than `cap` + 1 (the page shows "more than cap"): one statement, each count an
+    index-only look at `ix_reminder_status_due`, so it does not grow with the sent ones."""
+    counts = [
+        sa.select(sa.func.count())
+        .select_from(sa.select(sa.literal(1)).where(Reminder.status == status).limit(cap + 1).subquery())
+        .scalar_subquery()
+        for status in ReminderStatus
     ]
-    return Page(items=rows, page=result.page, per_page=result.per_page, total=result.total)
-
-
-def status_counts() -> dict[ReminderStatus, int]:
-    """How many reminders are in each status (every status present, zero included): one GROUP BY."""
-    counts = dict(db.session.execute(sa.select(Reminder.status, sa.func.count()).group_by(Reminder.status)).all())
-    return {status: counts.get(status, 0) for status in ReminderStatus}
+    return dict(zip(ReminderStatus, db.session.execute(sa.select(*counts)).one(), strict=True))
 
 
 def problem_counts(now: datetime, lease: timedelta, late_after: timedelta | None = None) -> ProblemCounts:
     """Stuck (late pending, or queued past the lease), failed and (with `late_after`) late open
-    reminders: one statement."""
+    reminders: one statement, over those three statuses only (by the status index; sent and
+    cancelled rows are most of the table)."""
     late = (
         sa.and_(
             Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.QUEUED)), Reminder.due_at < now - late_after
@@ -178,7 +189,9 @@ def problem_counts(now: datetime, lease: timedelta, late_after: timedelta | None
             sa.func.count().filter(_stuck_condition(now, lease)),
             sa.func.count().filter(Reminder.status == ReminderStatus.FAILED),
             sa.func.count().filter(late),
-        ).select_from(Reminder)
+        )
+        .select_from(Reminder)
+        .where(Reminder.status.in_([ReminderStatus.PENDING, ReminderStatus.QUEUED, ReminderStatus.FAILED]))
     ).one()
     return ProblemCounts(stuck=stuck or 0, failed=failed or 0, late=late_count or 0)
 

@@ -107,3 +107,4 @@ class AuditFilterForm(ContractForm):
     date_from = date_input("From")
     date_to = date_input("To")
     page = StringField()
+    cursor = StringField()  # from the pager's links; not rendered in the form

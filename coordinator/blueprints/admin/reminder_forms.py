@@ -31,6 +31,7 @@ class ReminderFilterForm(ContractForm):
     due_from = date_input("Due from")
     due_to = date_input("Due to")
     page = StringField()
+    cursor = StringField()  # from the pager's links; not rendered in the form
 
     def filters(self) -> ReminderFilterInput:
         """The filters asked for; when some cannot be read, their problems go on the form and no

@@ -17,6 +17,7 @@ from coordinator.blueprints.finance.common import READ_ROLES
 from coordinator.blueprints.forms import ContractForm, submit
 from coordinator.clock import clinic_today
 from coordinator.contracts.clearance import REASON_LIMIT, ClearanceOverrideInput
+from coordinator.contracts.values import cursor as cursor_values
 from coordinator.domain.intake import BreakGlassScope
 from coordinator.roles import Role
 from coordinator.services import clearance, finance_access, finance_overview
@@ -44,8 +45,8 @@ class OverrideForm(ContractForm):
 def index():
     form = WorklistForm(request.args)
     view = form.view.data if form.validate() else "all"
-    page_number = max(request.args.get("page", 1, type=int) or 1, 1)
-    page, rows = finance_overview.worklist(me(), view, page_number, PAGE_SIZE, clinic_today())
+    cursor = cursor_values.read(request.args.get("cursor"))  # a damaged link shows the first page
+    page, rows = finance_overview.worklist(me(), view, cursor, PAGE_SIZE, clinic_today())
     return render_template(
         "finance/index.html", form=form, page=page, rows=rows, view=view, views=finance_overview.VIEWS
     )

@@ -137,7 +137,8 @@ class InquiryFilterForm(FlaskForm):
     arrived_from = date_input("Arrived from")
     arrived_to = date_input("to")
     sort = _select("Sort", InquirySort.choices(), blank=None, default=InquirySort.NEWEST.value)
-    page = HiddenField()
+    on_or_before = date_input("Jump to arrivals on or before")
+    cursor = HiddenField()  # from the pager's links; never rendered in the form (a new search starts over)
 
 
 class TransitionForm(ContractForm):
