@@ -65,6 +65,7 @@ class Overview:
     account: AccountSummary | None
     override: ClearanceOverride | None
     verifications: dict[int, list[BenefitVerification]] = field(default_factory=dict)
+    planned: clearance.PlannedClearance | None = None  # the date (and level) clearance is judged for
 
 
 def _account_summary(inquiry_id: int) -> AccountSummary | None:
@@ -121,14 +122,16 @@ def overview(inquiry: Inquiry, today: date) -> Overview:
         .where(Authorization.inquiry_id == inquiry.id)
         .order_by(Authorization.start_date.desc().nulls_last(), Authorization.id.desc())
     ).all()
+    planned = clearance.for_plan(inquiry, today)
     return Overview(
         inquiry,
-        clearance.clearance_for(inquiry, today),
+        planned.clearance,
         rows,
         list(authorizations),
         _account_summary(inquiry.id),
         clearance.latest_override(inquiry.id),
         verifications,
+        planned,
     )
 
 
