@@ -6,6 +6,7 @@ hand a form to one service through `submit`, and redirect; the request commits o
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -169,12 +170,11 @@ def _asked_admission(form) -> dict:
     asked = {}
     typed = str(form.admit_date.data or "")
     if len(typed) == 10:  # YYYY-MM-DD, as the date input sends it; anything else is shown for today
-        try:
+        with contextlib.suppress(ValueError):
             asked["asked_on"] = date.fromisoformat(typed)
-        except ValueError:
-            pass
-    if str(form.program_id.data or "").isdigit() and int(form.program_id.data) < 2**31:
-        asked["asked_program_id"] = int(form.program_id.data)
+    program = str(form.program_id.data or "")
+    if program.isascii() and program.isdigit() and 0 < int(program) < 2**31:
+        asked["asked_program_id"] = int(program)
     return asked
 
 
