@@ -108,7 +108,7 @@ def clearance_for(inquiry: Inquiry, on: date, level: LevelOfCare | None = None) 
             level_of_care=level,
             coverages=_coverage_facts(inquiry.id),
             authorizations=_authorization_facts(inquiry.id),
-            deposit_received=billing_accounts.deposit_received(inquiry.id),
+            deposit=billing_accounts.deposit_standing(inquiry.id),
             override_reason=override.reason if override else None,
         )
     )

@@ -153,7 +153,9 @@ def test_a_deposit_clears_the_admission(app, client, create_user, offered, resid
     login_as(client, create_user(Role.ADMISSIONS))
     assert admit(client, offered, residential).status_code == 302
     [admission] = admissions_of(app)
-    assert admission.clearance_basis == "Private pay: a deposit has been received."
+    assert admission.clearance_basis == (
+        "Private pay: a deposit of 100,000.00 THB has been received (the quote asks for 100,000.00 THB)."
+    )
     assert admission.clearance_override_id is None
 
 
