@@ -241,3 +241,13 @@ def test_a_refused_admission_shows_clearance_for_the_date_asked(app, client, cre
     page = response.get_data(as_text=True)
     assert "Choose the program the person is admitted to." in page
     assert f"Financially cleared for {start:%d %b %Y}" in page
+
+
+def test_the_finance_page_never_calls_an_unconfirmed_draft_verified_active(app, client, create_user, offered):
+    """Issue 13, bug 4 (its last sentence): a 271 draft saying "active" is shown as a draft to
+    review, with what the 271 says, never with the "Verified active" badge."""
+    insure(app, offered.id, confirmed=False, prior_auth=False)
+    login_as(client, create_user(Role.BILLING))
+    page = client.get(f"/finance/inquiry/{offered.id}").get_data(as_text=True)
+    assert "271 draft to review" in page and "the 271 says “verified active”; not confirmed" in page
+    assert ">Verified active<" not in page and "Cleared to admit" not in page
