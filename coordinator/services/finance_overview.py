@@ -51,6 +51,7 @@ class AccountSummary:
     charges: Decimal
     paid: Decimal
     deposit_received: bool
+    deposit: billing_accounts.DepositFacts | None = None  # kept and asked, for the page
 
     def money(self, amount: Decimal) -> str:
         return money.format_money(amount, self.account.currency)
@@ -88,6 +89,7 @@ def _account_summary(inquiry_id: int) -> AccountSummary | None:
         money.quantize(charges, account.currency),
         money.quantize(paid, account.currency),
         billing_accounts.deposit_received(inquiry_id),
+        billing_accounts.deposit_standing(inquiry_id),
     )
 
 
