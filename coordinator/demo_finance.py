@@ -61,6 +61,7 @@ def seed_reference_data(admin: User, programs: list[Program]) -> None:
                 "amount": amount,
                 "currency": currency,
                 "period": period,
+                "deposit_percent": "25",
                 "includes": fee_schedules.DEFAULT_INCLUDES,
                 "billed_separately": fee_schedules.DEFAULT_BILLED_SEPARATELY,
             }

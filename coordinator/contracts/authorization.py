@@ -7,9 +7,10 @@ Rules stated here (they need only the form's own fields):
   hint; a denial carries no approved units;
 - counted in days with no last covered day given, the last day is start + approved - 1 (day one
   is the start date): `last_covered_day`;
-- the next review may not fall before the first covered day, nor more than REVIEW_GRACE_DAYS
-  after the last (a retrospective review or an appeal is booked a little after coverage ends;
-  later than that is a typing mistake).
+- no more units are approved than were requested, and no more days than the first to the last
+  covered day hold (`@rule`s: they run even when other fields are wrong);
+- the next review may not fall before the first covered day, nor after the last (a payer
+  reviews while the authorization runs; an appeal after it ends is a new request).
 Whether the coverage belongs to the inquiry, which status moves are allowed and "nothing
 changed" are the service's checks.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from coordinator.contracts import values
-from coordinator.contracts.base import Contract, problem
+from coordinator.contracts.base import Contract, problem, rule
 from coordinator.contracts.messages import define
 from coordinator.domain.care import LevelOfCare
 from coordinator.domain.insurance import AuthorizationUnit
@@ -29,7 +30,6 @@ AUTH_NUMBER_LIMIT = 50
 PAYER_CONTACT_LIMIT = 120
 NOTE_LIMIT = 2000
 MAX_UNITS = 10_000
-REVIEW_GRACE_DAYS = 30
 
 define(
     {
@@ -50,7 +50,11 @@ define(
         "authorization_denial_approves": "A denial approves nothing: leave the approved number empty.",
         "authorization_dates_order": "The last covered day cannot be before the first.",
         "authorization_review_before_start": "The next review cannot be before the first covered day.",
-        "authorization_review_too_late": "The next review cannot be more than {days} days after the last covered day.",
+        "authorization_review_too_late": "The next review cannot be after the last covered day ({end}).",
+        "authorization_more_than_requested": "More {units} were approved ({approved}) than requested "
+        "({requested}): check both numbers.",
+        "authorization_more_days_than_dates": "{approved} days cannot fit between the first and the last covered "
+        "day ({start} to {end} holds {days}).",
         "authorization_unchanged": "Nothing changed: change a field or add a review note.",
     }
 )
@@ -85,7 +89,35 @@ class AuthorizationInput(Contract):
             return self.start_date + timedelta(days=self.approved_units - 1)
         return self.end_date
 
+    @rule("approved_units", "requested_units", "unit")
+    def approved_within_requested(self):
+        approved, requested = self.approved_units, self.requested_units
+        if approved and requested and approved > requested:
+            yield problem(
+                "approved_units",
+                "authorization_more_than_requested",
+                units=self.unit.value,
+                approved=approved,
+                requested=requested,
+            )
+
+    @rule("approved_units", "unit", "start_date", "end_date")
+    def approved_within_dates(self):
+        start, end, approved = self.start_date, self.end_date, self.approved_units
+        if self.unit is AuthorizationUnit.DAYS and approved and start and end and end >= start:
+            days = (end - start).days + 1
+            if approved > days:
+                yield problem(
+                    "approved_units",
+                    "authorization_more_days_than_dates",
+                    approved=approved,
+                    start=f"{start:%d %b %Y}",
+                    end=f"{end:%d %b %Y}",
+                    days=f"{days} day{'s' if days != 1 else ''}",
+                )
+
     def problems(self):
+        yield from super().problems()
         found = list(self._decision_problems())
         yield from found
         # Work the last day out only from a decision that holds together.
@@ -95,8 +127,8 @@ class AuthorizationInput(Contract):
             yield problem("end_date", "authorization_dates_order")
         if review and start and review < start:
             yield problem("next_review_date", "authorization_review_before_start")
-        elif review and end and review > end + timedelta(days=REVIEW_GRACE_DAYS):
-            yield problem("next_review_date", "authorization_review_too_late", days=REVIEW_GRACE_DAYS)
+        elif review and end and review > end:
+            yield problem("next_review_date", "authorization_review_too_late", end=f"{end:%d %b %Y}")
 
     def _decision_problems(self):
         units = self.unit.value
@@ -113,7 +145,7 @@ class AuthorizationInput(Contract):
         if self.status is AuthorizationStatus.PARTIALLY_APPROVED and approved:
             if requested is None:
                 yield problem("requested_units", "authorization_requested_required", units=units)
-            elif approved >= requested:
+            elif approved == requested:
                 yield problem("approved_units", "authorization_partial_not_fewer", units=units, requested=requested)
         if self.status is AuthorizationStatus.APPROVED and approved and requested is not None and approved < requested:
             yield problem(

@@ -110,6 +110,8 @@ class QuoteInput(_InAccountCurrency):
     program_id: values.record_id(what="program", required="quote_program_required")
     quantity: values.whole_number(what="quantity", minimum=1, maximum=MAX_QUANTITY, required="quote_quantity_required")
     valid_until: values.day(what="expiry date")
+    # The deposit asked before admission; empty: the fee schedule's deposit rule.
+    deposit_amount: values.amount(what="deposit")
     notes: values.text(NOTES_LIMIT, multiline=True)
 
 

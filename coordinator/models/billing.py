@@ -35,6 +35,11 @@ class FeeSchedule(Base):
     __table_args__ = (
         sa.UniqueConstraint("program_id", "currency", name="uq_fee_schedule_program_currency"),
         sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.CheckConstraint("deposit_amount IS NULL OR deposit_percent IS NULL", name="one_deposit_rule"),
+        sa.CheckConstraint("deposit_amount IS NULL OR deposit_amount > 0", name="deposit_amount_positive"),
+        sa.CheckConstraint(
+            "deposit_percent IS NULL OR (deposit_percent > 0 AND deposit_percent <= 100)", name="deposit_percent_range"
+        ),
         _currency_check(),
     )
 
@@ -43,6 +48,9 @@ class FeeSchedule(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(sa.String(3))
     period: Mapped[FeePeriod] = mapped_column(str_enum(FeePeriod, "fee_period"))
+    # The deposit a quote from this schedule asks for: an amount, or a share of the first month.
+    deposit_amount: Mapped[Decimal | None] = mapped_column(Money)
+    deposit_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
     includes: Mapped[str | None] = mapped_column(sa.Text)
     billed_separately: Mapped[str | None] = mapped_column(sa.Text)
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -72,6 +80,7 @@ class Quote(Base):
     __table_args__ = (
         sa.CheckConstraint("unit_amount > 0 AND total > 0", name="amounts_positive"),
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("deposit_required IS NULL OR deposit_required > 0", name="deposit_required_positive"),
         _currency_check(),
     )
 
@@ -84,6 +93,8 @@ class Quote(Base):
     quantity: Mapped[int]
     total: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(sa.String(3))
+    # The deposit asked before admission (financial clearance compares the deposits kept with it).
+    deposit_required: Mapped[Decimal | None] = mapped_column(Money)
     includes: Mapped[str | None] = mapped_column(sa.Text)
     billed_separately: Mapped[str | None] = mapped_column(sa.Text)
     valid_until: Mapped[date | None] = mapped_column(sa.Date)

@@ -8,7 +8,10 @@ A patient is cleared to admit by the first of these that holds:
    needed, or there is an approved (or partially approved) authorization for that level whose
    dates include the admission date. When the verification does not say whether
    authorization is needed, an authorization is required: "unknown" is not "no".
-2. **Private pay** — a deposit has been received on the private-pay account.
+2. **Private pay** — the deposits kept on the private-pay account (not voided, not refunded
+   away) reach the deposit the quote in force asks for (from the fee schedule: an amount or a
+   share of the first month, or typed on the quote). A deposit without a quote saying what is
+   required does not clear: the amount would be anyone's guess.
 3. **Override** — an administrator recorded a reason to admit without clearance.
 
 Otherwise the answer lists, in plain words, what is missing. Levels of care map onto the
@@ -21,10 +24,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from coordinator.domain.care import LevelOfCare
 from coordinator.domain.insurance import ServiceLine, VerificationStatus
 from coordinator.rules.authorization_lifecycle import AuthorizationStatus
+from coordinator.rules.money import format_money
 
 SERVICE_LINE_FOR_LEVEL = {
     LevelOfCare.PARTNER_HOSPITAL_DETOX: ServiceLine.SUD_RESIDENTIAL,
@@ -59,12 +64,25 @@ class AuthorizationFacts:
 
 
 @dataclass(frozen=True)
+class DepositFacts:
+    """The private-pay account's deposits, in its currency."""
+
+    kept: Decimal  # live deposit payments, capped by the money kept (payments less refunds)
+    required: Decimal | None  # what the quote in force asks; None: no quote says
+    currency: str
+
+    @property
+    def enough(self) -> bool:
+        return self.required is not None and self.kept > 0 and self.kept >= self.required
+
+
+@dataclass(frozen=True)
 class ClearanceInput:
     on: date
     level_of_care: LevelOfCare | None = None
     coverages: tuple[CoverageFacts, ...] = ()
     authorizations: tuple[AuthorizationFacts, ...] = ()
-    deposit_received: bool = False
+    deposit: DepositFacts | None = None
     override_reason: str | None = None
 
 
@@ -152,12 +170,35 @@ def assess(facts: ClearanceInput) -> Clearance:
     cleared, missing = _insurance(facts)
     if cleared is not None:
         return cleared
-    if facts.deposit_received:
-        return Clearance(True, "private_pay", "Private pay: a deposit has been received.")
+    deposit = facts.deposit
+    if deposit is not None and deposit.enough:
+        return Clearance(
+            True,
+            "private_pay",
+            f"Private pay: a deposit of {format_money(deposit.kept, deposit.currency)} has been received "
+            f"(the quote asks for {format_money(deposit.required, deposit.currency)}).",
+        )
     reason = (facts.override_reason or "").strip()
     if reason:
         return Clearance(True, "override", f"Administrator override: {reason}")
     if not facts.coverages:
         missing.append("No insurance is recorded.")
-    missing.append("No private-pay deposit has been received.")
+    missing.append(_deposit_missing(deposit))
     return Clearance(False, None, "Not financially cleared.", tuple(missing))
+
+
+def _deposit_missing(deposit: DepositFacts | None) -> str:
+    """What the private-pay way still lacks, in words."""
+    if deposit is None or (deposit.kept <= 0 and deposit.required is None):
+        return "No private-pay deposit has been received."
+    asked = None if deposit.required is None else format_money(deposit.required, deposit.currency)
+    if deposit.kept <= 0:
+        return f"No private-pay deposit has been received (the quote asks for {asked})."
+    kept = format_money(deposit.kept, deposit.currency)
+    if asked is None:
+        return (
+            f"A deposit of {kept} is recorded, but no quote says what deposit is required: "
+            "issue a quote (its fee schedule sets the deposit) or type the deposit on it."
+        )
+    short = format_money(deposit.required - deposit.kept, deposit.currency)
+    return f"The deposit received, {kept}, is less than the {asked} the quote asks for ({short} still due)."

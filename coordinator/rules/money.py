@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import MAX_PREC, ROUND_HALF_UP, Context, Decimal
+from decimal import MAX_PREC, ROUND_CEILING, ROUND_HALF_UP, Context, Decimal
 
 from coordinator.rules.errors import InvalidValue, MissingValue, UnknownKey, shown
 
@@ -343,3 +343,11 @@ def _checked(
             else f"{unit.code} amounts have at most {unit.minor_units} decimal places.",
         )
     return quantize(value, unit.code)
+
+
+def share_up(amount: Decimal, percent: Decimal, code: str) -> Decimal:
+    """`percent` of `amount`, rounded UP to the currency's minor unit (a deposit of 25% of
+    280,000.01 THB is 70,000.01, never a fraction of a satang short), computed exactly."""
+    unit = currency(code)
+    exact = _EXACT.divide(_EXACT.multiply(Decimal(amount), Decimal(percent)), Decimal(100))
+    return exact.quantize(unit.step, rounding=ROUND_CEILING, context=_EXACT)

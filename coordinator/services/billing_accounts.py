@@ -22,11 +22,13 @@ from coordinator.domain.audit import AuditAction
 from coordinator.domain.billing import LedgerKind
 from coordinator.errors import Problem, ValidationFailed
 from coordinator.extensions import db
-from coordinator.models import BillingAccount, Inquiry, LedgerEntry, User
+from coordinator.models import BillingAccount, Inquiry, LedgerEntry, Quote, User
 from coordinator.rules import ledger as ledger_rules
 from coordinator.rules import money
+from coordinator.rules.clearance import DepositFacts
 from coordinator.rules.errors import RuleError
 from coordinator.rules.ledger import LEDGER_MAXIMUM
+from coordinator.rules.quote_lifecycle import QuoteStatus
 from coordinator.rules.transitions import Lifecycle
 from coordinator.services import audit, records
 
@@ -179,3 +181,39 @@ def deposit_received(inquiry_id: int) -> bool:
         .where(BillingAccount.inquiry_id == inquiry_id)
     ).one()
     return row[0] > 0 and Decimal(row[1]) > 0
+
+
+def deposit_standing(inquiry_id: int) -> DepositFacts | None:
+    """The deposits kept on the inquiry's account and the deposit its quote in force asks for
+    (the newest accepted quote, else the newest issued one), or None without an account.
+
+    Kept = the live deposit payments, but never more than the money kept overall (payments
+    less refunds): a deposit handed back no longer counts. Two statements."""
+    account = db.session.scalar(sa.select(BillingAccount).where(BillingAccount.inquiry_id == inquiry_id))
+    if account is None:
+        return None
+    live = LedgerEntry.voided_at.is_(None)
+    paid = LedgerEntry.kind == LedgerKind.PAYMENT
+
+    def total(*conditions):
+        return sa.func.coalesce(sa.func.sum(LedgerEntry.amount).filter(live, *conditions), 0)
+
+    deposits, payments, refunds = db.session.execute(
+        sa.select(
+            total(paid, LedgerEntry.is_deposit.is_(True)), total(paid), total(LedgerEntry.kind == LedgerKind.REFUND)
+        )
+        .select_from(LedgerEntry)
+        .where(LedgerEntry.account_id == account.id)
+    ).one()
+    kept = max(Decimal(0), min(Decimal(deposits), Decimal(payments) - Decimal(refunds)))
+    required = db.session.scalar(
+        sa.select(Quote.deposit_required)
+        .where(Quote.account_id == account.id, Quote.status.in_((QuoteStatus.ACCEPTED, QuoteStatus.ISSUED)))
+        .order_by((Quote.status == QuoteStatus.ACCEPTED).desc(), Quote.created_at.desc(), Quote.id.desc())
+        .limit(1)
+    )
+    return DepositFacts(
+        money.quantize(kept, account.currency),
+        None if required is None else money.quantize(required, account.currency),
+        account.currency,
+    )

@@ -3,6 +3,7 @@ rules/clearance.py decide. Also the administrator's override, with a reason, aud
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -14,11 +15,13 @@ from coordinator.domain.care import LevelOfCare
 from coordinator.errors import NotPermitted
 from coordinator.extensions import db
 from coordinator.models import (
+    Admission,
     Authorization,
     BenefitVerification,
     ClearanceOverride,
     Coverage,
     Inquiry,
+    Program,
     User,
     VerificationLine,
 )
@@ -105,10 +108,43 @@ def clearance_for(inquiry: Inquiry, on: date, level: LevelOfCare | None = None) 
             level_of_care=level,
             coverages=_coverage_facts(inquiry.id),
             authorizations=_authorization_facts(inquiry.id),
-            deposit_received=billing_accounts.deposit_received(inquiry.id),
+            deposit=billing_accounts.deposit_standing(inquiry.id),
             override_reason=override.reason if override else None,
         )
     )
+
+
+@dataclass(frozen=True)
+class PlannedClearance:
+    """Clearance judged for the day it matters: `on` (the admission's date once there is one,
+    else the day asked about, else today), for the program's level of care when one is known."""
+
+    on: date
+    level: LevelOfCare | None
+    clearance: Clearance
+    is_admission_date: bool
+
+    @property
+    def is_today(self) -> bool:
+        return self.on == self.today
+
+    today: date | None = None
+
+
+def for_plan(
+    inquiry: Inquiry, today: date, *, asked_on: date | None = None, asked_program_id: int | None = None
+) -> PlannedClearance:
+    """Clearance for the planned admission: an admitted inquiry is judged for its admission date
+    and program (what "cleared at admission" said), otherwise for the date and program asked
+    about on the admit form, otherwise for today and any level."""
+    admission = db.session.scalar(sa.select(Admission).where(Admission.inquiry_id == inquiry.id))
+    if admission is not None:
+        on, program_id, is_admission = admission.admit_date, admission.program_id, True
+    else:
+        on, program_id, is_admission = asked_on or today, asked_program_id, False
+    program = db.session.get(Program, program_id) if program_id else None
+    level = program.level_of_care if program is not None else None
+    return PlannedClearance(on, level, clearance_for(inquiry, on, level), is_admission, today)
 
 
 def may_override(user: User) -> bool:

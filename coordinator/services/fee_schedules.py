@@ -86,6 +86,14 @@ def _checked(data: FeeScheduleInput, schedule: FeeSchedule | None) -> dict:
         amount = money.parse_amount(data.amount, data.currency, "amount", maximum=LEDGER_MAXIMUM, label="fee")
     except RuleError as error:
         problems.extend(error.errors)
+    deposit = None
+    if data.deposit_amount is not None:
+        try:
+            deposit = money.parse_amount(
+                data.deposit_amount, data.currency, "deposit_amount", maximum=LEDGER_MAXIMUM, label="deposit"
+            )
+        except RuleError as error:
+            problems.extend(error.errors)
     if program is not None:
         clash = db.session.scalar(
             sa.select(FeeSchedule.id).where(FeeSchedule.program_id == program.id, FeeSchedule.currency == data.currency)
@@ -94,7 +102,7 @@ def _checked(data: FeeScheduleInput, schedule: FeeSchedule | None) -> dict:
             problems.append(problem("currency", "fee_schedule_taken", program=program.name, currency=data.currency))
     if problems:
         raise ValidationFailed(problems)
-    return {**data.model_dump(), "amount": amount}
+    return {**data.model_dump(), "amount": amount, "deposit_amount": deposit}
 
 
 def _flush_unique() -> None:

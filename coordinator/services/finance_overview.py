@@ -53,6 +53,7 @@ class AccountSummary:
     charges: Decimal
     paid: Decimal
     deposit_received: bool
+    deposit: billing_accounts.DepositFacts | None = None  # kept and asked, for the page
 
     def money(self, amount: Decimal) -> str:
         return money.format_money(amount, self.account.currency)
@@ -67,6 +68,7 @@ class Overview:
     account: AccountSummary | None
     override: ClearanceOverride | None
     verifications: dict[int, list[BenefitVerification]] = field(default_factory=dict)
+    planned: clearance.PlannedClearance | None = None  # the date (and level) clearance is judged for
 
 
 def _account_summary(inquiry_id: int) -> AccountSummary | None:
@@ -89,6 +91,7 @@ def _account_summary(inquiry_id: int) -> AccountSummary | None:
         money.quantize(charges, account.currency),
         money.quantize(paid, account.currency),
         billing_accounts.deposit_received(inquiry_id),
+        billing_accounts.deposit_standing(inquiry_id),
     )
 
 
@@ -123,14 +126,16 @@ def overview(inquiry: Inquiry, today: date) -> Overview:
         .where(Authorization.inquiry_id == inquiry.id)
         .order_by(Authorization.start_date.desc().nulls_last(), Authorization.id.desc())
     ).all()
+    planned = clearance.for_plan(inquiry, today)
     return Overview(
         inquiry,
-        clearance.clearance_for(inquiry, today),
+        planned.clearance,
         rows,
         list(authorizations),
         _account_summary(inquiry.id),
         clearance.latest_override(inquiry.id),
         verifications,
+        planned,
     )
 
 

@@ -132,6 +132,7 @@ def issue_quote(actor, account: BillingAccount, data: QuoteInput, *, today: date
     refuse(problems)
     unit_amount = money.quantize(schedule.amount, account.currency)
     total = amount_in(account, money.quantize(unit_amount * data.quantity, account.currency), "quantity", problems)
+    deposit = _deposit_required(account, schedule, data, problems)
     refuse(problems)
     quote = Quote(
         account_id=account.id,
@@ -142,6 +143,7 @@ def issue_quote(actor, account: BillingAccount, data: QuoteInput, *, today: date
         quantity=data.quantity,
         total=total,
         currency=account.currency,
+        deposit_required=deposit,
         includes=schedule.includes,
         billed_separately=schedule.billed_separately,
         valid_until=data.valid_until,
@@ -153,6 +155,25 @@ def issue_quote(actor, account: BillingAccount, data: QuoteInput, *, today: date
     db.session.flush()
     audit.record(actor, AuditAction.QUOTE_ISSUED, "quote", quote.id, detail=f"inquiry {account.inquiry_id}")
     return quote
+
+
+# How many of a fee's periods make the first month (an episode's fee is due whole).
+_PERIODS_IN_FIRST_MONTH = {FeePeriod.DAY: 30, FeePeriod.WEEK: 4, FeePeriod.MONTH: 1, FeePeriod.EPISODE: 1}
+
+
+def _deposit_required(account: BillingAccount, schedule: FeeSchedule, data: QuoteInput, problems: list):
+    """The deposit the quote asks for: the amount typed on the quote, else the schedule's amount,
+    else its percent of the first month (the fee × the periods of the first month, at most the
+    quantity quoted), rounded up to the currency's minor unit; None when neither says."""
+    if data.deposit_amount is not None:
+        return amount_in(account, data.deposit_amount, "deposit_amount", problems)
+    if schedule.deposit_amount is not None:
+        return money.quantize(schedule.deposit_amount, account.currency)
+    if schedule.deposit_percent is not None:
+        periods = min(data.quantity, _PERIODS_IN_FIRST_MONTH[schedule.period])
+        first_month = money.quantize(schedule.amount, account.currency) * periods
+        return money.share_up(first_month, schedule.deposit_percent, account.currency)
+    return None
 
 
 def _quantity_phrase(quantity: int, period: FeePeriod) -> str:

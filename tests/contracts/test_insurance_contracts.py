@@ -302,10 +302,13 @@ APPROVAL = {
     [
         ({}, {"status": AuthorizationStatus.APPROVED, "last_covered_day": date(2026, 6, 28), "end_date": None}),
         ({"unit": ""}, {"unit": AuthorizationUnit.DAYS}),
-        ({"end_date": "2026-06-20"}, {"last_covered_day": date(2026, 6, 20)}),
+        (
+            {"end_date": "2026-06-20", "requested_units": "6", "approved_units": "6", "next_review_date": "2026-06-18"},
+            {"last_covered_day": date(2026, 6, 20)},
+        ),
         ({"unit": "visits"}, {"last_covered_day": None}),
         (
-            {"status": "partially_approved", "approved_units": "7"},
+            {"status": "partially_approved", "approved_units": "7", "next_review_date": "2026-06-20"},
             {"last_covered_day": date(2026, 6, 21), "approved_units": 7},
         ),
         (
@@ -314,7 +317,8 @@ APPROVAL = {
         ),
         ({"status": "denied", "approved_units": ""}, {"last_covered_day": None}),
         ({"coverage_id": "12"}, {"coverage_id": 12, "level_of_care": LevelOfCare.RESIDENTIAL}),
-        ({"next_review_date": "2026-07-28"}, {"next_review_date": date(2026, 7, 28)}),
+        ({"next_review_date": "2026-06-28"}, {"next_review_date": date(2026, 6, 28)}),
+        ({"end_date": "2026-06-28", "next_review_date": "2026-06-28"}, {"last_covered_day": date(2026, 6, 28)}),
         ({"note": ""}, {"note": None}),
     ],
 )
@@ -351,7 +355,19 @@ def test_good_authorizations(given, expected):
         ({"status": "denied"}, "approved_units", "authorization_denial_approves"),
         ({"end_date": "2000-01-01"}, "end_date", "authorization_dates_order"),
         ({"next_review_date": "2000-01-01"}, "next_review_date", "authorization_review_before_start"),
-        ({"next_review_date": "2026-07-29"}, "next_review_date", "authorization_review_too_late"),
+        ({"next_review_date": "2026-06-29"}, "next_review_date", "authorization_review_too_late"),
+        ({"approved_units": "15"}, "approved_units", "authorization_more_than_requested"),
+        ({"approved_units": "15", "requested_units": "abc"}, "requested_units", "whole_number_invalid"),
+        (
+            {"end_date": "2026-06-20", "requested_units": "14", "approved_units": "14"},
+            "approved_units",
+            "authorization_more_days_than_dates",
+        ),
+        (
+            {"status": "partially_approved", "approved_units": "20"},
+            "approved_units",
+            "authorization_more_than_requested",
+        ),
         ({"payer_contact": "x" * 121}, "payer_contact", "text_too_long"),
         ({"note": "n" * 2001}, "note", "text_too_long"),
     ],
@@ -383,7 +399,7 @@ def test_bad_authorizations(given, field, code):
         (
             {"next_review_date": (TODAY + timedelta(days=60)).isoformat()},
             "next_review_date",
-            "The next review cannot be more than 30 days after the last covered day.",
+            "The next review cannot be after the last covered day (" + f"{TODAY + timedelta(days=13):%d %b %Y}).",
         ),
     ],
 )

@@ -231,7 +231,12 @@ def test_an_update_must_change_something_or_say_something(app, editor, editor_cl
 def test_a_partial_approval(app, editor_client, inquiry):
     response = editor_client.post_form(
         f"/finance/inquiry/{inquiry.id}/authorizations/new",
-        approved_14_days(app, status="partially_approved", approved_units="7"),
+        approved_14_days(
+            app,
+            status="partially_approved",
+            approved_units="7",
+            next_review_date=(clinic_today(app) + timedelta(days=5)).isoformat(),
+        ),
     )
     assert response.status_code == 302
     auth = the_authorization(app)
@@ -276,7 +281,19 @@ BAD = [
     ({"status": "denied"}, "A denial approves nothing: leave the approved number empty."),
     ({"end_date": "2000-01-01"}, "The last covered day cannot be before the first."),
     ({"next_review_date": "2000-01-01"}, "The next review cannot be before the first covered day."),
-    ({"next_review_date": "2099-01-01"}, "The next review cannot be more than 30 days after the last covered day."),
+    ({"next_review_date": "2099-01-01"}, "The next review cannot be after the last covered day ("),
+    # Issue 13, bug 5: impossible numbers are refused with a message naming them.
+    ({"approved_units": "20"}, "More days were approved (20) than requested (14): check both numbers."),
+    (
+        {
+            "end_date": "2026-12-21",
+            "start_date": "2026-12-08",
+            "next_review_date": "2026-12-15",
+            "requested_units": "30",
+            "approved_units": "30",
+        },
+        "30 days cannot fit between the first and the last covered day (08 Dec 2026 to 21 Dec 2026 holds 14 days).",
+    ),
     ({"coverage_id": "999999"}, "Choose one of this inquiry&#39;s coverages, or none."),
     ({"payer_contact": "x" * 121}, "Use at most 120 characters (this has 121)."),
     ({"note": "n" * 2001}, "Use at most 2000 characters (this has 2001)."),

@@ -48,7 +48,14 @@ def residential(app):
 
 
 def insure(
-    app, inquiry_id, *, prior_auth=True, confirmed=True, status=VerificationStatus.VERIFIED_ACTIVE, authorization=None
+    app,
+    inquiry_id,
+    *,
+    prior_auth=True,
+    confirmed=True,
+    status=VerificationStatus.VERIFIED_ACTIVE,
+    authorization=None,
+    auth_start=TODAY,
 ):
     with app.app_context():
         coverage = Coverage(
@@ -77,9 +84,9 @@ def insure(
                     status=authorization,
                     auth_number="A-77",
                     approved_units=14,
-                    start_date=TODAY,
-                    end_date=TODAY + timedelta(days=13),
-                    next_review_date=TODAY + timedelta(days=10),
+                    start_date=auth_start,
+                    end_date=auth_start + timedelta(days=13),
+                    next_review_date=auth_start + timedelta(days=10),
                 )
             )
         db.session.commit()
@@ -146,7 +153,9 @@ def test_a_deposit_clears_the_admission(app, client, create_user, offered, resid
     login_as(client, create_user(Role.ADMISSIONS))
     assert admit(client, offered, residential).status_code == 302
     [admission] = admissions_of(app)
-    assert admission.clearance_basis == "Private pay: a deposit has been received."
+    assert admission.clearance_basis == (
+        "Private pay: a deposit of 100,000.00 THB has been received (the quote asks for 100,000.00 THB)."
+    )
     assert admission.clearance_override_id is None
 
 
@@ -194,3 +203,51 @@ def test_finance_readers_see_what_is_missing_on_the_inquiry(app, client, create_
     page = client.get(f"/inquiries/{offered.id}").get_data(as_text=True)
     assert "No insurance is recorded." in page and "No private-pay deposit has been received." in page
     assert f"/finance/inquiry/{offered.id}" in page
+
+
+def test_clearance_is_judged_for_the_admission_date_everywhere(app, client, create_user, offered, residential):
+    """Issue 13, bug 1: an authorization from 5 days ahead refuses "admit" today (saying so once),
+    clears an admission planned for its first day, and the pages then agree with the admission."""
+    start = TODAY + timedelta(days=5)
+    insure(app, offered.id, authorization=AuthorizationStatus.APPROVED, auth_start=start)
+    login_as(client, create_user(Role.ADMISSIONS))
+    refused = admit(client, offered, residential)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    admit_box = page[page.index('id="action-admit"') :]
+    admit_box = admit_box[: admit_box.index("</form>")]
+    assert admit_box.count("Not financially cleared") == 1, "the admit box says the refusal once"
+    assert admit_box.count(f"covering {TODAY:%d %b %Y} is needed") == 1
+    assert admit(client, offered, residential, admit_date=start.isoformat()).status_code == 302
+    [admission] = admissions_of(app)
+    assert admission.clearance_basis.endswith("authorization for residential approved.")
+    page = client.get(f"/inquiries/{offered.id}").get_data(as_text=True)
+    assert "Cleared to admit" in page and "Not cleared yet" not in page
+    assert f"For the admission date, {start:%d %b %Y}" in page
+    finance = client.get(f"/finance/inquiry/{offered.id}").get_data(as_text=True)
+    assert "Cleared to admit" in finance and "Not cleared yet" not in finance
+    assert f"For the admission date, {start:%d %b %Y}" in finance
+
+
+def test_a_refused_admission_shows_clearance_for_the_date_asked(app, client, create_user, offered, residential):
+    """The admit box, shown again after a refusal for another reason, judges the date typed."""
+    start = TODAY + timedelta(days=5)
+    insure(app, offered.id, authorization=AuthorizationStatus.APPROVED, auth_start=start)
+    login_as(client, create_user(Role.ADMISSIONS))
+    response = client.post_form(
+        f"/inquiries/{offered.id}/status", {"action": "admit", "program_id": "", "admit_date": start.isoformat()}
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Choose the program the person is admitted to." in page
+    assert f"Financially cleared for {start:%d %b %Y}" in page
+
+
+def test_the_finance_page_never_calls_an_unconfirmed_draft_verified_active(app, client, create_user, offered):
+    """Issue 13, bug 4 (its last sentence): a 271 draft saying "active" is shown as a draft to
+    review, with what the 271 says, never with the "Verified active" badge."""
+    insure(app, offered.id, confirmed=False, prior_auth=False)
+    login_as(client, create_user(Role.BILLING))
+    page = client.get(f"/finance/inquiry/{offered.id}").get_data(as_text=True)
+    assert "271 draft to review" in page and "the 271 says “verified active”; not confirmed" in page
+    assert ">Verified active<" not in page and "Cleared to admit" not in page

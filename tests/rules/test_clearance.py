@@ -1,6 +1,7 @@
 """Financial clearance: worked cases for each way to be cleared and each way to fall short."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -8,7 +9,7 @@ from coordinator.domain.care import LevelOfCare as L
 from coordinator.domain.insurance import ServiceLine as S
 from coordinator.domain.insurance import VerificationStatus as V
 from coordinator.rules.authorization_lifecycle import AuthorizationStatus as A
-from coordinator.rules.clearance import AuthorizationFacts, ClearanceInput, CoverageFacts, assess
+from coordinator.rules.clearance import AuthorizationFacts, ClearanceInput, CoverageFacts, DepositFacts, assess
 
 ON = date(2026, 12, 1)
 RES, OUT = S.SUD_RESIDENTIAL, S.SUD_OUTPATIENT
@@ -22,10 +23,12 @@ def auth(level=L.RESIDENTIAL, status=A.APPROVED, start=date(2026, 12, 1), end=da
     return AuthorizationFacts(level, status, start, end)
 
 
+PAID = DepositFacts(Decimal("30000.00"), Decimal("30000.00"), "THB")
+
 CASES = [
     # (description, input, cleared, basis)
     ("nothing recorded", ClearanceInput(ON), False, None),
-    ("deposit only", ClearanceInput(ON, deposit_received=True), True, "private_pay"),
+    ("deposit only", ClearanceInput(ON, deposit=PAID), True, "private_pay"),
     ("override only", ClearanceInput(ON, override_reason="Hardship, director approved"), True, "override"),
     ("blank override is no override", ClearanceInput(ON, override_reason="   "), False, None),
     (
@@ -124,17 +127,36 @@ CASES = [
     ),
     (
         "insurance short, deposit received",
-        ClearanceInput(ON, L.RESIDENTIAL, (cov(),), deposit_received=True),
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(),), deposit=PAID),
         True,
         "private_pay",
     ),
     (
         "insurance wins over deposit and override",
-        ClearanceInput(ON, L.RESIDENTIAL, (cov(auth_res=False),), deposit_received=True, override_reason="x"),
+        ClearanceInput(ON, L.RESIDENTIAL, (cov(auth_res=False),), deposit=PAID, override_reason="x"),
         True,
         "insurance",
     ),
-    ("deposit wins over override", ClearanceInput(ON, deposit_received=True, override_reason="x"), True, "private_pay"),
+    # Issue 13, bug 2: the deposit must reach what the quote asks for.
+    (
+        "1 THB of 30,000 asked",
+        ClearanceInput(ON, deposit=DepositFacts(Decimal("1.00"), Decimal("30000"), "THB")),
+        False,
+        None,
+    ),
+    (
+        "a deposit with no amount asked",
+        ClearanceInput(ON, deposit=DepositFacts(Decimal("5000"), None, "THB")),
+        False,
+        None,
+    ),
+    (
+        "more than asked",
+        ClearanceInput(ON, deposit=DepositFacts(Decimal("30000.01"), Decimal("30000"), "THB")),
+        True,
+        "private_pay",
+    ),
+    ("deposit wins over override", ClearanceInput(ON, deposit=PAID, override_reason="x"), True, "private_pay"),
 ]
 
 
@@ -167,3 +189,25 @@ def test_summaries_name_the_basis():
         "Primary — Blue Harbor: verified active; authorization for residential approved."
     )
     assert assess(ClearanceInput(ON, override_reason=" Charity bed ")).summary == "Administrator override: Charity bed"
+
+
+@pytest.mark.parametrize(
+    "deposit, words",
+    [
+        (
+            DepositFacts(Decimal("1.00"), Decimal("30000.00"), "THB"),
+            "The deposit received, 1.00 THB, is less than the 30,000.00 THB the quote asks for (29,999.00 THB still due).",
+        ),
+        (
+            DepositFacts(Decimal("0"), Decimal("30000.00"), "THB"),
+            "No private-pay deposit has been received (the quote asks for 30,000.00 THB).",
+        ),
+        (
+            DepositFacts(Decimal("500"), None, "JPY"),
+            "A deposit of 500 JPY is recorded, but no quote says what deposit is required",
+        ),
+    ],
+)
+def test_a_short_deposit_says_how_short(deposit, words):
+    result = assess(ClearanceInput(ON, deposit=deposit))
+    assert not result.cleared and any(m.startswith(words) for m in result.missing), result.missing

@@ -37,6 +37,12 @@ class FeeScheduleForm(ContractForm):
     period = SelectField(
         "Per", choices=choices(FeePeriod.choices()), default=FeePeriod.MONTH.value, validate_choice=False
     )
+    deposit_amount = text_input(
+        "Deposit before admission (amount)", 40, "In the fee's currency; or give a share below.", **AMOUNT_ATTRS
+    )
+    deposit_percent = text_input(
+        "…or deposit as a share of the first month (%)", 6, "e.g. 25 for a quarter of the first month's fee."
+    )
     includes = TextAreaField("What the fee includes", render_kw={"rows": 3, "maxlength": TERMS_LIMIT})
     billed_separately = TextAreaField("Billed separately", render_kw={"rows": 3, "maxlength": TERMS_LIMIT})
     is_active = BooleanField("In use (offered on new quotes)", default=True)
@@ -49,6 +55,8 @@ class FeeScheduleForm(ContractForm):
             amount=amount_text(schedule.amount, schedule.currency),
             currency=schedule.currency,
             period=schedule.period.value,
+            deposit_amount=amount_text(schedule.deposit_amount, schedule.currency) if schedule.deposit_amount else "",
+            deposit_percent=f"{schedule.deposit_percent.normalize():f}" if schedule.deposit_percent else "",
             includes=schedule.includes,
             billed_separately=schedule.billed_separately,
             is_active=schedule.is_active,

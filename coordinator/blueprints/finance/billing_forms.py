@@ -45,6 +45,9 @@ class QuoteForm(_InAccountCurrency):
         "How many (days, weeks, months or episodes, as the fee is set)", default="1", render_kw=NUMBER_ATTRS
     )
     valid_until = date_input("Valid until")
+    deposit_amount = text_input(
+        "Deposit asked before admission", 40, "Leave empty to use the fee schedule's deposit.", **AMOUNT_ATTRS
+    )
     notes = TextAreaField("Notes", render_kw={"rows": 2, "maxlength": contracts.NOTES_LIMIT})
 
 

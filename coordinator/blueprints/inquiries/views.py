@@ -6,6 +6,9 @@ hand a form to one service through `submit`, and redirect; the request commits o
 
 from __future__ import annotations
 
+import contextlib
+from datetime import date
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from coordinator import security
@@ -160,9 +163,27 @@ def _forms(inquiry, **overrides) -> dict:
     return forms
 
 
+def _asked_admission(form) -> dict:
+    """The date and program a refused admit form asked about (what its clearance is shown for)."""
+    if form is None or form.action.data != "admit":
+        return {}
+    asked = {}
+    typed = str(form.admit_date.data or "")
+    if len(typed) == 10:  # YYYY-MM-DD, as the date input sends it; anything else is shown for today
+        with contextlib.suppress(ValueError):
+            asked["asked_on"] = date.fromisoformat(typed)
+    program = str(form.program_id.data or "")
+    if program.isascii() and program.isdigit() and 0 < int(program) < 2**31:
+        asked["asked_program_id"] = int(program)
+    return asked
+
+
 def render_detail(inquiry, status: int = 200, **overrides):
     """The record page, with any form that failed shown again with its problems."""
     user = me()
+    planned = clearance.for_plan(
+        inquiry, clinic_context()["today"], **_asked_admission(overrides.get("transition_form"))
+    )
     possible_duplicates = duplicates.shown_on(user, inquiry)
     return render_template(
         "inquiries/detail.html",
@@ -177,7 +198,8 @@ def render_detail(inquiry, status: int = 200, **overrides):
         can_edit=user.role in inquiry_access.EDITORS and inquiry.merged_into_id is None,
         first_contact=inquiries.time_to_first_contact(inquiry),
         lifecycle=lifecycle,
-        clearance=clearance.clearance_for(inquiry, clinic_context()["today"]),
+        clearance=planned.clearance,
+        planned=planned,
         # A clinical break-the-glass grant does not open the finances: then only cleared / not cleared.
         can_see_finances=finance_access.can_see(user, inquiry),
         now=utcnow(),
