@@ -4,8 +4,8 @@ Any deposit used to clear a private-pay patient, even 1 THB. A fee schedule now 
 deposit (an amount, or a percent of the first month's fee), a quote copies it (or the amount
 typed on the quote), and financial clearance compares the deposits kept against it.
 
-Revision ID: 0014
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-03 17:30:00
 
 """
@@ -13,8 +13,8 @@ Create Date: 2026-12-03 17:30:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
