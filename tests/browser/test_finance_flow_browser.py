@@ -77,6 +77,7 @@ def test_billing_quotes_takes_a_deposit_sets_up_a_plan_and_sees_an_exact_balance
                 period=FeePeriod.MONTH,
                 includes="Accommodation, meals, therapy, two months of aftercare",
                 billed_separately="Medication, hospital visits, transport",
+                deposit_percent=25,  # 70,000 THB of the first month, which the quote asks for
             )
         )
         db.session.commit()

@@ -21,7 +21,9 @@ from tests.intake.test_api import URL, api_payload, auth, make_api_client
 
 # Statements per page, measured 2026-12-03 (docs/BENCHMARKS.md, "Requests"). The list pages
 # are reworked by their own change (keyset pagination); these are ceilings, not targets.
-MOST_STATEMENTS = {"home": 8, "list": 7, "record": 17}
+# The list reads its rows in two parts (those the reader may open, then the hidden block), one
+# statement each, always both, so the count never depends on the data.
+MOST_STATEMENTS = {"home": 8, "list": 8, "record": 18}  # record: clearance reads the admission plan
 
 
 def measure(count_queries, call):
