@@ -1,8 +1,9 @@
 """Codes for test accounts with multi-factor sign-in, computed as an authenticator app would.
 
 Each code works once (the account keeps the last step used) and the server accepts one step
-either side of now, so a test may sign the same account in three times per 30 seconds; past
-that the helper waits for the next step rather than reuse one.
+either side of now, so a test may sign the same account in two or three times per 30 seconds; past
+that the helper waits for the next step rather than reuse one. A code is only handed out
+if the server will still take it MARGIN_SECONDS later (a loaded CI machine is slow).
 """
 
 from __future__ import annotations
@@ -37,13 +38,22 @@ def secret_for(app, email: str) -> str | None:
 
 
 def next_code(app, email: str) -> str:
-    """A code the server will accept now for this account (never one it has seen)."""
+    """A code the server will accept now for this account (never one it has seen), and will
+    still accept for at least MARGIN_SECONDS, so a slow machine that submits it a few seconds
+    later does not cross a step boundary and see it refused."""
     with app.app_context():
         user = db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).one()
         secret, last = mfa.secret_of(user), user.totp_last_step
     while True:
-        now = totp.step_at(time.time())
-        step = now - totp.WINDOW if last is None else max(now - totp.WINDOW, last + 1)
-        if step <= now + totp.WINDOW:
-            return totp.code_at(secret, step)
-        time.sleep(totp.STEP_SECONDS - time.time() % totp.STEP_SECONDS + 0.05)
+        moment = time.time()
+        now = totp.step_at(moment)
+        first = now - totp.WINDOW if last is None else max(now - totp.WINDOW, last + 1)
+        for step in range(first, now + totp.WINDOW + 1):
+            # The server accepts `step` until its own current step passes step + WINDOW.
+            accepted_until = (step + totp.WINDOW + 1) * totp.STEP_SECONDS
+            if accepted_until - moment >= MARGIN_SECONDS:
+                return totp.code_at(secret, step)
+        time.sleep(totp.STEP_SECONDS - moment % totp.STEP_SECONDS + 0.05)
+
+
+MARGIN_SECONDS = 12
