@@ -1,4 +1,6 @@
-"""Flask commands: `flask create-user` for the first administrator, `flask seed-demo` for laptops."""
+"""Flask commands: `flask create-user` for the first administrator, `flask reset-mfa` when an
+account has lost its authenticator and no administrator can sign in to reset it, `flask seed-demo`
+for laptops."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import User
 from coordinator.roles import Discipline, Role
-from coordinator.services import accounts, audit
+from coordinator.services import accounts, audit, mfa
 
 DEMO_PASSWORD = "coordinator-demo"
 DEMO_USERS = [
@@ -69,6 +71,26 @@ def create_user_command(email, full_name, role, discipline, password):
     click.echo(f"Created {user.role.value} account {user.email} (id {user.id}).")
 
 
+@click.command("reset-mfa")
+@with_appcontext
+@click.option("--email", required=True)
+def reset_mfa_command(email):
+    """Remove an account's second factor (a lost phone, and no other administrator to do it on the
+    Users page): its sessions end and it enrols again at its next sign-in. Audited as the CLI."""
+    user = db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).one_or_none()
+    if user is None:
+        click.echo("error: no account has that email address", err=True)
+        sys.exit(1)
+    try:
+        mfa.reset_by_admin(audit.CLI, user)
+    except ValidationFailed:
+        db.session.rollback()
+        click.echo("error: that account has no multi-factor sign-in to reset", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Multi-factor sign-in removed for {user.email}; it sets it up again at its next sign-in.")
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command():
@@ -108,4 +130,5 @@ def seed_demo_command():
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user_command)
+    app.cli.add_command(reset_mfa_command)
     app.cli.add_command(seed_demo_command)

@@ -207,9 +207,10 @@ def disable(user: User, data: DisableMfaInput, *, profile: str, now: float | Non
     audit.record(user, AuditAction.MFA_DISABLED, "user", user.id)
 
 
-def reset_by_admin(actor: User, user: User) -> None:
-    """An administrator removes someone's second factor (a lost phone): their sessions end, and they
-    enrol again (administrators at their next sign-in, others when they choose). The caller commits."""
+def reset_by_admin(actor: User | audit.SystemActor, user: User) -> None:
+    """An administrator (or `flask reset-mfa` on the server) removes someone's second factor (a lost
+    phone): their sessions end, and they enrol again (administrators at their next sign-in, others
+    when they choose). The caller commits."""
     if user.totp_secret is None:
         raise ValidationFailed([problem(None, "mfa_not_enabled")])
     _clear(user)

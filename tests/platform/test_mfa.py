@@ -216,6 +216,25 @@ def test_an_admin_resets_someones_mfa(admin_client, new_client, create_user, app
     assert new_client().login(user.email, PASSWORD, complete_mfa=False).headers["Location"] == "/"
 
 
+def test_the_server_resets_a_locked_out_administrators_mfa(runner, new_client, create_user, app):
+    """The only administrator lost their phone: nobody can reach the Users page, so the server's
+    operator runs `flask reset-mfa`; the administrator must enrol again at the next sign-in."""
+    admin = create_user(Role.ADMIN, mfa=True)
+    their_browser = login_as(new_client(), admin)
+    result = runner.invoke(args=["reset-mfa", "--email", admin.email.upper()])
+    assert result.exit_code == 0, result.output
+    assert secret_for(app, admin.email) is None
+    assert their_browser.get("/").status_code == 302  # their sessions ended
+    with app.app_context():
+        row = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "mfa_reset")).one()
+        assert (row.actor_label, row.entity_id) == ("cli", str(admin.id))
+    assert new_client().login(admin.email, PASSWORD, complete_mfa=False).headers["Location"] == "/account/mfa"
+    again = runner.invoke(args=["reset-mfa", "--email", admin.email])
+    assert again.exit_code == 1 and "no multi-factor sign-in to reset" in again.output
+    unknown = runner.invoke(args=["reset-mfa", "--email", "nobody@example.org"])
+    assert unknown.exit_code == 1 and "no account" in unknown.output
+
+
 def _admin_codes(app) -> int:
     with app.app_context():
         admin_id = db.session.scalar(sa.select(User.id).where(User.email == "admin@example.org"))
