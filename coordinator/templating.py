@@ -56,16 +56,21 @@ def _visible_items(entries) -> list[tuple[str, str, bool]]:
     return items
 
 
+def _may_roam() -> bool:
+    return current_user.is_authenticated and not (current_user.must_change_password or current_user.must_enrol_mfa)
+
+
 def nav_items() -> list[tuple[str, str, bool]]:
-    """The menu for the signed-in user: (label, endpoint, is this the current page)."""
-    if not current_user.is_authenticated:
+    """The menu for the signed-in user: (label, endpoint, is this the current page). None while
+    they must change their password or set up a second factor: every page leads back there."""
+    if not _may_roam():
         return []
     return _visible_items(NAVIGATION)
 
 
 def admin_nav_items() -> list[tuple[str, str, bool]]:
     """The "Admin" menu's entries the signed-in user may open (none for most roles)."""
-    if not current_user.is_authenticated:
+    if not _may_roam():
         return []
     return _visible_items(ADMIN_NAVIGATION)
 

@@ -165,8 +165,11 @@ def test_an_admin_without_mfa_must_enrol_before_anything_else(new_client, create
         assert browser.get(path).headers["Location"] == "/account/mfa", path
     page = browser.get("/account/mfa").get_data(as_text=True)
     assert "Administrators sign in with a password and a code" in page
+    # No menu leads anywhere else meanwhile (every such link would only bounce back here).
+    assert 'data-testid="admin-menu"' not in page and 'href="/inquiries' not in page and "Sign out" in page
     enrol_through_the_page(browser, app)
     assert browser.get("/admin/users").status_code == 200
+    assert 'data-testid="admin-menu"' in browser.get("/").get_data(as_text=True)
     assert browser.logout().status_code == 302
 
 
