@@ -114,6 +114,7 @@ class AuditAction(LabelledStrEnum):
     VERIFICATION_IMPORTED = "verification_imported", "Verification imported"
     VERIFICATION_RECORDED = "verification_recorded", "Verification recorded"
     VERIFICATION_UPDATED = "verification_updated", "Verification updated"
+    VERIFICATION_DISCARDED = "verification_discarded", "Verification request or draft discarded"
     # Private pay
     BILLING_ACCOUNT_OPENED = "billing_account_opened", "Billing account opened"
     BILLING_ACCOUNT_MOVED_BY_MERGE = "billing_account_moved_by_merge", "Billing account moved by a merge"
