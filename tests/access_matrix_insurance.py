@@ -52,6 +52,12 @@ INSURANCE_MATRIX: dict = {
     ("finance.estimate", "POST"): Access(
         FINANCE_READERS, "/finance/verifications/{ins_verification}/estimate", expect=400, data={"days": "many"}
     ),
+    ("finance.print_estimate", "GET"): Access(
+        FINANCE_READERS,
+        "/finance/verifications/{ins_verification}/estimate/print"
+        "?service_line=sud_residential&daily_rate=1000&days=14&authorized_days=14",
+        expect=200,
+    ),
     ("finance.new_authorization", "GET"): Access(
         FINANCE_EDITORS, "/finance/inquiry/{inquiry}/authorizations/new", expect=200
     ),

@@ -105,6 +105,8 @@ class AuditAction(LabelledStrEnum):
     FINANCES_OPENED_FOR_270 = "finances_opened_for_270", "Finances opened for a 270"
     FINANCES_OPENED_FOR_CHANGE = "finances_opened_for_change", "Finances opened for change"
     FINANCES_OPENED_FOR_OVERRIDE = "finances_opened_for_override", "Finances opened for override"
+    FINANCES_QUOTE_PRINTED = "finances_quote_printed", "Finances: quote printed"
+    FINANCES_ESTIMATE_PRINTED = "finances_estimate_printed", "Finances: estimate printed"
     FINANCES_REFUSED = "finances_refused", "Finances refused"
     FINANCES_STATEMENT_VIEWED = "finances_statement_viewed", "Finances statement viewed"
     FINANCES_VIEWED = "finances_viewed", "Finances viewed"
