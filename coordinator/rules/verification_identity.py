@@ -55,7 +55,9 @@ def same_name(on_record: str | None, last: str | None, first: str | None) -> boo
     return first_then_last or (ours.startswith(last_key) and first_key in ours[len(last_key) :])
 
 
-def same_payer(ours_name: str | None, ours_id: str | None, theirs_name: str | None, theirs_id: str | None) -> bool | None:
+def same_payer(
+    ours_name: str | None, ours_id: str | None, theirs_name: str | None, theirs_id: str | None
+) -> bool | None:
     """Whether the 271 comes from the payer on record; None when it cannot be told."""
     if key(ours_id) and key(theirs_id):
         return key(ours_id) == key(theirs_id)
@@ -103,7 +105,11 @@ def to_json(identity: Identity) -> dict:
     def person(p: Person | None):
         if p is None:
             return None
-        return {"last_name": p.last_name, "first_name": p.first_name, "birth_date": p.birth_date and p.birth_date.isoformat()}
+        return {
+            "last_name": p.last_name,
+            "first_name": p.first_name,
+            "birth_date": p.birth_date and p.birth_date.isoformat(),
+        }
 
     return {
         "subscriber": person(identity.subscriber),

@@ -214,7 +214,9 @@ def update_verification(
 ) -> BenefitVerification:
     """Correct a draft (confirmed verifications are never rewritten); the caller commits."""
     if not verification.is_draft:
-        raise ValidationFailed([problem(None, "verification_confirmed" if verification.is_confirmed else "verification_not_draft")])
+        raise ValidationFailed(
+            [problem(None, "verification_confirmed" if verification.is_confirmed else "verification_not_draft")]
+        )
     _move(verification, VerificationAction.CORRECT)
     lines = _checked_lines(data)
     for name, value in _header(data).items():

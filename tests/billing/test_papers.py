@@ -208,7 +208,12 @@ def test_a_bad_or_unconfirmed_estimate_is_not_printed(app, client, world):
     verification_id = confirmed_verification(app, world.admissions, world.inquiry_id)
     login_as(client, world.admissions)
     url = f"/finance/verifications/{verification_id}/estimate/print"
-    for query in ("", "service_line=dental&daily_rate=1&days=1", f"{STAY}0000", "service_line=sud_residential&daily_rate=%00&days=3"):
+    for query in (
+        "",
+        "service_line=dental&daily_rate=1&days=1",
+        f"{STAY}0000",
+        "service_line=sud_residential&daily_rate=%00&days=3",
+    ):
         response = client.get(f"{url}?{query}")
         assert response.status_code == 302 and response.headers["Location"].endswith("/estimate"), query
     with app.app_context():

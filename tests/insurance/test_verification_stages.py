@@ -143,9 +143,7 @@ def test_a_draft_is_discarded_with_a_reason_kept_audited_and_shown(app, editor, 
 def test_a_271_for_another_person_blocks_confirmation_until_explained(app, editor, editor_client):
     # Same member id, so only the name, the birth date and the payer tell it is someone else.
     inquiry = make_inquiry(app, editor, patient_name="Daniel Example", patient_dob="1975-04-12")
-    coverage_id = make_coverage(
-        app, editor, inquiry.id, member_id="XJH123456789", payer_name="Northwind Mutual"
-    )
+    coverage_id = make_coverage(app, editor, inquiry.id, member_id="XJH123456789", payer_name="Northwind Mutual")
     upload(editor_client, coverage_id, ACTIVE_PPO)
     draft = the_verification(app)
     step = editor_client.get(f"/finance/verifications/{draft.id}/confirm").get_data(as_text=True)
@@ -169,9 +167,7 @@ def test_a_271_for_another_person_blocks_confirmation_until_explained(app, edito
     assert done.status_code == 302
     confirmed = the_verification(app)
     assert confirmed.stage is VerificationStage.CONFIRMED and confirmed.mismatch_explanation == explanation
-    assert "differences from the record explained" in (
-        db_detail(app, "verification_confirmed") or ""
-    )
+    assert "differences from the record explained" in (db_detail(app, "verification_confirmed") or "")
     page = editor_client.get(f"/finance/verifications/{draft.id}").get_data(as_text=True)
     assert 'data-testid="mismatch-explanation"' in page and "Payer confirmed by phone (ref. 7731)" in page
 

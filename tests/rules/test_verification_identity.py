@@ -65,7 +65,9 @@ def test_payers(ours_name, ours_id, theirs_name, theirs_id, expected):
 
 
 PATIENT = Person(full_name="Jordan Rivera", birth_date=date(1989, 4, 12))
-ON_271 = Identity(Person("RIVERA", "JORDAN", None, date(1989, 4, 12)), None, "XJH123456789", "ACME HEALTH PLAN", "60054")
+ON_271 = Identity(
+    Person("RIVERA", "JORDAN", None, date(1989, 4, 12)), None, "XJH123456789", "ACME HEALTH PLAN", "60054"
+)
 
 
 def test_the_same_person_and_payer_is_no_mismatch():

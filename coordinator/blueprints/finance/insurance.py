@@ -168,7 +168,9 @@ def discard_verification(verification_id: int):
     if form.validate_on_submit() and submit(form, verifications.discard_verification, me(), found):
         flash("Discarded. It stays on the record with your reason and no longer waits for review.", "success")
         return _overview(inquiry.id)
-    return _page("finance/verification_discard.html", form, inquiry=inquiry, coverage=found.coverage, verification=found)
+    return _page(
+        "finance/verification_discard.html", form, inquiry=inquiry, coverage=found.coverage, verification=found
+    )
 
 
 # --- the 270/271 exchange ---------------------------------------------------------------------------
