@@ -54,6 +54,17 @@ def test_a_271_for_someone_else_is_explained_before_it_is_confirmed(app, page, l
     expect(page.locator(".navbar")).to_be_hidden()
     shot(page, "verification-print")
 
+    page.emulate_media(media="screen")
+    page.get_by_role("link", name="Estimate what the patient pays").click()
+    page.get_by_label("Daily rate billed").fill("1,000")
+    page.get_by_label("Length of stay").fill("14")
+    page.get_by_role("button", name="Estimate").click()
+    page.get_by_test_id("print-estimate").click()
+    expect(page.get_by_test_id("estimate-summary")).to_contain_text("You pay about")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    shot(page, "estimate-print")
+
 
 def test_a_request_reads_as_a_request_and_the_quote_prints(app, page, live_server, create_user):
     admin = create_user(Role.ADMIN)
@@ -96,3 +107,29 @@ def test_a_request_reads_as_a_request_and_the_quote_prints(app, page, live_serve
     expect(page.get_by_test_id("clinic-address")).to_contain_text("Phuket 83130")
     page.emulate_media(media="print")
     shot(page, "statement-print")
+
+
+def test_a_visitors_request_is_worked_as_a_request(app, client, page, live_server, create_user):
+    from tests.intake.test_public_form import URL
+    from tests.intake.test_web_form_insurance import with_insurance
+
+    assert client.post_form(URL, with_insurance(verification_requested="y")).status_code == 302
+    billing = create_user(Role.BILLING, full_name="Bea Billing")
+    sign_in_as(page, live_server, app, billing)
+    page.goto(live_server + "/finance/")
+    expect(page.get_by_test_id("finance-table")).to_contain_text("Verification requested")
+    expect(page.get_by_test_id("finance-table")).not_to_contain_text("271")
+    shot(page, "worklist-request")
+    page.get_by_test_id("finance-table").get_by_role("link").first.click()
+    expect(page.get_by_test_id("request-says")).to_contain_text("not checked yet")
+    shot(page, "overview-request")
+    page.get_by_role("link", name="Verification requested").click()
+    expect(page.get_by_test_id("request-banner")).to_contain_text("Nobody has checked these benefits yet")
+    expect(page.get_by_role("link", name="Confirm…")).to_have_count(0)
+    shot(page, "request")
+    page.get_by_role("link", name="Close the request…").click()
+    page.get_by_label("Why it is being discarded").fill("The caller will pay privately.")
+    page.get_by_role("button", name="Close the request").click()
+    expect(page.get_by_text("Discarded. It stays on the record")).to_be_visible()
+    expect(page.get_by_test_id("coverage-primary")).to_contain_text("Discarded")
+    shot(page, "overview-discarded")
