@@ -215,3 +215,21 @@ def test_the_request_on_an_inquiry_is_answered_by_an_imported_271(app, client, e
     assert response.headers["Location"] == f"/finance/verifications/{request_id}"
     draft = the_verification(app)
     assert draft.stage is VerificationStage.DRAFT and draft.source_271
+
+
+def test_hostile_input_on_the_confirm_and_discard_steps_changes_nothing(app, editor, editor_client, inquiry):
+    coverage_id = make_coverage(app, editor, inquiry.id, member_id="XJH123456789")
+    upload(editor_client, coverage_id, ACTIVE_PPO)  # for another person: an explanation is needed
+    draft = the_verification(app)
+    for data in (
+        {"checked": "y", "explanation": "x" * 100_000},
+        {"checked": "y", "explanation": "fine\x00"},
+        {"checked": "\x00"},
+    ):
+        response = editor_client.post_form(f"/finance/verifications/{draft.id}/confirm", data)
+        assert response.status_code == 400, data
+    for data in ({"reason": "why\x00"}, {"reason": "r" * 501}):
+        assert editor_client.post_form(f"/finance/verifications/{draft.id}/discard", data).status_code == 400
+    assert the_verification(app).stage is VerificationStage.DRAFT
+    for url in ("/finance/verifications/2147483648/confirm", "/finance/verifications/2147483648/discard"):
+        assert editor_client.get(url).status_code == 404
