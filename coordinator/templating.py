@@ -43,7 +43,8 @@ ADMIN_NAVIGATION = [
     ("Break the glass", "admin.break_glass_log", ("admin.break_glass_log",)),
     ("API clients", "admin.api_clients_list", ("admin.api_clients_list", "admin.new_api_client")),
     ("Audit log", "admin.audit_log", ("admin.audit_log",)),
-    ("Reminders", "admin.reminders_list", ("admin.reminders_list", "admin.reminder_settings")),
+    ("Reminders", "admin.reminders_list", ("admin.reminders_list",)),
+    ("Settings", "admin.reminder_settings", ("admin.reminder_settings", "admin.clinic_settings")),
 ]
 
 

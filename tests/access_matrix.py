@@ -178,6 +178,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("admin.reminder_settings", "POST"): Access(
         ADMIN, "/admin/reminders/settings", expect=400, data={"choice": "role", "role": "wizard"}
     ),
+    ("admin.clinic_settings", "POST"): Access(ADMIN, "/admin/settings/clinic", expect=400, data={"email": "nope"}),
 }
 
 

@@ -18,6 +18,7 @@ BILLING_MATRIX: dict = {
     # The inquiry already has an account: a second one is refused with the form shown again.
     ("finance.open_account", "POST"): Access(FINANCE_EDITORS, ACCOUNT + "/open", expect=400, data={"currency": "USD"}),
     ("finance.statement", "GET"): Access(FINANCE_READERS, "/finance/inquiry/{inquiry}/statement", expect=200),
+    ("finance.print_quote", "GET"): Access(FINANCE_READERS, "/finance/quotes/{billing_quote}/print", expect=200),
     ("finance.new_quote", "GET"): Access(FINANCE_EDITORS, ACCOUNT + "/quotes/new", expect=200),
     ("finance.new_quote", "POST"): Access(FINANCE_EDITORS, ACCOUNT + "/quotes/new", expect=400, data={"quantity": "0"}),
     ("finance.accept_quote", "POST"): Access(FINANCE_EDITORS, "/finance/quotes/{billing_quote}/accept", expect=302),

@@ -31,8 +31,17 @@ INSURANCE_MATRIX: dict = {
     ("finance.edit_verification", "POST"): Access(
         FINANCE_EDITORS, "/finance/verifications/{ins_draft}/edit", expect=400, data={"status": "nonsense"}
     ),
+    ("finance.confirm_verification", "GET"): Access(
+        FINANCE_EDITORS, "/finance/verifications/{ins_draft}/confirm", expect=200
+    ),
     ("finance.confirm_verification", "POST"): Access(
         FINANCE_EDITORS, "/finance/verifications/{ins_verification}/confirm", expect=302
+    ),
+    ("finance.discard_verification", "GET"): Access(
+        FINANCE_EDITORS, "/finance/verifications/{ins_draft}/discard", expect=200
+    ),
+    ("finance.discard_verification", "POST"): Access(
+        FINANCE_EDITORS, "/finance/verifications/{ins_draft}/discard", expect=400, data={"reason": ""}
     ),
     ("finance.download_270", "GET"): Access(FINANCE_EDITORS, "/finance/coverages/{ins_coverage}/270", expect=400),
     ("finance.import_271", "GET"): Access(FINANCE_EDITORS, "/finance/coverages/{ins_coverage}/271", expect=200),
@@ -42,6 +51,12 @@ INSURANCE_MATRIX: dict = {
     ),
     ("finance.estimate", "POST"): Access(
         FINANCE_READERS, "/finance/verifications/{ins_verification}/estimate", expect=400, data={"days": "many"}
+    ),
+    ("finance.print_estimate", "GET"): Access(
+        FINANCE_READERS,
+        "/finance/verifications/{ins_verification}/estimate/print"
+        "?service_line=sud_residential&daily_rate=1000&days=14&authorized_days=14",
+        expect=200,
     ),
     ("finance.new_authorization", "GET"): Access(
         FINANCE_EDITORS, "/finance/inquiry/{inquiry}/authorizations/new", expect=200

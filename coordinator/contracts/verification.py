@@ -8,6 +8,9 @@ reaches that line's input. A line left wholly blank is not stored.
 - `VerificationInput`: a phone or portal check (the method is part of it; a 271 comes through
   the import only).
 - `DraftVerificationInput`: correcting a draft made from a 271 (its method stays electronic).
+- `ConfirmVerificationInput`: the confirm step (a ticked check, and why a 271 that differs
+  from the record is right after all).
+- `DiscardVerificationInput`: setting a request or draft aside, with the reason.
 - `StayEstimateInput`: the proposed stay the estimate page works out.
 
 Amounts are parsed here (not negative); whether they fit the currency's minor unit and the
@@ -81,6 +84,14 @@ define(
         "verification_confirmed": "This verification is confirmed and cannot be changed; "
         "record a new verification instead.",
         "verification_already_confirmed": "This verification is already confirmed.",
+        "verification_not_draft": "Only a draft from a 271 can be corrected or confirmed; a request is answered by "
+        "recording the check or importing the payer's 271.",
+        "verification_not_open": "This verification is confirmed or discarded already; it cannot be discarded.",
+        "verification_findings_missing": "It cannot be confirmed yet. {missing}",
+        "verification_mismatch_unexplained": "The 271 differs from the record (see above). Explain why it is "
+        "right for this patient before confirming, or discard the draft.",
+        "verification_confirm_unchecked": "Tick the box to say you checked the draft against the payer's response.",
+        "verification_discard_reason_required": "Say why it is being discarded.",
         "estimate_service_line_required": "Choose the service line.",
         "estimate_days_required": "Enter the length of stay in days.",
         "estimate_no_benefits": "This verification has no benefits recorded for {line}.",
@@ -186,6 +197,29 @@ class VerificationInput(_VerificationFields):
 
 class DraftVerificationInput(_VerificationFields):
     """Corrections to a draft made from a 271 (the method stays "electronic")."""
+
+
+EXPLANATION_LIMIT = 2000
+DISCARD_REASON_LIMIT = 500
+
+
+class ConfirmVerificationInput(Contract):
+    """The confirm step: the reviewer ticks that they checked it, and explains a mismatch."""
+
+    checked: values.yes_no()
+    explanation: values.text(EXPLANATION_LIMIT, multiline=True, what="explanation")
+
+    def problems(self):
+        if not self.checked:
+            yield problem("checked", "verification_confirm_unchecked")
+
+
+class DiscardVerificationInput(Contract):
+    """Why a request or a draft is set aside (kept with it and shown)."""
+
+    reason: values.text(
+        DISCARD_REASON_LIMIT, required="verification_discard_reason_required", what="reason", multiline=True
+    )
 
 
 class StayEstimateInput(Contract):

@@ -105,6 +105,8 @@ class AuditAction(LabelledStrEnum):
     FINANCES_OPENED_FOR_270 = "finances_opened_for_270", "Finances opened for a 270"
     FINANCES_OPENED_FOR_CHANGE = "finances_opened_for_change", "Finances opened for change"
     FINANCES_OPENED_FOR_OVERRIDE = "finances_opened_for_override", "Finances opened for override"
+    FINANCES_QUOTE_PRINTED = "finances_quote_printed", "Finances: quote printed"
+    FINANCES_ESTIMATE_PRINTED = "finances_estimate_printed", "Finances: estimate printed"
     FINANCES_REFUSED = "finances_refused", "Finances refused"
     FINANCES_STATEMENT_VIEWED = "finances_statement_viewed", "Finances statement viewed"
     FINANCES_VIEWED = "finances_viewed", "Finances viewed"
@@ -114,6 +116,7 @@ class AuditAction(LabelledStrEnum):
     VERIFICATION_IMPORTED = "verification_imported", "Verification imported"
     VERIFICATION_RECORDED = "verification_recorded", "Verification recorded"
     VERIFICATION_UPDATED = "verification_updated", "Verification updated"
+    VERIFICATION_DISCARDED = "verification_discarded", "Verification request or draft discarded"
     # Private pay
     BILLING_ACCOUNT_OPENED = "billing_account_opened", "Billing account opened"
     BILLING_ACCOUNT_MOVED_BY_MERGE = "billing_account_moved_by_merge", "Billing account moved by a merge"

@@ -32,6 +32,7 @@ from coordinator.models.base import Base, UTCDateTime, str_enum, utcnow
 from coordinator.models.payers import Payer
 from coordinator.models.users import User
 from coordinator.rules.authorization_lifecycle import AuthorizationStatus
+from coordinator.rules.verification_lifecycle import VerificationStage
 
 Amount = sa.Numeric(12, 2)
 
@@ -82,21 +83,44 @@ class Coverage(Base):
         return self.payer.name if self.payer_id is not None and self.payer is not None else (self.payer_name or "")
 
 
+def _default_stage(context) -> str:
+    """A new row's stage from what it holds: confirmed when confirmed on creation, a draft when
+    it came from a 271, else a request (services set it; this keeps direct inserts consistent)."""
+    values = context.get_current_parameters()
+    if values.get("confirmed_at") is not None:
+        return VerificationStage.CONFIRMED.value
+    if values.get("method") == "electronic_271":
+        return VerificationStage.DRAFT.value
+    return VerificationStage.REQUESTED.value
+
+
 class BenefitVerification(Base):
     """One check of a coverage's benefits, by phone, on a portal or from an electronic 271.
 
-    A 271 import arrives as a draft (`confirmed_at` empty) that staff review and confirm;
-    only confirmed verifications count toward financial clearance.
+    Its `stage` (rules/verification_lifecycle.py) says what it is: a request nobody has answered
+    yet, a draft from a 271 to review, a confirmed verification (only these count toward
+    financial clearance) or a discarded request or draft.
     """
 
     __tablename__ = "benefit_verification"
     __table_args__ = (
         sa.Index("ix_benefit_verification_coverage_created", "coverage_id", "created_at"),
         sa.CheckConstraint("length(currency) = 3", name="currency_code"),
+        sa.CheckConstraint(
+            "(stage = 'confirmed' AND confirmed_at IS NOT NULL) OR (stage <> 'confirmed' AND confirmed_at IS NULL)",
+            name="stage_matches_confirmation",
+        ),
+        sa.CheckConstraint(
+            "stage <> 'discarded' OR (discarded_at IS NOT NULL AND length(trim(coalesce(discard_reason, ''))) > 0)",
+            name="discarded_with_reason",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     coverage_id: Mapped[int] = mapped_column(sa.ForeignKey("coverage.id"))
+    stage: Mapped[VerificationStage] = mapped_column(
+        str_enum(VerificationStage, "verification_stage"), default=_default_stage
+    )
     status: Mapped[VerificationStatus] = mapped_column(
         str_enum(VerificationStatus, "verification_status"), default=VerificationStatus.REQUESTED
     )
@@ -114,6 +138,14 @@ class BenefitVerification(Base):
     # What a 271 said that does not fit a field: rejections, carve-outs, payer messages.
     findings: Mapped[list] = mapped_column(sa.JSON, default=list)
     source_271: Mapped[str | None] = mapped_column(sa.Text)
+    # Who and which payer the 271 names (rules/verification_identity.to_json), compared with the
+    # record each time the draft is shown or confirmed.
+    identity_271: Mapped[dict | None] = mapped_column(sa.JSON)
+    # Why staff confirmed a 271 that differs from the record (required then; kept and shown).
+    mismatch_explanation: Mapped[str | None] = mapped_column(sa.Text)
+    discard_reason: Mapped[str | None] = mapped_column(sa.Text)
+    discarded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    discarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -130,7 +162,21 @@ class BenefitVerification(Base):
 
     @property
     def is_draft(self) -> bool:
-        return self.confirmed_at is None
+        """A 271 draft to review (not a request, not discarded)."""
+        return self.stage is VerificationStage.DRAFT
+
+    @property
+    def is_request(self) -> bool:
+        return self.stage is VerificationStage.REQUESTED
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.stage is VerificationStage.CONFIRMED
+
+    @property
+    def is_open(self) -> bool:
+        """A request or a draft: something staff still have to act on."""
+        return self.stage in (VerificationStage.REQUESTED, VerificationStage.DRAFT)
 
 
 class VerificationLine(Base):

@@ -5,9 +5,13 @@ The X12 work itself is pure and lives in `coordinator/x12/`; this module gathers
 stores the result and audits. The caller checks access first and commits.
 
 - **271 import** keeps the file's text, turns notes and AAA rejections into findings and never
-  refuses a member-id mismatch (it is written into the findings instead). Member ids and group
-  numbers compare through `values.compact_identifier`, without case, as every way in stores them.
-  A file the parser refuses changes nothing: the error names the problem on the "file" field.
+  refuses a file for another person: it keeps who and which payer the file names
+  (`identity_271`), and `verifications.identity_mismatches` compares that with the record
+  (member id, names, dates of birth, payer) whenever the draft is shown or confirmed, so a
+  mismatch blocks confirmation until staff explain it. Group numbers compare through
+  `values.compact_identifier`, without case, as every way in stores them. An open request on the
+  coverage becomes the draft (the visitor's request is answered by the file). A file the parser
+  refuses changes nothing: the error names the problem on the "file" field.
 - **270** names are split on the last space ("Mary Ann Smith" -> last "Smith", first "Mary
   Ann"), or on a comma when there is one ("Smith, Mary Ann"); a one-word name is refused
   because payers match on both. Sender and receiver ids come from X12_SENDER_ID and
@@ -42,8 +46,10 @@ from coordinator.domain.intake import Sex
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import BenefitVerification, Coverage, Inquiry, Payer, User, VerificationLine, utcnow
+from coordinator.rules import verification_identity as identity
 from coordinator.rules.errors import RuleError
-from coordinator.services import audit
+from coordinator.rules.verification_lifecycle import LIFECYCLE, VerificationAction, VerificationStage
+from coordinator.services import audit, verifications
 from coordinator.x12.build270 import EligibilityRequest, Person, X12BuildError, build_270
 from coordinator.x12.codes import INSURANCE_TYPES
 from coordinator.x12.mapping import draft_from_271
@@ -145,16 +151,33 @@ def _read(uploaded: bytes | BinaryIO) -> bytes:
 
 
 def _member_finding(draft, coverage: Coverage) -> str | None:
-    """What the 271 says about whose coverage it is, where that differs from this coverage."""
+    """A member id the 271 gives where this coverage has none (a different one is an identity
+    mismatch, which blocks confirmation: `verifications.identity_mismatches`)."""
     member_id = getattr(draft, "member_id", None)
-    if member_id and coverage.member_id and not same_identifier(member_id, coverage.member_id):
-        return (
-            f"The 271 is for member id {member_id}, but this coverage has {coverage.member_id}: "
-            "check that the file belongs to this patient before confirming."
-        )
     if member_id and not coverage.member_id:
         return f"The 271 is for member id {member_id}; this coverage has no member id yet."
     return None
+
+
+def _identity(response) -> dict:
+    """Who and which payer the parsed 271 names, as stored with the draft."""
+
+    def person(member):
+        if member is None:
+            return None
+        return identity.Person(member.last_name, member.first_name, None, member.birth_date)
+
+    payer = response.payer
+    subscriber = response.subscriber
+    return identity.to_json(
+        identity.Identity(
+            person(subscriber),
+            person(response.dependent),
+            subscriber.member_id if subscriber else None,
+            payer.name if payer else None,
+            payer.id if payer else None,
+        )
+    )
 
 
 def _group_finding(draft, coverage: Coverage) -> str | None:
@@ -168,7 +191,8 @@ def import_271(actor: User, coverage: Coverage, uploaded: bytes | BinaryIO) -> B
     """Turn a 271 file (bytes or an upload) into a draft verification to review; the caller commits."""
     content = _read(uploaded)
     try:
-        draft = draft_from_271(parse_271(content))
+        response = parse_271(content)
+        draft = draft_from_271(response)
     except (X12ParseError, RuleError) as error:
         raise ValidationFailed.single("file", error.message) from None
 
@@ -192,9 +216,8 @@ def import_271(actor: User, coverage: Coverage, uploaded: bytes | BinaryIO) -> B
     ]
     status = getattr(draft, "status", None)
     reference = getattr(draft, "payer_reference", None)
-    verification = BenefitVerification(
-        coverage_id=coverage.id,
-        created_by_id=actor.id,
+    request = verifications.open_request(coverage.id)
+    header = dict(
         method=VerificationMethod.ELECTRONIC_271,
         status=VerificationStatus(status)
         if status in VerificationStatus._value2member_map_
@@ -207,19 +230,31 @@ def import_271(actor: User, coverage: Coverage, uploaded: bytes | BinaryIO) -> B
         notes=("Plan on the 271: " + " — ".join(plan))[:NOTES_LIMIT] if plan else None,
         findings=findings,
         source_271=content.decode("utf-8", errors="replace").replace("\x00", ""),
+        identity_271=_identity(response),
     )
+    if request is None:
+        verification = BenefitVerification(
+            coverage_id=coverage.id, created_by_id=actor.id, stage=VerificationStage.DRAFT, **header
+        )
+        verification.lines = []
+        db.session.add(verification)
+    else:  # the visitor's request is answered by this file: it becomes the draft
+        verification = request
+        verification.stage = LIFECYCLE.next(request.stage, VerificationAction.IMPORT_271)
+        for name, value in header.items():
+            setattr(verification, name, value)
     if verification.plan_begin and verification.plan_end and verification.plan_end < verification.plan_begin:
         verification.findings.append("The 271's plan dates are out of order; they were left out.")
         verification.plan_begin = verification.plan_end = None
     verification.lines = sorted(lines, key=lambda line: _LINE_ORDER[line.service_line])
-    db.session.add(verification)
     db.session.flush()
+    answered = ", answers the request" if request is not None else ""
     audit.record(
         actor,
         AuditAction.VERIFICATION_IMPORTED,
         "benefit_verification",
         verification.id,
-        detail=f"coverage {coverage.id}, 271 draft, {len(lines)} service lines, {len(findings)} findings",
+        detail=f"coverage {coverage.id}, 271 draft, {len(lines)} service lines, {len(findings)} findings{answered}",
     )
     return verification
 

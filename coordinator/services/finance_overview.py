@@ -116,7 +116,7 @@ def overview(inquiry: Inquiry, today: date) -> Overview:
         CoverageRow(
             c,
             next(iter(verifications.get(c.id, [])), None),
-            next((v for v in verifications.get(c.id, []) if not v.is_draft), None),
+            next((v for v in verifications.get(c.id, []) if v.is_confirmed), None),
         )
         for c in coverages
     ]
@@ -154,10 +154,11 @@ class WorkRow:
     inquiry: Inquiry
     visible: bool
     coverages: list[Coverage]
-    verification_status: VerificationStatus | None
-    has_draft: bool
+    verification_status: VerificationStatus | None  # of the newest confirmed verification
+    has_draft: bool  # a 271 draft waits for review
     balance: str | None
     next_review: date | None
+    has_request: bool = False  # someone asked for a check nobody has made yet
 
 
 def _statement(user: User, view: str, today: date, glass: frozenset[int]):
@@ -243,6 +244,7 @@ def worklist(
     coverages: dict[int, list[Coverage]] = {}
     status: dict[int, VerificationStatus] = {}
     drafts: set[int] = set()
+    requests: set[int] = set()
     balances: dict[int, str] = {}
     reviews: dict[int, date] = {}
     if ids:
@@ -261,7 +263,9 @@ def worklist(
         ):
             if verification.is_draft:
                 drafts.add(inquiry_id)
-            else:
+            elif verification.is_request:
+                requests.add(inquiry_id)
+            elif verification.is_confirmed:
                 status.setdefault(inquiry_id, verification.status)
         signed = sa.case((LedgerEntry.kind == LedgerKind.PAYMENT, -LedgerEntry.amount), else_=LedgerEntry.amount)
         for inquiry_id, currency, total in db.session.execute(
@@ -288,6 +292,7 @@ def worklist(
             i.id in drafts,
             balances.get(i.id),
             reviews.get(i.id),
+            i.id in requests,
         )
         for i in result.items
     ]

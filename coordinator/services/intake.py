@@ -36,6 +36,7 @@ from coordinator.models import (
 )
 from coordinator.roles import Role
 from coordinator.rules import mme
+from coordinator.rules.verification_lifecycle import VerificationStage
 from coordinator.services import audit, reminders, tasks
 from coordinator.services.audit import SystemActor
 
@@ -223,7 +224,11 @@ def _add_coverage(actor, inquiry: Inquiry, insurance: InsuranceDetails, channel:
     )
     if insurance.verification_requested:
         verification = BenefitVerification(
-            coverage_id=coverage.id, status=VerificationStatus.REQUESTED, method=None, created_by_id=creator_id
+            coverage_id=coverage.id,
+            stage=VerificationStage.REQUESTED,
+            status=VerificationStatus.REQUESTED,
+            method=None,
+            created_by_id=creator_id,
         )
         db.session.add(verification)
         db.session.flush()

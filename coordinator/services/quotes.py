@@ -66,6 +66,17 @@ def load_quote(quote_id: int) -> Quote:
     return records.load(Quote, quote_id)
 
 
+def load_quote_for_paper(quote_id: int) -> Quote:
+    """The quote with its program, for the printable quote, or NotFound."""
+    found = records.load(Quote, quote_id)
+    return db.session.get(Quote, found.id, options=[joinedload(Quote.program)], populate_existing=True)
+
+
+def is_expired(quote: Quote, today: date) -> bool:
+    """Whether an issued quote's "valid until" day has passed."""
+    return quote_lifecycle.is_expired(quote.status, quote.valid_until, today)
+
+
 def quote_options(account: BillingAccount) -> list[tuple[Program, FeeSchedule]]:
     """Active programs with an active fee schedule in the account's currency (one query)."""
     rows = db.session.execute(

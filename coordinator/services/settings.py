@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from coordinator.domain.audit import AuditAction
 from coordinator.extensions import db
 from coordinator.models import AppSetting, User
@@ -9,13 +11,30 @@ from coordinator.services import audit
 
 CLINICAL_LEAD_USER = "clinical_lead_user_id"  # a user id: gets PHQ-9 item-9 safety flags
 CLINICAL_LEAD_ROLE = "clinical_lead_role"  # or everyone active in this role ("clinician" by default)
-KNOWN_KEYS = frozenset({CLINICAL_LEAD_USER, CLINICAL_LEAD_ROLE})
+# The clinic's details printed on quotes, estimates and statements (services/clinic_details.py).
+CLINIC_DETAILS = {
+    "name": "clinic_name",
+    "address": "clinic_address",
+    "phone": "clinic_phone",
+    "email": "clinic_email",
+    "payment_details": "clinic_payment_details",
+    "billed_separately": "clinic_billed_separately",
+}
+KNOWN_KEYS = frozenset({CLINICAL_LEAD_USER, CLINICAL_LEAD_ROLE, *CLINIC_DETAILS.values()})
 
 
 def get_value(key: str) -> str | None:
     """The stored value of a setting, or None when it was never set."""
     row = db.session.get(AppSetting, key)
     return row.value if row is not None else None
+
+
+def get_values(keys) -> dict[str, str | None]:
+    """Several settings in one query: key -> stored value (None when never set)."""
+    keys = list(keys)
+    rows = db.session.scalars(sa.select(AppSetting).where(AppSetting.key.in_(keys))).all()
+    found = {row.key: row.value for row in rows}
+    return {key: found.get(key) for key in keys}
 
 
 def set_value(actor: User, key: str, value: str | None) -> None:

@@ -27,7 +27,7 @@ def shot(page, name):
 
 def test_admissions_verifies_a_ppo_from_a_271_and_records_an_authorization(app, page, live_server, create_user):
     user = create_user(Role.ADMISSIONS, full_name="Ana Admissions")
-    inquiry = make_inquiry(app, None, patient_name="Jordan Rivera")
+    inquiry = make_inquiry(app, None, patient_name="Jordan Rivera", patient_dob="1989-04-12")  # as on the 271
     sign_in_as(page, live_server, app, user)
     page.goto(f"{live_server}/finance/inquiry/{inquiry.id}")
     page.get_by_role("link", name="Add coverage").click()
@@ -43,7 +43,10 @@ def test_admissions_verifies_a_ppo_from_a_271_and_records_an_authorization(app, 
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_text("Verified active").first).to_be_visible()
     shot(page, "271-draft")
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("link", name="Confirm…").click()  # a step that shows what is confirmed
+    page.get_by_label("I checked this draft").check()
+    page.get_by_role("button", name="Confirm the verification").click()
+    expect(page.get_by_test_id("stage")).to_have_text("Confirmed")
     expect(page.get_by_text("271 draft to review")).to_have_count(0)
 
     page.goto(f"{live_server}/finance/inquiry/{inquiry.id}")

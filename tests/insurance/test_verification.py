@@ -244,6 +244,7 @@ def test_a_draft_is_corrected_then_confirmed(app, editor, editor_client, coverag
             "status": "verified_active",
             "network_status": "in_network",
             "currency": "USD",
+            "plan_begin": "2026-01-01",
             R + "covered": "yes",
             R + "coinsurance_percent": "30",
             R + "deductible_individual": "1500",
@@ -258,7 +259,8 @@ def test_a_draft_is_corrected_then_confirmed(app, editor, editor_client, coverag
     ]  # the pharmacy line was cleared
     assert saved.findings == ["A payer message."] and saved.source_271 == "ISA*00~"
 
-    response = editor_client.post_form(f"/finance/verifications/{draft_id}/confirm")
+    assert editor_client.get(f"/finance/verifications/{draft_id}/confirm").status_code == 200
+    response = editor_client.post_form(f"/finance/verifications/{draft_id}/confirm", {"checked": "y"})
     assert response.status_code == 302 and response.headers["Location"] == f"/finance/verifications/{draft_id}"
     [saved] = verifications(app)
     assert not saved.is_draft and saved.confirmed_by_id == saved.verified_by_id == editor.id

@@ -16,7 +16,7 @@ from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import BenefitVerification, Coverage
 from coordinator.roles import Role
-from coordinator.services import coverages, eligibility
+from coordinator.services import coverages, eligibility, verifications
 from coordinator.x12.parse271 import X12ParseError, parse_271
 from tests.fixtures.intake import make_inquiry
 from tests.fixtures.users import login_as
@@ -52,7 +52,9 @@ def lines_by_service(verification):
 # --- 271 import ---------------------------------------------------------------------------------
 
 
-def test_an_active_ppo_271_becomes_a_draft_that_staff_confirm(app, editor, editor_client, inquiry):
+def test_an_active_ppo_271_becomes_a_draft_that_staff_confirm(app, editor, editor_client):
+    # The patient the file describes (RIVERA, JORDAN, born 12 Apr 1989), in the record's own spelling.
+    inquiry = make_inquiry(app, editor, patient_name="Jordan Rivera", patient_dob="1989-04-12")
     coverage_id = make_coverage(app, editor, inquiry.id, member_id="XJH123456789")
     page = editor_client.get(f"/finance/coverages/{coverage_id}/271")
     assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.get_data(as_text=True)
@@ -109,8 +111,9 @@ def test_an_active_ppo_271_becomes_a_draft_that_staff_confirm(app, editor, edito
     assert "PRIOR AUTHORIZATION REQUIRED BEFORE ADMISSION" in text
     assert '<details class="mt-3" data-testid="raw-271">' in text and "NM1*IL*1*RIVERA*JORDAN" in text
     assert "Electronic (271)" in text and "Not yet confirmed" in text
+    assert 'data-testid="mismatches"' not in text  # the file is for this patient
 
-    assert editor_client.post_form(f"/finance/verifications/{draft.id}/confirm").status_code == 302
+    assert editor_client.post_form(f"/finance/verifications/{draft.id}/confirm", {"checked": "y"}).status_code == 302
     confirmed = the_verification(app)
     assert not confirmed.is_draft and confirmed.verified_by_id == confirmed.confirmed_by_id == editor.id
     assert 'data-testid="draft-banner"' not in editor_client.get(f"/finance/verifications/{draft.id}").get_data(
@@ -166,14 +169,17 @@ def test_other_fixtures_import(app, editor, editor_client, inquiry, name):
     assert editor_client.get(f"/finance/verifications/{draft.id}").status_code == 200
 
 
-def test_a_member_id_mismatch_is_a_finding_not_a_refusal(app, editor, editor_client, inquiry):
+def test_a_member_id_mismatch_is_imported_and_shown_not_refused(app, editor, editor_client):
+    inquiry = make_inquiry(app, editor, patient_name="Jordan Rivera", patient_dob="1989-04-12")
     coverage_id = make_coverage(app, editor, inquiry.id, member_id="OTHER-999")
     assert upload(editor_client, coverage_id, fixture_bytes("active_ppo")).status_code == 302
     draft = the_verification(app)
-    assert draft.findings[0] == (
-        "The 271 is for member id XJH123456789, but this coverage has OTHER-999: check that "
-        "the file belongs to this patient before confirming."
-    )
+    with app.app_context():
+        assert verifications.identity_mismatches(verifications.load_verification(draft.id)) == [
+            "The 271 is for member id XJH123456789; this coverage has OTHER-999."
+        ]
+    text = editor_client.get(f"/finance/verifications/{draft.id}").get_data(as_text=True)
+    assert 'data-testid="mismatches"' in text and "this coverage has OTHER-999" in text
 
 
 @pytest.mark.parametrize("stored", ["XJH 1234 5678 9", "xjh123456789", " xjh 123456789 "])
@@ -186,6 +192,8 @@ def test_member_ids_compare_without_spaces_or_case(app, editor, editor_client, i
         db.session.commit()
     assert upload(editor_client, coverage_id, fixture_bytes("active_ppo")).status_code == 302
     assert not any("member id" in finding for finding in the_verification(app).findings)
+    page = editor_client.get(f"/finance/verifications/{the_verification(app).id}").get_data(as_text=True)
+    assert "member id XJH123456789" not in page
 
 
 def _parser_message(content: bytes) -> str:

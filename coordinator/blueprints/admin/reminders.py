@@ -8,6 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from coordinator import security
 from coordinator.blueprints.admin import bp
+from coordinator.blueprints.admin.clinic_details import settings_page
 from coordinator.blueprints.admin.reminder_forms import (
     CancelReminderForm,
     ClinicalLeadForm,
@@ -104,9 +105,4 @@ def reminder_settings():
     if form.validate_on_submit() and (lead := submit(form, clinical_lead.choose, me())):
         flash(f"Safety flags now go to {lead.who}.", "success")
         return redirect(url_for("admin.reminder_settings"))
-    return render_template(
-        "admin/reminder_settings.html",
-        form=form,
-        lead=clinical_lead.current(),
-        role_counts=clinical_lead.active_counts_by_role(),
-    ), 400 if form.errors else 200
+    return settings_page(lead_form=form, status=400 if form.errors else 200)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from coordinator import security
 from coordinator.blueprints.admin.fee_schedule_forms import amount_text
@@ -32,7 +32,7 @@ from coordinator.blueprints.forms import submit
 from coordinator.clock import clinic_today
 from coordinator.rules.money import format_money
 from coordinator.rules.payment_plan_lifecycle import takes_payments
-from coordinator.services import billing_accounts, finance_access, ledger, payment_plans, quotes
+from coordinator.services import billing_accounts, clinic_details, finance_access, ledger, payment_plans, quotes
 
 STATUS_BADGES = {
     "paid": ("Paid", "text-bg-success"),
@@ -133,7 +133,7 @@ def statement(inquiry_id: int):
             account=account,
             view=ledger.ledger_view(account, today),
             today=today,
-            clinic_name=current_app.config.get("CLINIC_NAME") or "Coordinator",
+            clinic=clinic_details.current(),
         ),
     )
 

@@ -17,8 +17,9 @@ from coordinator.blueprints.finance import bp
 from coordinator.blueprints.finance.common import EDIT_ROLES, READ_ROLES
 from coordinator.blueprints.finance.insurance_forms import (
     AuthorizationForm,
-    ConfirmForm,
+    ConfirmVerificationForm,
     CoverageForm,
+    DiscardVerificationForm,
     DraftVerificationForm,
     EstimateForm,
     Import271Form,
@@ -108,7 +109,7 @@ def verification(verification_id: int):
         verification=found,
         people=verifications.people_named(found),
         can_edit=finance_access.can_edit(me(), inquiry),
-        confirm_form=ConfirmForm(),
+        mismatches=verifications.identity_mismatches(found) if found.source_271 else [],
         money=money,
     )
 
@@ -119,7 +120,7 @@ def edit_verification(verification_id: int):
     found = verifications.load_verification(verification_id)
     inquiry = finance_access.require(me(), found.coverage.inquiry_id, edit=True, purpose=CHANGE)
     if not found.is_draft:
-        flash(message("verification_confirmed"), "warning")
+        flash(message("verification_confirmed" if found.is_confirmed else "verification_not_draft"), "warning")
         return _to_verification(found.id)
     if request.method == "POST":
         form = DraftVerificationForm()
@@ -131,17 +132,45 @@ def edit_verification(verification_id: int):
     return _page("finance/verification_form.html", form, inquiry=inquiry, coverage=found.coverage, verification=found)
 
 
-@bp.route("/verifications/<int:verification_id>/confirm", methods=["POST"])
+@bp.route("/verifications/<int:verification_id>/confirm", methods=["GET", "POST"])
 @security.roles(*EDIT_ROLES)
 def confirm_verification(verification_id: int):
     found = verifications.load_verification(verification_id)
-    finance_access.require(me(), found.coverage.inquiry_id, edit=True, purpose=CHANGE)
-    form = ConfirmForm()
+    inquiry = finance_access.require(me(), found.coverage.inquiry_id, edit=True, purpose=CHANGE)
+    if not found.is_draft:
+        flash(message("verification_already_confirmed" if found.is_confirmed else "verification_not_draft"), "warning")
+        return _to_verification(found.id)
+    form = ConfirmVerificationForm()
     if form.validate_on_submit() and submit(form, verifications.confirm_verification, me(), found):
         flash("Verification confirmed. It now counts toward financial clearance.", "success")
-    for refusal in form.form_errors:
-        flash(refusal, "warning")
-    return _to_verification(found.id)
+        return _to_verification(found.id)
+    return _page(
+        "finance/verification_confirm.html",
+        form,
+        inquiry=inquiry,
+        coverage=found.coverage,
+        verification=found,
+        missing=verifications.confirmation_problems(found),
+        mismatches=verifications.identity_mismatches(found),
+        money=money,
+    )
+
+
+@bp.route("/verifications/<int:verification_id>/discard", methods=["GET", "POST"])
+@security.roles(*EDIT_ROLES)
+def discard_verification(verification_id: int):
+    found = verifications.load_verification(verification_id)
+    inquiry = finance_access.require(me(), found.coverage.inquiry_id, edit=True, purpose=CHANGE)
+    if not found.is_open:
+        flash(message("verification_not_open"), "warning")
+        return _to_verification(found.id)
+    form = DiscardVerificationForm()
+    if form.validate_on_submit() and submit(form, verifications.discard_verification, me(), found):
+        flash("Discarded. It stays on the record with your reason and no longer waits for review.", "success")
+        return _overview(inquiry.id)
+    return _page(
+        "finance/verification_discard.html", form, inquiry=inquiry, coverage=found.coverage, verification=found
+    )
 
 
 # --- the 270/271 exchange ---------------------------------------------------------------------------

@@ -9,14 +9,22 @@ as "sud_residential__copay", and a problem at "sud_residential.copay" shows besi
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import Form, FormField, SelectField, TextAreaField
+from wtforms import BooleanField, Form, FormField, SelectField, TextAreaField
 
 from coordinator.blueprints.admin.forms import choices
 from coordinator.blueprints.forms import ContractForm, date_input, text_input
 from coordinator.contracts import authorization, coverage, verification
 from coordinator.contracts.authorization import AuthorizationInput
 from coordinator.contracts.coverage import CoverageInput
-from coordinator.contracts.verification import DraftVerificationInput, StayEstimateInput, VerificationInput
+from coordinator.contracts.verification import (
+    DISCARD_REASON_LIMIT,
+    EXPLANATION_LIMIT,
+    ConfirmVerificationInput,
+    DiscardVerificationInput,
+    DraftVerificationInput,
+    StayEstimateInput,
+    VerificationInput,
+)
 from coordinator.domain.care import LevelOfCare
 from coordinator.domain.insurance import (
     AuthorizationUnit,
@@ -226,5 +234,23 @@ class AuthorizationForm(ContractForm):
         self.status.choices = choices(offered if current else [("", "— choose —"), *offered])
 
 
-class ConfirmForm(ContractForm):
-    """A CSRF-protected button."""
+class ConfirmVerificationForm(ContractForm):
+    """The confirm step: a tick that the draft was checked, and the explanation of a mismatch."""
+
+    contract = ConfirmVerificationInput
+
+    checked = BooleanField("I checked this draft against the payer's response; it is right for this patient")
+    explanation = TextAreaField(
+        "Why the 271 is right for this patient although it differs from the record",
+        render_kw={"rows": 3, "maxlength": EXPLANATION_LIMIT},
+    )
+
+
+class DiscardVerificationForm(ContractForm):
+    contract = DiscardVerificationInput
+
+    reason = TextAreaField(
+        "Why it is being discarded",
+        description="Kept with it and shown, e.g. “271 for another patient”, “patient will pay privately”.",
+        render_kw={"rows": 2, "maxlength": DISCARD_REASON_LIMIT},
+    )
