@@ -22,7 +22,7 @@ class FinanceSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = text_input("Find a person", SEARCH_LIMIT, placeholder="Name, phone, member id or account number", type="search")
+    q = text_input("Name, phone, member id or account number", SEARCH_LIMIT, type="search")
     cursor = HiddenField()  # from the pager's links; never rendered in the form (a new search starts over)
 
 
