@@ -141,3 +141,16 @@ def test_every_roles_home_has_my_tasks_and_the_unassigned_queue(app, client, cre
     assert "Una Unassigned" in unassigned and "Otto Owned" not in unassigned and "Sam Secret" not in unassigned
     link = f"/finance/inquiry/{waiting.id}" if role == "billing" else f"/inquiries/{waiting.id}"
     assert f'href="{link}"' in unassigned
+
+
+def test_a_task_reminder_leads_billing_to_the_finance_page(app, client, people, inquiry):
+    from coordinator.domain.reminders import ReminderKind
+    from coordinator.models import Reminder, User
+    from coordinator.outbox.compose import compose
+
+    login_as(client, people["admissions"])
+    assert _task(client, inquiry.id, people["billing"].id).status_code == 302
+    with app.app_context():
+        reminder = db.session.scalars(sa.select(Reminder).where(Reminder.kind == ReminderKind.TASK_DUE)).one()
+        assert compose(reminder, db.session.get(User, people["billing"].id)).path == f"/finance/inquiry/{inquiry.id}"
+        assert compose(reminder, db.session.get(User, people["clinician"].id)).path == f"/inquiries/{inquiry.id}"
