@@ -207,15 +207,13 @@ class TaskRow:
     task: FollowUpTask
     visible: bool
     overdue: bool
-    opens_by: str = "inquiry"  # the page the reader opens the record by ("inquiry" or "finance")
 
 
 def my_tasks(user: User, limit: int = 50, *, glass_ids: frozenset[int] | None = None) -> list[TaskRow]:
     """The user's open tasks, soonest first (one query, and one for the grants unless given: the
     clinical ones, or billing's finance ones); audited as one row naming the inquiries the tasks are on."""
-    opens_by = opens_record_by(user)
     if glass_ids is None:
-        scope = BreakGlassScope.CLINICAL if opens_by == "inquiry" else BreakGlassScope.FINANCE
+        scope = BreakGlassScope.CLINICAL if opens_record_by(user) == "inquiry" else BreakGlassScope.FINANCE
         glass_ids = inquiry_access.open_break_glass_ids(user, scope)
     now = utcnow()
     tasks = db.session.scalars(
@@ -225,6 +223,6 @@ def my_tasks(user: User, limit: int = 50, *, glass_ids: frozenset[int] | None = 
         .order_by(FollowUpTask.due_at, FollowUpTask.id)
         .limit(limit)
     )
-    rows = [TaskRow(t, _opens(user, t.inquiry, glass_ids), t.due_at < now, opens_by) for t in tasks]
+    rows = [TaskRow(t, _opens(user, t.inquiry, glass_ids), t.due_at < now) for t in tasks]
     audit.record_listing(user, AuditAction.TASKS_LISTED, "inquiry", (row.task.inquiry_id for row in rows))
     return rows
