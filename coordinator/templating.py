@@ -142,6 +142,14 @@ def emergency_access(inquiry) -> dict | None:
     return glass.banner(inquiry)
 
 
+def opens_inquiry(inquiry) -> bool:
+    """Whether the signed-in user may open `inquiry`'s clinical record (finance breadcrumbs link
+    to it only then: billing goes back by the finance pages)."""
+    from coordinator.services import finance_access
+
+    return finance_access.opens_inquiry(current_user, inquiry)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_items=nav_items,
@@ -150,6 +158,7 @@ def register_template_helpers(app: Flask) -> None:
         substance_label=substance_label,
         unread_notifications=unread_notifications,
         emergency_access=emergency_access,
+        opens_inquiry=opens_inquiry,
     )
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["duration"] = format_duration

@@ -30,7 +30,7 @@ define(
         "task_title_required": "Say what needs doing.",
         "task_due_required": "Enter when it is due.",
         "task_new_due_required": "Enter the new due time.",
-        "task_assignee_required": "Choose an active admissions, case management or admin user.",
+        "task_assignee_required": "Choose an active staff member who may open this record.",
         "break_glass_reason_short": "Say why you need this record (at least {minimum} characters).",
         "break_glass_scope_required": "Choose what you need to open.",
         "survivor_required": "Enter the inquiry number.",

@@ -140,6 +140,7 @@ class Installment(Base):
     __tablename__ = "installment"
     __table_args__ = (
         sa.UniqueConstraint("plan_id", "seq", name="uq_installment_plan_seq"),
+        sa.Index("ix_installment_due_id", "due_date", "id"),  # billing's "installments due" queue (0016)
         sa.CheckConstraint("amount > 0", name="amount_positive"),
     )
 

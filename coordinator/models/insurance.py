@@ -43,6 +43,7 @@ class Coverage(Base):
     __tablename__ = "coverage"
     __table_args__ = (
         sa.UniqueConstraint("inquiry_id", "rank", name="uq_coverage_inquiry_rank"),
+        sa.Index("ix_coverage_member_id", "member_id"),  # billing's search by member id (0016)
         sa.CheckConstraint("payer_id IS NOT NULL OR length(trim(coalesce(payer_name, ''))) > 0", name="payer_named"),
         sa.CheckConstraint(
             "effective_to IS NULL OR effective_from IS NULL OR effective_to >= effective_from",
@@ -105,6 +106,14 @@ class BenefitVerification(Base):
     __tablename__ = "benefit_verification"
     __table_args__ = (
         sa.Index("ix_benefit_verification_coverage_created", "coverage_id", "created_at"),
+        # Billing's queue of requests and drafts waiting for someone, oldest first (migration 0016).
+        sa.Index(
+            "ix_benefit_verification_unconfirmed",
+            "created_at",
+            "id",
+            postgresql_where=sa.text("confirmed_at IS NULL"),
+            sqlite_where=sa.text("confirmed_at IS NULL"),
+        ),
         sa.CheckConstraint("length(currency) = 3", name="currency_code"),
         sa.CheckConstraint(
             "(stage = 'confirmed' AND confirmed_at IS NOT NULL) OR (stage <> 'confirmed' AND confirmed_at IS NULL)",
@@ -233,6 +242,7 @@ class Authorization(Base):
         sa.CheckConstraint("approved_units IS NULL OR approved_units >= 0", name="approved_not_negative"),
         sa.CheckConstraint("requested_units IS NULL OR requested_units > 0", name="requested_positive"),
         sa.Index("ix_authorization_inquiry_level", "inquiry_id", "level_of_care"),
+        sa.Index("ix_authorization_end_id", "end_date", "id"),  # billing's "ending soon" queue (0016)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

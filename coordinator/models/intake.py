@@ -47,6 +47,7 @@ class Referrer(Base):
 
 _LIVE = sa.text("merged_into_id IS NULL")
 _RESTRICTED = sa.text("is_restricted AND merged_into_id IS NULL")
+_UNASSIGNED = sa.text("assigned_to_id IS NULL AND merged_into_id IS NULL")
 _SEARCHED = (
     "patient_name_key",
     "caller_name_key",
@@ -77,6 +78,14 @@ class Inquiry(Base):
             )
         ),
         sa.Index("ix_inquiry_live_restricted", "id", postgresql_where=_RESTRICTED, sqlite_where=_RESTRICTED),
+        # The home pages' unassigned queue, newest first (migration 0016).
+        sa.Index(
+            "ix_inquiry_live_unassigned_arrived",
+            "arrived_at",
+            "id",
+            postgresql_where=_UNASSIGNED,
+            sqlite_where=_UNASSIGNED,
+        ),
         *(
             sa.Index(
                 f"ix_inquiry_{column}_trgm", column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}

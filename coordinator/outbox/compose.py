@@ -14,6 +14,7 @@ from coordinator.models import BreakGlassAccess, FollowUpTask, Reminder, Screeni
 from coordinator.outbox.channels import Message
 from coordinator.outbox.recipients import BILLING_KINDS, overdue_count
 from coordinator.roles import Role
+from coordinator.services.inquiry_access import READERS as INQUIRY_READERS
 
 
 def compose(reminder: Reminder, user: User) -> Message:
@@ -35,7 +36,8 @@ def compose(reminder: Reminder, user: User) -> Message:
             f"A follow-up task assigned to you is {word}. Please open it in Coordinator.",
             f"Task {word}",
             f"A follow-up task is {word} (inquiry #{task.inquiry_id}).",
-            f"/inquiries/{task.inquiry_id}",
+            # Billing holds tasks too, and opens the record by its finance page.
+            f"/inquiries/{task.inquiry_id}" if user.role in INQUIRY_READERS else f"/finance/inquiry/{task.inquiry_id}",
         )
     if kind is ReminderKind.SAFETY_FLAG:
         screening = db.session.get(Screening, reminder.screening_id)

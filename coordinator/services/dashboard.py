@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -12,7 +12,7 @@ from coordinator.extensions import db
 from coordinator.models import AuditEvent, Inquiry, User, utcnow
 from coordinator.roles import Role
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.services import break_glass, inquiry_access, tasks
+from coordinator.services import break_glass, finance_access, inquiry_access, tasks, work_queue
 
 SPEED_TO_LEAD_DAYS = 30
 
@@ -23,12 +23,15 @@ class HomeSummary:
 
     user: User
     idle_minutes: int
-    shows_tasks: bool = False
     shows_accounts: bool = False
+    shows_work_queue: bool = False  # billing's sections and search
     active_users_by_role: dict[str, int] = field(default_factory=dict)
     inactive_users: int = 0
     recent_events: list[AuditEvent] = field(default_factory=list)
     tasks: list = field(default_factory=list)
+    tasks_open_by: str = "inquiry"  # the page this user opens a task's record by
+    unassigned: work_queue.Section | None = None
+    work_queue: list[work_queue.Section] = field(default_factory=list)
     pipeline: list[tuple[InquiryStatus, int]] = field(default_factory=list)
     uncontacted: int = 0
     median_first_contact: timedelta | None = None
@@ -36,18 +39,24 @@ class HomeSummary:
     unreviewed_grants: int = 0  # break-the-glass grants waiting for an administrator's review
 
 
-def home_summary(user: User, config) -> HomeSummary:
-    """Gather the home page's numbers (read only); administrators also see accounts and recent activity."""
+def home_summary(user: User, config, today: date) -> HomeSummary:
+    """Gather the home page's numbers (read only): everyone's tasks and the unassigned inquiries
+    they may open; billing's work queue; administrators also see accounts and recent activity."""
     summary = HomeSummary(
         user=user,
         idle_minutes=int(config["IDLE_TIMEOUT"].total_seconds() // 60),
-        shows_tasks=user.role in inquiry_access.EDITORS,
         shows_accounts=user.role == Role.ADMIN,
+        shows_work_queue=user.role == Role.BILLING,
+        tasks_open_by=tasks.opens_record_by(user),
     )
-    glass_ids = inquiry_access.open_break_glass_ids(user) if user.role in inquiry_access.READERS else frozenset()
-    if summary.shows_tasks:
-        summary.tasks = tasks.my_tasks(user, glass_ids=glass_ids)
-    if user.role in inquiry_access.READERS:
+    clinical = user.role in inquiry_access.READERS
+    glass_ids = work_queue.grants_for(user)  # clinical ones, or billing's finance ones
+    summary.tasks = tasks.my_tasks(user, glass_ids=glass_ids)
+    if clinical or user.role in finance_access.READERS:
+        summary.unassigned = work_queue.unassigned(user, glass_ids)
+    if summary.shows_work_queue:
+        summary.work_queue = work_queue.billing_queue(user, today, glass_ids)
+    if clinical:
         _pipeline(summary, inquiry_access.visible_condition(user, glass_ids))
     if summary.shows_accounts:
         summary.unreviewed_grants = break_glass.unreviewed_count()

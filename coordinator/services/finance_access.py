@@ -62,10 +62,15 @@ def permissions(user: User, inquiry: Inquiry) -> Permissions:
     """What `user`, who may see the inquiry's finances, may do with them."""
     edit = can_edit(user, inquiry)
     return Permissions(
-        edit=edit,
-        override=edit and clearance.may_override(user),
-        open_inquiry=user.role in inquiry_access.READERS
-        and inquiry_access.can_see(user, inquiry, _clinical_grants(user, inquiry)),
+        edit=edit, override=edit and clearance.may_override(user), open_inquiry=opens_inquiry(user, inquiry)
+    )
+
+
+def opens_inquiry(user: User, inquiry: Inquiry) -> bool:
+    """Whether `user` may open the inquiry's own (clinical) record, so a finance page may link
+    to it: never billing; for a restricted record, only with access or a clinical grant."""
+    return user.role in inquiry_access.READERS and inquiry_access.can_see(
+        user, inquiry, _clinical_grants(user, inquiry)
     )
 
 

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("finance", __name__)
 
-from coordinator.blueprints.finance import billing, insurance, overview, papers  # noqa: E402,F401
+from coordinator.blueprints.finance import billing, insurance, overview, papers, search  # noqa: E402,F401

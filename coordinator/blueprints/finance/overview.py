@@ -14,6 +14,7 @@ from coordinator.blueprints.admin.forms import choices
 from coordinator.blueprints.clinic import me
 from coordinator.blueprints.finance import bp
 from coordinator.blueprints.finance.common import READ_ROLES
+from coordinator.blueprints.finance.search import FinanceSearchForm
 from coordinator.blueprints.forms import ContractForm, submit
 from coordinator.clock import clinic_today
 from coordinator.contracts.clearance import REASON_LIMIT, ClearanceOverrideInput
@@ -48,7 +49,13 @@ def index():
     cursor = cursor_values.read(request.args.get("cursor"))  # a damaged link shows the first page
     page, rows = finance_overview.worklist(me(), view, cursor, PAGE_SIZE, clinic_today())
     return render_template(
-        "finance/index.html", form=form, page=page, rows=rows, view=view, views=finance_overview.VIEWS
+        "finance/index.html",
+        form=form,
+        page=page,
+        rows=rows,
+        view=view,
+        views=finance_overview.VIEWS,
+        search_form=FinanceSearchForm(formdata=None),
     )
 
 

@@ -159,7 +159,9 @@ def _forms(inquiry, **overrides) -> dict:
     }
     forms.update(overrides)
     # Only people who may open the record (for a restricted one: its assignee and administrators).
-    forms["task_form"].assigned_to_id.choices = [(str(u.id), u.full_name) for u in tasks.possible_assignees(inquiry)]
+    forms["task_form"].assigned_to_id.choices = [
+        (str(u.id), f"{u.full_name} ({u.role.label})") for u in tasks.possible_assignees(inquiry)
+    ]
     return forms
 
 
