@@ -277,7 +277,7 @@ def _walk(inquiry, target, desk, physician, programs, today, n, billing_user) ->
         if action == "admit":
             admit_date = today - timedelta(days=n % 9)
             demo_finance.clear_for_admission(inquiry, desk, billing_user, program, admit_date, n, today)
-            _move(desk, inquiry, action, program_id=program.id, admit_date=admit_date.isoformat())
+            _move(desk, inquiry, action, program_id=program.id, admit_date=admit_date.isoformat(), patient_choice="new")
             continue
         reason = EXIT_REASONS.get(action)
         _move(desk, inquiry, action, reason=reason, referred_out_to=reason if action == "refer_out" else None)

@@ -21,3 +21,30 @@ class AsamEdition(LabelledStrEnum):
 class AdmissionStatus(LabelledStrEnum):
     ACTIVE = "active", "Active"
     DISCHARGED = "discharged", "Discharged"
+
+
+class AssessmentOccasion(LabelledStrEnum):
+    """Why an ASAM assessment was done: one at admission, then at each review and each move."""
+
+    ADMISSION = "admission", "Admission"
+    REVIEW = "review", "Level-of-care review"
+    STEP_DOWN = "step_down", "Before a step-down"
+    STEP_UP = "step_up", "Before a step-up"
+
+
+class SegmentMove(LabelledStrEnum):
+    """How a segment of an episode began."""
+
+    ADMISSION = "admission", "Admission"
+    STEP_DOWN = "step_down", "Step-down"
+    STEP_UP = "step_up", "Step-up"
+    TRANSFER = "transfer", "Transfer"
+    LEAVE = "leave", "Leave of absence"
+    RETURN = "return", "Return from leave"
+
+
+class DischargeKind(LabelledStrEnum):
+    PLANNED = "planned", "Planned discharge"
+    AGAINST_MEDICAL_ADVICE = "ama", "Against medical advice"
+    ADMINISTRATIVE = "administrative", "Administrative discharge"
+    TRANSFER_OUT = "transfer_out", "Transfer out"
