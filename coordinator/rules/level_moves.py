@@ -143,6 +143,19 @@ def is_discharged(segments: Sequence[Segment]) -> bool:
     return bool(segments) and segments[-1].end is not None
 
 
+def days_in_level(segments: Sequence[Segment], today: date) -> int:
+    """Days at the current level up to `today` (or discharge), counting transfers and leave at that level."""
+    today = _day(today, "today", "today's date")
+    if not segments:
+        return 0
+    level = segments[-1].level
+    first = len(segments) - 1
+    while first > 0 and segments[first - 1].level is level:
+        first -= 1
+    last = segments[-1].end if segments[-1].end is not None else today
+    return max(0, (last - segments[first].start).days + 1)
+
+
 def allowed_moves(segments: Sequence[Segment]) -> tuple[tuple[MoveKind, frozenset[LevelOfCare]], ...]:
     """What may happen next to the episode, in MoveKind order (empty once discharged)."""
     if not segments or is_discharged(segments):

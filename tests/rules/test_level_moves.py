@@ -22,6 +22,7 @@ from coordinator.rules.level_moves import (
     census_on,
     check_episode,
     check_segment,
+    days_in_level,
     is_discharged,
 )
 
@@ -180,6 +181,17 @@ def test_a_discharge_on_the_day_the_last_segment_starts_is_allowed_and_ends_ever
     assert allowed_moves(ended) == ()
     with pytest.raises(InvalidValue, match="discharged on 01 November 2026"):
         apply_move(ended, move(K.STEP_UP, days=5, level=RES, program=2))
+
+
+def test_days_in_level_count_transfers_and_leave_at_that_level():
+    segments = apply_move(episode(RES), move(K.STEP_DOWN, days=10, level=PHP, program=2))
+    segments = apply_move(segments, move(K.TRANSFER, days=15, program=3))
+    segments = apply_move(segments, move(K.LEAVE_OF_ABSENCE, days=17))
+    assert days_in_level(segments, DAY0 + timedelta(days=20)) == 11  # 11 to 21 November
+    assert days_in_level(episode(RES), DAY0) == 1
+    assert days_in_level((), DAY0) == 0
+    ended = apply_move(segments, move(K.DISCHARGE, days=18, discharge_kind=DischargeKind.PLANNED))
+    assert days_in_level(ended, DAY0 + timedelta(days=90)) == 9  # counted up to the discharge day
 
 
 def test_moves_never_change_the_sequence_they_are_given():
