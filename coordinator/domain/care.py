@@ -33,18 +33,12 @@ class AssessmentOccasion(LabelledStrEnum):
 
 
 class SegmentMove(LabelledStrEnum):
-    """How a segment of an episode began."""
+    """How a segment of an episode began: the admission, or a move of `rules/level_moves.MoveKind`
+    (a discharge begins no segment)."""
 
     ADMISSION = "admission", "Admission"
-    STEP_DOWN = "step_down", "Step-down"
-    STEP_UP = "step_up", "Step-up"
+    STEP_DOWN = "step_down", "Step down"
+    STEP_UP = "step_up", "Step up"
     TRANSFER = "transfer", "Transfer"
-    LEAVE = "leave", "Leave of absence"
-    RETURN = "return", "Return from leave"
-
-
-class DischargeKind(LabelledStrEnum):
-    PLANNED = "planned", "Planned discharge"
-    AGAINST_MEDICAL_ADVICE = "ama", "Against medical advice"
-    ADMINISTRATIVE = "administrative", "Administrative discharge"
-    TRANSFER_OUT = "transfer_out", "Transfer out"
+    LEAVE_OF_ABSENCE = "leave_of_absence", "Leave of absence"
+    RETURN_FROM_LEAVE = "return_from_leave", "Return from leave"

@@ -111,6 +111,7 @@ class PlacementDecision(Base):
         sa.Index("ix_placement_decision_admission_time", "admission_id", "decided_at"),
         sa.CheckConstraint(
             "(chosen_level_of_care = recommended_level_of_care AND chosen_asam_level = recommended_asam_level)"
+            " OR (detox_first AND chosen_level_of_care = 'partner_hospital_detox')"
             " OR length(trim(coalesce(reason, ''))) > 0",
             name="reason_when_differs",
         ),
@@ -139,13 +140,15 @@ _OPEN = sa.text("ends_on IS NULL")
 
 
 class CareSegment(Base):
-    """A stretch of an episode at one level of care (or on leave), from `starts_on` up to but not
-    including `ends_on` (None while it lasts): the census of a day is the segments covering it."""
+    """Days an episode spent at one level of care in one program, `starts_on` to `ends_on`, both
+    included (`ends_on` None while it lasts): the semantics of `rules/level_moves`. A move on
+    day D ends the current segment on D - 1; a discharge on D ends the last one on D. A leave of
+    absence is a segment of its own at the level and program held, `on_leave`. The census of a
+    day is the segments covering it."""
 
     __tablename__ = "care_segment"
     __table_args__ = (
         sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
-        sa.CheckConstraint("(level_of_care IS NULL) = (move = 'leave')", name="level_unless_leave"),
         sa.Index("ix_care_segment_admission_start", "admission_id", "starts_on"),
         sa.Index("ix_care_segment_level_dates", "level_of_care", "starts_on", "ends_on"),
         sa.Index("uq_care_segment_one_open", "admission_id", unique=True, postgresql_where=_OPEN, sqlite_where=_OPEN),
@@ -153,13 +156,15 @@ class CareSegment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     admission_id: Mapped[int] = mapped_column(sa.ForeignKey("admission.id"))
-    level_of_care: Mapped[LevelOfCare | None] = mapped_column(str_enum(LevelOfCare, "level_of_care"))
-    program_id: Mapped[int | None] = mapped_column(sa.ForeignKey("program.id"))
+    level_of_care: Mapped[LevelOfCare] = mapped_column(str_enum(LevelOfCare, "level_of_care"))
+    # A partner hospital is a program of level partner_hospital_detox.
+    program_id: Mapped[int] = mapped_column(sa.ForeignKey("program.id"), index=True)
+    on_leave: Mapped[bool] = mapped_column(default=False)
     move: Mapped[SegmentMove] = mapped_column(str_enum(SegmentMove, "segment_move"))
     starts_on: Mapped[date] = mapped_column(sa.Date)
     ends_on: Mapped[date | None] = mapped_column(sa.Date)
     reason: Mapped[str | None] = mapped_column(sa.String(1000))
-    # Partner-hospital detox: where, whom to call, and when the transfer into the program is expected.
+    # Partner-hospital detox: the hospital's name, whom to call, when the transfer is expected.
     hospital_name: Mapped[str | None] = mapped_column(sa.String(160))
     hospital_contact: Mapped[str | None] = mapped_column(sa.String(200))
     expected_transfer_on: Mapped[date | None] = mapped_column(sa.Date)

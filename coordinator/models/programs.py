@@ -7,8 +7,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coordinator.domain.care import AdmissionStatus, AsamEdition, DischargeKind, LevelOfCare
+from coordinator.domain.care import AdmissionStatus, AsamEdition, LevelOfCare
 from coordinator.models.base import Base, UTCDateTime, str_enum, utcnow
+from coordinator.rules.level_moves import DischargeKind
 
 
 class Program(Base):

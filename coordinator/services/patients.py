@@ -4,7 +4,6 @@ record numbers, and what the patient page shows. Each function flushes; the call
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,13 +18,13 @@ from coordinator.domain.care import AdmissionStatus, SegmentMove
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import Admission, CareSegment, Inquiry, MrnCounter, Patient, Program, User
+from coordinator.rules import level_moves
 from coordinator.rules.mrn import format_mrn
-from coordinator.services import audit, inquiry_access, patient_access, records
+from coordinator.services import audit, episodes, inquiry_access, patient_access, records
 from coordinator.services.intake import normalise_key
 
 CANDIDATE_LIMIT = 10
 NEW_PATIENT = "new"
-AFTERCARE_MONTHS = 2
 
 define(
     {
@@ -116,18 +115,11 @@ def open_first_segment(actor: User, admission: Admission, program: Program) -> C
     return segment
 
 
-def add_months(day: date, months: int) -> date:
-    """`day` moved on by whole months, kept to the month's last day (31 Dec + 2 -> 28/29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def aftercare_ends_on(admission: Admission) -> date | None:
     """The last day of the two-month aftercare period a discharge opens (None before discharge)."""
     if admission.discharged_on is None:
         return None
-    return add_months(admission.discharged_on, AFTERCARE_MONTHS)
+    return level_moves.aftercare_end(admission.discharged_on)
 
 
 # --- the patient page ---------------------------------------------------------------------------
@@ -146,9 +138,9 @@ class Episode:
     def aftercare_ends_on(self) -> date | None:
         return aftercare_ends_on(self.admission)
 
-    def days_in_current(self, today: date) -> int | None:
-        current = self.current
-        return None if current is None else max((today - current.starts_on).days, 0) + 1
+    def days_in_current(self, today: date) -> int:
+        """Days at the current level up to today (transfers and leave at that level count)."""
+        return episodes.days_in_level(self.segments, today) if self.segments else 0
 
 
 def episodes_of(patient: Patient) -> list[Episode]:

@@ -139,9 +139,10 @@ def upgrade():
                 create_constraint=True,
                 length=32,
             ),
-            nullable=True,
+            nullable=False,
         ),
-        sa.Column("program_id", sa.Integer(), nullable=True),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("on_leave", sa.Boolean(), nullable=False),
         sa.Column(
             "move",
             sa.Enum(
@@ -149,8 +150,8 @@ def upgrade():
                 "step_down",
                 "step_up",
                 "transfer",
-                "leave",
-                "return",
+                "leave_of_absence",
+                "return_from_leave",
                 name="segment_move",
                 native_enum=False,
                 create_constraint=True,
@@ -166,9 +167,6 @@ def upgrade():
         sa.Column("expected_transfer_on", sa.Date(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "(level_of_care IS NULL) = (move = 'leave')", name=op.f("ck_care_segment_level_unless_leave")
-        ),
         sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name=op.f("ck_care_segment_ends_after_start")),
         sa.ForeignKeyConstraint(
             ["admission_id"], ["admission.id"], name=op.f("fk_care_segment_admission_id_admission")
@@ -182,6 +180,7 @@ def upgrade():
     with op.batch_alter_table("care_segment", schema=None) as batch_op:
         batch_op.create_index("ix_care_segment_admission_start", ["admission_id", "starts_on"], unique=False)
         batch_op.create_index("ix_care_segment_level_dates", ["level_of_care", "starts_on", "ends_on"], unique=False)
+        batch_op.create_index(batch_op.f("ix_care_segment_program_id"), ["program_id"], unique=False)
         batch_op.create_index(
             "uq_care_segment_one_open",
             ["admission_id"],
@@ -241,7 +240,9 @@ def upgrade():
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "(chosen_level_of_care = recommended_level_of_care AND chosen_asam_level = recommended_asam_level) OR length(trim(coalesce(reason, ''))) > 0",
+            "(chosen_level_of_care = recommended_level_of_care AND chosen_asam_level = recommended_asam_level)"
+            " OR (detox_first AND chosen_level_of_care = 'partner_hospital_detox')"
+            " OR length(trim(coalesce(reason, ''))) > 0",
             name=op.f("ck_placement_decision_reason_when_differs"),
         ),
         sa.ForeignKeyConstraint(
@@ -348,8 +349,9 @@ def _backfill_patients():
         bind.execute(sa.text("UPDATE admission SET patient_id = :p WHERE id = :a"), {"p": patient_id, "a": row.id})
         bind.execute(
             sa.text(
-                "INSERT INTO care_segment (admission_id, level_of_care, program_id, move, starts_on, ends_on,"
-                " created_by_id, created_at) VALUES (:a, :level, :program, 'admission', :start, NULL, :by, :at)"
+                "INSERT INTO care_segment (admission_id, level_of_care, program_id, on_leave, move, starts_on,"
+                " ends_on, created_by_id, created_at)"
+                " VALUES (:a, :level, :program, false, 'admission', :start, NULL, :by, :at)"
             ),
             {
                 "a": row.id,
@@ -393,6 +395,7 @@ def downgrade():
             postgresql_where=sa.text("ends_on IS NULL"),
             sqlite_where=sa.text("ends_on IS NULL"),
         )
+        batch_op.drop_index(batch_op.f("ix_care_segment_program_id"))
         batch_op.drop_index("ix_care_segment_level_dates")
         batch_op.drop_index("ix_care_segment_admission_start")
 

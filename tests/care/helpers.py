@@ -42,8 +42,9 @@ def patient(app, patient_id: int) -> Patient:
 
 def discharge_directly(app, admission_id: int, on: date) -> None:
     """End an episode without the discharge form (tested in test_episode_moves)."""
-    from coordinator.domain.care import AdmissionStatus, DischargeKind
+    from coordinator.domain.care import AdmissionStatus
     from coordinator.models import CareSegment
+    from coordinator.rules.level_moves import DischargeKind
 
     with app.app_context():
         admission = db.session.get(Admission, admission_id)

@@ -111,7 +111,7 @@ def test_assessments_repeat_newest_first(app, client, clinician, episode):
     page = client.get(f"/care/placement/inquiry/{episode['admitted_inquiry']}").get_data(as_text=True)
     assert page.count('data-testid="assessment"') == 2
     assert page.index("Level-of-care review") < page.index("Admission ·")
-    assert "Person-centered considerations" in page  # the 4th edition's dimension 6
+    assert "Person-Centered Considerations" in page  # the 4th edition's dimension 6
 
 
 @pytest.mark.parametrize(
