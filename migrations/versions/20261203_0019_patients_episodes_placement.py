@@ -269,7 +269,7 @@ def upgrade():
                 "discharge_kind",
                 sa.Enum(
                     "planned",
-                    "ama",
+                    "against_medical_advice",
                     "administrative",
                     "transfer_out",
                     name="discharge_kind",
