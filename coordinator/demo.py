@@ -251,7 +251,9 @@ def seed_pipeline(users_by_email: dict[str, User]) -> int:
     }
     intake.create_inquiry(audit.SystemActor("demo-website"), NewInquiry.parse(twin_details), channel=Channel.WEB_FORM)
     db.session.flush()
-    return len(created) + 1
+    from coordinator import demo_care
+
+    return len(created) + 1 + demo_care.seed_care(users_by_email, programs, today)
 
 
 def _walk(inquiry, target, desk, physician, programs, today, n, billing_user) -> None:
