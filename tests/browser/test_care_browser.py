@@ -67,3 +67,34 @@ def test_assess_decide_and_move_from_hospital_detox_to_residential(app, page, li
     assert "Riverside House" in page.get_by_test_id("current-level").inner_text()
     assert page.get_by_test_id("segment").count() == 2
     shot(page, "3-patient-timeline")
+
+
+def test_a_returning_patient_is_confirmed_on_the_admit_form(app, page, live_server, create_user):
+    from playwright.sync_api import expect
+
+    from tests.care.helpers import discharge_directly, ready_to_admit
+
+    desk = create_user(Role.ADMISSIONS)
+    program = make_program(app, name="Riverside House")
+    first = make_inquiry(app, desk, assigned_to_id=desk.id, patient_name="Tomas Reyes", patient_dob="1966-02-17")
+    earlier = admit_directly(app, desk, first.id, program.id, admit_date=date.today() - timedelta(days=200))
+    discharge_directly(app, earlier["episode"], date.today() - timedelta(days=170))
+    again = make_inquiry(app, desk, assigned_to_id=desk.id, patient_name="Tomas Reyes", patient_dob="1966-02-17")
+    ready_to_admit(app, again.id)
+
+    sign_in_as(page, live_server, app, desk)
+    page.goto(f"{live_server}/inquiries/{again.id}")
+    page.locator("[data-bs-target='#action-admit']").click()
+    page.locator("#program-admit").select_option(label="Riverside House")
+    page.locator("#admit-date").fill(date.today().isoformat())
+    candidates = page.get_by_test_id("patient-candidates")
+    expect(candidates).to_be_visible()
+    shot(page, "4-admit-returning-patient")
+    page.locator("#action-admit button[type=submit]").click()
+    expect(page.get_by_text("choose the matching record")).to_be_visible()
+    page.locator(f"#patient-choice-{earlier['patient']}").check()
+    page.locator("#action-admit button[type=submit]").click()
+    expect(page.get_by_test_id("status")).to_have_text("Admitted")
+    page.get_by_test_id("patient-link").click()
+    expect(page.get_by_test_id("episode")).to_have_count(2)
+    shot(page, "5-patient-two-episodes")

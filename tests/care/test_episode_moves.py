@@ -112,6 +112,9 @@ def test_detox_then_the_step_down_chain_then_discharge_with_aftercare(app, clien
     page = client.get(f"/care/patients/{episode['patient']}").get_data(as_text=True)
     assert f"aftercare until {aftercare_end(day(68)).strftime('%d %b %Y')}" in page
     assert page.count('data-testid="segment"') == 5 and "Move or discharge" not in page
+    end = aftercare_end(day(68)).strftime("%d %b %Y")
+    for elsewhere in (f"/inquiries/{episode['admitted_inquiry']}", f"/care/placement/inquiry/{episode['admitted_inquiry']}"):
+        assert f"aftercare until {end}" in client.get(elsewhere).get_data(as_text=True), elsewhere
 
 
 def test_the_patient_page_shows_the_current_level_and_days_in_it(app, client, episode, ladder):

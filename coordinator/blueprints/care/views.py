@@ -174,3 +174,9 @@ def decide(inquiry_id: int):
         flash("Placement decision recorded.", "success")
         return redirect(url_for(".placement_page", inquiry_id=inquiry.id))
     return render_placement(inquiry, episode, form, 400)
+
+
+@bp.app_template_global("aftercare_ends_on")
+def aftercare_ends_on(admission):
+    """For every page that shows an episode: the last day of its aftercare (None before discharge)."""
+    return patients.aftercare_ends_on(admission)
