@@ -3,7 +3,7 @@
 from datetime import date, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coordinator.domain.care import LevelOfCare
@@ -25,6 +25,9 @@ from coordinator.rules.level_moves import (
     days_in_level,
     is_discharged,
 )
+
+# No timing in tests: a busy CI machine must not fail an example for being slow.
+NO_DEADLINE = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 DETOX, RES, PHP, IOP, VIOP = INTENSITY
 DAY0 = date(2026, 11, 1)
@@ -353,6 +356,7 @@ def episodes(draw, key):
     return admitted, segments
 
 
+@NO_DEADLINE
 @given(episodes("e1"))
 def test_any_sequence_of_allowed_moves_covers_each_day_exactly_once(drawn):
     admitted, segments = drawn
@@ -368,6 +372,7 @@ def test_any_sequence_of_allowed_moves_covers_each_day_exactly_once(drawn):
             assert a.end is not None and a.end < b.start
 
 
+@NO_DEADLINE
 @given(episodes("e1"), st.sampled_from(INTENSITY), st.sampled_from(list(K)), st.integers(-5, 40))
 def test_a_move_is_either_refused_or_keeps_the_episode_valid(drawn, level, kind, offset):
     admitted, segments = drawn
@@ -380,6 +385,7 @@ def test_a_move_is_either_refused_or_keeps_the_episode_valid(drawn, level, kind,
     assert after[: len(segments) - 1] == segments[:-1]
 
 
+@NO_DEADLINE
 @given(
     st.lists(st.integers(0, 1000), min_size=1, max_size=6).flatmap(
         lambda keys: st.tuples(*(episodes(f"e{i}") for i in range(len(keys))))
