@@ -113,7 +113,10 @@ def test_detox_then_the_step_down_chain_then_discharge_with_aftercare(app, clien
     assert f"aftercare until {aftercare_end(day(68)).strftime('%d %b %Y')}" in page
     assert page.count('data-testid="segment"') == 5 and "Move or discharge" not in page
     end = aftercare_end(day(68)).strftime("%d %b %Y")
-    for elsewhere in (f"/inquiries/{episode['admitted_inquiry']}", f"/care/placement/inquiry/{episode['admitted_inquiry']}"):
+    for elsewhere in (
+        f"/inquiries/{episode['admitted_inquiry']}",
+        f"/care/placement/inquiry/{episode['admitted_inquiry']}",
+    ):
         assert f"aftercare until {end}" in client.get(elsewhere).get_data(as_text=True), elsewhere
 
 
