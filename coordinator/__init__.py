@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from coordinator.blueprints.admin import bp as admin_bp
     from coordinator.blueprints.api import bp as api_bp
     from coordinator.blueprints.auth import bp as auth_bp
+    from coordinator.blueprints.care import bp as care_bp
     from coordinator.blueprints.finance import bp as finance_bp
     from coordinator.blueprints.inquiries import bp as inquiries_bp
     from coordinator.blueprints.main import bp as main_bp
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(screening_bp, url_prefix="/screening")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(finance_bp, url_prefix="/finance")
+    app.register_blueprint(care_bp, url_prefix="/care")
 
 
 def register_error_pages(app: Flask) -> None:

@@ -251,7 +251,9 @@ def seed_pipeline(users_by_email: dict[str, User]) -> int:
     }
     intake.create_inquiry(audit.SystemActor("demo-website"), NewInquiry.parse(twin_details), channel=Channel.WEB_FORM)
     db.session.flush()
-    return len(created) + 1
+    from coordinator import demo_care
+
+    return len(created) + 1 + demo_care.seed_care(users_by_email, programs, today)
 
 
 def _walk(inquiry, target, desk, physician, programs, today, n, billing_user) -> None:
@@ -277,7 +279,7 @@ def _walk(inquiry, target, desk, physician, programs, today, n, billing_user) ->
         if action == "admit":
             admit_date = today - timedelta(days=n % 9)
             demo_finance.clear_for_admission(inquiry, desk, billing_user, program, admit_date, n, today)
-            _move(desk, inquiry, action, program_id=program.id, admit_date=admit_date.isoformat())
+            _move(desk, inquiry, action, program_id=program.id, admit_date=admit_date.isoformat(), patient_choice="new")
             continue
         reason = EXIT_REASONS.get(action)
         _move(desk, inquiry, action, reason=reason, referred_out_to=reason if action == "refer_out" else None)

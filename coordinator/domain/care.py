@@ -21,3 +21,24 @@ class AsamEdition(LabelledStrEnum):
 class AdmissionStatus(LabelledStrEnum):
     ACTIVE = "active", "Active"
     DISCHARGED = "discharged", "Discharged"
+
+
+class AssessmentOccasion(LabelledStrEnum):
+    """Why an ASAM assessment was done: one at admission, then at each review and each move."""
+
+    ADMISSION = "admission", "Admission"
+    REVIEW = "review", "Level-of-care review"
+    STEP_DOWN = "step_down", "Before a step-down"
+    STEP_UP = "step_up", "Before a step-up"
+
+
+class SegmentMove(LabelledStrEnum):
+    """How a segment of an episode began: the admission, or a move of `rules/level_moves.MoveKind`
+    (a discharge begins no segment)."""
+
+    ADMISSION = "admission", "Admission"
+    STEP_DOWN = "step_down", "Step down"
+    STEP_UP = "step_up", "Step up"
+    TRANSFER = "transfer", "Transfer"
+    LEAVE_OF_ABSENCE = "leave_of_absence", "Leave of absence"
+    RETURN_FROM_LEAVE = "return_from_leave", "Return from leave"

@@ -11,6 +11,7 @@ from coordinator.models.billing import (
     PaymentPlan,
     Quote,
 )
+from coordinator.models.care import AsamAssessment, CareSegment, MrnCounter, Patient, PlacementDecision
 from coordinator.models.insurance import (
     Authorization,
     AuthorizationReview,
@@ -35,6 +36,11 @@ from coordinator.models.reminders import AppSetting, Notification, Reminder, Rem
 from coordinator.models.users import RecoveryCode, User, UserSession
 
 __all__ = [
+    "AsamAssessment",
+    "CareSegment",
+    "MrnCounter",
+    "Patient",
+    "PlacementDecision",
     "Authorization",
     "AuthorizationReview",
     "BenefitVerification",

@@ -204,7 +204,9 @@ def regimen_of(inquiry: Inquiry) -> list[OpioidRegimenLine]:
 
 def admission_of(inquiry: Inquiry) -> Admission | None:
     return db.session.scalar(
-        sa.select(Admission).options(joinedload(Admission.program)).where(Admission.inquiry_id == inquiry.id)
+        sa.select(Admission)
+        .options(joinedload(Admission.program), joinedload(Admission.patient))
+        .where(Admission.inquiry_id == inquiry.id)
     )
 
 

@@ -20,7 +20,7 @@ from coordinator.roles import Role
 from coordinator.rules import inquiry_lifecycle as lifecycle
 from coordinator.rules.errors import RuleError
 from coordinator.rules.inquiry_lifecycle import InquiryAction, InquiryStatus
-from coordinator.services import audit, clearance, records, reminders
+from coordinator.services import audit, clearance, patients, records, reminders
 from coordinator.services.inquiries import add_activity
 
 ADMIT_DAYS_BACK = 30
@@ -54,6 +54,7 @@ def transition(actor: User, inquiry: Inquiry, data: TransitionInput) -> InquiryS
         program_id=data.program_id,
         admit_date=data.admit_date,
         override_reason=data.override_reason,
+        patient_choice=data.patient_choice,
     )
 
 
@@ -67,6 +68,7 @@ def move(
     program_id: int | None = None,
     admit_date: date | None = None,
     override_reason: str | None = None,
+    patient_choice: str | None = None,
 ) -> InquiryStatus:
     """The move itself, for `transition` and for the services that move an inquiry on their own
     (a reached call records contact); the caller commits."""
@@ -78,7 +80,7 @@ def move(
         raise ValidationFailed(list(err.errors)) from None
     admission = None
     if act is InquiryAction.ADMIT:
-        admission = _admit(actor, inquiry, program_id, admit_date, override_reason)
+        admission = _admit(actor, inquiry, program_id, admit_date, override_reason, patient_choice)
     previous = inquiry.status
     now = utcnow()
     inquiry.status, inquiry.status_changed_at = target, now
@@ -109,7 +111,9 @@ def move(
     return target
 
 
-def _admit(actor: User, inquiry: Inquiry, program_id, admit_date, override_reason) -> Admission:
+def _admit(actor: User, inquiry: Inquiry, program_id, admit_date, override_reason, patient_choice) -> Admission:
+    """Admit: the patient (new, or the returning person staff confirmed), the episode and its
+    first level-of-care segment."""
     problems = []
     program = records.find(Program, program_id)
     if program is None or not program.is_active:
@@ -122,8 +126,10 @@ def _admit(actor: User, inquiry: Inquiry, program_id, admit_date, override_reaso
     if problems:
         raise ValidationFailed(problems)
     basis, override = _financial_clearance(actor, inquiry, program, admit_date, override_reason)
+    patient = patients.patient_for_admission(actor, inquiry, patient_choice)
     admission = Admission(
         inquiry_id=inquiry.id,
+        patient_id=patient.id,
         program_id=program.id,
         admit_date=admit_date,
         status=AdmissionStatus.ACTIVE,
@@ -134,6 +140,7 @@ def _admit(actor: User, inquiry: Inquiry, program_id, admit_date, override_reaso
     admission.program = program
     db.session.add(admission)
     db.session.flush()
+    patients.open_first_segment(actor, admission, program)
     audit.record(
         actor,
         AuditAction.ADMISSION_CREATED,

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from coordinator.domain.insurance import CoverageRank, SubscriberRelationship, VerificationMethod, VerificationStatus
 from coordinator.domain.intake import Channel
 from coordinator.extensions import db
-from coordinator.models import Admission, BenefitVerification, Coverage, Inquiry, utcnow
+from coordinator.models import Admission, BenefitVerification, Coverage, Inquiry, Patient, utcnow
 from coordinator.roles import Role
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
 from coordinator.services import coverages as coverage_service
@@ -226,7 +226,12 @@ def test_a_coverage_stays_editable_after_admission(app, editor, editor_client, i
     coverage_id = make_coverage(app, editor, inquiry.id)
     program = make_program(app)
     with app.app_context():
-        db.session.add(Admission(inquiry_id=inquiry.id, program_id=program.id, admit_date=date.today()))
+        patient = Patient(mrn="MRN-999999-1", full_name="Test Patient", name_key="test patient")
+        db.session.add(patient)
+        db.session.flush()
+        db.session.add(
+            Admission(inquiry_id=inquiry.id, patient_id=patient.id, program_id=program.id, admit_date=date.today())
+        )
         db.session.get(Inquiry, inquiry.id).status = InquiryStatus.ADMITTED
         db.session.commit()
     response = editor_client.post_form(f"/finance/coverages/{coverage_id}/edit", {**GOOD, "group_number": "NEWGRP"})

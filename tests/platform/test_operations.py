@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from coordinator import create_app, security
+from coordinator.domain.care import LevelOfCare
 from coordinator.domain.intake import ReferralSource
 from coordinator.extensions import db
 from coordinator.models import Inquiry, Screening, User
@@ -264,7 +265,7 @@ def test_cli_create_user_explains_bad_input(runner):
 def test_cli_seed_demo_creates_every_role_once(runner, app):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "6 accounts and 47 inquiries created" in first.output
+    assert "6 accounts and 51 inquiries created" in first.output  # 47 in the pipeline, 4 in the care stories
     second = runner.invoke(args=["seed-demo"])
     assert "0 accounts and 0 inquiries created" in second.output
     with app.app_context():
@@ -277,6 +278,15 @@ def test_cli_seed_demo_creates_every_role_once(runner, app):
     assert sources == set(ReferralSource)
     assert kinds == {"dsm5_oud", "phq9", "gad7", "cows", "medical_flags"}
     assert "coordinator-demo" in first.output
+    with app.app_context():
+        from coordinator.models import Admission, CareSegment
+
+        levels = set(db.session.scalars(sa.select(CareSegment.level_of_care)))
+        per_patient = db.session.execute(
+            sa.select(Admission.patient_id, sa.func.count()).group_by(Admission.patient_id)
+        ).all()
+    assert levels == set(LevelOfCare)  # a patient at every level, partner-hospital detox included
+    assert any(count == 2 for _, count in per_patient)  # a readmission
 
 
 def test_cli_seed_demo_refuses_production(app_role_database_url):

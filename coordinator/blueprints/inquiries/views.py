@@ -42,6 +42,7 @@ from coordinator.services import (
     inquiries,
     inquiry_access,
     intake,
+    patients,
     programs,
     screenings,
     tasks,
@@ -196,7 +197,11 @@ def render_detail(inquiry, status: int = 200, **overrides):
         suggested_survivor=duplicates.first_visible_match(possible_duplicates),
         admission=inquiries.admission_of(inquiry),
         screening_latest=screenings.latest_for(inquiry.id),
-        actions=lifecycle.allowed_actions(inquiry.status) if inquiry.merged_into_id is None else (),
+        actions=(actions := lifecycle.allowed_actions(inquiry.status) if inquiry.merged_into_id is None else ()),
+        # Returning-patient matches for the admit form (only those the reader may open).
+        patient_candidates=patients.candidates(user, inquiry)
+        if user.role in inquiry_access.EDITORS and lifecycle.InquiryAction.ADMIT in actions
+        else [],
         can_edit=user.role in inquiry_access.EDITORS and inquiry.merged_into_id is None,
         first_contact=inquiries.time_to_first_contact(inquiry),
         lifecycle=lifecycle,

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("care", __name__)
+
+from coordinator.blueprints.care import views  # noqa: E402,F401

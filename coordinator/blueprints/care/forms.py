@@ -1,0 +1,66 @@
+"""The care forms: fields only render and carry what was posted; the contracts in
+`contracts/care.py` parse it and the services enforce the rest."""
+
+from __future__ import annotations
+
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+
+from coordinator.blueprints.forms import ContractForm, date_input, text_input
+from coordinator.contracts.care import (
+    HOSPITAL_CONTACT_LIMIT,
+    HOSPITAL_NAME_LIMIT,
+    NOTES_LIMIT,
+    REASON_LIMIT,
+    AsamAssessmentInput,
+    MoveInput,
+    PlacementDecisionInput,
+)
+from coordinator.domain.care import AsamEdition, AssessmentOccasion, LevelOfCare
+from coordinator.rules.level_moves import DischargeKind
+
+
+def _notes(label: str) -> TextAreaField:
+    return TextAreaField(label, render_kw={"maxlength": NOTES_LIMIT, "rows": 3})
+
+
+class AssessmentForm(ContractForm):
+    contract = AsamAssessmentInput
+
+    edition = SelectField("ASAM Criteria edition", choices=AsamEdition.choices(), validate_choice=False)
+    occasion = SelectField("Occasion", choices=AssessmentOccasion.choices(), validate_choice=False)
+
+
+for _n in range(1, 7):
+    setattr(AssessmentForm, f"rating_{_n}", StringField())  # radio buttons, drawn by the template
+    setattr(AssessmentForm, f"notes_{_n}", _notes(f"Notes on dimension {_n}"))
+del _n
+
+
+class DecisionForm(ContractForm):
+    contract = PlacementDecisionInput
+
+    assessment_id = HiddenField()
+    level_of_care = SelectField("Level of care chosen", choices=LevelOfCare.choices(), validate_choice=False)
+    program_id = SelectField("Program", choices=[], validate_choice=False)
+    reason = TextAreaField(
+        "Reason (required when the choice differs from the recommendation)",
+        render_kw={"maxlength": REASON_LIMIT, "rows": 2},
+    )
+
+
+class MoveForm(ContractForm):
+    contract = MoveInput
+
+    kind = SelectField("What happens", choices=[], validate_choice=False)
+    on = date_input("On")
+    level_of_care = SelectField(
+        "To level of care", choices=[("", "— the same —"), *LevelOfCare.choices()], validate_choice=False
+    )
+    program_id = SelectField("Program", choices=[], validate_choice=False)
+    discharge_kind = SelectField(
+        "Kind of discharge", choices=[("", "— not a discharge —"), *DischargeKind.choices()], validate_choice=False
+    )
+    reason = TextAreaField("Reason", render_kw={"maxlength": REASON_LIMIT, "rows": 2})
+    hospital_name = text_input("Partner hospital", HOSPITAL_NAME_LIMIT)
+    hospital_contact = text_input("Hospital contact (name, phone)", HOSPITAL_CONTACT_LIMIT)
+    expected_transfer_on = date_input("Expected transfer into the program")
