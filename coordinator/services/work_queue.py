@@ -17,7 +17,6 @@ import sqlalchemy as sa
 
 from coordinator.domain.audit import AuditAction
 from coordinator.domain.billing import LedgerKind
-from coordinator.domain.insurance import VerificationMethod
 from coordinator.domain.intake import BreakGlassScope
 from coordinator.domain.labelled import LabelledStrEnum
 from coordinator.extensions import db
@@ -36,6 +35,7 @@ from coordinator.rules import money
 from coordinator.rules.authorization_lifecycle import AuthorizationStatus
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
 from coordinator.rules.payment_plan_lifecycle import PlanStatus
+from coordinator.rules.verification_lifecycle import VerificationStage
 from coordinator.services import audit, inquiry_access
 from coordinator.services.pagination import capped_count
 
@@ -148,9 +148,9 @@ def _new_private_pay(live) -> Section:
 
 
 def _verifications(live, *, drafts: bool) -> Section:
-    """Unconfirmed verifications, oldest first: requests (from the web form, the API or staff)
-    or drafts made from a 271 file."""
-    is_draft = BenefitVerification.method == VerificationMethod.ELECTRONIC_271
+    """Verifications waiting for someone, oldest first: requests (from the web form, the API or
+    staff) or drafts made from a 271 file, by their stage (discarded ones are done with).
+    `confirmed_at IS NULL` keeps the partial index of migration 0016 in use."""
     statement = (
         sa.select(*_inquiry_columns(), BenefitVerification.created_at)
         .join(Coverage, Coverage.id == BenefitVerification.coverage_id)
@@ -158,7 +158,7 @@ def _verifications(live, *, drafts: bool) -> Section:
         .where(
             live,
             BenefitVerification.confirmed_at.is_(None),
-            is_draft if drafts else sa.or_(BenefitVerification.method.is_(None), ~is_draft),
+            BenefitVerification.stage == (VerificationStage.DRAFT if drafts else VerificationStage.REQUESTED),
         )
     )
     label = "271 imported" if drafts else "requested"

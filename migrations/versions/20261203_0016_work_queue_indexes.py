@@ -6,7 +6,7 @@ someone (oldest first), authorizations ending soon and installments falling due;
 search also finds a person by member id. Each list reads by keyset with exactly these keys.
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-03 19:40:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0013"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

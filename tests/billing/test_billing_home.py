@@ -26,6 +26,7 @@ from coordinator.models import (
 )
 from coordinator.roles import Role
 from coordinator.rules.authorization_lifecycle import AuthorizationStatus
+from coordinator.rules.verification_lifecycle import VerificationStage
 from coordinator.services import work_queue
 from tests.billing.helpers import clinic_today
 from tests.fixtures.intake import make_inquiry
@@ -40,9 +41,11 @@ def _coverage(app, inquiry_id: int, member_id: str = "XYZ123456789") -> int:
         return coverage.id
 
 
-def _verification(app, coverage_id: int, method: VerificationMethod | None) -> None:
+def _verification(app, coverage_id: int, method: VerificationMethod | None, **stage) -> None:
     with app.app_context():
-        db.session.add(BenefitVerification(coverage_id=coverage_id, status=VerificationStatus.REQUESTED, method=method))
+        db.session.add(
+            BenefitVerification(coverage_id=coverage_id, status=VerificationStatus.REQUESTED, method=method, **stage)
+        )
         db.session.commit()
 
 
@@ -127,6 +130,7 @@ def world(app, people):
         "later": make_inquiry(app, ada, patient_name="Lorna Later"),
         "due": make_inquiry(app, ada, patient_name="Dana Due"),
         "paid": make_inquiry(app, ada, patient_name="Paula Paid"),
+        "discarded": make_inquiry(app, ada, patient_name="Dick Discarded"),
         "secret": make_inquiry(
             app,
             ada,
@@ -138,6 +142,14 @@ def world(app, people):
     }
     _verification(app, _coverage(app, made["requested"].id, "REQ0001"), None)
     _verification(app, _coverage(app, made["draft"].id, "DRF0001"), VerificationMethod.ELECTRONIC_271)
+    _verification(
+        app,
+        _coverage(app, made["discarded"].id, "DIS0001"),
+        VerificationMethod.ELECTRONIC_271,
+        stage=VerificationStage.DISCARDED,
+        discarded_at=utcnow(),
+        discard_reason="The 271 was for someone else",
+    )
     _coverage(app, made["ending"].id, "END0001")
     _authorization(app, made["ending"].id, today + timedelta(days=3))
     _coverage(app, made["later"].id, "LAT0001")
@@ -167,6 +179,8 @@ def test_billings_home_lists_what_waits_for_billing(app, client, people, world):
                 assert other not in section, (kind, other)
     assert "Lorna Later" not in _section(body, "authorization_ending")  # ends in 40 days
     assert "Paula Paid" not in _section(body, "installment_due")  # paid
+    # A discarded draft waits for nobody.
+    assert "Dick Discarded" not in _section(body, "draft_to_review") + _section(body, "verification_requested")
     assert "500.00 USD overdue" in _section(body, "installment_due")
     # The restricted caller billing may not open is in no list, not even counted.
     assert "Sam Secret" not in body and f"#{world['secret'].id} " not in body
