@@ -11,8 +11,10 @@ _META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
 class CoordinatorClient(FlaskClient):
     def csrf_token(self) -> str:
-        """The CSRF token for this client's session, read from a page as a browser would."""
-        response = self.get("/auth/login", follow_redirects=True)
+        """The CSRF token for this client's session, read from a page as a browser would: the
+        change-password form, which reads no one's record (the sign-in page when signed out, the
+        second-factor set-up when that comes first), so fetching a token writes no audit row."""
+        response = self.get("/account/password", follow_redirects=True)
         match = _META.search(response.get_data(as_text=True))
         assert match, "no csrf-token meta tag on the page"
         return match.group(1)
