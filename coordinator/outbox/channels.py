@@ -59,7 +59,7 @@ class InAppChannel:
         """Several notifications in one statement: (user, message, reminder id) each."""
         if items:
             db.session.execute(
-                sa.insert(Notification),
+                sa.insert(Notification.__table__),  # Core: one cached executemany, no ORM bulk bookkeeping
                 [
                     {
                         "user_id": user.id,
