@@ -59,6 +59,7 @@ def test_next_walks_every_account_once_by_name(admin_client, app, create_user):
             u.id for u in db.session.query(User).order_by(sa.func.lower(User.full_name), User.id)
         ]  # the database's own order
     assert _walk(admin_client, "/admin/users", USER_LINK) == expected
+    assert f"Showing 1–{SIZE} of {len(expected)}." in admin_client.get("/admin/users").get_data(as_text=True)
 
 
 def test_a_later_users_page_runs_the_same_statements_with_few_accounts_or_many(
@@ -143,3 +144,4 @@ def test_an_old_page_link_shows_the_first_page_of_grants(admin_client, app, admi
     _grants(app, 2, clinician.id, inquiry.id)
     response = admin_client.get("/admin/break-glass?page=40&show=all")
     assert response.status_code == 200 and len(re.findall(GRANT_ROW, response.get_data(as_text=True))) == 2
+    assert "Showing 1–2 of 2." in response.get_data(as_text=True)  # counted without a WHERE, too

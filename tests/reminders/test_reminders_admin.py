@@ -95,6 +95,7 @@ def test_upcoming_reminders_are_listed_soonest_due_first(admin_client, app):
     html = admin_client.get(LIST).get_data(as_text=True)
     listed = [int(n) for n in re.findall(r'<tr data-reminder="(\d+)"', html)]
     assert listed == [soonest, queued, later, new_sent, old_sent]
+    assert "then the other pending and queued ones (soonest due first)" in html
 
 
 def test_status_counts_and_problems_are_shown(admin_client, app):
