@@ -94,10 +94,7 @@ def capped_count(statement: sa.Select, cap: int | None = None) -> tuple[int, boo
     cap = COUNT_CAP if cap is None else cap
     # maintain_column_froms: a statement whose only FROM is its columns' table (no WHERE) keeps it
     limited = (
-        statement.order_by(None)
-        .with_only_columns(sa.literal(1), maintain_column_froms=True)
-        .limit(cap + 1)
-        .subquery()
+        statement.order_by(None).with_only_columns(sa.literal(1), maintain_column_froms=True).limit(cap + 1).subquery()
     )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(limited))
     return min(total, cap), total > cap
