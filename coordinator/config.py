@@ -174,7 +174,7 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "REMINDER_BACKOFF_SECONDS": (30, 120, 600, 1800),
         # A reminder handed to a worker but not finished after this long is handed out again.
         "REMINDER_LEASE_SECONDS": _env_int(environ, "REMINDER_LEASE_SECONDS", 600, minimum=5),
-        # A send job may run JOB_SIZE x SMTP_TIMEOUT_SECONDS plus this margin (outbox/queues.py).
+        # A send job may run 20 x SMTP_TIMEOUT_SECONDS plus this margin (outbox/queues.py).
         "REMINDER_JOB_MARGIN_SECONDS": _env_int(environ, "REMINDER_JOB_MARGIN_SECONDS", 30, minimum=5),
         # An open reminder this long past due makes /healthz "degraded".
         "REMINDER_LATE_SECONDS": _env_int(environ, "REMINDER_LATE_SECONDS", 120, minimum=10),

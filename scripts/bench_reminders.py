@@ -2,6 +2,11 @@
 due-to-sent latency (p50, p95), duplicates and losses.
 
     .venv/bin/python scripts/bench_reminders.py --reminders 2000 --workers 2 [--simple]
+    .venv/bin/python scripts/bench_reminders.py --rate 200 --seconds 20 --workers 2
+
+The first form is a backlog (all N due at once: how fast the workers drain it); the second
+offers a steady load (RATE reminders falling due each second for SECONDS seconds: does the
+service keep up, and how long does each wait). Latency is due time to the sink's receipt.
 
 Needs PostgreSQL and Redis (COORDINATOR_TEST_DATABASE_URL, COORDINATOR_TEST_REDIS_URL, the
 same defaults as `make test`). It makes a throwaway database and drops it afterwards, uses
@@ -20,6 +25,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from datetime import timedelta
 from email import message_from_bytes
 from pathlib import Path
 
@@ -44,13 +50,26 @@ class Sink:
         return "250 OK"
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system time of a worker and its reaped work horses (Linux /proc), or 0."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reminders", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--simple", action="store_true", help="workers run jobs in-process (no fork per job)")
+    parser.add_argument("--rate", type=float, help="reminders falling due per second (a steady load, not a backlog)")
+    parser.add_argument("--seconds", type=float, default=20, help="with --rate: for how long")
     parser.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args()
+    if args.rate:
+        args.reminders = int(args.rate * args.seconds)
 
     server = make_url(
         os.environ.get("COORDINATOR_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -88,7 +107,7 @@ def main() -> int:
         from coordinator import create_app
         from coordinator.domain.reminders import ReminderKind
         from coordinator.extensions import db
-        from coordinator.models import Reminder, ReminderDelivery, User, utcnow
+        from coordinator.models import Reminder, User, utcnow
         from coordinator.outbox.queues import REMINDERS
         from coordinator.roles import Role
         from coordinator.rules.reminder_lifecycle import ReminderStatus
@@ -100,8 +119,6 @@ def main() -> int:
             db.session.add(user)
             db.session.flush()
             # Digests are sent only to someone with an overdue task: give the user one.
-            from datetime import timedelta
-
             from coordinator.contracts.intake import NewInquiry
             from coordinator.domain.intake import Channel
             from coordinator.models import FollowUpTask
@@ -131,23 +148,25 @@ def main() -> int:
         while len(Worker.all(connection=connection)) < args.workers:  # timing starts once they are up
             time.sleep(0.1)
         with app.app_context():
-            due = utcnow()
+            first_due = utcnow() + timedelta(seconds=2 if args.rate else 0)
             db.session.execute(
                 sa.insert(Reminder),
                 [
                     {
                         "kind": ReminderKind.DAILY_DIGEST,
                         "dedupe_key": f"bench-{i}",
-                        "due_at": due,
+                        "due_at": first_due + timedelta(seconds=i / args.rate if args.rate else 0),
                         "recipient_user_id": user_id,
                     }
                     for i in range(args.reminders)
                 ],
             )
             db.session.commit()
-        started = time.time()
+            due_at = {r.id: r.due_at.timestamp() for r in db.session.execute(sa.select(Reminder.id, Reminder.due_at))}
+        started = first_due.timestamp()
+        load = f"{args.rate:.0f}/s falling due for {args.seconds:.0f} s" if args.rate else "all due now"
         print(
-            f"{args.reminders} reminders due; {args.workers} worker(s) running"
+            f"{args.reminders} reminders ({load}); {args.workers} worker(s) running"
             f"{' (simple)' if args.simple else ' (fork per job)'}",
             flush=True,
         )
@@ -161,22 +180,23 @@ def main() -> int:
                 if sent >= args.reminders:
                     break
                 time.sleep(0.25)
-            elapsed = time.time() - started
-            latencies = sorted(
-                (row.sent_at - due).total_seconds()
-                for row in db.session.scalars(
-                    sa.select(ReminderDelivery).where(
-                        ReminderDelivery.channel == "email", ReminderDelivery.sent_at.is_not(None)
-                    )
-                )
-            )
-        duplicates = sum(count - 1 for count in Counter(sink.ids).values() if count > 1)
-        lost = args.reminders - len(set(sink.ids))
-        print(f"sent:        {sent}/{args.reminders} in {elapsed:.1f} s  ->  {sent / elapsed:.0f} reminders/s")
+            elapsed = max(sink.received_at, default=time.time()) - started
+        latencies = sorted(
+            at - due_at[int(message_id.split("-", 1)[1].split(".", 1)[0])]
+            for message_id, at in zip(sink.ids, sink.received_at, strict=True)
+        )
+        rate_note = f" (offered {args.rate:.0f}/s)" if args.rate else ""
+        print(
+            f"sent:        {sent}/{args.reminders} in {elapsed:.1f} s  ->  {sent / elapsed:.0f} reminders/s{rate_note}"
+        )
         if latencies:
             p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
             print(f"due-to-sent: p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s, max {latencies[-1]:.2f} s")
+        duplicates = sum(count - 1 for count in Counter(sink.ids).values() if count > 1)
+        lost = args.reminders - len(set(sink.ids))
         print(f"emails received: {len(sink.ids)}; duplicates: {duplicates}; lost: {lost}")
+        cpu = sum(_cpu_seconds(worker.pid) for worker in workers)
+        print(f"worker CPU:  {cpu:.1f} s ({1000 * cpu / max(len(sink.ids), 1):.1f} ms per email, work horses included)")
         return 0 if duplicates == 0 and lost == 0 else 1
     finally:
         for worker in workers:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from coordinator.contracts import values
 from coordinator.contracts.base import Contract, problem
 from coordinator.contracts.messages import define
+from coordinator.contracts.values.cursor import list_cursor
 from coordinator.domain.labelled import LabelledStrEnum
 from coordinator.errors import Problem
 from coordinator.roles import Discipline, Role
@@ -139,4 +140,5 @@ class UserFilterInput(Contract):
     q: values.text(SEARCH_LIMIT)
     role: values.choice(Role)
     status: values.choice(AccountStatus)
-    page: values.whole_number(what="page", minimum=1, maximum=MAX_PAGE)
+    page: values.whole_number(what="page", minimum=1, maximum=MAX_PAGE)  # old links; pages are cursors now
+    cursor: list_cursor()

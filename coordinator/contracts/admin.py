@@ -78,4 +78,5 @@ class BreakGlassFilterInput(Contract):
     """The break-the-glass review log's filter and page."""
 
     show: values.choice(BreakGlassShow, default=BreakGlassShow.UNREVIEWED)
-    page: values.whole_number(what="page", minimum=1, maximum=MAX_PAGE)
+    page: values.whole_number(what="page", minimum=1, maximum=MAX_PAGE)  # old links; pages are cursors now
+    cursor: list_cursor()

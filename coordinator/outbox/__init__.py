@@ -5,6 +5,7 @@
 - `delivery.py` is the body of a send job: decide, claim, send, close;
 - `claims.py` holds the delivery rows (one per reminder, recipient and channel) that make a
   second run of a job send nothing;
+- `journal.py` keeps, in Redis, what the SMTP server accepted until the batch's commit;
 - `recipients.py` says whether a reminder is still wanted and who receives it;
 - `compose.py` words it (no patient, drug, program or result: a sentence and a link);
 - `channels.py` sends it (email over SMTP or to the log, in-app notifications);
@@ -21,8 +22,10 @@ request (an RQ job, the relay thread, the laptop runner), and its commits are th
   Redis is down the claim rolls back and the reminder stays pending: nothing is lost;
 - delivery commits its claims (and the in-app notifications written with them) before any
   email leaves, so a second run of the same job (RQ may run a job twice) finds the claims and
-  sends nothing; it commits each "sent" as soon as the server accepted the message, so a crash
-  can repeat at most the one message in flight (with the same Message-ID: `channels.py`); and it commits a released claim and the retry
+  sends nothing; it records each acceptance by the server in the sent journal at once
+  (`journal.py`, Redis) and commits the batch's "sent" marks together, so a crash can repeat
+  at most the one message in flight (with the same Message-ID: `channels.py`) — without Redis
+  it commits each "sent" at once instead; and it commits a released claim and the retry
   before going on, so the next try may send what this one could not;
 - the sweep commits the day's digests.
 

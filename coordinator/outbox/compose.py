@@ -12,13 +12,13 @@ from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
 from coordinator.models import BreakGlassAccess, FollowUpTask, Reminder, Screening, User
 from coordinator.outbox.channels import Message
-from coordinator.outbox.recipients import BILLING_KINDS, overdue_count
+from coordinator.outbox.recipients import BILLING_KINDS, Batch, overdue_count
 from coordinator.roles import Role
 from coordinator.services.inquiry_access import READERS as INQUIRY_READERS
 
 
-def compose(reminder: Reminder, user: User) -> Message:
-    """The message `user` receives for `reminder`."""
+def compose(reminder: Reminder, user: User, batch: Batch | None = None) -> Message:
+    """The message `user` receives for `reminder` (`batch`: its job's rows, loaded once)."""
     kind = reminder.kind
     if kind is ReminderKind.FIRST_CONTACT_DUE:
         return Message(
@@ -52,7 +52,7 @@ def compose(reminder: Reminder, user: User) -> Message:
         return _compose_billing(reminder)
     if kind is ReminderKind.BREAK_GLASS:
         return _compose_break_glass(reminder, user)
-    count = overdue_count(user.id)
+    count = batch.overdue_count(user.id) if batch is not None else overdue_count(user.id)
     return Message(
         "Coordinator: your overdue tasks",
         f"You have {count} overdue follow-up task{'s' if count != 1 else ''}. Please open Coordinator.",

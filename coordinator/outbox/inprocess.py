@@ -13,9 +13,10 @@ import threading
 from flask import Flask
 
 from coordinator.extensions import db
+from coordinator.outbox.queues import JOB_SIZE
 
 log = logging.getLogger("coordinator.reminders")
-CHUNK = 20
+CHUNK = JOB_SIZE
 
 
 class InProcessReminders(threading.Thread):

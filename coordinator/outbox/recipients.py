@@ -9,6 +9,7 @@ restricted inquiry go only to people who may open it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from coordinator.models import (
     Inquiry,
     Installment,
     Reminder,
+    Screening,
     User,
     utcnow,
 )
@@ -33,27 +35,70 @@ from coordinator.services import plan_status, reminders, settings
 BILLING_KINDS = (ReminderKind.AUTH_REVIEW_DUE, ReminderKind.AUTH_ENDING, ReminderKind.INSTALLMENT_OVERDUE)
 
 
-def load_batch(ids: list[int]) -> dict[int, Reminder]:
-    """The batch's reminders, with the inquiries, tasks and users they need, in four queries."""
-    batch = {
-        r.id: r
-        for r in db.session.scalars(
-            sa.select(Reminder).where(Reminder.id.in_(ids)).execution_options(populate_existing=True)
+@dataclass
+class Batch:
+    """One job's reminders and what deciding them needs, loaded once for the whole batch."""
+
+    reminders: dict[int, Reminder]
+    overdue: dict[int, int] = field(default_factory=dict)  # user id -> open tasks past due
+    roles: dict[Role, list[User]] = field(default_factory=dict)
+
+    def overdue_count(self, user_id: int | None) -> int:
+        if user_id not in self.overdue:
+            self.overdue[user_id] = overdue_count(user_id)
+        return self.overdue[user_id]
+
+    def users_in_role(self, role: Role) -> list[User]:
+        if role not in self.roles:
+            self.roles[role] = _users_in_role(role)
+        return list(self.roles[role])
+
+
+def load_batch(ids: list[int]) -> Batch:
+    """The batch's reminders, with the rows deciding them needs (inquiries, tasks, users,
+    authorizations, installments, screenings, grants) and the digest recipients' overdue
+    counts: one query per kind of row, whatever the batch's size."""
+    batch = Batch(
+        {
+            r.id: r
+            for r in db.session.scalars(
+                sa.select(Reminder).where(Reminder.id.in_(ids)).execution_options(populate_existing=True)
+            )
+        }
+    )
+    reminders_ = batch.reminders.values()
+
+    def load(model, column_ids):
+        wanted = {i for i in column_ids if i}
+        return list(db.session.scalars(sa.select(model).where(model.id.in_(wanted)))) if wanted else []
+
+    inquiries = load(Inquiry, (r.inquiry_id for r in reminders_))
+    load(FollowUpTask, (r.task_id for r in reminders_))
+    load(Authorization, (r.authorization_id for r in reminders_))
+    load(Installment, (r.installment_id for r in reminders_))
+    load(Screening, (r.screening_id for r in reminders_))
+    grants = load(BreakGlassAccess, (r.break_glass_id for r in reminders_))
+    user_ids = {r.recipient_user_id for r in reminders_} | {i.assigned_to_id for i in inquiries}
+    load(User, user_ids | {g.user_id for g in grants})
+    digest_users = {r.recipient_user_id for r in reminders_ if r.kind is ReminderKind.DAILY_DIGEST}
+    digest_users.discard(None)
+    if digest_users:
+        batch.overdue = dict.fromkeys(digest_users, 0)
+        batch.overdue.update(
+            db.session.execute(
+                sa.select(FollowUpTask.assigned_to_id, sa.func.count())
+                .where(
+                    FollowUpTask.assigned_to_id.in_(digest_users),
+                    FollowUpTask.completed_at.is_(None),
+                    FollowUpTask.due_at < utcnow(),
+                )
+                .group_by(FollowUpTask.assigned_to_id)
+            ).all()
         )
-    }
-    inquiry_ids = {r.inquiry_id for r in batch.values() if r.inquiry_id}
-    task_ids = {r.task_id for r in batch.values() if r.task_id}
-    inquiries = list(db.session.scalars(sa.select(Inquiry).where(Inquiry.id.in_(inquiry_ids)))) if inquiry_ids else []
-    if task_ids:
-        list(db.session.scalars(sa.select(FollowUpTask).where(FollowUpTask.id.in_(task_ids))))
-    user_ids = {r.recipient_user_id for r in batch.values() if r.recipient_user_id}
-    user_ids |= {i.assigned_to_id for i in inquiries if i.assigned_to_id}
-    if user_ids:
-        list(db.session.scalars(sa.select(User).where(User.id.in_(user_ids))))
-    return batch  # the rest sits in the session's identity map for db.session.get()
+    return batch  # the rows sit in the session's identity map for db.session.get()
 
 
-def resolved_because(reminder: Reminder) -> str | None:
+def resolved_because(reminder: Reminder, batch: Batch | None = None) -> str | None:
     """Why the reminder is no longer wanted, or None if it still is (checked just before sending)."""
     if reminder.kind is ReminderKind.FIRST_CONTACT_DUE:
         inquiry = db.session.get(Inquiry, reminder.inquiry_id)
@@ -61,8 +106,10 @@ def resolved_because(reminder: Reminder) -> str | None:
             return "first contact made"
         if inquiry.merged_into_id is not None or inquiry.status not in (InquiryStatus.NEW, InquiryStatus.CONTACTED):
             return f"inquiry {inquiry.status.label.lower()}"
-    if reminder.kind is ReminderKind.DAILY_DIGEST and not overdue_count(reminder.recipient_user_id):
-        return "no overdue tasks any more"
+    if reminder.kind is ReminderKind.DAILY_DIGEST:
+        count = batch.overdue_count(reminder.recipient_user_id) if batch else overdue_count(reminder.recipient_user_id)
+        if not count:
+            return "no overdue tasks any more"
     if reminder.kind in (ReminderKind.TASK_DUE, ReminderKind.TASK_OVERDUE):
         task = db.session.get(FollowUpTask, reminder.task_id)
         if task is None or task.completed_at is not None:
@@ -94,20 +141,21 @@ def _active(users) -> list[User]:
     return [u for u in users if u is not None and u.is_active]
 
 
-def recipients(reminder: Reminder) -> list[User]:
+def recipients(reminder: Reminder, batch: Batch | None = None) -> list[User]:
     """Who gets the reminder. For a restricted inquiry only people who may open it: its
     assignee and administrators (never the whole desk, never a link to break the glass)."""
-    users = _candidates(reminder)
+    in_role = batch.users_in_role if batch is not None else _users_in_role
+    users = _candidates(reminder, in_role)
     inquiry = db.session.get(Inquiry, reminder.inquiry_id) if reminder.inquiry_id else None
     if inquiry is not None and inquiry.is_restricted:
         users = [u for u in users if u.role is Role.ADMIN or u.id == inquiry.assigned_to_id]
         if not users:
             assignee = db.session.get(User, inquiry.assigned_to_id) if inquiry.assigned_to_id else None
-            users = _active([assignee]) or _users_in_role(Role.ADMIN)
+            users = _active([assignee]) or in_role(Role.ADMIN)
     return users
 
 
-def _candidates(reminder: Reminder) -> list[User]:
+def _candidates(reminder: Reminder, in_role) -> list[User]:
     if reminder.recipient_user_id is not None:
         return _active([db.session.get(User, reminder.recipient_user_id)])
     if reminder.kind is ReminderKind.FIRST_CONTACT_DUE:
@@ -115,22 +163,22 @@ def _candidates(reminder: Reminder) -> list[User]:
         assignee = db.session.get(User, inquiry.assigned_to_id) if inquiry.assigned_to_id else None
         if assignee is not None and assignee.is_active:
             return [assignee]
-        return _users_in_role(Role.ADMISSIONS)  # unassigned: the whole admissions desk
+        return in_role(Role.ADMISSIONS)  # unassigned: the whole admissions desk
     if reminder.kind is ReminderKind.SAFETY_FLAG:
-        return clinical_leads()
+        return clinical_leads(in_role)
     if reminder.kind in BILLING_KINDS:
-        return _users_in_role(Role.BILLING) or _users_in_role(Role.ADMIN)
+        return in_role(Role.BILLING) or in_role(Role.ADMIN)
     if reminder.kind is ReminderKind.BREAK_GLASS:
-        return break_glass_watchers(reminder)
+        return break_glass_watchers(reminder, in_role)
     return []
 
 
-def break_glass_watchers(reminder: Reminder) -> list[User]:
+def break_glass_watchers(reminder: Reminder, in_role=None) -> list[User]:
     """Who hears of a break-the-glass grant: every active administrator and the record's
     assignee, never the person who broke the glass."""
     grant = db.session.get(BreakGlassAccess, reminder.break_glass_id) if reminder.break_glass_id else None
     inquiry = db.session.get(Inquiry, reminder.inquiry_id) if reminder.inquiry_id else None
-    users = _users_in_role(Role.ADMIN)
+    users = list((in_role or _users_in_role)(Role.ADMIN))
     if inquiry is not None and inquiry.assigned_to_id:
         users += [u for u in _active([db.session.get(User, inquiry.assigned_to_id)]) if u not in users]
     return [u for u in users if grant is None or u.id != grant.user_id]
@@ -142,7 +190,7 @@ def _users_in_role(role: Role) -> list[User]:
     )
 
 
-def clinical_leads() -> list[User]:
+def clinical_leads(in_role=None) -> list[User]:
     """The admin-chosen clinical lead (a user, else everyone in a role; clinicians by default)."""
     user_id = settings.get_value(settings.CLINICAL_LEAD_USER)
     if user_id and user_id.isdecimal():
@@ -150,8 +198,9 @@ def clinical_leads() -> list[User]:
         if user is not None and user.is_active:
             return [user]
     role = settings.get_value(settings.CLINICAL_LEAD_ROLE) or Role.CLINICIAN.value
-    users = _users_in_role(Role(role)) if role in Role._value2member_map_ else []
-    return users or _users_in_role(Role.ADMIN)
+    in_role = in_role or _users_in_role
+    users = in_role(Role(role)) if role in Role._value2member_map_ else []
+    return users or in_role(Role.ADMIN)
 
 
 def overdue_count(user_id: int | None) -> int:

@@ -11,7 +11,9 @@ pass one that asks RQ) each tick also re-queues at once the reminders whose job 
 from Redis (a restart without persistence, a flush, a fail-over — that does not count as a
 try: nothing was attempted), or failed, stopped, abandoned by a dead worker or running past
 its timeout (that counts as a try, like the lease). For those dead jobs the delivery claims
-they left "sending" are released, so the next job sends at once instead of after the lease.
+they left "sending" are released, so the next job sends at once instead of after the lease —
+except those the sent journal (`journal.py`) records as accepted by the SMTP server: those are
+marked sent, so the next job only closes their reminders.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from flask import current_app
 from coordinator.domain.reminders import DeliveryStatus
 from coordinator.extensions import db
 from coordinator.models import Reminder, ReminderDelivery, utcnow
+from coordinator.outbox import claims
+from coordinator.outbox.journal import journal_for
 from coordinator.outbox.queues import job_timeout
 from coordinator.rules.reminder_lifecycle import ReminderAction, ReminderStatus, sources, target
 from coordinator.services import reminders
@@ -99,12 +103,20 @@ def _release_claims(vanished: list[int], dead: list[int], now: datetime) -> None
         conditions.append(
             sa.and_(ReminderDelivery.reminder_id.in_([*vanished, *dead]), ReminderDelivery.claimed_at < horse_gone)
         )
-    if conditions:
-        db.session.execute(
-            sa.delete(ReminderDelivery)
-            .where(ReminderDelivery.status == DeliveryStatus.SENDING, sa.or_(*conditions))
-            .execution_options(synchronize_session=False)
-        )
+    if not conditions:
+        return
+    left = sa.and_(ReminderDelivery.status == DeliveryStatus.SENDING, sa.or_(*conditions))
+    journal = journal_for(current_app)
+    if journal is not None:  # what the job had sent before it died stays sent (journal.py)
+        rows = db.session.execute(
+            sa.select(
+                ReminderDelivery.id, ReminderDelivery.reminder_id, ReminderDelivery.user_id, ReminderDelivery.channel
+            ).where(left)
+        ).all()
+        keys = {row.id: (row.reminder_id, row.user_id, row.channel.value) for row in rows}
+        accepted = journal.recorded(keys.values())  # a RedisError rolls the tick back: nothing freed
+        claims.settle_accepted([(i, accepted[k]) for i, k in keys.items() if k in accepted])
+    db.session.execute(sa.delete(ReminderDelivery).where(left).execution_options(synchronize_session=False))
 
 
 def relay_once(

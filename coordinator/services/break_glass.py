@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from coordinator.contracts.pipeline import BreakGlassInput
+from coordinator.contracts.values.cursor import ListCursor
 from coordinator.domain.audit import AuditAction
 from coordinator.domain.intake import BreakGlassScope
 from coordinator.domain.reminders import ReminderKind
@@ -25,7 +26,7 @@ from coordinator.extensions import db
 from coordinator.models import BreakGlassAccess, Inquiry, User, utcnow
 from coordinator.roles import Role
 from coordinator.services import audit, finance_access, inquiry_access, records, reminders
-from coordinator.services.pagination import Page, paginate
+from coordinator.services.pagination import Part, SeekPage, capped_count, seek
 
 # Who may ask for which part: the roles that read that part of an unrestricted record.
 SCOPE_READERS = {
@@ -106,15 +107,20 @@ def open_grant(user: User, inquiry: Inquiry, scope: BreakGlassScope) -> BreakGla
 # --- review by administrators -------------------------------------------------------------------
 
 
-def log(page: int, per_page: int, unreviewed_only: bool) -> Page:
-    statement = (
-        sa.select(BreakGlassAccess)
-        .options(joinedload(BreakGlassAccess.user))
-        .order_by(BreakGlassAccess.created_at.desc(), BreakGlassAccess.id.desc())
-    )
+def log(cursor: ListCursor | None, per_page: int, unreviewed_only: bool) -> SeekPage:
+    """The grants, newest first, by keyset pages and a count capped at 1,000 (`pagination.seek`)."""
+    statement = sa.select(BreakGlassAccess).options(joinedload(BreakGlassAccess.user))
     if unreviewed_only:
         statement = statement.where(BreakGlassAccess.reviewed_at.is_(None))
-    return paginate(statement, page, per_page)
+    part = Part(
+        "all",
+        statement,
+        ((BreakGlassAccess.created_at, True), (BreakGlassAccess.id, True)),
+        lambda g: (g.created_at, g.id),
+        ("time", "id"),
+    )
+    sort = "unreviewed" if unreviewed_only else "all"
+    return seek([part], cursor, per_page, sort=sort, total=capped_count(statement))
 
 
 def unreviewed_count() -> int:

@@ -14,7 +14,7 @@ from coordinator.contracts.notifications import NotificationFilterInput, Notific
 from coordinator.errors import NotFound
 from coordinator.extensions import db
 from coordinator.models import Notification, User, utcnow
-from coordinator.services.pagination import Page, paginate
+from coordinator.services.pagination import Part, SeekPage, capped_count, seek
 
 
 def unread_count(user_id: int) -> int:
@@ -29,15 +29,22 @@ def unread_count(user_id: int) -> int:
     )
 
 
-def list_for(user: User, criteria: NotificationFilterInput, per_page: int) -> Page:
-    """One page of the user's notifications, unread first, newest first (a COUNT and a SELECT)."""
+def list_for(user: User, criteria: NotificationFilterInput, per_page: int) -> SeekPage:
+    """One page of the user's notifications, unread first, each newest first, by keyset pages
+    (`pagination.seek`: two parts, unread then read) and a count capped at 1,000."""
     statement = sa.select(Notification).where(Notification.user_id == user.id)
+    unread = Notification.read_at.is_(None)
+    keys = ((Notification.created_at, True), (Notification.id, True))
+
+    def part(name: str, condition) -> Part:
+        return Part(name, statement.where(condition), keys, lambda n: (n.created_at, n.id), ("time", "id"))
+
+    parts = [part("unread", unread)]
     if criteria.show == NotificationShow.UNREAD:
-        statement = statement.where(Notification.read_at.is_(None))
-    statement = statement.order_by(
-        Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc()
-    )
-    return paginate(statement, criteria.page or 1, per_page)
+        statement = statement.where(unread)
+    else:
+        parts.append(part("read", ~unread))
+    return seek(parts, criteria.cursor, per_page, sort=criteria.show.value, total=capped_count(statement))
 
 
 def mark_read(user: User, notification_id: int) -> Notification:

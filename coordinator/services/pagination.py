@@ -92,7 +92,10 @@ def capped_count(statement: sa.Select, cap: int | None = None) -> tuple[int, boo
     """How many rows `statement` has, counting no further than `cap` (default `COUNT_CAP`;
     then the answer is "more than cap")."""
     cap = COUNT_CAP if cap is None else cap
-    limited = statement.order_by(None).with_only_columns(sa.literal(1)).limit(cap + 1).subquery()
+    # maintain_column_froms: a statement whose only FROM is its columns' table (no WHERE) keeps it
+    limited = (
+        statement.order_by(None).with_only_columns(sa.literal(1), maintain_column_froms=True).limit(cap + 1).subquery()
+    )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(limited))
     return min(total, cap), total > cap
 

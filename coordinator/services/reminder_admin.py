@@ -123,8 +123,10 @@ def _day_start(day: date, zone: ZoneInfo) -> datetime:
 
 def search(filters: ReminderFilterInput, per_page: int, *, now: datetime, lease: timedelta, zone: ZoneInfo) -> SeekPage:
     """Reminders matching the filters, most urgent first, by keyset pages (`pagination.seek`):
-    failed, then stuck (someone must act), then the rest, each by due time, latest first. A capped
-    count, the page's rows (one statement per part) and their sent counts, whatever the rows."""
+    failed (latest due first), stuck (someone must act; waiting longest first), the other open
+    ones (pending or queued: soonest due first), then those sent or cancelled (latest first). A
+    capped count, the page's rows (one statement per part) and their sent counts, whatever the
+    rows."""
     statement = sa.select(Reminder, User.full_name).outerjoin(User, User.id == Reminder.recipient_user_id)
     if filters.status is ReminderListStatus.STUCK:
         statement = statement.where(_stuck_condition(now, lease))
@@ -137,13 +139,19 @@ def search(filters: ReminderFilterInput, per_page: int, *, now: datetime, lease:
     if filters.due_to is not None:
         statement = statement.where(Reminder.due_at < _day_start(filters.due_to + timedelta(days=1), zone))
     failed, stuck = Reminder.status == ReminderStatus.FAILED, _stuck_condition(now, lease)
-    keys = ((Reminder.due_at, True), (Reminder.id, True))
+    still_open = Reminder.status.in_([ReminderStatus.PENDING, ReminderStatus.QUEUED])
+    soonest, latest = ((Reminder.due_at, False), (Reminder.id, False)), ((Reminder.due_at, True), (Reminder.id, True))
 
-    def part(name: str, condition) -> Part:
+    def part(name: str, condition, keys) -> Part:
         return Part(name, statement.where(condition), keys, _keys_of, ("time", "id"), scalars=False)
 
-    parts = [part("failed", failed), part("stuck", sa.and_(~failed, stuck)), part("rest", sa.and_(~failed, ~stuck))]
-    page = seek(parts, filters.cursor, per_page, sort="urgent", total=capped_count(statement))
+    parts = [
+        part("failed", failed, latest),
+        part("stuck", sa.and_(~failed, stuck), soonest),  # waiting longest first
+        part("open", sa.and_(still_open, ~stuck), soonest),  # soonest due first
+        part("done", sa.and_(~failed, ~still_open), latest),  # sent or cancelled: latest first
+    ]
+    page = seek(parts, filters.cursor, per_page, sort="soonest", total=capped_count(statement))
     ids = [reminder.id for reminder, _ in page.items]
     sent = dict(
         db.session.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import sqlalchemy as sa
 
 from coordinator.contracts.accounts import AccountStatus, UserFilterInput
@@ -9,7 +11,7 @@ from coordinator.domain.audit import AuditAction
 from coordinator.extensions import db
 from coordinator.models import User, UserSession
 from coordinator.services import audit, records
-from coordinator.services.pagination import Page, paginate
+from coordinator.services.pagination import Part, SeekPage, capped_count, seek
 
 
 def load_user(user_id: int) -> User:
@@ -28,9 +30,12 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search_users(actor: User, criteria: UserFilterInput, per_page: int) -> Page:
-    """One page of accounts matching a name/email fragment, role and status, by name (audited); the caller commits."""
-    statement = sa.select(User)
+def search_users(actor: User, criteria: UserFilterInput, per_page: int) -> SeekPage:
+    """One page of accounts matching a name/email fragment, role and status, by name then id, by
+    keyset pages and a capped count (`pagination.seek`: the same statements on any page, however
+    many accounts); audited; the caller commits."""
+    sort_name = sa.func.lower(User.full_name)
+    statement = sa.select(User, sort_name.label("sort_name"))
     if criteria.q:
         pattern = f"%{escape_like(criteria.q.lower())}%"
         statement = statement.where(
@@ -43,9 +48,14 @@ def search_users(actor: User, criteria: UserFilterInput, per_page: int) -> Page:
         statement = statement.where(User.role == criteria.role)
     if criteria.status is not None:
         statement = statement.where(User.is_active.is_(criteria.status == AccountStatus.ACTIVE))
-    page = paginate(statement.order_by(sa.func.lower(User.full_name), User.id), criteria.page or 1, per_page)
+    part = Part("all", statement, ((sort_name, False), (User.id, False)), _keys_of, ("text", "id"), scalars=False)
+    page = seek([part], criteria.cursor, per_page, sort="name", total=capped_count(statement))
     audit.record(actor, AuditAction.USERS_LISTED, "user", None)
-    return page
+    return dataclasses.replace(page, items=[user for user, _ in page.items])
+
+
+def _keys_of(row) -> tuple:
+    return (row.sort_name, row[0].id)  # the database's lower(), so the next page starts where this ended
 
 
 def open_sessions(user_id: int) -> list[UserSession]:

@@ -1,7 +1,9 @@
 """The one window for a duplicate email, made as small as it can be (issue 18, item 3).
 
-Each "sent" mark is committed as soon as the SMTP server accepted the message, before the next
-message goes out; a resend after a crash in that window carries the same Message-ID.
+Each acceptance by the SMTP server is recorded in the sent journal (Redis) before the next
+message goes out, and the batch's "sent" marks are committed together (issue 12, item 5);
+without Redis each mark is committed at once. A resend after a crash in that window carries
+the same Message-ID.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def queue():
     conn.close()
 
 
-def test_each_sent_mark_is_committed_before_the_next_message_goes_out(
+def test_each_acceptance_is_journaled_before_the_next_message_goes_out_and_the_marks_committed_together(
     app, database_url, create_user, queue, smtp_server
 ):
     user = create_user(Role.ADMISSIONS)
@@ -40,7 +42,41 @@ def test_each_sent_mark_is_committed_before_the_next_message_goes_out(
     engine = sa.create_engine(database_url)
     seen = []
 
-    def count_marks():  # what another process sees in the database when the server gets DATA
+    def look():  # what another process sees (Redis, the database) when the server gets DATA
+        with engine.connect() as connection:
+            committed = connection.scalar(
+                sa.select(sa.func.count())
+                .select_from(ReminderDelivery)
+                .where(ReminderDelivery.channel == "email", ReminderDelivery.status == DeliveryStatus.SENT)
+            )
+        seen.append((len(queue.connection.keys("coordinator:sent:*")), committed))
+
+    smtp_server.on_data = look
+    try:
+        assert len(relay(app, queue)) == 3  # one job, one SMTP connection for the three
+        work(app, queue)
+    finally:
+        engine.dispose()
+    assert seen == [(0, 0), (1, 0), (2, 0)]  # journaled one by one, committed as one batch
+    assert len(smtp_server.messages) == 3
+    assert queue.connection.keys("coordinator:sent:*") == []  # dropped once the batch committed
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(ReminderDelivery.status))) == {DeliveryStatus.SENT}
+
+
+def test_without_a_journal_each_sent_mark_is_committed_before_the_next_message_goes_out(
+    app, database_url, create_user, smtp_server
+):
+    from coordinator.outbox.delivery import deliver_many
+    from coordinator.outbox.relay import relay_once
+
+    user = create_user(Role.ADMISSIONS)
+    for _ in range(3):
+        new_inquiry(app, user)
+    engine = sa.create_engine(database_url)
+    seen = []
+
+    def count_marks():
         with engine.connect() as connection:
             seen.append(
                 connection.scalar(
@@ -52,12 +88,12 @@ def test_each_sent_mark_is_committed_before_the_next_message_goes_out(
 
     smtp_server.on_data = count_marks
     try:
-        assert len(relay(app, queue)) == 3  # one job, one SMTP connection for the three
-        work(app, queue)
+        with app.app_context():
+            ids = relay_once(None, now=utcnow() + timedelta(minutes=16))
+            assert set(deliver_many(ids, journal=None).values()) == {"sent"}
     finally:
         engine.dispose()
     assert seen == [0, 1, 2]
-    assert len(smtp_server.messages) == 3
 
 
 def test_a_resend_after_a_crash_in_the_window_carries_the_same_message_id(app, create_user, queue, smtp_server):

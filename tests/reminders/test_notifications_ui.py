@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -156,19 +157,59 @@ def test_the_list_shows_only_ones_own_notifications(client, app, alice, bob):
     assert "For Alice 1" in html and "For Bob" not in html
 
 
+def _next(html: str) -> str | None:
+    match = re.search(r'<a class="page-link" href="([^"]+)">Next</a>', html)
+    return unescape(match.group(1)) if match else None
+
+
 def test_the_list_filters_unread_and_pages(client, app, alice):
     add_notifications(app, alice, 30)
     add_notifications(app, alice, 1, read=True, title="Already seen")
     login_as(client, alice)
     first = client.get("/notifications/").get_data(as_text=True)
-    assert "Page 1 of 2" in first and "of 31" in first
-    assert "Already seen" not in first  # unread first, so the read one is on page 2
-    assert "Already seen" in client.get("/notifications/?page=2").get_data(as_text=True)
-    unread = client.get("/notifications/?show=unread&page=2").get_data(as_text=True)
-    assert "Already seen" not in unread and "of 30" in unread
+    assert "Showing 1–25 of 31" in first
+    assert "Already seen" not in first  # unread first, so the read one is on the next page
+    second = client.get(_next(first)).get_data(as_text=True)
+    assert "Already seen" in second and "cursor=" in _next(first) and _next(second) is None
+    unread = client.get("/notifications/?show=unread").get_data(as_text=True)
+    assert "of 30" in unread
+    unread_next = client.get(_next(unread)).get_data(as_text=True)
+    assert "Already seen" not in unread_next and "An inquiry needs first contact 1<" in unread_next
 
 
-@pytest.mark.parametrize("query", ["show=everything", "page=0", "page=abc", "page=99999999999"])
+def test_next_walks_every_notification_once_unread_then_read_newest_first(client, app, alice):
+    read = add_notifications(app, alice, 7, read=True, title="Seen")
+    unread = add_notifications(app, alice, 60)
+    login_as(client, alice)
+    seen, url = [], "/notifications/"
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        seen += [int(n) for n in re.findall(r'/notifications/(\d+)/read"', html)]
+        url = _next(html)
+    assert seen == unread[::-1] + read[::-1]
+
+
+def test_a_later_page_runs_the_same_statements_with_few_notifications_or_many(client, app, alice, count_queries):
+    login_as(client, alice)
+
+    def second_page_statements() -> int:
+        url = _next(client.get("/notifications/").get_data(as_text=True))
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        return counter.count
+
+    add_notifications(app, alice, 30)
+    add_notifications(app, alice, 5, read=True)
+    few = second_page_statements()
+    add_notifications(app, alice, 1200)
+    add_notifications(app, alice, 300, read=True)
+    assert second_page_statements() == few
+    assert "more than 1,000" in client.get("/notifications/").get_data(as_text=True)  # a capped count
+
+
+@pytest.mark.parametrize(
+    "query", ["show=everything", "page=0", "page=abc", "page=99999999999", "cursor=%00bad", "cursor=" + "A" * 700]
+)
 def test_bad_list_options_are_ignored_with_a_message(client, alice, query):
     login_as(client, alice)
     response = client.get(f"/notifications/?{query}")
@@ -176,7 +217,7 @@ def test_bad_list_options_are_ignored_with_a_message(client, alice, query):
     assert "were not understood and were ignored" in response.get_data(as_text=True)
 
 
-def test_a_page_past_the_end_shows_the_last_page(client, app, alice):
+def test_an_old_page_number_link_shows_the_first_page(client, app, alice):
     add_notifications(app, alice, 3)
     login_as(client, alice)
     response = client.get("/notifications/?page=500")

@@ -85,6 +85,19 @@ def test_failed_reminders_come_first_and_show_retry_and_cancel(admin_client, app
     assert f"/admin/reminders/{failed}/cancel" in html
 
 
+def test_upcoming_reminders_are_listed_soonest_due_first(admin_client, app):
+    now = utcnow()
+    later = add_reminder(app, due_at=now + timedelta(hours=3))
+    soonest = add_reminder(app, due_at=now + timedelta(minutes=20))
+    queued = add_reminder(app, status=ReminderStatus.QUEUED, queued_at=now, due_at=now + timedelta(hours=1))
+    old_sent = add_reminder(app, status=ReminderStatus.SENT, sent_at=now, due_at=now - timedelta(days=30))
+    new_sent = add_reminder(app, status=ReminderStatus.SENT, sent_at=now, due_at=now - timedelta(days=1))
+    html = admin_client.get(LIST).get_data(as_text=True)
+    listed = [int(n) for n in re.findall(r'<tr data-reminder="(\d+)"', html)]
+    assert listed == [soonest, queued, later, new_sent, old_sent]
+    assert "then the other pending and queued ones (soonest due first)" in html
+
+
 def test_status_counts_and_problems_are_shown(admin_client, app):
     for status in (ReminderStatus.SENT, ReminderStatus.SENT, ReminderStatus.FAILED, ReminderStatus.CANCELLED):
         add_reminder(app, status=status)

@@ -1,6 +1,7 @@
-"""The admins' reminders list pages by keyset cursors across its three parts (issue 12): failed,
-then stuck, then the rest, each latest due first; Next walks every row once even while rows are
-added; statements for a later page do not grow with the rows."""
+"""The admins' reminders list pages by keyset cursors across its parts (issue 12): failed (latest
+due first), then stuck (waiting longest first), then the other open ones soonest due first (issue
+13, bug 9), then sent and cancelled ones latest first; Next walks every row once even while rows
+are added; statements for a later page do not grow with the rows."""
 
 from __future__ import annotations
 
@@ -27,23 +28,27 @@ def _next(body: str) -> str | None:
 
 def _fill(app, n: int) -> dict[str, list[int]]:
     now = utcnow()
-    made: dict[str, list[tuple]] = {"failed": [], "stuck": [], "rest": []}
+    made: dict[str, list[tuple]] = {"failed": [], "stuck": [], "open": [], "done": []}
     for k in range(n):
-        due = now - timedelta(hours=2, minutes=k) if k % 3 != 2 else now + timedelta(hours=1, minutes=k)
+        due = now - timedelta(hours=2, minutes=k) if k % 3 != 2 else now + timedelta(hours=1, minutes=(k * 7) % 50)
         if k % 4 == 0:
             rid = add_reminder(app, status=ReminderStatus.FAILED, attempts=5, failed_at=now, due_at=due)
             made["failed"].append((due, rid))
+        elif due < now and k % 5 == 1:
+            made["done"].append((due, add_reminder(app, status=ReminderStatus.SENT, sent_at=due, due_at=due)))
         elif due < now:  # pending long past due: stuck
             made["stuck"].append((due, add_reminder(app, due_at=due)))
         else:
-            made["rest"].append((due, add_reminder(app, due_at=due)))
-    return {name: [rid for _, rid in sorted(rows, reverse=True)] for name, rows in made.items()}
+            made["open"].append((due, add_reminder(app, due_at=due)))
+    latest_first = {"failed", "done"}
+    return {name: [rid for _, rid in sorted(rows, reverse=name in latest_first)] for name, rows in made.items()}
 
 
 def test_next_walks_failed_then_stuck_then_the_rest(admin_client, app, monkeypatch):
     monkeypatch.setattr(reminders_view, "PAGE_SIZE", SIZE)
-    made = _fill(app, 14)
-    expected = made["failed"] + made["stuck"] + made["rest"]
+    made = _fill(app, 20)
+    expected = made["failed"] + made["stuck"] + made["open"] + made["done"]
+    assert all(made.values())
     seen: list[int] = []
     url = LIST
     while url:

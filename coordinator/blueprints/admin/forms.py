@@ -92,6 +92,7 @@ class UserFilterForm(ContractForm):
     role = select("Role", [("", "Any role")] + Role.choices())
     status = select("Status", [("", "Active and inactive")] + AccountStatus.choices())
     page = StringField()
+    cursor = StringField()  # from the pager's links; not rendered in the form
 
 
 class AuditFilterForm(ContractForm):

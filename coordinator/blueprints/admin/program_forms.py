@@ -40,6 +40,7 @@ class BreakGlassFilterForm(ContractForm):
 
     show = select("Show", BreakGlassShow.choices(), default=BreakGlassShow.UNREVIEWED.value)
     page = StringField()
+    cursor = StringField()  # from the pager's links; not rendered in the form
 
 
 class PayerForm(ContractForm):

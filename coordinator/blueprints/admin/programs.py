@@ -48,7 +48,7 @@ def edit_program(program_id: int):
 def break_glass_log():
     form, criteria = read_filters(BreakGlassFilterForm)
     unreviewed_only = criteria.show == BreakGlassShow.UNREVIEWED
-    page = break_glass.log(criteria.page or 1, current_app.config["AUDIT_PAGE_SIZE"], unreviewed_only)
+    page = break_glass.log(criteria.cursor, current_app.config["AUDIT_PAGE_SIZE"], unreviewed_only)
     # The log itself lives with the break-the-glass service, which does not audit reading it.
     audit.record(me(), AuditAction.BREAK_GLASS_LOG_VIEWED, "break_glass_access", None)
     return render_template("admin/break_glass.html", form=form, page=page, confirm=ConfirmForm())

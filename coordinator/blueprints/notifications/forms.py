@@ -15,6 +15,7 @@ class NotificationFilterForm(ContractForm):
 
     show = select("Show", NotificationShow.choices(), default=NotificationShow.ALL.value)
     page = StringField()
+    cursor = StringField()  # from the pager's links; not rendered in the form
 
 
 class ConfirmForm(ContractForm):
