@@ -36,7 +36,8 @@ from coordinator.models import (
 )
 from coordinator.roles import Role
 from coordinator.rules import mme
-from coordinator.services import audit, reminders, tasks
+from coordinator.rules.inquiry_lifecycle import InquiryAction
+from coordinator.services import audit, pipeline, reminders, tasks
 from coordinator.services.audit import SystemActor
 
 ASSIGNABLE_ROLES = (Role.ADMISSIONS, Role.ADMIN, Role.CASE_MANAGER)
@@ -185,13 +186,18 @@ def create_inquiry(actor, data: NewInquiry, *, channel: Channel, api_client: Api
         )
     )
     matches = flag_possible_duplicates(inquiry)
-    reminders.inquiry_arrived(inquiry)
+    live = staff and channel is Channel.PHONE and data.caller_on_line
+    if not live:  # a caller on the line has been reached: no first contact to wait for
+        reminders.inquiry_arrived(inquiry)
     audit.record(actor, AuditAction.INQUIRY_CREATED, "inquiry", inquiry.id, detail=f"channel {channel.value}")
     for other_id, matched_on in matches:  # written with the row above, in the same statement
         detail = f"new inquiry {inquiry.id}, {matched_on}"
         audit.record(actor, AuditAction.POSSIBLE_DUPLICATE_FLAGGED, "inquiry", other_id, detail=detail)
     if data.insurance_given is not None:
         _add_coverage(actor, inquiry, data.insurance_given, channel)
+    if live:
+        pipeline.move(actor, inquiry, InquiryAction.RECORD_CONTACT, "Intake taken with the caller on the line")
+        inquiry.first_contact_at = inquiry.arrived_at  # the call that brought the inquiry in
     return inquiry
 
 
