@@ -55,7 +55,7 @@ def load_batch(ids: list[int]) -> dict[int, Reminder]:
 
 def resolved_because(reminder: Reminder) -> str | None:
     """Why the reminder is no longer wanted, or None if it still is (checked just before sending)."""
-    if reminder.kind is ReminderKind.FIRST_CONTACT_DUE:
+    if reminder.kind in reminders.AWAITING_CONTACT:
         inquiry = db.session.get(Inquiry, reminder.inquiry_id)
         if inquiry is None or inquiry.first_contact_at is not None:
             return "first contact made"
@@ -116,6 +116,8 @@ def _candidates(reminder: Reminder) -> list[User]:
         if assignee is not None and assignee.is_active:
             return [assignee]
         return _users_in_role(Role.ADMISSIONS)  # unassigned: the whole admissions desk
+    if reminder.kind is ReminderKind.NEW_INQUIRY:
+        return admissions_desk(reminder)
     if reminder.kind is ReminderKind.SAFETY_FLAG:
         return clinical_leads()
     if reminder.kind in BILLING_KINDS:
@@ -123,6 +125,15 @@ def _candidates(reminder: Reminder) -> list[User]:
     if reminder.kind is ReminderKind.BREAK_GLASS:
         return break_glass_watchers(reminder)
     return []
+
+
+def admissions_desk(reminder: Reminder) -> list[User]:
+    """Who hears of a new inquiry at once: the admissions users on duty (else the whole active
+    admissions team), and its assignee (the round-robin's pick) if not among them."""
+    desk = [u for u in _users_in_role(Role.ADMISSIONS) if u.on_duty] or _users_in_role(Role.ADMISSIONS)
+    inquiry = db.session.get(Inquiry, reminder.inquiry_id)
+    assignee = db.session.get(User, inquiry.assigned_to_id) if inquiry is not None and inquiry.assigned_to_id else None
+    return desk + [u for u in _active([assignee]) if u not in desk]
 
 
 def break_glass_watchers(reminder: Reminder) -> list[User]:

@@ -9,7 +9,8 @@ from coordinator.services import audit
 
 CLINICAL_LEAD_USER = "clinical_lead_user_id"  # a user id: gets PHQ-9 item-9 safety flags
 CLINICAL_LEAD_ROLE = "clinical_lead_role"  # or everyone active in this role ("clinician" by default)
-KNOWN_KEYS = frozenset({CLINICAL_LEAD_USER, CLINICAL_LEAD_ROLE})
+ROUND_ROBIN = "round_robin_assignment"  # "on": new web and API inquiries go to admissions users on duty in turn
+KNOWN_KEYS = frozenset({CLINICAL_LEAD_USER, CLINICAL_LEAD_ROLE, ROUND_ROBIN})
 
 
 def get_value(key: str) -> str | None:
