@@ -73,6 +73,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("board.index", "GET"): Access(INQUIRY_READERS, "/board/", expect=200),
     ("board.move", "POST"): Access(INQUIRY_EDITORS, "/board/{inquiry}/move", expect=400, data={"action": ""}),
     ("board.on_duty", "POST"): Access(staff(Role.ADMISSIONS), "/board/on-duty", expect=302, data={"on_duty": "on"}),
+    ("admin.round_robin", "POST"): Access(ADMIN, "/admin/reminders/round-robin", expect=302, data={"enabled": "on"}),
     ("inquiries.new", "GET"): Access(INQUIRY_EDITORS, "/inquiries/new", expect=200),
     ("inquiries.new", "POST"): Access(INQUIRY_EDITORS, "/inquiries/new", expect=400, data={"patient_name": ""}),
     ("inquiries.detail", "GET"): Access(INQUIRY_READERS, "/inquiries/{inquiry}", expect=200),

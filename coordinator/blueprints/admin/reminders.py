@@ -13,6 +13,7 @@ from coordinator.blueprints.admin.reminder_forms import (
     ClinicalLeadForm,
     ReminderActionForm,
     ReminderFilterForm,
+    RoundRobinForm,
 )
 from coordinator.blueprints.clinic import me
 from coordinator.blueprints.forms import submit
@@ -21,7 +22,7 @@ from coordinator.clock import clinic_zone
 from coordinator.domain.audit import AuditAction
 from coordinator.models import utcnow
 from coordinator.roles import Role
-from coordinator.services import audit, clinical_lead, reminder_admin
+from coordinator.services import audit, clinical_lead, reminder_admin, speed_to_lead
 
 PAGE_SIZE = 50
 
@@ -109,4 +110,19 @@ def reminder_settings():
         form=form,
         lead=clinical_lead.current(),
         role_counts=clinical_lead.active_counts_by_role(),
+        round_robin=speed_to_lead.round_robin_enabled(),
+        round_robin_form=RoundRobinForm(formdata=None),
+        on_duty=speed_to_lead.on_duty_users(),
     ), 400 if form.errors else 200
+
+
+@bp.route("/reminders/round-robin", methods=["POST"])
+@security.roles(Role.ADMIN)
+def round_robin():
+    form = RoundRobinForm()
+    if not form.validate_on_submit() or form.enabled.data not in ("on", "off"):
+        flash("The round-robin was not changed: please try again.", "warning")
+        return redirect(url_for("admin.reminder_settings"))
+    speed_to_lead.set_round_robin(me(), form.enabled.data == "on")
+    flash(f"Round-robin assignment of new web and API inquiries is {form.enabled.data}.", "success")
+    return redirect(url_for("admin.reminder_settings"))

@@ -75,7 +75,12 @@ def index():
         form.assignee.choices = [("", "Anyone")]
     page, rows = inquiries.search(me(), filters, current_app.config["INQUIRIES_PAGE_SIZE"])
     return render_template(
-        "inquiries/index.html", form=form, page=page, rows=rows, can_create=me().role in inquiry_access.EDITORS
+        "inquiries/index.html",
+        form=form,
+        page=page,
+        rows=rows,
+        can_create=me().role in inquiry_access.EDITORS,
+        now=utcnow(),
     )
 
 
