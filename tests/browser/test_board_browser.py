@@ -148,3 +148,20 @@ def test_a_web_inquiry_shows_up_on_the_board_and_in_the_desks_notifications(app,
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server + "/board/")
     shot(page, "board_phone_width")
+
+
+def test_the_administrator_turns_the_round_robin_on(app, page, live_server, create_user):
+    admin = create_user(Role.ADMIN, full_name="Ada Admin")
+    on_duty = create_user(Role.ADMISSIONS, full_name="Dana Duty")
+    with app.app_context():
+        from coordinator.models import User
+
+        db.session.get(User, on_duty.id).on_duty = True
+        db.session.commit()
+    sign_in_as(page, live_server, app, admin)
+    page.goto(live_server + "/admin/reminders/settings")
+    card = page.get_by_test_id("round-robin")
+    expect(card).to_contain_text("Round-robin assignment is off; 1 admissions user is on duty: Dana Duty.")
+    card.get_by_role("button", name="Turn the round-robin on").click()
+    expect(page.get_by_test_id("round-robin")).to_contain_text("Round-robin assignment is on")
+    shot(page, "admin_round_robin_setting")
