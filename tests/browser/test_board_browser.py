@@ -165,3 +165,16 @@ def test_the_administrator_turns_the_round_robin_on(app, page, live_server, crea
     card.get_by_role("button", name="Turn the round-robin on").click()
     expect(page.get_by_test_id("round-robin")).to_contain_text("Round-robin assignment is on")
     shot(page, "admin_round_robin_setting")
+
+
+def test_dragging_a_card_is_a_shortcut_for_its_move_form(app, page, live_server, create_user):
+    desk = create_user(Role.ADMISSIONS, full_name="Ana Admissions")
+    talked = _contacted(app, desk, patient_name="Drew Dragged")
+    sign_in_as(page, live_server, app, desk)
+    page.goto(live_server + "/board/")
+    page.drag_and_drop(f"#card-{talked.id}", '[data-status="screening"]')
+    page.wait_for_url(re.compile(rf".*/board/#card-{talked.id}$"))
+    expect(page.locator('[data-status="screening"]')).to_contain_text("Drew Dragged")
+    # A move the lifecycle does not allow leaves the card where it is.
+    page.drag_and_drop(f"#card-{talked.id}", '[data-status="new"]')
+    expect(page.locator('[data-status="screening"]')).to_contain_text("Drew Dragged")
