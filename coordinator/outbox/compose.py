@@ -33,7 +33,7 @@ def compose(reminder: Reminder, user: User) -> Message:
             f"New inquiry #{reminder.inquiry_id} arrived and is waiting for first contact. "
             "Please open it in Coordinator.",
             "New inquiry",
-            f"Inquiry #{reminder.inquiry_id} just arrived and is waiting for first contact.",
+            f"Inquiry #{reminder.inquiry_id} arrived and is waiting for first contact.",
             f"/inquiries/{reminder.inquiry_id}",
         )
     if kind in (ReminderKind.TASK_DUE, ReminderKind.TASK_OVERDUE):
