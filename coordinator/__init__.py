@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from coordinator.blueprints.admin import bp as admin_bp
     from coordinator.blueprints.api import bp as api_bp
     from coordinator.blueprints.auth import bp as auth_bp
+    from coordinator.blueprints.board import bp as board_bp
     from coordinator.blueprints.care import bp as care_bp
     from coordinator.blueprints.finance import bp as finance_bp
     from coordinator.blueprints.inquiries import bp as inquiries_bp
@@ -128,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(inquiries_bp, url_prefix="/inquiries")
+    app.register_blueprint(board_bp, url_prefix="/board")
     app.register_blueprint(ops_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

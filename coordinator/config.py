@@ -183,6 +183,8 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         # Without REDIS_URL the web process runs the relay and the send jobs in a thread.
         "INPROCESS_REMINDERS": _env_bool(environ, "INPROCESS_REMINDERS", not redis_url and not production),
         "INQUIRIES_PAGE_SIZE": _env_int(environ, "INQUIRIES_PAGE_SIZE", 25, minimum=5),
+        # The pipeline board's cards per column (the rest are counted: "N more").
+        "BOARD_CARDS_PER_COLUMN": _env_int(environ, "BOARD_CARDS_PER_COLUMN", 20, minimum=1),
         # How long a break-the-glass grant on a restricted inquiry lasts.
         "BREAK_GLASS_HOURS": _env_int(environ, "BREAK_GLASS_HOURS", 8, minimum=1),
         # Insurance and private pay: billing hears about an authorization's next review and its

@@ -379,3 +379,7 @@ def _backdate(inquiry: Inquiry, *, days: float, contact_minutes: int) -> None:
         sa.select(Reminder).where(Reminder.inquiry_id == inquiry.id, Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)
     ):
         reminder.due_at = arrived + timedelta(minutes=current_app.config["FIRST_CONTACT_MINUTES"])
+    for reminder in db.session.scalars(
+        sa.select(Reminder).where(Reminder.inquiry_id == inquiry.id, Reminder.kind == ReminderKind.NEW_INQUIRY)
+    ):
+        reminder.due_at = arrived  # the desk was told when it arrived

@@ -27,6 +27,7 @@ NAVIGATION = [
         "inquiries.index",
         ("inquiries.index", "inquiries.detail", "inquiries.edit", "inquiries.break_glass"),
     ),
+    ("Pipeline board", "board.index", ("board.index",)),
     ("Phone inquiry", "inquiries.new", ("inquiries.new",)),
     ("Billing", "finance.index", ("finance.index",)),
 ]

@@ -13,3 +13,49 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// The pipeline board: dragging a card onto a column is a shortcut for its "Move to…" form (which
+// works without it, from the keyboard). A move the lifecycle allows and that needs no reason is
+// posted at once; one that needs a reason opens the form with the reason box focused.
+(function () {
+  const board = document.querySelector("[data-board]");
+  if (!board) {
+    return;
+  }
+  board.querySelectorAll("[data-card]").forEach(function (card) {
+    if (card.querySelector("[data-move-form]")) {
+      card.setAttribute("draggable", "true");
+    }
+  });
+  board.addEventListener("dragstart", function (event) {
+    const card = event.target.closest("[data-card]");
+    if (card) {
+      event.dataTransfer.setData("text/plain", card.id);
+    }
+  });
+  board.addEventListener("dragover", function (event) {
+    if (event.target.closest("[data-status]")) {
+      event.preventDefault();
+    }
+  });
+  board.addEventListener("drop", function (event) {
+    const column = event.target.closest("[data-status]");
+    const card = document.getElementById(event.dataTransfer.getData("text/plain"));
+    const form = card && card.querySelector("[data-move-form]");
+    if (!column || !form) {
+      return;
+    }
+    event.preventDefault();
+    const option = form.querySelector('option[data-target="' + column.dataset.status + '"]');
+    if (!option) {
+      return; // the lifecycle does not allow that move: the card stays
+    }
+    form.querySelector("select[name=action]").value = option.value;
+    if (option.dataset.needsReason) {
+      card.querySelector("details").open = true;
+      form.querySelector("textarea[name=reason]").focus();
+    } else {
+      form.requestSubmit();
+    }
+  });
+})();

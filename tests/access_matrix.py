@@ -68,6 +68,12 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("admin.audit_log", "GET"): Access(ADMIN, "/admin/audit", expect=200),
     # Inquiries: the pipeline, records, tasks, restricted records; programs and break-glass review
     ("inquiries.index", "GET"): Access(INQUIRY_READERS, "/inquiries/", expect=200),
+    # The pipeline board (issue 13, item 10): read by inquiry readers, cards moved by editors;
+    # admissions users go on and off duty there (item 11).
+    ("board.index", "GET"): Access(INQUIRY_READERS, "/board/", expect=200),
+    ("board.move", "POST"): Access(INQUIRY_EDITORS, "/board/{inquiry}/move", expect=400, data={"action": ""}),
+    ("board.on_duty", "POST"): Access(staff(Role.ADMISSIONS), "/board/on-duty", expect=302, data={"on_duty": "on"}),
+    ("admin.round_robin", "POST"): Access(ADMIN, "/admin/reminders/round-robin", expect=302, data={"enabled": "on"}),
     ("inquiries.new", "GET"): Access(INQUIRY_EDITORS, "/inquiries/new", expect=200),
     ("inquiries.new", "POST"): Access(INQUIRY_EDITORS, "/inquiries/new", expect=400, data={"patient_name": ""}),
     ("inquiries.detail", "GET"): Access(INQUIRY_READERS, "/inquiries/{inquiry}", expect=200),

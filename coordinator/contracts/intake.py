@@ -196,10 +196,12 @@ class NewInquiry(InquiryDetails):
 
 
 class StaffInquiry(NewInquiry):
-    """A new inquiry taken by staff on the phone, who may assign it and restrict it."""
+    """A new inquiry taken by staff on the phone, who may assign it and restrict it, and say
+    whether the caller is on the line now (that call is then the first contact)."""
 
     assigned_to_id: values.record_id(what="assignee")
     is_restricted: values.yes_no()
+    caller_on_line: values.yes_no()
 
 
 class InquiryEdit(InquiryDetails):

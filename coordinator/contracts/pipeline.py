@@ -155,3 +155,12 @@ class InquiryFilter(Contract):
     # (the newest arrivals on or before it; for the "newest first" order).
     cursor: list_cursor()
     on_or_before: values.day(what="date to jump to")
+
+
+class BoardFilter(Contract):
+    """The pipeline board's filters (a GET form: anything odd is dropped): whose cards, from
+    which source, and whether the closed columns show."""
+
+    assignee: values.text(20)  # a user id, "me" or "none"; checked by the board service
+    source: values.choice(ReferralSource)
+    closed: values.yes_no()

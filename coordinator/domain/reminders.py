@@ -17,6 +17,7 @@ class ReminderKind(LabelledStrEnum):
     AUTH_ENDING = "auth_ending", "Last authorized day coming up"
     INSTALLMENT_OVERDUE = "installment_overdue", "Installment overdue"
     BREAK_GLASS = "break_glass", "Emergency access granted (break the glass)"
+    NEW_INQUIRY = "new_inquiry", "New web or API inquiry (tells the admissions desk at once)"
 
 
 class DeliveryChannel(LabelledStrEnum):

@@ -75,6 +75,9 @@ class Inquiry(Base):
                 ("ix_inquiry_live_status_arrived", ("status", "arrived_at", "id")),
                 ("ix_inquiry_live_moved", ("status_changed_at", "id")),
                 ("ix_inquiry_live_name", ("patient_name_key", "id")),
+                # The pipeline board's columns filtered by assignee or by source (0017).
+                ("ix_inquiry_live_assignee_status_arrived", ("assigned_to_id", "status", "arrived_at", "id")),
+                ("ix_inquiry_live_source_status_arrived", ("referral_source", "status", "arrived_at", "id")),
             )
         ),
         sa.Index("ix_inquiry_live_restricted", "id", postgresql_where=_RESTRICTED, sqlite_where=_RESTRICTED),

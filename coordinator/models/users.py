@@ -45,6 +45,10 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Speed to lead (services/round_robin.py): an admissions user taking new inquiries now, and
+    # when the round-robin last gave them one (the next goes to whoever waited longest).
+    on_duty: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    round_robin_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user", lazy="raise")
 

@@ -28,6 +28,15 @@ def compose(reminder: Reminder, user: User, batch: Batch | None = None) -> Messa
             f"Inquiry #{reminder.inquiry_id} has not been contacted yet.",
             f"/inquiries/{reminder.inquiry_id}",
         )
+    if kind is ReminderKind.NEW_INQUIRY:
+        return Message(
+            "Coordinator: a new inquiry has arrived",
+            f"New inquiry #{reminder.inquiry_id} arrived and is waiting for first contact. "
+            "Please open it in Coordinator.",
+            "New inquiry",
+            f"Inquiry #{reminder.inquiry_id} arrived and is waiting for first contact.",
+            f"/inquiries/{reminder.inquiry_id}",
+        )
     if kind in (ReminderKind.TASK_DUE, ReminderKind.TASK_OVERDUE):
         task = db.session.get(FollowUpTask, reminder.task_id)
         word = "due" if kind is ReminderKind.TASK_DUE else "overdue"

@@ -100,7 +100,7 @@ def load_batch(ids: list[int]) -> Batch:
 
 def resolved_because(reminder: Reminder, batch: Batch | None = None) -> str | None:
     """Why the reminder is no longer wanted, or None if it still is (checked just before sending)."""
-    if reminder.kind is ReminderKind.FIRST_CONTACT_DUE:
+    if reminder.kind in reminders.AWAITING_CONTACT:
         inquiry = db.session.get(Inquiry, reminder.inquiry_id)
         if inquiry is None or inquiry.first_contact_at is not None:
             return "first contact made"
@@ -164,6 +164,8 @@ def _candidates(reminder: Reminder, in_role) -> list[User]:
         if assignee is not None and assignee.is_active:
             return [assignee]
         return in_role(Role.ADMISSIONS)  # unassigned: the whole admissions desk
+    if reminder.kind is ReminderKind.NEW_INQUIRY:
+        return admissions_desk(reminder, in_role)
     if reminder.kind is ReminderKind.SAFETY_FLAG:
         return clinical_leads(in_role)
     if reminder.kind in BILLING_KINDS:
@@ -171,6 +173,16 @@ def _candidates(reminder: Reminder, in_role) -> list[User]:
     if reminder.kind is ReminderKind.BREAK_GLASS:
         return break_glass_watchers(reminder, in_role)
     return []
+
+
+def admissions_desk(reminder: Reminder, in_role=None) -> list[User]:
+    """Who hears of a new inquiry at once: the admissions users on duty (else the whole active
+    admissions team), and its assignee (the round-robin's pick) if not among them."""
+    team = (in_role or _users_in_role)(Role.ADMISSIONS)
+    desk = [u for u in team if u.on_duty] or team
+    inquiry = db.session.get(Inquiry, reminder.inquiry_id)
+    assignee = db.session.get(User, inquiry.assigned_to_id) if inquiry is not None and inquiry.assigned_to_id else None
+    return desk + [u for u in _active([assignee]) if u not in desk]
 
 
 def break_glass_watchers(reminder: Reminder, in_role=None) -> list[User]:

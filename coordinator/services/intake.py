@@ -36,8 +36,9 @@ from coordinator.models import (
 )
 from coordinator.roles import Role
 from coordinator.rules import mme
+from coordinator.rules.inquiry_lifecycle import InquiryAction
 from coordinator.rules.verification_lifecycle import VerificationStage
-from coordinator.services import audit, reminders, tasks
+from coordinator.services import audit, pipeline, reminders, speed_to_lead, tasks
 from coordinator.services.audit import SystemActor
 
 ASSIGNABLE_ROLES = (Role.ADMISSIONS, Role.ADMIN, Role.CASE_MANAGER)
@@ -186,13 +187,21 @@ def create_inquiry(actor, data: NewInquiry, *, channel: Channel, api_client: Api
         )
     )
     matches = flag_possible_duplicates(inquiry)
-    reminders.inquiry_arrived(inquiry)
+    live = staff and channel is Channel.PHONE and data.caller_on_line
+    if not live:  # a caller on the line has been reached: no first contact to wait for
+        reminders.inquiry_arrived(inquiry)
+    if channel in (Channel.WEB_FORM, Channel.API):  # nobody is on the line: tell the desk now
+        speed_to_lead.assign_in_turn(actor, inquiry)
+        reminders.inquiry_announced(inquiry)
     audit.record(actor, AuditAction.INQUIRY_CREATED, "inquiry", inquiry.id, detail=f"channel {channel.value}")
     for other_id, matched_on in matches:  # written with the row above, in the same statement
         detail = f"new inquiry {inquiry.id}, {matched_on}"
         audit.record(actor, AuditAction.POSSIBLE_DUPLICATE_FLAGGED, "inquiry", other_id, detail=detail)
     if data.insurance_given is not None:
         _add_coverage(actor, inquiry, data.insurance_given, channel)
+    if live:
+        pipeline.move(actor, inquiry, InquiryAction.RECORD_CONTACT, "Intake taken with the caller on the line")
+        inquiry.first_contact_at = inquiry.arrived_at  # the call that brought the inquiry in
     return inquiry
 
 

@@ -27,7 +27,6 @@ import sqlalchemy as sa
 from coordinator.contracts.base import problem
 from coordinator.contracts.messages import define
 from coordinator.domain.audit import AuditAction
-from coordinator.domain.reminders import ReminderKind
 from coordinator.errors import Problem
 from coordinator.extensions import db
 from coordinator.models import (
@@ -43,7 +42,7 @@ from coordinator.models import (
     User,
 )
 from coordinator.rules import merge as merge_rules
-from coordinator.services import audit
+from coordinator.services import audit, reminders
 
 define(
     {
@@ -182,7 +181,7 @@ def _move_account(actor: User, survivor: Inquiry, duplicate: Inquiry, money: Fin
 def _move_reminders(survivor: Inquiry, duplicate: Inquiry) -> None:
     db.session.execute(
         sa.update(Reminder)
-        .where(Reminder.inquiry_id == duplicate.id, Reminder.kind != ReminderKind.FIRST_CONTACT_DUE)
+        .where(Reminder.inquiry_id == duplicate.id, Reminder.kind.not_in(reminders.AWAITING_CONTACT))
         .values(inquiry_id=survivor.id)
         .execution_options(synchronize_session=False)
     )

@@ -51,6 +51,7 @@ SUMMARIES = {
     ReminderKind.AUTH_ENDING: "An authorization's last covered day is coming up",
     ReminderKind.INSTALLMENT_OVERDUE: "A payment-plan installment is unpaid after its due date",
     ReminderKind.BREAK_GLASS: "Someone broke the glass on a restricted record",
+    ReminderKind.NEW_INQUIRY: "A new web or API inquiry arrived",
 }
 
 # Who receives a reminder with no named recipient (outbox/recipients.recipients).
@@ -61,6 +62,7 @@ RECIPIENT_RULES = {
     ReminderKind.AUTH_ENDING: "The billing team",
     ReminderKind.INSTALLMENT_OVERDUE: "The billing team",
     ReminderKind.BREAK_GLASS: "Administrators and the record's assignee",
+    ReminderKind.NEW_INQUIRY: "The admissions users on duty (else the admissions team) and the assignee",
 }
 
 

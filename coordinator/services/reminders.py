@@ -120,16 +120,24 @@ def inquiry_arrived(inquiry: Inquiry) -> Reminder:
     )
 
 
+def inquiry_announced(inquiry: Inquiry) -> Reminder:
+    """A new web or API inquiry: the admissions desk hears of it now, not only when first
+    contact falls due (speed to lead). The caller commits."""
+    return schedule(ReminderKind.NEW_INQUIRY, inquiry.arrived_at, f"new-inquiry-{inquiry.id}", inquiry_id=inquiry.id)
+
+
+# Reminders that wait for a first contact: made, or the inquiry closed, they are no longer wanted.
+AWAITING_CONTACT = (ReminderKind.FIRST_CONTACT_DUE, ReminderKind.NEW_INQUIRY)
+
+
 def inquiry_contacted(inquiry: Inquiry) -> int:
-    """First contact made: its reminder is cancelled. The caller commits."""
-    return _cancel_where(
-        "first contact made", Reminder.inquiry_id == inquiry.id, Reminder.kind == ReminderKind.FIRST_CONTACT_DUE
-    )
+    """First contact made: its reminders are cancelled. The caller commits."""
+    return _cancel_where("first contact made", Reminder.inquiry_id == inquiry.id, Reminder.kind.in_(AWAITING_CONTACT))
 
 
 def inquiry_closed(inquiry: Inquiry, reason: str) -> int:
     """An inquiry left the pipeline (admitted, declined, referred out, lost, merged). The caller commits."""
-    return _cancel_where(reason, Reminder.inquiry_id == inquiry.id, Reminder.kind == ReminderKind.FIRST_CONTACT_DUE)
+    return _cancel_where(reason, Reminder.inquiry_id == inquiry.id, Reminder.kind.in_(AWAITING_CONTACT))
 
 
 def task_created(task: FollowUpTask) -> None:

@@ -20,7 +20,8 @@ CLINIC_DETAILS = {
     "payment_details": "clinic_payment_details",
     "billed_separately": "clinic_billed_separately",
 }
-KNOWN_KEYS = frozenset({CLINICAL_LEAD_USER, CLINICAL_LEAD_ROLE, *CLINIC_DETAILS.values()})
+ROUND_ROBIN = "round_robin_assignment"  # "on": new web and API inquiries go to admissions users on duty in turn
+KNOWN_KEYS = frozenset({CLINICAL_LEAD_USER, CLINICAL_LEAD_ROLE, ROUND_ROBIN, *CLINIC_DETAILS.values()})
 
 
 def get_value(key: str) -> str | None:

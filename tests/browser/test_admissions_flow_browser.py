@@ -39,7 +39,10 @@ def test_admissions_takes_screens_and_admits_a_phone_inquiry(app, page, live_ser
     page.get_by_role("button", name="Save inquiry").click()
     page.wait_for_url(re.compile(r".*/inquiries/\d+$"))
     inquiry_url = page.url
-    expect(page.get_by_test_id("status")).to_have_text("New")
+    # Taken with the caller on the line (the form's box, ticked by default): that call is the
+    # first contact (issue 13, bug 6).
+    expect(page.get_by_test_id("status")).to_have_text("Contacted")
+    expect(page.locator("main")).to_contain_text("first contact: 0 s after arrival")
     expect(page.get_by_test_id("no-message")).to_be_visible()
 
     page.get_by_label("Outcome").select_option("reached")

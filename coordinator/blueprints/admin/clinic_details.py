@@ -8,12 +8,12 @@ from wtforms import TextAreaField
 
 from coordinator import security
 from coordinator.blueprints.admin import bp
-from coordinator.blueprints.admin.reminder_forms import ClinicalLeadForm
+from coordinator.blueprints.admin.reminder_forms import ClinicalLeadForm, RoundRobinForm
 from coordinator.blueprints.clinic import me
 from coordinator.blueprints.forms import ContractForm, submit, text_input
 from coordinator.contracts.clinic_details import SETTING_LIMIT, ClinicDetailsInput
 from coordinator.roles import Role
-from coordinator.services import clinic_details, clinical_lead
+from coordinator.services import clinic_details, clinical_lead, speed_to_lead
 
 
 def _area(label: str, description: str) -> TextAreaField:
@@ -36,7 +36,8 @@ class ClinicDetailsForm(ContractForm):
 
 
 def settings_page(clinic_form: ClinicDetailsForm | None = None, lead_form=None, status: int = 200):
-    """The settings page with both of its forms (a failed one shown with its problems)."""
+    """The settings page with its forms (a failed one shown with its problems): the clinical lead,
+    the clinic's details and the round-robin of new inquiries."""
     lead_form = lead_form or ClinicalLeadForm.for_lead(
         clinical_lead.current(), clinical_lead.candidates(), submitted=False
     )
@@ -47,6 +48,9 @@ def settings_page(clinic_form: ClinicDetailsForm | None = None, lead_form=None, 
         clinic_form=clinic_form,
         lead=clinical_lead.current(),
         role_counts=clinical_lead.active_counts_by_role(),
+        round_robin=speed_to_lead.round_robin_enabled(),
+        round_robin_form=RoundRobinForm(formdata=None),
+        on_duty=speed_to_lead.on_duty_users(),
     ), status
 
 

@@ -3,6 +3,7 @@
 The fields only render; the contracts in `contracts/reminders.py` parse what was sent.
 """
 
+from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField
 
 from coordinator.blueprints.admin.forms import choices
@@ -77,3 +78,9 @@ class ClinicalLeadForm(ContractForm):
             [("", "— choose a person —")] + [(str(u.id), f"{u.full_name} ({u.role.label})") for u in candidates]
         )
         return form
+
+
+class RoundRobinForm(FlaskForm):
+    """Turning the round-robin assignment of new web and API inquiries on ("on") or off ("off")."""
+
+    enabled = HiddenField()

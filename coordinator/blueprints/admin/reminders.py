@@ -14,6 +14,7 @@ from coordinator.blueprints.admin.reminder_forms import (
     ClinicalLeadForm,
     ReminderActionForm,
     ReminderFilterForm,
+    RoundRobinForm,
 )
 from coordinator.blueprints.clinic import me
 from coordinator.blueprints.forms import submit
@@ -22,7 +23,7 @@ from coordinator.clock import clinic_zone
 from coordinator.domain.audit import AuditAction
 from coordinator.models import utcnow
 from coordinator.roles import Role
-from coordinator.services import audit, clinical_lead, reminder_admin
+from coordinator.services import audit, clinical_lead, reminder_admin, speed_to_lead
 
 PAGE_SIZE = 50
 
@@ -106,3 +107,15 @@ def reminder_settings():
         flash(f"Safety flags now go to {lead.who}.", "success")
         return redirect(url_for("admin.reminder_settings"))
     return settings_page(lead_form=form, status=400 if form.errors else 200)
+
+
+@bp.route("/reminders/round-robin", methods=["POST"])
+@security.roles(Role.ADMIN)
+def round_robin():
+    form = RoundRobinForm()
+    if not form.validate_on_submit() or form.enabled.data not in ("on", "off"):
+        flash("The round-robin was not changed: please try again.", "warning")
+        return redirect(url_for("admin.reminder_settings"))
+    speed_to_lead.set_round_robin(me(), form.enabled.data == "on")
+    flash(f"Round-robin assignment of new web and API inquiries is {form.enabled.data}.", "success")
+    return redirect(url_for("admin.reminder_settings"))

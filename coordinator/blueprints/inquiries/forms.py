@@ -112,6 +112,11 @@ class InquiryForm(ContractForm):
         description="For public figures, staff members or anyone who asked for extra discretion.",
     )
 
+    caller_on_line = BooleanField(
+        "The caller is on the line now: this call is the first contact",
+        description="Untick for a message or callback request: first contact is then still to be made.",
+    )
+
     def regimen_errors(self) -> dict[str, list[str]]:
         """Problems of the regimen rows by field name, for the rows macro."""
         found = {self.regimen.name: list(self.regimen.errors)} if self.regimen.errors else {}

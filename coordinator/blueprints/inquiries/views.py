@@ -76,7 +76,12 @@ def index():
         form.assignee.choices = [("", "Anyone")]
     page, rows = inquiries.search(me(), filters, current_app.config["INQUIRIES_PAGE_SIZE"])
     return render_template(
-        "inquiries/index.html", form=form, page=page, rows=rows, can_create=me().role in inquiry_access.EDITORS
+        "inquiries/index.html",
+        form=form,
+        page=page,
+        rows=rows,
+        can_create=me().role in inquiry_access.EDITORS,
+        now=utcnow(),
     )
 
 
@@ -108,6 +113,8 @@ def new():
     form.assigned_to_id.choices = assignee_choices()
     if request.method == "GET" and me().role in (Role.ADMISSIONS, Role.CASE_MANAGER):
         form.assigned_to_id.data = str(me().id)
+    if request.method == "GET":
+        form.caller_on_line.data = True  # most phone intakes are taken live; staff untick a callback request
     if form.validate_on_submit() and (inquiry := submit(form, intake.create_inquiry, me(), channel=Channel.PHONE)):
         flash("Inquiry saved. Screen the patient or log your next step below.", "success")
         return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))
