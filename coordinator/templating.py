@@ -136,6 +136,13 @@ def emergency_access(inquiry) -> dict | None:
     return glass.banner(inquiry)
 
 
+def program_label(program) -> str:
+    """A program's name with its level of care in brackets, unless the name already says it
+    ("Intensive outpatient (IOP)" is not followed by "(Intensive outpatient (IOP))")."""
+    level = program.level_of_care.label
+    return program.name if level.casefold() in program.name.casefold() else f"{program.name} ({level})"
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_items=nav_items,
@@ -144,6 +151,7 @@ def register_template_helpers(app: Flask) -> None:
         substance_label=substance_label,
         unread_notifications=unread_notifications,
         emergency_access=emergency_access,
+        program_label=program_label,
     )
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["duration"] = format_duration
