@@ -1,0 +1,117 @@
+"""Issue 13, item 13: axe-core (bundled by the axe-playwright-python package, MPL-2.0) finds no
+serious or critical problem on the main pages, and at 390 px wide nothing scrolls sideways."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from coordinator.extensions import db
+from coordinator.models import BillingAccount, Inquiry, User
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+DEMO_PASSWORD = None  # read from the CLI module below
+SHOTS = Path(os.environ.get("COORDINATOR_SHOTS", "")) if os.environ.get("COORDINATOR_SHOTS") else None
+
+# Pages a staff member spends the day on ({inquiry}: a demo inquiry paying privately).
+STAFF_PAGES = [
+    "/",
+    "/inquiries/",
+    "/inquiries/new",
+    "/inquiries/{inquiry}",
+    "/inquiries/{inquiry}/edit",
+    "/screening/inquiry/{inquiry}",
+    "/finance/",
+    "/finance/inquiry/{inquiry}",
+    "/finance/inquiry/{inquiry}/account",
+    "/finance/inquiry/{inquiry}/statement",
+    "/notifications/",
+    "/admin/users",
+    "/admin/audit",
+    "/admin/programs",
+    "/admin/payers",
+    "/admin/fee-schedules",
+    "/admin/reminders",
+    "/account/password",
+]
+PUBLIC_PAGES = ["/inquire", "/auth/login"]
+
+
+@pytest.fixture
+def demo(app):
+    from coordinator.cli import DEMO_PASSWORD as password
+
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        inquiry_id = db.session.scalar(
+            sa.select(Inquiry.id).join(BillingAccount, BillingAccount.inquiry_id == Inquiry.id).order_by(Inquiry.id)
+        )
+        admin_email = db.session.scalar(sa.select(User.email).where(User.email.like("admin@%")))
+    return {"inquiry": inquiry_id, "admin": admin_email, "password": password}
+
+
+def serious(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): " + "; ".join(n["target"][0] for n in v["nodes"][:5])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def shoot(page, name: str) -> None:
+    if SHOTS is not None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_the_main_pages_have_no_serious_accessibility_problems(app, page, live_server, demo):
+    problems = {}
+    for path in PUBLIC_PAGES:
+        page.goto(live_server + path)
+        problems[path] = serious(page)
+    sign_in(page, live_server, app, demo["admin"], demo["password"])
+    for template in STAFF_PAGES:
+        path = template.format(inquiry=demo["inquiry"])
+        response = page.goto(live_server + path)
+        assert response.status == 200, path
+        problems[template] = serious(page)
+        shoot(page, "desktop" + template.replace("/", "_").replace("{", "").replace("}", "") or "home")
+    found = {path: found for path, found in problems.items() if found}
+    print("AXE", found)
+    assert found == {}
+
+
+def test_at_390_px_nothing_scrolls_sideways_and_the_callers_phone_is_near_the_top(
+    app, browser, live_server, demo
+):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    try:
+        sign_in(phone, live_server, app, demo["admin"], demo["password"])
+        wide = {}
+        for template in STAFF_PAGES + PUBLIC_PAGES:
+            path = template.format(inquiry=demo["inquiry"])
+            phone.goto(live_server + path)
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                wide[template] = width
+            shoot(phone, "390" + template.replace("/", "_").replace("{", "").replace("}", ""))
+        print("WIDE", wide)
+        assert wide == {}
+        phone.goto(f"{live_server}/finance/inquiry/{demo['inquiry']}/account")
+        balance = phone.get_by_text("Balance due").first
+        box = balance.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        phone.goto(f"{live_server}/inquiries/{demo['inquiry']}")
+        reach = phone.get_by_test_id("caller-phone").first.bounding_box()
+        assert reach is not None and reach["y"] < 700, reach
+    finally:
+        context.close()
