@@ -77,6 +77,7 @@ def test_the_main_pages_have_no_serious_accessibility_problems(app, page, live_s
     for path in PUBLIC_PAGES:
         page.goto(live_server + path)
         problems[path] = serious(page)
+        shoot(page, "desktop" + path.replace("/", "_"))
     sign_in_as(page, live_server, app, demo["admin"])
     for template in STAFF_PAGES:
         path = template.format(inquiry=demo["inquiry"])
