@@ -180,7 +180,6 @@ def test_the_new_user_form_preselects_no_role(admin_client, app):
     assert user_count(app) == before
 
 
-
 def test_the_demo_accounts_own_email_domain_is_accepted(admin_client, app):
     # Issue 13, bug 9 (fixed by 59c545a, kept here): the demo accounts live at demo.coordinator.test.
     response = admin_client.post_form("/admin/users/new", {**NEW, "email": "Nadia@Demo.Coordinator.test"})
