@@ -32,7 +32,7 @@ migrate: install
 	$(BIN)/flask db upgrade
 
 seed: migrate
-	$(BIN)/flask seed-demo
+	$(BIN)/flask seed-demo --host $(HOST) --port $(PORT)
 
 run: seed
 	$(BIN)/flask run --host $(HOST) --port $(PORT)

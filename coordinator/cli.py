@@ -92,8 +92,12 @@ def reset_mfa_command(email):
 
 
 @click.command("seed-demo")
+# Where `flask run` will listen, so the address printed is the one that answers: the same
+# environment variables `flask run` reads (the Makefile passes its HOST and PORT).
+@click.option("--host", envvar="FLASK_RUN_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="FLASK_RUN_PORT", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @with_appcontext
-def seed_demo_command():
+def seed_demo_command(host: str, port: int):
     """Load demo accounts for every role, programs and a pipeline of inquiries (refused in production)."""
     if current_app.config["COORDINATOR_ENV"] == "production":
         click.echo("error: seed-demo never runs in production", err=True)
@@ -116,7 +120,7 @@ def seed_demo_command():
     db.session.commit()
     click.echo(
         f"Demo data ready ({created} accounts and {inquiries_created} inquiries created). "
-        "Sign in at http://127.0.0.1:5000 with:"
+        f"Sign in at {_address(host, port)} with:"
     )
     for email, _name, role, discipline in DEMO_USERS:
         label = role.label + (f" ({discipline.label})" if discipline else "")
@@ -126,6 +130,15 @@ def seed_demo_command():
         "authenticator app (or type the key; `oathtool --totp -b KEY` prints codes) and keep the "
         "recovery codes. Other roles may turn it on under 'Sign-in codes'."
     )
+
+
+def _address(host: str, port: int) -> str:
+    """The address a browser on this machine opens for a server listening on host:port."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"  # listening everywhere: this machine answers on loopback
+    elif ":" in host:
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}:{port}"
 
 
 def register_cli(app: Flask) -> None:

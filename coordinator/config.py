@@ -7,6 +7,7 @@ package opens no files and reads no environment.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -66,6 +67,17 @@ def _env_timezone(environ: Mapping[str, str]) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"TIMEZONE must be an IANA time zone such as Asia/Bangkok, got {name!r}") from exc
     return name
+
+
+def _env_phone(environ: Mapping[str, str], env: str) -> str | None:
+    # Shown to web visitors as text and dialled from a tel: link: digits and the usual separators.
+    raw = " ".join(environ.get("ADMISSIONS_PHONE", "").split())
+    if not raw:
+        # The laptop demo shows a fictional number (555-01xx numbers are reserved for fiction).
+        return "+1 555 010 0100" if env == "development" else None
+    if len(raw) > 40 or not re.fullmatch(r"\+?[0-9][0-9 ().-]*[0-9]", raw) or sum(c.isdigit() for c in raw) < 3:
+        raise ConfigError(f"ADMISSIONS_PHONE must be a phone number such as +1 555 010 0100, got {raw!r}")
+    return raw
 
 
 def _normalise_database_url(url: str) -> str:
@@ -202,6 +214,8 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "PROVIDER_NPI": environ.get("PROVIDER_NPI", "").strip() or ("1234567893" if env == "development" else None),
         "X12_SENDER_ID": environ.get("X12_SENDER_ID", "").strip() or None,
         "X12_RECEIVER_ID": environ.get("X12_RECEIVER_ID", "").strip() or None,
+        # The admissions desk's phone number, shown on the public inquiry form and its problem pages.
+        "ADMISSIONS_PHONE": _env_phone(environ, env),
         # The clinic's name on printed statements.
         "CLINIC_NAME": environ.get("CLINIC_NAME", "").strip() or "Coordinator",
         # Largest 271 file staff may upload.

@@ -151,6 +151,13 @@ def opens_inquiry(inquiry) -> bool:
     return finance_access.opens_inquiry(current_user, inquiry)
 
 
+def program_label(program) -> str:
+    """A program's name with its level of care in brackets, unless the name already says it
+    ("Intensive outpatient (IOP)" is not followed by "(Intensive outpatient (IOP))")."""
+    level = program.level_of_care.label
+    return program.name if level.casefold() in program.name.casefold() else f"{program.name} ({level})"
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_items=nav_items,
@@ -160,6 +167,7 @@ def register_template_helpers(app: Flask) -> None:
         unread_notifications=unread_notifications,
         emergency_access=emergency_access,
         opens_inquiry=opens_inquiry,
+        program_label=program_label,
     )
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["duration"] = format_duration

@@ -59,3 +59,21 @@ document.addEventListener("click", function (event) {
     }
   });
 })();
+
+// A table wider than its box scrolls inside it (app.css); such a box takes keyboard focus, so
+// someone without a mouse can scroll it too (WCAG 2.1.1; axe-core "scrollable-region-focusable").
+function markScrollRegions() {
+  document.querySelectorAll(".table-responsive, main table.table").forEach(function (box) {
+    const scrolls = box.scrollWidth > box.clientWidth + 1 && getComputedStyle(box).overflowX !== "visible";
+    const marked = box.hasAttribute("data-scroll-region");
+    if (scrolls && !marked && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("data-scroll-region", "");
+    } else if (!scrolls && marked) {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("data-scroll-region");
+    }
+  });
+}
+markScrollRegions();
+window.addEventListener("resize", markScrollRegions);

@@ -52,6 +52,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("account.renew_recovery_codes", "POST"): Access(ALL_STAFF, "/account/mfa/recovery-codes", expect=302),
     ("account.disable_mfa", "POST"): Access(ALL_STAFF, "/account/mfa/off", expect=302),
     ("main.home", "GET"): Access(ALL_STAFF, "/", expect=200),
+    ("main.login", "GET"): Access(PUBLIC, "/login", expect=301),
     ("account.change_password", "GET"): Access(ALL_STAFF, "/account/password", expect=200),
     ("account.change_password", "POST"): Access(ALL_STAFF, "/account/password", expect=200),
     ("admin.users", "GET"): Access(ADMIN, "/admin/users", expect=200),

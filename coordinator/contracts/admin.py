@@ -14,6 +14,7 @@ from coordinator.domain.labelled import LabelledStrEnum
 
 API_CLIENT_NAME_LIMIT = 120
 AUDIT_TEXT_LIMIT = 64  # the longest entity type or id the audit log stores
+AUDIT_WORDS_LIMIT = 200
 ACTOR_LIMIT = 130
 MAX_PAGE = 100000
 # The actor filter's options: `user:<id>` for a staff account, `label:<label>` for the others
@@ -38,8 +39,10 @@ class ApiClientInput(Contract):
 
 
 class AuditFilterInput(Contract):
-    """The audit log search: actor, action, record, whole days in the clinic's calendar, page."""
+    """The audit log search: words and record numbers, actor, action, record, whole days in the
+    clinic's calendar, page."""
 
+    q: values.text(AUDIT_WORDS_LIMIT)
     actor: values.text(ACTOR_LIMIT)
     action: values.choice(AuditAction)
     entity_type: values.text(AUDIT_TEXT_LIMIT)

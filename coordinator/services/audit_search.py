@@ -15,6 +15,9 @@ from coordinator.extensions import db
 from coordinator.models import AuditEvent, User
 from coordinator.services import audit
 from coordinator.services.pagination import Part, SeekPage, capped_count, seek
+from coordinator.services.user_directory import escape_like
+
+MAX_WORDS = 8  # more words than this are not a search anyone types
 
 
 def search(actor: User, criteria: AuditFilterInput, per_page: int) -> SeekPage:
@@ -24,6 +27,8 @@ def search(actor: User, criteria: AuditFilterInput, per_page: int) -> SeekPage:
     commits."""
     who = aliased(User)
     statement = sa.select(AuditEvent, who.full_name).outerjoin(who, who.id == AuditEvent.actor_user_id)
+    for word in (criteria.q or "").casefold().split()[:MAX_WORDS]:
+        statement = statement.where(_matches(word, who))
     if criteria.actor_user_id is not None:
         statement = statement.where(AuditEvent.actor_user_id == criteria.actor_user_id)
     if criteria.actor_label is not None:
@@ -50,6 +55,23 @@ def search(actor: User, criteria: AuditFilterInput, per_page: int) -> SeekPage:
     page = seek([part], criteria.cursor, per_page, sort="newest", total=capped_count(statement))
     audit.record(actor, AuditAction.AUDIT_LOG_VIEWED, "audit_event", None)
     return page
+
+
+def _matches(word: str, who) -> sa.ColumnElement[bool]:
+    """What one typed word finds: a number (or "#42") is a record number; a word is part of an
+    action's name or wording ("viewed", "sign-in"), a record type ("inquiry"), or part of the
+    acting person's name. Every word must find something in a row for the row to be listed."""
+    number = word.removeprefix("#")
+    if number.isdecimal():
+        return AuditEvent.entity_id == number
+    actions = [a.value for a in AuditAction if word in a.value or word in a.label.casefold()]
+    found = [
+        AuditEvent.entity_type == word,
+        sa.func.lower(who.full_name).like(f"%{escape_like(word)}%", escape="\\"),
+    ]
+    if actions:
+        found.append(AuditEvent.action.in_(actions))
+    return sa.or_(*found)
 
 
 def actor_choices() -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from coordinator.domain.intake import ActivityKind, InquirySort
 from coordinator.extensions import db
 from coordinator.models import Admission, Inquiry, InquiryActivity, OpioidRegimenLine, User
 from coordinator.roles import Role
+from coordinator.rules.search_text import fold
 from coordinator.services import audit, records
 from coordinator.services.inquiry_access import can_see, hidden_condition, open_break_glass_ids, visible_condition
 from coordinator.services.pagination import Part, SeekPage, capped_count, seek
@@ -114,9 +115,12 @@ def _narrowed(statement, user: User, filters: InquiryFilter, zone):
     if filters.q and filters.q.strip():
         text = " ".join(filters.q.casefold().split())
         pattern = f"%{escape_like(text)}%"
+        # Names are stored folded (accents and case ignored) and searched folded, so "Zoe" finds
+        # "Zoë"; the trigram indexes on the key columns serve both (migrations 0012 and 0018).
+        name_pattern = f"%{escape_like(fold(text))}%"
         matches = [
-            Inquiry.patient_name_key.like(pattern, escape="\\"),
-            Inquiry.caller_name_key.like(pattern, escape="\\"),
+            Inquiry.patient_name_key.like(name_pattern, escape="\\"),
+            Inquiry.caller_name_key.like(name_pattern, escape="\\"),
             Inquiry.caller_email_key.like(pattern, escape="\\"),
             Inquiry.patient_email_key.like(pattern, escape="\\"),
         ]

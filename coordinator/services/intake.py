@@ -37,6 +37,7 @@ from coordinator.models import (
 from coordinator.roles import Role
 from coordinator.rules import mme
 from coordinator.rules.inquiry_lifecycle import InquiryAction
+from coordinator.rules.search_text import fold
 from coordinator.rules.verification_lifecycle import VerificationStage
 from coordinator.services import audit, pipeline, reminders, speed_to_lead, tasks
 from coordinator.services.audit import SystemActor
@@ -72,18 +73,20 @@ define(
 )
 
 
-def normalise_key(text: str | None) -> str | None:
-    """Case- and space-insensitive form of a name, for search and duplicate detection."""
+def normalise_key(text: str | None, limit: int = 160) -> str | None:
+    """Case-, space- and accent-insensitive form of a name (`rules.search_text.fold`), for search
+    and duplicate detection; cut to `limit`, the key column's length (folding can lengthen)."""
     if not text:
         return None
-    return " ".join(text.casefold().split())[:330] or None
+    # A name of nothing but marks folds to nothing; it keeps its marks rather than lose its key.
+    return (fold(text) or " ".join(text.casefold().split()))[:limit] or None
 
 
 def find_or_create_referrer(
     kind: ReferralSource, name: str, organization: str | None, phone: str | None, email: str | None
 ) -> Referrer:
     """The referrer with this kind, name and organization, created the first time it is seen."""
-    key = normalise_key(f"{name} | {organization or ''}")
+    key = normalise_key(f"{name} | {organization or ''}", limit=330)
     referrer = db.session.scalar(sa.select(Referrer).where(Referrer.kind == kind, Referrer.name_key == key))
     if referrer is None:
         referrer = Referrer(kind=kind, name=name, organization=organization, phone=phone, email=email, name_key=key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coordinator.clock import clinic_today
 from coordinator.contracts.base import problem
 from coordinator.contracts.programs import ProgramInput
 from coordinator.domain.audit import AuditAction
@@ -27,10 +28,11 @@ def active_programs() -> list[Program]:
 
 
 def census() -> dict[int, int]:
-    """Active admissions per program id (one grouped query)."""
+    """Admissions under way per program id: active and started by today in the clinic's calendar
+    (one booked for next week is not a person in a bed yet). One grouped query."""
     rows = db.session.execute(
         sa.select(Admission.program_id, sa.func.count())
-        .where(Admission.status == AdmissionStatus.ACTIVE)
+        .where(Admission.status == AdmissionStatus.ACTIVE, Admission.admit_date <= clinic_today())
         .group_by(Admission.program_id)
     )
     return dict(rows.all())

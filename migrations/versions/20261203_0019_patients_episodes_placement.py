@@ -6,7 +6,7 @@ level from the admission date. Staff can merge no patients here; a returning per
 before this release keeps two records, which is what the clinic had before.
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-03 19:09:43
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

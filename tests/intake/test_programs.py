@@ -73,3 +73,36 @@ def test_program_names_are_unique(app, admin_client):
     assert admin_client.post_form("/admin/programs/new", data).status_code == 302
     response = admin_client.post_form("/admin/programs/new", {**data, "name": "iop"})
     assert response.status_code == 400 and "already has this name" in response.get_data(as_text=True)
+
+
+def test_admitted_now_counts_only_admissions_that_have_started(app, admin_client):
+    # Issue 13, bug 9: an admission booked for next week was counted as a person admitted now.
+    from datetime import timedelta
+
+    from coordinator.clock import clinic_today
+    from coordinator.domain.care import AdmissionStatus
+    from coordinator.models import Admission
+    from tests.fixtures.intake import make_inquiry, make_program
+
+    program = make_program(app, name="Started Count Program")
+    today = clinic_today_in(app, clinic_today)
+    starts = {
+        today - timedelta(days=3): AdmissionStatus.ACTIVE,
+        today: AdmissionStatus.ACTIVE,
+        today + timedelta(days=1): AdmissionStatus.ACTIVE,
+        today + timedelta(days=8): AdmissionStatus.ACTIVE,
+    }
+    with app.app_context():
+        for start, status in starts.items():
+            inquiry_id = make_inquiry(app).id
+            db.session.add(Admission(inquiry_id=inquiry_id, program_id=program.id, admit_date=start, status=status))
+        db.session.commit()
+    page = admin_client.get("/admin/programs").get_data(as_text=True)
+    row = page[page.index("Started Count Program") :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="text-end">2</td>' in row, row
+
+
+def clinic_today_in(app, clinic_today):
+    with app.app_context():
+        return clinic_today()

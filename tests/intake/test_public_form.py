@@ -175,7 +175,6 @@ def test_corrections_do_not_use_up_the_limit(client, app):
         ({"caller_email": "maria@", "caller_phone": ""}, "caller_email", "Enter an email address"),
         ({"caller_phone": "call me"}, "caller_phone", "Enter a phone number"),
         ({"patient_name": "   "}, "patient_name", "Please tell us their name"),
-        ({"referral_source": ""}, "referral_source", "Please tell us how you heard about us."),
         ({"caller_relationship": "nemesis"}, "caller_relationship", "Choose one of the listed options"),
         ({"caller_name": "Maria\x00"}, "caller_name", "not allowed"),
     ],
@@ -187,6 +186,54 @@ def test_bad_answers_are_shown_next_to_their_field_and_save_nothing(client, app,
     assert "Nothing has been sent yet" in body
     assert message in feedback_after(body, field)
     assert inquiries(app) == []
+
+
+def test_how_they_heard_of_us_is_optional(client, app):
+    # Issue 13, bug 9: the form says to leave out what you are not sure of, then required this.
+    page = page_text(client.get(URL))
+    assert "Choose one (optional)" in page
+    response = client.post_form(URL, visitor_answers(referral_source=""))
+    assert response.status_code == 302, page_text(response)
+    (inquiry,) = inquiries(app)
+    assert inquiry.referral_source is ReferralSource.WEB  # they reached us through the website
+
+
+def test_a_story_past_its_limit_is_refused_with_the_limit_named_never_cut_by_the_browser(client, app):
+    # Issue 13, bug 9: the text boxes carried maxlength, so a browser cut a pasted story short
+    # without a word; now the page names the limit and the server refuses what is past it.
+    page = page_text(client.get(URL))
+    for name in ("presenting_concerns", "contact_instructions"):
+        textarea = re.search(rf'<textarea[^>]*name="{name}"[^>]*>', page).group(0)
+        assert "maxlength" not in textarea
+    assert "Up to 4,000 characters." in page and "Up to 500 characters." in page
+    response = client.post_form(URL, visitor_answers(presenting_concerns="a" * 4001))
+    assert response.status_code == 400
+    assert "Use at most 4000 characters (this has 4001)" in feedback_after(page_text(response), "presenting_concerns")
+    assert "a" * 4001 in page_text(response)  # given back whole, to shorten
+    assert inquiries(app) == []
+
+
+def test_the_form_and_its_try_again_pages_show_the_admissions_phone(client, new_client, app):
+    # Issue 13, bug 9: a visitor told to try again later had no other way to reach anyone.
+    app.config["ADMISSIONS_PHONE"] = "+1 (555) 010-0199"
+    link = 'href="tel:+15550100199">+1 (555) 010-0199</a>'
+    assert link in page_text(client.get(URL))
+    assert link in page_text(client.post(URL, data=visitor_answers()))  # the form has expired
+    app.config["WEB_INQUIRY_LIMIT"] = "1 per hour"
+    assert client.post_form(URL, visitor_answers()).status_code == 302
+    limited = new_client().post_form(URL, visitor_answers())
+    assert limited.status_code == 429
+    assert "try again later" in page_text(limited) and link in page_text(limited)
+    app.config["ADMISSIONS_PHONE"] = None
+    assert 'data-testid="admissions-phone"' not in page_text(client.get(URL))
+
+
+@pytest.mark.parametrize("raw", ["call us", "+1 555 010 0100; rm", "12", "5" * 41])
+def test_a_bad_admissions_phone_setting_stops_the_start(tmp_path, raw):
+    from coordinator.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="ADMISSIONS_PHONE"):
+        load_settings(str(tmp_path), {"ADMISSIONS_PHONE": raw})
 
 
 def feedback_after(body: str, field: str) -> str:
@@ -227,7 +274,7 @@ def test_every_visitor_wording_rewords_a_code_the_contract_really_gives():
     with pytest.raises(ValidationFailed) as failure:
         NewInquiry.parse({"patient_name": "", "referral_source": ""}, today=date.today(), zone=ZoneInfo("UTC"))
     codes = {problem.code for problem in failure.value.problems}
-    assert {"patient_name_required", "referral_source_required"} <= codes
+    assert {"patient_name_required"} <= codes
 
 
 @pytest.mark.parametrize(

@@ -178,3 +178,12 @@ def test_the_new_user_form_preselects_no_role(admin_client, app):
     response = admin_client.post_form("/admin/users/new", {**NEW, "role": "", "discipline": ""})
     assert "Choose a role." in response.get_data(as_text=True)
     assert user_count(app) == before
+
+
+def test_the_demo_accounts_own_email_domain_is_accepted(admin_client, app):
+    # Issue 13, bug 9 (fixed by 59c545a, kept here): the demo accounts live at demo.coordinator.test.
+    response = admin_client.post_form("/admin/users/new", {**NEW, "email": "Nadia@Demo.Coordinator.test"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        stored = db.session.scalars(sa.select(User.email).where(User.full_name == NEW["full_name"])).one()
+    assert stored == "nadia@demo.coordinator.test"

@@ -1,5 +1,6 @@
 """The audit log: written for reads and changes, searchable by admins, impossible to rewrite."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -126,3 +127,28 @@ def test_audit_list_uses_a_constant_number_of_queries(admin_client, app, count_q
             db.session.add(AuditEvent(actor_label="test", action=f"synthetic_{n}", entity_type="x", entity_id=str(n)))
         db.session.commit()
     assert run() == few
+
+
+def test_admin_searches_the_log_with_words_and_record_numbers(admin_client, admin, create_user, app):
+    # Issue 13, bug 9: the search took only exact action codes and record types.
+    other = create_user(Role.CASE_MANAGER, full_name="Wilhelmina Auditee")
+    admin_client.get(f"/admin/users/{other.id}")
+
+    def rows(q: str) -> list[tuple[str, str | None, str | None]]:
+        body = admin_client.get("/admin/audit", query_string={"q": q}).get_data(as_text=True)
+        assert "Some filters were not valid" not in body
+        ids = [int(n) for n in re.findall(r'data-event-id="(\d+)"', body)]
+        with app.app_context():
+            found = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.id.in_(ids))).all()
+            return sorted({(e.action, e.entity_type, e.entity_id) for e in found})
+
+    created = ("user_created", "user", str(other.id))
+    viewed = ("user_viewed", "user", str(other.id))
+    assert rows(f"user {other.id}") == [created, viewed]
+    assert rows(str(other.id)) == [created, viewed]
+    assert rows(f"#{other.id} viewed") == [viewed]
+    assert viewed in rows("Viewed")  # part of the wording "User viewed", any case
+    assert {action for action, _, _ in rows("signed in")} == {"login"}
+    assert rows(f"{other.id} signed") == []  # every word must match
+    assert rows("nothing-like-this") == []
+    assert rows("%") == []

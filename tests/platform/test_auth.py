@@ -24,6 +24,17 @@ def test_login_page_is_public(client):
     assert "Sign in" in response.get_data(as_text=True)
 
 
+def test_slash_login_leads_to_the_sign_in_page(client, create_user):
+    # Issue 13, bug 9: /login, the address people guess, answered 404.
+    response = client.get("/login", follow_redirects=True)
+    assert response.status_code == 200 and "Sign in" in response.get_data(as_text=True)
+    assert response.request.path == "/auth/login"
+    onward = client.get("/login", query_string={"next": "/inquiries/"})
+    assert onward.headers["Location"] == "/auth/login?next=/inquiries/"
+    login_as(client, create_user(Role.ADMISSIONS))
+    assert client.get("/login", follow_redirects=True).request.path == "/"
+
+
 def test_login_with_the_right_password_lands_on_home(client, create_user, app):
     user = create_user(Role.ADMISSIONS, full_name="Ana Admissions")
     response = client.login(user.email, PASSWORD)

@@ -197,3 +197,44 @@ def test_the_sqlite_guards_on_break_the_glass_grants_survive_later_migrations(tm
         with db.engine.begin() as conn:
             conn.execute(sa.text("UPDATE break_glass_access SET reviewed_at = '2026-01-01 12:00:00'"))
         db.engine.dispose()
+
+
+def test_0018_rewrites_name_keys_without_accents_and_back():
+    url = create_empty_database("coordinator_migrations")
+    try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False), "TESTING": True})
+        with app.app_context():
+            upgrade(revision="0013")
+            with db.engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO inquiry (public_id, channel, arrived_at, status, status_changed_at,"
+                        " patient_name, patient_name_key, caller_name, caller_name_key, referral_source, urgency,"
+                        " may_leave_message, is_restricted, substances, created_at, updated_at) VALUES ('p0',"
+                        " 'phone', now(), 'new', now(), 'Zoë  Nguyễn', 'zoë nguyễn', 'Đặng', 'đặng', 'web', 'routine',"
+                        " false, false, '[]', now(), now())"
+                    )
+                )
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO referrer (kind, name, organization, name_key, created_at)"
+                        " VALUES ('physician', 'Dr. Søren', 'Clínica', 'dr. søren | clínica', now())"
+                    )
+                )
+
+            def keys():
+                with db.engine.connect() as conn:
+                    return (
+                        tuple(conn.execute(sa.text("SELECT patient_name_key, caller_name_key FROM inquiry")).one()),
+                        conn.execute(sa.text("SELECT name_key FROM referrer")).scalar_one(),
+                    )
+
+            upgrade()
+            after = keys()
+            downgrade(revision="0013")
+            before = keys()
+            db.engine.dispose()
+        assert after == (("zoe nguyen", "dang"), "dr. soren | clinica")
+        assert before == (("zoë nguyễn", "đặng"), "dr. søren | clínica")
+    finally:
+        drop_database(url)

@@ -287,6 +287,22 @@ def test_cli_seed_demo_creates_every_role_once(runner, app):
         ).all()
     assert levels == set(LevelOfCare)  # a patient at every level, partner-hospital detox included
     assert any(count == 2 for _, count in per_patient)  # a readmission
+    assert "Sign in at http://127.0.0.1:5000 with:" in first.output
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "address"),
+    [
+        (["--port", "8123"], {}, "http://127.0.0.1:8123"),
+        ([], {"FLASK_RUN_PORT": "5057", "FLASK_RUN_HOST": "0.0.0.0"}, "http://127.0.0.1:5057"),
+        (["--host", "localhost", "--port", "80"], {}, "http://localhost:80"),
+    ],
+)
+def test_cli_seed_demo_prints_the_port_actually_used(runner, args, env, address):
+    # Issue 13, bug 9: `make run PORT=8123` printed 5000 whatever the port.
+    result = runner.invoke(args=["seed-demo", *args], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"Sign in at {address} with:" in result.output
 
 
 def test_cli_seed_demo_refuses_production(app_role_database_url):

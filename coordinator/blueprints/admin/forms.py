@@ -101,6 +101,7 @@ class AuditFilterForm(ContractForm):
     class Meta:
         csrf = False
 
+    q = text_input("Words or record number", admin.AUDIT_WORDS_LIMIT)
     actor = select("Actor", [])  # the view offers every account (audit_search.actor_choices)
     action = select("Action", [("", "Any action")] + AuditAction.choices())
     entity_type = text_input("Record type", admin.AUDIT_TEXT_LIMIT)

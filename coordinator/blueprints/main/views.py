@@ -1,6 +1,6 @@
-"""The home page: what each staff member sees first."""
+"""The home page: what each staff member sees first; `/login`, the address people guess."""
 
-from flask import current_app, render_template
+from flask import current_app, redirect, render_template, request, url_for
 
 from coordinator import security
 from coordinator.blueprints.clinic import me
@@ -18,3 +18,11 @@ def home():
         summary=dashboard.home_summary(me(), current_app.config, clinic_today()),
         search_form=FinanceSearchForm(formdata=None),
     )
+
+
+@bp.route("/login")
+@security.public
+def login():
+    # The sign-in page checks `next` itself (only paths on this site are followed).
+    target = request.args.get("next")
+    return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"), code=301)

@@ -24,6 +24,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from coordinator.blueprints.forms import ContractForm
 from coordinator.blueprints.public.wording import for_visitors
+from coordinator.clock import clinic_context
+from coordinator.contracts.base import form_data
 from coordinator.contracts.intake import INSURANCE_TEXT_LIMITS, TEXT_LIMITS, NewInquiry
 from coordinator.domain.insurance import PlanType, SubscriberRelationship
 from coordinator.domain.intake import CallerRelationship, ContactMethod, ReferralSource, Substance, Urgency
@@ -61,7 +63,9 @@ SUBSTANCE_CHOICES = [
     (Substance.SLEEP_MEDICATION.value, "Sleep medication"),
     (Substance.OTHER.value, "Something else, or not sure"),
 ]
-HEARD_CHOICES = [("", "Choose one")] + [
+# Optional: a visitor who does not say reached us through this website, which is what "web" records.
+NOT_SAID_SOURCE = ReferralSource.WEB
+HEARD_CHOICES = [("", "Choose one (optional)")] + [
     (ReferralSource.WEB.value, "An online search or this website"),
     (ReferralSource.PHYSICIAN.value, "A doctor"),
     (ReferralSource.HOSPITAL.value, "A hospital"),
@@ -96,6 +100,13 @@ def _insurance_text(label: str, name: str, description: str | None = None, **kw)
         description=description,
         render_kw={"maxlength": INSURANCE_TEXT_LIMITS[name], "autocomplete": "off", **kw},
     )
+
+
+def _story(label: str, name: str, description: str, rows: int) -> TextAreaField:
+    # No `maxlength`: a browser cuts pasted text at it without a word. The contract refuses a
+    # longer story and says by how much, so the visitor can shorten it themselves.
+    limit = TEXT_LIMITS[name]
+    return TextAreaField(label, description=f"{description} Up to {limit:,} characters.", render_kw={"rows": rows})
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -161,20 +172,19 @@ class WebInquiryForm(ContractForm):
         "It's fine to leave a voicemail or message if we miss you",
         description="We never mention treatment in a message: only a name and a number.",
     )
-    contact_instructions = TextAreaField(
+    contact_instructions = _story(
         "Anything we should know about reaching you?",
-        description="For example “please text, don't call at work”.",
-        render_kw={"rows": 2, "maxlength": TEXT_LIMITS["contact_instructions"]},
+        "contact_instructions",
+        "For example “please text, don't call at work”.",
+        rows=2,
     )
     patient_name = _text(
         "Their name", "patient_name", "If you are writing about yourself, put your own name. A first name is enough."
     )
     patient_dob = StringField("Their date of birth", description="If you know it.", render_kw={"type": "date"})
     patient_location = _text("Where do they live?", "patient_location", "City and state is enough.")
-    presenting_concerns = TextAreaField(
-        "What is going on?",
-        description="Tell us as much or as little as you like.",
-        render_kw={"rows": 5, "maxlength": TEXT_LIMITS["presenting_concerns"]},
+    presenting_concerns = _story(
+        "What is going on?", "presenting_concerns", "Tell us as much or as little as you like.", rows=5
     )
     substances = MultiCheckboxField(
         "Is any of these involved?", choices=choices(SUBSTANCE_CHOICES), validate_choice=False
@@ -190,6 +200,12 @@ class WebInquiryForm(ContractForm):
     insurance = FormField(InsuranceForm, separator="_")
     # A honeypot: hidden from people (and from screen readers), tempting to form-filling bots.
     website = StringField("Leave this empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+    def parse(self):
+        data = form_data(self, self.contract)
+        if not data.get("referral_source"):
+            data["referral_source"] = NOT_SAID_SOURCE.value
+        return self.contract.parse(data, source="form", **clinic_context())
 
     def insurance_fields(self) -> list:
         return list(self.insurance.form)

@@ -7,7 +7,6 @@ from coordinator.errors import ValidationFailed
 
 VISITOR_WORDING = {
     "patient_name_required": "Please tell us their name (a first name is enough).",
-    "referral_source_required": "Please tell us how you heard about us.",
     "contact_required": "Please give us a phone number or an email address, so we can get back to you.",
     "insurer_required": "Please tell us the name of the insurance company, as printed on the card (or leave all "
     "the insurance answers empty).",
