@@ -21,3 +21,12 @@ def fold(text: str) -> str:
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     # Casefold again: decomposition can produce capitals (e.g. from compatibility characters).
     return " ".join(bare.casefold().translate(_UNDECOMPOSED).split())
+
+
+def normalise_key(text: str | None, limit: int = 160) -> str | None:
+    """Case-, space- and accent-insensitive form of a name (`fold`), for search and duplicate
+    detection; cut to `limit`, the key column's length (folding can lengthen)."""
+    if not text:
+        return None
+    # A name of nothing but marks folds to nothing; it keeps its marks rather than lose its key.
+    return (fold(text) or " ".join(text.casefold().split()))[:limit] or None

@@ -37,7 +37,7 @@ from coordinator.models import (
 from coordinator.roles import Role
 from coordinator.rules import mme
 from coordinator.rules.inquiry_lifecycle import InquiryAction
-from coordinator.rules.search_text import fold
+from coordinator.rules.search_text import normalise_key
 from coordinator.rules.verification_lifecycle import VerificationStage
 from coordinator.services import audit, pipeline, reminders, speed_to_lead, tasks
 from coordinator.services.audit import SystemActor
@@ -71,15 +71,6 @@ define(
         "will be able to open it.",
     }
 )
-
-
-def normalise_key(text: str | None, limit: int = 160) -> str | None:
-    """Case-, space- and accent-insensitive form of a name (`rules.search_text.fold`), for search
-    and duplicate detection; cut to `limit`, the key column's length (folding can lengthen)."""
-    if not text:
-        return None
-    # A name of nothing but marks folds to nothing; it keeps its marks rather than lose its key.
-    return (fold(text) or " ".join(text.casefold().split()))[:limit] or None
 
 
 def find_or_create_referrer(

@@ -37,10 +37,10 @@ from coordinator.roles import Role
 from coordinator.rules import merge as merge_rules
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
 from coordinator.rules.merge import Keep, MergeField, Protection, Side
+from coordinator.rules.search_text import normalise_key
 from coordinator.services import audit, inquiries, merge_moves, records, reminders
 from coordinator.services.inquiries import add_activity
 from coordinator.services.inquiry_access import can_see, open_break_glass_ids, require_visible
-from coordinator.services.intake import normalise_key
 
 define(
     {

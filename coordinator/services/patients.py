@@ -20,8 +20,8 @@ from coordinator.extensions import db
 from coordinator.models import Admission, CareSegment, Inquiry, MrnCounter, Patient, Program, User
 from coordinator.rules import level_moves
 from coordinator.rules.mrn import format_mrn
+from coordinator.rules.search_text import normalise_key
 from coordinator.services import audit, episodes, inquiry_access, patient_access, records
-from coordinator.services.intake import normalise_key
 
 CANDIDATE_LIMIT = 10
 NEW_PATIENT = "new"
