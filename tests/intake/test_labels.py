@@ -37,7 +37,15 @@ def test_the_record_page_names_an_iop_admission_once(app, client, create_user):
     program = make_program(app, name=LevelOfCare.IOP.label, level_of_care=LevelOfCare.IOP)
     inquiry_id = make_inquiry(app, reader).id
     with app.app_context():
-        db.session.add(Admission(inquiry_id=inquiry_id, program_id=program.id, admit_date=date(2026, 12, 8)))
+        from coordinator.models import Patient
+        from coordinator.services.patients import next_mrn
+
+        patient = Patient(mrn=next_mrn(), full_name="Iris Iop", name_key="iris iop")
+        db.session.add(patient)
+        db.session.flush()
+        db.session.add(
+            Admission(inquiry_id=inquiry_id, patient_id=patient.id, program_id=program.id, admit_date=date(2026, 12, 8))
+        )
         db.session.commit()
     login_as(client, reader)
     body = client.get(f"/inquiries/{inquiry_id}").get_data(as_text=True)

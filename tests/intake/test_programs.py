@@ -81,7 +81,8 @@ def test_admitted_now_counts_only_admissions_that_have_started(app, admin_client
 
     from coordinator.clock import clinic_today
     from coordinator.domain.care import AdmissionStatus
-    from coordinator.models import Admission
+    from coordinator.models import Admission, Patient
+    from coordinator.services.patients import next_mrn
     from tests.fixtures.intake import make_inquiry, make_program
 
     program = make_program(app, name="Started Count Program")
@@ -93,9 +94,16 @@ def test_admitted_now_counts_only_admissions_that_have_started(app, admin_client
         today + timedelta(days=8): AdmissionStatus.ACTIVE,
     }
     with app.app_context():
-        for start, status in starts.items():
+        for n, (start, status) in enumerate(starts.items()):
             inquiry_id = make_inquiry(app).id
-            db.session.add(Admission(inquiry_id=inquiry_id, program_id=program.id, admit_date=start, status=status))
+            patient = Patient(mrn=next_mrn(), full_name=f"Started {n}", name_key=f"started {n}")
+            db.session.add(patient)
+            db.session.flush()
+            db.session.add(
+                Admission(
+                    inquiry_id=inquiry_id, patient_id=patient.id, program_id=program.id, admit_date=start, status=status
+                )
+            )
         db.session.commit()
     page = admin_client.get("/admin/programs").get_data(as_text=True)
     row = page[page.index("Started Count Program") :]
