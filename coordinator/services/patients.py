@@ -20,8 +20,9 @@ from coordinator.extensions import db
 from coordinator.models import Admission, CareSegment, Inquiry, MrnCounter, Patient, Program, User
 from coordinator.rules import level_moves
 from coordinator.rules.mrn import format_mrn
-from coordinator.services import audit, episodes, inquiry_access, patient_access, records
-from coordinator.services.intake import normalise_key
+
+# intake, not its names: intake imports pipeline, which imports this module.
+from coordinator.services import audit, episodes, inquiry_access, intake, patient_access, records
 
 CANDIDATE_LIMIT = 10
 NEW_PATIENT = "new"
@@ -79,17 +80,31 @@ def patient_for_admission(actor: User, inquiry: Inquiry, choice: str | None) -> 
     patient = offered.get(choice)
     if patient is None:
         raise ValidationFailed([problem("patient_choice", "patient_choice_unknown")])
+    _lock_out_of_care(patient)
     if inquiry.is_restricted and not patient.is_restricted:
         patient.is_restricted = True
     audit.record(actor, AuditAction.PATIENT_REUSED, "patient", patient.id, detail=f"inquiry {inquiry.id}")
     return patient
 
 
+def _lock_out_of_care(patient: Patient) -> None:
+    """Lock the patient's row (SELECT … FOR UPDATE on PostgreSQL) and check, under the lock, that
+    no other admission made them active meanwhile: two admissions of one returning person at
+    once take turns here, and the second is told the patient is in care (nothing saved) rather
+    than failing on the one-active-episode index. SQLite runs one writer at a time anyway."""
+    db.session.execute(sa.select(Patient.id).where(Patient.id == patient.id).with_for_update())
+    active = sa.select(Admission.id).where(
+        Admission.patient_id == patient.id, Admission.status == AdmissionStatus.ACTIVE
+    )
+    if db.session.scalar(active.limit(1)) is not None:
+        raise ValidationFailed([problem("patient_choice", "patient_in_care")])
+
+
 def _create(actor: User, inquiry: Inquiry) -> Patient:
     patient = Patient(
         mrn=next_mrn(),
         full_name=inquiry.patient_name,
-        name_key=normalise_key(inquiry.patient_name) or inquiry.patient_name_key,
+        name_key=intake.normalise_key(inquiry.patient_name) or inquiry.patient_name_key,
         dob=inquiry.patient_dob,
         sex=inquiry.patient_sex,
         is_restricted=inquiry.is_restricted,
