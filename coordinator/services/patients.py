@@ -81,8 +81,8 @@ def patient_for_admission(actor: User, inquiry: Inquiry, choice: str | None) -> 
     if patient is None:
         raise ValidationFailed([problem("patient_choice", "patient_choice_unknown")])
     _lock_out_of_care(patient)
-    if inquiry.is_restricted and not patient.is_restricted:
-        patient.is_restricted = True
+    # A restricted inquiry restricts the patient it returns to through the guard
+    # (`patient_access`); the patient's own flag is only ever set on the patient page.
     audit.record(actor, AuditAction.PATIENT_REUSED, "patient", patient.id, detail=f"inquiry {inquiry.id}")
     return patient
 
@@ -107,7 +107,6 @@ def _create(actor: User, inquiry: Inquiry) -> Patient:
         name_key=intake.normalise_key(inquiry.patient_name) or inquiry.patient_name_key,
         dob=inquiry.patient_dob,
         sex=inquiry.patient_sex,
-        is_restricted=inquiry.is_restricted,
         created_by_id=actor.id,
     )
     db.session.add(patient)
