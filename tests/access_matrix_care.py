@@ -29,7 +29,10 @@ CARE_MATRIX = {
     ("care.patients_list", "GET"): Access(LISTERS, "/care/patients", expect=200),
     # Who may change an inquiry's restriction may change a patient's (a reason is required).
     ("care.restriction", "POST"): Access(
-        INQUIRY_EDITORS, "/care/patients/{patient}/restriction", expect=400, data={"restricted": "y", "reason": ""}
+        INQUIRY_EDITORS,
+        "/care/patients/{patient}/restriction",
+        expect=400,
+        data={"restriction-restricted": "y", "restriction-reason": ""},
     ),
     ("care.hospital_details", "POST"): Access(
         MOVERS, "/care/segments/{segment}/hospital", expect=400, data={"hospital_name": ""}

@@ -59,7 +59,8 @@ def test_a_case_manager_raises_and_lowers_the_patients_restriction_with_a_reason
     path = f"/care/patients/{made['patient']}"
     assert 'data-testid="restriction"' in client.get(path).get_data(as_text=True)
     raised = client.post_form(
-        f"{path}/restriction", {"restricted": "y", "reason": "Public figure, asked for discretion"}
+        f"{path}/restriction",
+        {"restriction-restricted": "y", "restriction-reason": "Public figure, asked for discretion"},
     )
     assert raised.status_code == 302
     row = patient_row(app, made["patient"])
@@ -74,7 +75,7 @@ def test_a_case_manager_raises_and_lowers_the_patients_restriction_with_a_reason
     reader = login_as(new_client(), create_user(Role.CLINICIAN))
     assert reader.get(path).status_code == 403
     assert 'data-testid="restricted"' in client.get(path).get_data(as_text=True)
-    lowered = client.post_form(f"{path}/restriction", {"reason": "Patient agreed to the usual access"})
+    lowered = client.post_form(f"{path}/restriction", {"restriction-reason": "Patient agreed to the usual access"})
     assert lowered.status_code == 302 and not patient_row(app, made["patient"]).is_restricted
     assert reader.get(path).status_code == 200
 
@@ -88,7 +89,7 @@ def test_lowering_is_refused_while_an_inquiry_of_theirs_is_restricted(app, clien
         db.session.commit()
     login_as(client, admin)
     response = client.post_form(
-        f"/care/patients/{made['patient']}/restriction", {"reason": "Trying to lift it from here"}
+        f"/care/patients/{made['patient']}/restriction", {"restriction-reason": "Trying to lift it from here"}
     )
     assert response.status_code == 400
     assert f"while inquiry #{made['admitted_inquiry']} is" in response.get_data(as_text=True)
@@ -100,18 +101,20 @@ def test_a_restriction_needs_an_assignee_who_can_open_it(app, client, create_use
     inquiry = make_inquiry(app, admin, patient_name="Nobody Assigned")
     made = admit_directly(app, admin, inquiry.id, make_program(app).id)
     login_as(client, admin)
-    response = client.post_form(f"/care/patients/{made['patient']}/restriction", {"restricted": "y", "reason": "x"})
+    response = client.post_form(
+        f"/care/patients/{made['patient']}/restriction", {"restriction-restricted": "y", "restriction-reason": "x"}
+    )
     assert response.status_code == 400 and not patient_row(app, made["patient"]).is_restricted
 
 
 @pytest.mark.parametrize(
     "data",
     [
-        {"restricted": "y"},
-        {"restricted": "y", "reason": "   "},
-        {"restricted": "y", "reason": "x" * 100_000},
-        {"restricted": "y", "reason": "bad\x00reason"},
-        {"reason": "It is not restricted already"},  # unchanged
+        {"restriction-restricted": "y"},
+        {"restriction-restricted": "y", "restriction-reason": "   "},
+        {"restriction-restricted": "y", "restriction-reason": "x" * 100_000},
+        {"restriction-restricted": "y", "restriction-reason": "bad\x00reason"},
+        {"restriction-reason": "It is not restricted already"},  # unchanged
     ],
 )
 def test_bad_restriction_changes_are_refused_and_change_nothing(app, client, create_user, data):
@@ -129,12 +132,16 @@ def test_clinicians_cannot_change_a_restriction(app, client, create_user):
     made = admitted(app, owner, restricted=False)
     login_as(client, create_user(Role.CLINICIAN))
     assert 'data-testid="restriction"' not in client.get(f"/care/patients/{made['patient']}").get_data(as_text=True)
-    response = client.post_form(f"/care/patients/{made['patient']}/restriction", {"restricted": "y", "reason": "x"})
+    response = client.post_form(
+        f"/care/patients/{made['patient']}/restriction", {"restriction-restricted": "y", "restriction-reason": "x"}
+    )
     assert response.status_code == 403 and not patient_row(app, made["patient"]).is_restricted
 
 
 def test_unknown_patients_are_not_found(app, client, create_user):
     login_as(client, create_user(Role.ADMIN))
     for patient_id in (999999, 2147483648):
-        response = client.post_form(f"/care/patients/{patient_id}/restriction", {"restricted": "y", "reason": "x"})
+        response = client.post_form(
+            f"/care/patients/{patient_id}/restriction", {"restriction-restricted": "y", "restriction-reason": "x"}
+        )
         assert response.status_code == 404

@@ -81,7 +81,9 @@ def render_patient(record, move_form=None, status: int = 200, *, restriction_for
     form = move_form or MoveForm(formdata=None)
     form.kind.choices = [("", "— choose —")] + [(kind.value, kind.label) for kind, _ in allowed]
     form.program_id.choices = _program_choices()
-    restriction = restriction_form or RestrictionForm(formdata=None, data={"restricted": record.is_restricted})
+    restriction = restriction_form or RestrictionForm(
+        formdata=None, prefix="restriction", data={"restricted": record.is_restricted}
+    )
     may_move = episodes.can_move(me())
     return render_template(
         "care/patient.html",
@@ -117,7 +119,7 @@ def patients_list():
 def restriction(patient_id: int):
     patient_restriction.require_changer(me())
     record = patient_access.require_visible(me(), patient_id, purpose="opened_for_restriction")
-    form = RestrictionForm()
+    form = RestrictionForm(prefix="restriction")
     if form.validate_on_submit() and submit(form, patient_restriction.change, me(), record):
         flash("Restriction changed.", "success")
         return redirect(url_for(".patient", patient_id=record.id))
