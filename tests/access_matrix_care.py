@@ -9,7 +9,7 @@ from tests.access_matrix import INQUIRY_EDITORS, INQUIRY_READERS, Access, staff
 CLINICAL_WRITERS = staff(Role.CLINICIAN)
 # Level-of-care moves and discharge: case managers, clinicians and the clinical lead.
 MOVERS = staff(Role.CASE_MANAGER, Role.CLINICIAN)
-# The patient list: the care roles (and the clinical lead, by default the clinician role).
+# The patient list: the care roles (the clinical lead by default is a clinician).
 LISTERS = staff(Role.ADMIN, Role.CASE_MANAGER, Role.CLINICIAN)
 
 CARE_MATRIX = {

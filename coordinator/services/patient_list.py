@@ -25,13 +25,14 @@ from coordinator.models import Admission, CareSegment, Patient, Program, User
 from coordinator.roles import Role
 from coordinator.rules import level_moves
 from coordinator.rules.search_text import fold
-from coordinator.services import audit, clinical_lead, inquiry_access, patient_access
+from coordinator.services import audit, inquiry_access, patient_access
 from coordinator.services.pagination import Part, SeekPage, capped_count, seek
 from coordinator.services.user_directory import escape_like
 
 ASC = False
-# The care roles: case managers, clinicians and administrators (and the clinical lead, whoever
-# an administrator chose). Admissions staff reach a patient from the inquiry they admitted.
+# The care roles: case managers, clinicians (the clinical lead's default role) and administrators.
+# Admissions staff reach a patient from the inquiry they admitted; a clinical lead an
+# administrator chose from another role is not given the list.
 LISTERS = frozenset({Role.ADMIN, Role.CASE_MANAGER, Role.CLINICIAN})
 
 
@@ -58,16 +59,9 @@ class PatientRow:
     now: Now | None = None
 
 
-def may_list(user: User) -> bool:
-    if user.role in LISTERS:
-        return True
-    lead = clinical_lead.current()
-    return lead.user.id == user.id if lead.user is not None else user.role == lead.role
-
-
 def require_lister(user: User) -> None:
-    if user.role not in patient_access.READERS or not may_list(user):
-        raise NotPermitted("The patient list is for case managers, clinicians and the clinical lead.")
+    if user.role not in LISTERS:
+        raise NotPermitted("The patient list is for case managers, clinicians and administrators.")
 
 
 def search(user: User, filters: PatientFilter, per_page: int) -> tuple[SeekPage, list[PatientRow]]:
@@ -114,8 +108,10 @@ def _narrowed(statement, filters: PatientFilter):
         digits = "".join(ch for ch in text if ch.isdigit())
         if digits:
             # A record number as printed ("MRN-000042-2") or its digits ("42", "000042").
-            number = text.upper() if text.upper().startswith("MRN-") else None
-            matches.append(Patient.mrn == number if number else Patient.mrn.like(f"MRN-%{digits}%"))
+            if text.upper().startswith("MRN-"):
+                matches.append(Patient.mrn.like(f"{escape_like(text.upper())}%", escape="\\"))
+            else:
+                matches.append(Patient.mrn.like(f"MRN-%{digits}%"))
         statement = statement.where(sa.or_(*matches))
     active = (
         sa.select(Admission.id)
