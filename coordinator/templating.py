@@ -28,6 +28,7 @@ NAVIGATION = [
         ("inquiries.index", "inquiries.detail", "inquiries.edit", "inquiries.break_glass"),
     ),
     ("Pipeline board", "board.index", ("board.index",)),
+    ("Patients", "care.patients_list", ("care.patients_list", "care.patient")),
     ("Phone inquiry", "inquiries.new", ("inquiries.new",)),
     ("Billing", "finance.index", ("finance.index",)),
 ]

@@ -7,13 +7,15 @@ from __future__ import annotations
 from coordinator.contracts import values
 from coordinator.contracts.base import Contract
 from coordinator.contracts.messages import define
-from coordinator.domain.care import AsamEdition, AssessmentOccasion, LevelOfCare
+from coordinator.contracts.values.cursor import list_cursor
+from coordinator.domain.care import AsamEdition, AssessmentOccasion, CareStatusFilter, LevelOfCare
 from coordinator.rules.level_moves import DischargeKind, MoveKind
 
 NOTES_LIMIT = 4000
 REASON_LIMIT = 1000
 HOSPITAL_NAME_LIMIT = 160
 HOSPITAL_CONTACT_LIMIT = 200
+SEARCH_LIMIT = 100
 
 define(
     {
@@ -25,6 +27,8 @@ define(
         "move_kind_required": "Choose what happens: a step down or up, a transfer, a leave, a return or the discharge.",
         "move_date_required": "Enter the date of the move.",
         "move_reason_required": "Give the reason.",
+        "hospital_name_required": "Name the partner hospital.",
+        "restriction_reason_required": "Give the reason for changing the restriction.",
     }
 )
 
@@ -77,5 +81,31 @@ class MoveInput(Contract):
     program_id: values.record_id(what="program")
     discharge_kind: values.choice(DischargeKind, what="kind of discharge")
     hospital_name: values.text(HOSPITAL_NAME_LIMIT)
+    hospital_contact: values.text(HOSPITAL_CONTACT_LIMIT)
+    expected_transfer_on: values.day(what="expected transfer date")
+
+
+class PatientFilter(Contract):
+    """The patient list's search (a name, accents and case ignored, or a record number), filters
+    and page (a GET form: anything odd is dropped)."""
+
+    q: values.text(SEARCH_LIMIT)
+    level: values.choice(LevelOfCare, what="level of care")
+    status: values.choice(CareStatusFilter, what="care status")
+    cursor: list_cursor()
+
+
+class PatientRestrictionInput(Contract):
+    """Raise or lower a patient's own restriction, with the reason (audited)."""
+
+    restricted: values.yes_no()
+    reason: values.text(REASON_LIMIT, multiline=True, required="restriction_reason_required")
+
+
+class HospitalDetailsInput(Contract):
+    """The partner hospital's details on a detox segment: its name, contact and the expected
+    transfer date (the name is required, as for a move into detox)."""
+
+    hospital_name: values.text(HOSPITAL_NAME_LIMIT, required="hospital_name_required")
     hospital_contact: values.text(HOSPITAL_CONTACT_LIMIT)
     expected_transfer_on: values.day(what="expected transfer date")

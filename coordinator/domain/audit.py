@@ -141,6 +141,17 @@ class AuditAction(LabelledStrEnum):
     PATIENT_REUSED = "patient_reused", "Returning patient confirmed at admission"
     PATIENT_CANDIDATES_SHOWN = "patient_candidates_shown", "Returning-patient matches shown"
     PATIENT_VIEWED = "patient_viewed", "Patient viewed"
+    PATIENTS_LISTED = "patients_listed", "Patients listed"
+    PATIENT_RESTRICTION_CHANGED = "patient_restriction_changed", "Patient's restriction changed"
+    PATIENT_OPENED_FOR_RESTRICTION = "patient_opened_for_restriction", "Patient opened to change the restriction"
+    PATIENT_OPENED_FOR_HOSPITAL_DETAILS = (
+        "patient_opened_for_hospital_details",
+        "Patient opened to record the partner hospital's details",
+    )
+    CARE_SEGMENT_HOSPITAL_DETAILS_CHANGED = (
+        "care_segment_hospital_details_changed",
+        "Partner hospital's details recorded on a detox segment",
+    )
     RESTRICTED_PATIENT_REFUSED = "restricted_patient_refused", "Restricted patient refused"
     PATIENT_PLACEMENT_VIEWED = "patient_placement_viewed", "Patient's placement viewed"
     PATIENT_OPENED_FOR_ASSESSMENT = "patient_opened_for_assessment", "Patient opened for an ASAM assessment"

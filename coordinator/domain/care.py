@@ -42,3 +42,10 @@ class SegmentMove(LabelledStrEnum):
     TRANSFER = "transfer", "Transfer"
     LEAVE_OF_ABSENCE = "leave_of_absence", "Leave of absence"
     RETURN_FROM_LEAVE = "return_from_leave", "Return from leave"
+
+
+class CareStatusFilter(LabelledStrEnum):
+    """The patient list's filter: in an active episode now, or out of care (every episode ended)."""
+
+    IN_CARE = "in_care", "In care now"
+    DISCHARGED = "discharged", "Discharged"

@@ -37,6 +37,11 @@ class Patient(Base):
     __table_args__ = (
         sa.CheckConstraint("length(trim(full_name)) > 0", name="full_name_not_blank"),
         sa.Index("ix_patient_name_dob", "name_key", "dob"),
+        # The patient list's order, and its substring search (migration 0022).
+        sa.Index("ix_patient_name_id", "name_key", "id"),
+        sa.Index(
+            "ix_patient_name_key_trgm", "name_key", postgresql_using="gin", postgresql_ops={"name_key": "gin_trgm_ops"}
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,8 +50,13 @@ class Patient(Base):
     name_key: Mapped[str] = mapped_column(sa.String(160))
     dob: Mapped[date | None] = mapped_column(sa.Date)
     sex: Mapped[Sex | None] = mapped_column(str_enum(Sex, "patient_sex"))
-    # The patient's own discreet flag; any restricted inquiry of theirs restricts them too.
+    # The patient's own discreet flag, set on the patient page; any restricted inquiry of theirs
+    # restricts them too (`patient_access.Guard`), so it is never copied from an inquiry.
     is_restricted: Mapped[bool] = mapped_column(default=False)
+    # The last change of the own flag: its reason, who and when (migration 0022).
+    restriction_reason: Mapped[str | None] = mapped_column(sa.String(1000))
+    restriction_changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    restriction_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -55,7 +55,14 @@ class DetoxReason:
     message: str
 
 
-_HOSPITAL_REASONS: dict[MedicalFlag, str] = {
+# The one list of detox-first reasons a medical flag raises, and their wording: the screening
+# card (`detox_reasons`) and the placement recommendation (`rules/placement`) both word them
+# from here (with `overdose_reason` and `high_mme_reason`), so a reason reads the same wherever
+# it shows. What each asks for differs by page: the card says which action (pregnancy:
+# obstetric coordination), the recommendation says "detox at the partner hospital first".
+FLAG_REASONS: dict[MedicalFlag, str] = {
+    MedicalFlag.PREGNANCY: "Pregnancy: coordinate with obstetrics; any withdrawal management only in hospital "
+    "with obstetric care (medication for opioid use disorder is usually preferred)",
     MedicalFlag.CARDIAC_DISEASE: "Heart disease: withdrawal raises heart rate and blood pressure",
     MedicalFlag.RESPIRATORY_DISEASE: "Lung or breathing disease: higher risk of dangerous "
     "breathing suppression from opioids and sedating medicines",
@@ -65,6 +72,17 @@ _HOSPITAL_REASONS: dict[MedicalFlag, str] = {
     "withdrawal can cause seizures or delirium",
     MedicalFlag.COMPLICATED_WITHDRAWAL_HISTORY: "Past withdrawal with seizures or delirium",
 }
+
+
+def overdose_reason(window_months: int) -> str:
+    return f"Overdose in the last {window_months} months"
+
+
+def high_mme_reason(mme: Decimal, limit: Decimal) -> str:
+    return (
+        f"Very high opioid load: {mme} MME/day, at or above the clinic's threshold of {limit} MME/day "
+        "(a local setting, not a guideline number)"
+    )
 
 
 def overdose_is_recent(overdose_on: date, *, today: date, window_months: int = DEFAULT_OVERDOSE_WINDOW_MONTHS) -> bool:
@@ -99,31 +117,18 @@ def detox_reasons(
         if flag not in chosen:
             continue
         if flag is MedicalFlag.PREGNANCY:
-            reasons.append(
-                DetoxReason(
-                    flag.value,
-                    DetoxAction.OBSTETRIC_COORDINATION,
-                    "Pregnancy: coordinate with obstetrics before any withdrawal management or taper is planned.",
-                )
-            )
+            reasons.append(DetoxReason(flag.value, DetoxAction.OBSTETRIC_COORDINATION, f"{FLAG_REASONS[flag]}."))
         elif flag is MedicalFlag.RECENT_OVERDOSE:
-            reasons.append(_hospital(flag.value, f"Overdose in the last {overdose_window_months} months"))
+            reasons.append(_hospital(flag.value, overdose_reason(overdose_window_months)))
         else:
-            reasons.append(_hospital(flag.value, _HOSPITAL_REASONS[flag]))
+            reasons.append(_hospital(flag.value, FLAG_REASONS[flag]))
     if total_mme is not None:
         mme = _as_decimal(total_mme, "total_mme", "The total MME/day")
         limit = _as_decimal(high_mme_threshold, "high_mme_threshold", "The high-MME threshold")
         if limit == 0:
             raise InvalidValue("high_mme_threshold", "The high-MME threshold must be more than 0.")
         if mme >= limit:
-            reasons.append(
-                _hospital(
-                    "high_mme",
-                    f"Very high opioid load: {mme} MME/day, at or above "
-                    f"the program's local cut-off of {limit} MME/day "
-                    "(a local setting, not a guideline number)",
-                )
-            )
+            reasons.append(_hospital("high_mme", high_mme_reason(mme, limit)))
     return tuple(reasons)
 
 

@@ -23,7 +23,7 @@ from coordinator.domain.intake import Substance
 from coordinator.rules.asam import FOURTH, LEVELS, THIRD, check_program_level
 from coordinator.rules.cows import MAX_TOTAL, cows_band
 from coordinator.rules.errors import InvalidValue, UnknownKey, shown
-from coordinator.rules.medical_flags import MedicalFlag
+from coordinator.rules.medical_flags import FLAG_REASONS, MedicalFlag, high_mme_reason, overdose_reason
 from coordinator.rules.placement_thresholds import (
     PlacementThresholds,
     nonnegative_decimal,
@@ -204,34 +204,26 @@ def _detox_reasons(facts: PlacementFacts, ratings: Mapping[int, int], t: Placeme
             f"{t.detox_cows_score}"
         )
     if mme is not None and mme >= t.very_high_mme:
-        found["very_high_mme"] = (
-            f"Very high opioid load: {mme} MME/day, at or above the clinic's threshold of {t.very_high_mme}"
-        )
+        found["very_high_mme"] = high_mme_reason(mme, t.very_high_mme)
     if mme is not None and long_acting and mme >= t.high_dose_long_acting_mme:
         found["high_dose_long_acting"] = (
             f"High-dose long-acting opioid: {mme} MME/day, at or above the clinic's threshold of {t.high_dose_long_acting_mme}"
         )
+    # The reasons a medical flag raises are worded once, in rules/medical_flags (FLAG_REASONS).
     if MedicalFlag.CARDIAC_DISEASE in flags:
-        found[MedicalFlag.CARDIAC_DISEASE.value] = "Heart disease: withdrawal raises heart rate and blood pressure"
+        found[MedicalFlag.CARDIAC_DISEASE.value] = FLAG_REASONS[MedicalFlag.CARDIAC_DISEASE]
     if MedicalFlag.RESPIRATORY_DISEASE in flags:
-        found[MedicalFlag.RESPIRATORY_DISEASE.value] = (
-            "Lung or breathing disease: higher risk of dangerous breathing suppression"
-        )
+        found[MedicalFlag.RESPIRATORY_DISEASE.value] = FLAG_REASONS[MedicalFlag.RESPIRATORY_DISEASE]
     if MedicalFlag.BENZODIAZEPINE_USE in flags or "benzodiazepine" in co_use:
-        found["benzodiazepine"] = (
-            "Benzodiazepine co-use: adds to breathing suppression, and its withdrawal can cause seizures"
-        )
+        found["benzodiazepine"] = FLAG_REASONS[MedicalFlag.BENZODIAZEPINE_USE]
     if MedicalFlag.ALCOHOL_USE in flags or "alcohol" in co_use:
-        found["alcohol"] = "Alcohol co-use: adds to breathing suppression, and its withdrawal can cause seizures"
+        found["alcohol"] = FLAG_REASONS[MedicalFlag.ALCOHOL_USE]
     if complicated or MedicalFlag.COMPLICATED_WITHDRAWAL_HISTORY in flags:
-        found["complicated_withdrawal"] = "Past withdrawal with seizures or delirium"
+        found["complicated_withdrawal"] = FLAG_REASONS[MedicalFlag.COMPLICATED_WITHDRAWAL_HISTORY]
     if pregnant or MedicalFlag.PREGNANCY in flags:
-        found["pregnancy"] = (
-            "Pregnancy: any withdrawal management only in hospital with obstetric care "
-            "(medication for opioid use disorder is usually preferred)"
-        )
+        found["pregnancy"] = FLAG_REASONS[MedicalFlag.PREGNANCY]
     if overdose or MedicalFlag.RECENT_OVERDOSE in flags:
-        found["recent_overdose"] = f"Overdose in the last {t.recent_overdose_months} months"
+        found["recent_overdose"] = overdose_reason(t.recent_overdose_months)
     if ratings[1] == MAX_RATING:
         found["dimension_1_rated_4"] = (
             "ASAM Dimension 1 rated 4: withdrawal needs medically managed intensive inpatient care"

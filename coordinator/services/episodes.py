@@ -14,7 +14,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from coordinator.contracts.base import problem
-from coordinator.contracts.care import MoveInput
+from coordinator.contracts.care import HospitalDetailsInput, MoveInput
 from coordinator.contracts.messages import define
 from coordinator.contracts.rule_problems import rule_failure
 from coordinator.domain.audit import AuditAction
@@ -37,6 +37,8 @@ define(
         "move_hospital_required": "Name the partner hospital.",
         "move_hospital_only_for_detox": "Hospital details go only with a move into partner-hospital detox.",
         "move_transfer_before_move": "The expected transfer date cannot be before the move.",
+        "hospital_details_only_for_detox": "Hospital details go only on a partner-hospital detox segment.",
+        "hospital_transfer_before_start": "The expected transfer date cannot be before the detox began.",
     }
 )
 
@@ -176,3 +178,27 @@ def _check_hospital(data: MoveInput) -> None:
         raise ValidationFailed([problem("hospital_name", "move_hospital_only_for_detox")])
     if data.expected_transfer_on is not None and data.expected_transfer_on < data.on:
         raise ValidationFailed([problem("expected_transfer_on", "move_transfer_before_move")])
+
+
+def record_hospital_details(actor: User, segment_id: int, data: HospitalDetailsInput) -> CareSegment:
+    """Record or correct the partner hospital's name, contact and expected transfer date on a
+    detox segment (e.g. the first one, when the admission went straight into the partner-hospital
+    program), audited. The episode row is locked as for a move. The caller commits."""
+    require_mover(actor)
+    segment = records.load(CareSegment, segment_id)
+    db.session.refresh(records.load(Admission, segment.admission_id), with_for_update=True)
+    if segment.level_of_care is not LevelOfCare.PARTNER_HOSPITAL_DETOX:
+        raise ValidationFailed([problem("hospital_name", "hospital_details_only_for_detox")])
+    if data.expected_transfer_on is not None and data.expected_transfer_on < segment.starts_on:
+        raise ValidationFailed([problem("expected_transfer_on", "hospital_transfer_before_start")])
+    segment.hospital_name, segment.hospital_contact = data.hospital_name, data.hospital_contact
+    segment.expected_transfer_on = data.expected_transfer_on
+    db.session.flush()
+    audit.record(
+        actor,
+        AuditAction.CARE_SEGMENT_HOSPITAL_DETAILS_CHANGED,
+        "admission",
+        segment.admission_id,
+        detail=f"segment {segment.id}",
+    )
+    return segment

@@ -60,13 +60,22 @@ def can_see(user: User, guard: Guard, glass_ids: frozenset[int]) -> bool:
     return any(assignee == user.id or inquiry_id in glass_ids for inquiry_id, assignee, _ in guard.inquiries)
 
 
+def _admitted_by():
+    admitted_by = sa.select(sa.literal(1)).select_from(Admission).join(Inquiry, Inquiry.id == Admission.inquiry_id)
+    return admitted_by.where(Admission.patient_id == Patient.id)
+
+
+def restricted_inquiry_condition():
+    """SQL over Patient: one of the inquiries that admitted them is restricted."""
+    return _admitted_by().where(Inquiry.is_restricted).exists()
+
+
 def visible_condition(user: User, glass_ids: frozenset[int]):
     """SQL over Patient: the patients `user` may open (for candidate lists and anything listing them)."""
     if user.role == Role.ADMIN:
         return sa.true()
-    admitted_by = sa.select(sa.literal(1)).select_from(Admission).join(Inquiry, Inquiry.id == Admission.inquiry_id)
-    admitted_by = admitted_by.where(Admission.patient_id == Patient.id)
-    restricted_inquiry = admitted_by.where(Inquiry.is_restricted).exists()
+    admitted_by = _admitted_by()
+    restricted_inquiry = restricted_inquiry_condition()
     opened = admitted_by.where(sa.or_(Inquiry.assigned_to_id == user.id, Inquiry.id.in_(glass_ids or {-1}))).exists()
     return sa.or_(sa.and_(Patient.is_restricted.is_(False), ~restricted_inquiry), opened)
 

@@ -79,10 +79,24 @@ def patient_for_admission(actor: User, inquiry: Inquiry, choice: str | None) -> 
     patient = offered.get(choice)
     if patient is None:
         raise ValidationFailed([problem("patient_choice", "patient_choice_unknown")])
-    if inquiry.is_restricted and not patient.is_restricted:
-        patient.is_restricted = True
+    _lock_out_of_care(patient)
+    # A restricted inquiry restricts the patient it returns to through the guard
+    # (`patient_access`); the patient's own flag is only ever set on the patient page.
     audit.record(actor, AuditAction.PATIENT_REUSED, "patient", patient.id, detail=f"inquiry {inquiry.id}")
     return patient
+
+
+def _lock_out_of_care(patient: Patient) -> None:
+    """Lock the patient's row (SELECT … FOR UPDATE on PostgreSQL) and check, under the lock, that
+    no other admission made them active meanwhile: two admissions of one returning person at
+    once take turns here, and the second is told the patient is in care (nothing saved) rather
+    than failing on the one-active-episode index. SQLite runs one writer at a time anyway."""
+    db.session.execute(sa.select(Patient.id).where(Patient.id == patient.id).with_for_update())
+    active = sa.select(Admission.id).where(
+        Admission.patient_id == patient.id, Admission.status == AdmissionStatus.ACTIVE
+    )
+    if db.session.scalar(active.limit(1)) is not None:
+        raise ValidationFailed([problem("patient_choice", "patient_in_care")])
 
 
 def _create(actor: User, inquiry: Inquiry) -> Patient:
@@ -92,7 +106,6 @@ def _create(actor: User, inquiry: Inquiry) -> Patient:
         name_key=normalise_key(inquiry.patient_name) or inquiry.patient_name_key,
         dob=inquiry.patient_dob,
         sex=inquiry.patient_sex,
-        is_restricted=inquiry.is_restricted,
         created_by_id=actor.id,
     )
     db.session.add(patient)

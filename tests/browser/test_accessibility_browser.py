@@ -29,6 +29,7 @@ STAFF_PAGES = [
     "/finance/inquiry/{inquiry}",
     "/finance/inquiry/{inquiry}/account",
     "/finance/inquiry/{inquiry}/statement",
+    "/care/patients",
     "/notifications/",
     "/admin/users",
     "/admin/audit",

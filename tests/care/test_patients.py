@@ -192,13 +192,16 @@ def test_a_restricted_inquiry_restricts_the_patient_it_returns_to(app, create_us
     discharge_directly(app, made["episode"], TODAY)
     second = make_inquiry(app, desk, assigned_to_id=desk.id, patient_name="Later Discreet", is_restricted=True)
     from coordinator.models import Inquiry, User
-    from coordinator.services import patients
+    from coordinator.services import patient_access, patients
 
+    program_id = admission_of(app, first.id).program_id
     with app.app_context():
-        patient = patients.patient_for_admission(
-            db.session.get(User, desk.id), db.session.get(Inquiry, second.id), str(made["patient"])
-        )
-        assert patient.is_restricted
+        inquiry = db.session.get(Inquiry, second.id)
+        patient = patients.patient_for_admission(db.session.get(User, desk.id), inquiry, str(made["patient"]))
+        db.session.add(Admission(inquiry_id=inquiry.id, patient_id=patient.id, program_id=program_id, admit_date=TODAY))
+        db.session.flush()
+        # Through the guard (the inquiry), not by copying: lifting the inquiry's lifts the patient's.
+        assert patient_access.guard_of(patient).restricted and not patient.is_restricted
 
 
 @pytest.mark.parametrize("path", ["/care/patients/2147483648", "/care/patients/999999"])

@@ -159,7 +159,10 @@ def test_every_reason_at_once_is_listed_in_the_stable_order():
         result.detox_reasons[0]
         == "COWS 40 (Severe (more than 36)): withdrawal at or above the clinic's threshold of 25"
     )
-    assert result.detox_reasons[1] == "Very high opioid load: 300 MME/day, at or above the clinic's threshold of 200"
+    assert result.detox_reasons[1] == (
+        "Very high opioid load: 300 MME/day, at or above the clinic's threshold of 200 MME/day "
+        "(a local setting, not a guideline number)"
+    )
     assert result.detox_reasons[9] == "Overdose in the last 12 months"
 
 
@@ -319,3 +322,87 @@ def test_a_higher_rating_never_recommends_less_care(ratings, dimension, edition)
     after = recommend(PlacementFacts(ratings=raised), edition)
     assert LEVELS_OF_CARE.index(after.level_of_care) <= LEVELS_OF_CARE.index(before.level_of_care)
     assert set(before.detox_reason_codes) <= set(after.detox_reason_codes)
+
+
+# --- One list of detox reasons: the screening card and the recommendation word each alike -------
+# (screening flags, screening MME, placement facts, the card's code, the recommendation's code,
+# the one wording both show; the card adds what to arrange after it)
+@pytest.mark.parametrize(
+    ("flags", "mme", "known", "card_code", "code", "wording"),
+    [
+        (
+            ["cardiac_disease"],
+            None,
+            {"medical_flags": frozenset({"cardiac_disease"})},
+            "cardiac_disease",
+            "cardiac_disease",
+            "Heart disease: withdrawal raises heart rate and blood pressure",
+        ),
+        (
+            ["respiratory_disease"],
+            None,
+            {"medical_flags": frozenset({"respiratory_disease"})},
+            "respiratory_disease",
+            "respiratory_disease",
+            "Lung or breathing disease: higher risk of dangerous breathing suppression from opioids and "
+            "sedating medicines",
+        ),
+        (
+            ["benzodiazepine_use"],
+            None,
+            {"co_use": frozenset({"benzodiazepines"})},
+            "benzodiazepine_use",
+            "benzodiazepine",
+            "Benzodiazepine co-use: adds to breathing suppression, and benzodiazepine withdrawal can cause seizures",
+        ),
+        (
+            ["alcohol_use"],
+            None,
+            {"medical_flags": frozenset({"alcohol_use"})},
+            "alcohol_use",
+            "alcohol",
+            "Alcohol co-use: adds to breathing suppression, and alcohol withdrawal can cause seizures or delirium",
+        ),
+        (
+            ["complicated_withdrawal_history"],
+            None,
+            {"prior_complicated_withdrawal": True},
+            "complicated_withdrawal_history",
+            "complicated_withdrawal",
+            "Past withdrawal with seizures or delirium",
+        ),
+        (
+            ["pregnancy"],
+            None,
+            {"pregnant": True},
+            "pregnancy",
+            "pregnancy",
+            "Pregnancy: coordinate with obstetrics; any withdrawal management only in hospital with obstetric "
+            "care (medication for opioid use disorder is usually preferred)",
+        ),
+        (
+            ["recent_overdose"],
+            None,
+            {"recent_overdose": True},
+            "recent_overdose",
+            "recent_overdose",
+            "Overdose in the last 12 months",
+        ),
+        (
+            [],
+            Decimal(250),
+            {"mme_per_day": Decimal(250)},
+            "high_mme",
+            "very_high_mme",
+            "Very high opioid load: 250 MME/day, at or above the clinic's threshold of 200 MME/day "
+            "(a local setting, not a guideline number)",
+        ),
+    ],
+)
+def test_the_screening_card_and_the_recommendation_word_a_reason_alike(flags, mme, known, card_code, code, wording):
+    from coordinator.rules.medical_flags import detox_reasons
+
+    (card,) = detox_reasons(flags, total_mme=mme)
+    result = recommend(facts(**known), THIRD)
+    assert card.code == card_code and card.message.startswith(f"{wording}.")
+    assert result.detox_reason_codes == (code,) and result.detox_reasons == (wording,)

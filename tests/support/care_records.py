@@ -28,10 +28,10 @@ def admit_directly(app, staff_member, inquiry_id: int, program_id: int, admit_da
         )
         db.session.add(admission)
         db.session.flush()
-        patients.open_first_segment(actor, admission, program)
+        segment = patients.open_first_segment(actor, admission, program)
         inquiry.status = InquiryStatus.ADMITTED
         db.session.commit()
-        return {"patient": patient.id, "episode": admission.id, "admitted_inquiry": inquiry.id}
+        return {"patient": patient.id, "episode": admission.id, "admitted_inquiry": inquiry.id, "segment": segment.id}
 
 
 def care_records(app, staff_member, inquiry_id: int) -> dict:

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 
 from coordinator.blueprints.forms import ContractForm, date_input, text_input
 from coordinator.contracts.care import (
@@ -11,11 +12,15 @@ from coordinator.contracts.care import (
     HOSPITAL_NAME_LIMIT,
     NOTES_LIMIT,
     REASON_LIMIT,
+    SEARCH_LIMIT,
     AsamAssessmentInput,
+    HospitalDetailsInput,
     MoveInput,
+    PatientFilter,
+    PatientRestrictionInput,
     PlacementDecisionInput,
 )
-from coordinator.domain.care import AsamEdition, AssessmentOccasion, LevelOfCare
+from coordinator.domain.care import AsamEdition, AssessmentOccasion, CareStatusFilter, LevelOfCare
 from coordinator.rules.level_moves import DischargeKind
 
 
@@ -61,6 +66,35 @@ class MoveForm(ContractForm):
         "Kind of discharge", choices=[("", "— not a discharge —"), *DischargeKind.choices()], validate_choice=False
     )
     reason = TextAreaField("Reason", render_kw={"maxlength": REASON_LIMIT, "rows": 2})
+    hospital_name = text_input("Partner hospital", HOSPITAL_NAME_LIMIT)
+    hospital_contact = text_input("Hospital contact (name, phone)", HOSPITAL_CONTACT_LIMIT)
+    expected_transfer_on = date_input("Expected transfer into the program")
+
+
+class PatientFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    contract = PatientFilter
+
+    q = text_input("Search", SEARCH_LIMIT)
+    level = SelectField("Level of care now", choices=[("", "Any level"), *LevelOfCare.choices()], validate_choice=False)
+    status = SelectField(
+        "In care", choices=[("", "In care or discharged"), *CareStatusFilter.choices()], validate_choice=False
+    )
+    cursor = HiddenField()  # from the pager's links; never rendered in the form (a new search starts over)
+
+
+class RestrictionForm(ContractForm):
+    contract = PatientRestrictionInput
+
+    restricted = BooleanField("Restricted (discreet): only administrators, the assignee and a break-the-glass")
+    reason = TextAreaField("Reason", render_kw={"maxlength": REASON_LIMIT, "rows": 2})
+
+
+class HospitalDetailsForm(ContractForm):
+    contract = HospitalDetailsInput
+
     hospital_name = text_input("Partner hospital", HOSPITAL_NAME_LIMIT)
     hospital_contact = text_input("Hospital contact (name, phone)", HOSPITAL_CONTACT_LIMIT)
     expected_transfer_on = date_input("Expected transfer into the program")

@@ -8,18 +8,37 @@ restricted record is refused with a way to break the glass); the request commits
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from coordinator import security
 from coordinator.blueprints.care import bp
-from coordinator.blueprints.care.forms import AssessmentForm, DecisionForm, MoveForm
+from coordinator.blueprints.care.forms import (
+    AssessmentForm,
+    DecisionForm,
+    HospitalDetailsForm,
+    MoveForm,
+    PatientFilterForm,
+    RestrictionForm,
+)
 from coordinator.blueprints.clinic import me
 from coordinator.blueprints.forms import submit
 from coordinator.clock import clinic_today
-from coordinator.errors import NotFound
-from coordinator.models import Admission
+from coordinator.contracts.care import PatientFilter
+from coordinator.domain.care import LevelOfCare
+from coordinator.errors import NotFound, ValidationFailed
+from coordinator.models import Admission, CareSegment
 from coordinator.rules.errors import RuleError
-from coordinator.services import episodes, inquiry_access, patient_access, patients, placement, programs, records
+from coordinator.services import (
+    episodes,
+    inquiry_access,
+    patient_access,
+    patient_list,
+    patient_restriction,
+    patients,
+    placement,
+    programs,
+    records,
+)
 
 READER_ROLES = tuple(sorted(patient_access.READERS))
 
@@ -34,23 +53,91 @@ def _program_choices() -> list[tuple[str, str]]:
 # --- the patient ---------------------------------------------------------------------------------
 
 
-def render_patient(record, move_form=None, status: int = 200):
+def _hospital_forms(active, failed: tuple[int, HospitalDetailsForm] | None) -> dict:
+    """A hospital-details form for each partner-hospital detox segment of the active episode."""
+    forms = {}
+    for segment in active.segments if active else ():
+        if segment.level_of_care is LevelOfCare.PARTNER_HOSPITAL_DETOX:
+            forms[segment.id] = HospitalDetailsForm(
+                formdata=None,
+                prefix=f"segment{segment.id}",
+                data={
+                    "hospital_name": segment.hospital_name,
+                    "hospital_contact": segment.hospital_contact,
+                    "expected_transfer_on": segment.expected_transfer_on.isoformat()
+                    if segment.expected_transfer_on
+                    else "",
+                },
+            )
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    return forms
+
+
+def render_patient(record, move_form=None, status: int = 200, *, restriction_form=None, hospital=None):
     episode_list = patients.episodes_of(record)
     active = next((e for e in episode_list if e.admission.status.value == "active"), None)
     allowed = episodes.allowed_moves(active.admission, active.segments) if active else ()
     form = move_form or MoveForm(formdata=None)
     form.kind.choices = [("", "— choose —")] + [(kind.value, kind.label) for kind, _ in allowed]
     form.program_id.choices = _program_choices()
+    restriction = restriction_form or RestrictionForm(
+        formdata=None, prefix="restriction", data={"restricted": record.is_restricted}
+    )
+    may_move = episodes.can_move(me())
     return render_template(
         "care/patient.html",
         patient=record,
+        guard=patient_access.guard_of(record),
         episodes=episode_list,
         active=active,
         allowed=allowed,
-        can_move=bool(allowed) and episodes.can_move(me()),
+        can_move=bool(allowed) and may_move,
         move_form=form,
+        restriction_form=restriction,
+        can_restrict=patient_restriction.can_change(me()),
+        hospital_forms=_hospital_forms(active, hospital) if may_move else {},
         today=clinic_today(),
     ), status
+
+
+@bp.route("/patients")
+@security.roles(*patient_list.LISTERS)
+def patients_list():
+    form = PatientFilterForm(request.args)
+    try:
+        filters = PatientFilter.from_form(form)
+    except ValidationFailed:
+        flash("Some filters were not understood and were ignored.", "warning")
+        form, filters = PatientFilterForm(formdata=None), PatientFilter.parse({})
+    page, rows = patient_list.search(me(), filters, current_app.config["INQUIRIES_PAGE_SIZE"])
+    return render_template("care/patients.html", form=form, page=page, rows=rows, today=clinic_today())
+
+
+@bp.route("/patients/<int:patient_id>/restriction", methods=["POST"])
+@security.roles(*READER_ROLES)
+def restriction(patient_id: int):
+    patient_restriction.require_changer(me())
+    record = patient_access.require_visible(me(), patient_id, purpose="opened_for_restriction")
+    form = RestrictionForm(prefix="restriction")
+    if form.validate_on_submit() and submit(form, patient_restriction.change, me(), record):
+        flash("Restriction changed.", "success")
+        return redirect(url_for(".patient", patient_id=record.id))
+    return render_patient(record, status=400, restriction_form=form)
+
+
+@bp.route("/segments/<int:segment_id>/hospital", methods=["POST"])
+@security.roles(*READER_ROLES)
+def hospital_details(segment_id: int):
+    episodes.require_mover(me())
+    segment = records.load(CareSegment, segment_id)
+    admission = records.load(Admission, segment.admission_id)
+    record = patient_access.require_visible(me(), admission.patient_id, purpose="opened_for_hospital_details")
+    form = HospitalDetailsForm(prefix=f"segment{segment.id}")
+    if form.validate_on_submit() and submit(form, episodes.record_hospital_details, me(), segment.id):
+        flash("Hospital details saved.", "success")
+        return redirect(url_for(".patient", patient_id=record.id))
+    return render_patient(record, status=400, hospital=(segment.id, form))
 
 
 @bp.route("/patients/<int:patient_id>")
