@@ -26,7 +26,7 @@ from coordinator.roles import Role
 from coordinator.rules import level_moves
 from coordinator.rules.errors import RuleError
 from coordinator.rules.level_moves import MoveKind
-from coordinator.services import audit, clinical_lead, records
+from coordinator.services import audit, census, clinical_lead, records
 
 MOVERS = frozenset({Role.CASE_MANAGER, Role.CLINICIAN})
 
@@ -113,6 +113,7 @@ def move(actor: User, admission_id: int, data: MoveInput) -> Admission:
         raise rule_failure(err).renamed(lambda field: _FIELDS.get(field, field)) from None
     current = segments[-1]
     if data.kind is MoveKind.DISCHARGE:
+        census.free_bed(actor, admission.id, data.on)
         current.ends_on = after[-1].end
         admission.status = AdmissionStatus.DISCHARGED
         admission.discharged_on, admission.discharge_kind = data.on, data.discharge_kind
@@ -121,6 +122,14 @@ def move(actor: User, admission_id: int, data: MoveInput) -> Admission:
         audit.record(actor, AuditAction.EPISODE_DISCHARGED, "admission", admission.id, detail=data.discharge_kind.value)
         return admission
     new = after[-1]
+    over_capacity = None
+    if new.program != current.program_id:
+        # Into another program: it must have room on the day (the clinical lead may override),
+        # and the bed held in the program left behind is freed.
+        over_capacity = census.check_capacity(
+            actor, program, new.start, data.over_capacity_reason, excluding=admission.id
+        )
+        census.free_bed(actor, admission.id, after[-2].end)
     current.ends_on = after[-2].end
     db.session.flush()  # the current segment is closed before the next opens (one open per episode)
     db.session.add(
@@ -135,6 +144,7 @@ def move(actor: User, admission_id: int, data: MoveInput) -> Admission:
             hospital_name=data.hospital_name,
             hospital_contact=data.hospital_contact,
             expected_transfer_on=data.expected_transfer_on,
+            over_capacity_reason=over_capacity,
             created_by_id=actor.id,
         )
     )
@@ -146,6 +156,10 @@ def move(actor: User, admission_id: int, data: MoveInput) -> Admission:
         admission.id,
         detail=f"{data.kind.value}: {current.level_of_care.value} -> {new.level.value}",
     )
+    if over_capacity is not None:
+        audit.record(
+            actor, AuditAction.OVER_CAPACITY_ALLOWED, "program", program.id, detail=f"admission {admission.id}"
+        )
     return admission
 
 
