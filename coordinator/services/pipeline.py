@@ -20,7 +20,7 @@ from coordinator.roles import Role
 from coordinator.rules import inquiry_lifecycle as lifecycle
 from coordinator.rules.errors import RuleError
 from coordinator.rules.inquiry_lifecycle import InquiryAction, InquiryStatus
-from coordinator.services import audit, census, clearance, patients, records, reminders
+from coordinator.services import audit, clearance, patients, records, reminders
 from coordinator.services.inquiries import add_activity
 
 ADMIT_DAYS_BACK = 30
@@ -131,6 +131,8 @@ def _admit(
         problems.append(problem("admit_date", "admit_date_out_of_window"))
     if problems:
         raise ValidationFailed(problems)
+    from coordinator.services import census  # census reads patients, which imports intake, which imports us
+
     over_capacity = census.check_capacity(actor, program, admit_date, over_capacity_reason)
     basis, override = _financial_clearance(actor, inquiry, program, admit_date, override_reason)
     patient = patients.patient_for_admission(actor, inquiry, patient_choice)

@@ -155,10 +155,9 @@ def close_waitlist_entry(program_id: int, entry_id: int):
 def program_beds(program_id: int):
     program = programs.load(program_id)
     form = BedForm() if request.method == "POST" else BedForm(formdata=None)
-    if request.method == "POST":
-        if form.validate_on_submit() and submit(form, census.add_bed, me(), program):
-            flash("Bed added.", "success")
-            return redirect(url_for("admin.program_beds", program_id=program.id))
+    if request.method == "POST" and form.validate_on_submit() and submit(form, census.add_bed, me(), program):
+        flash("Bed added.", "success")
+        return redirect(url_for("admin.program_beds", program_id=program.id))
     beds = census.beds_of(program.id, active_only=False)
     status = 400 if request.method == "POST" else 200
     return render_template("admin/program_beds.html", program=program, beds=beds, form=form), status
