@@ -21,6 +21,7 @@ from coordinator.models import Admission, CareSegment, Inquiry, MrnCounter, Pati
 from coordinator.rules import level_moves
 from coordinator.rules.mrn import format_mrn
 from coordinator.services import audit, episodes, inquiry_access, patient_access, records
+
 # `intake` as a module: intake imports pipeline, which imports this module.
 from coordinator.services import intake as _intake
 

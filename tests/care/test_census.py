@@ -127,7 +127,8 @@ def test_the_walk_through_census_on_each_date_and_the_freed_bed_offered(app, cli
             assert total(page).startswith(f"{expected} of"), (n, name)
             assert ("Dana Walker" in page) is bool(expected), (n, name)
         if program == "residential":
-            assert "North 1" in page and re.search(r"North 1</span>\s*<span><a[^>]*>Dana Walker", page)
+            page = board(client, ladder["residential"], day(n))
+            assert re.search(r"North 1</span>\s*<span><a[^>]*>Dana Walker", page), n
     for program_id in ladder.values():
         assert total(board(client, program_id, day(69))).startswith("0 of")
 
@@ -158,9 +159,6 @@ def test_a_bed_already_taken_is_refused_and_nothing_is_saved(app, client, case_m
         admit_directly(app, case_manager, make_inquiry(app, case_manager).id, ladder["php"], admit_date=day(0))
         for _ in range(2)
     ]
-    with app.app_context():
-        program = db.session.get(type(db.session.get(Bed, beds["North 1"])), beds["North 1"])
-        db.session.get(type(program), beds["North 1"])
     # Both in residential (capacity raised so that the moves are allowed).
     with app.app_context():
         from coordinator.models import Program
@@ -178,7 +176,10 @@ def test_a_bed_already_taken_is_refused_and_nothing_is_saved(app, client, case_m
             reason="Needs more structure",
         )
     url = f"/care/census/{ladder['residential']}/beds"
-    assert client.post_form(url, {"bed_id": str(beds["North 1"]), "episode_id": str(made[0]["episode"])}).status_code == 302
+    assert (
+        client.post_form(url, {"bed_id": str(beds["North 1"]), "episode_id": str(made[0]["episode"])}).status_code
+        == 302
+    )
     refused = client.post_form(url, {"bed_id": str(beds["North 1"]), "episode_id": str(made[1]["episode"])})
     assert refused.status_code == 400
     assert "North 1 is already taken by another patient" in refused.get_data(as_text=True)
@@ -208,15 +209,14 @@ def test_moving_into_a_full_program_is_refused_unless_the_clinical_lead_gives_a_
     assert "Residential North is full on" in refused.get_data(as_text=True)
     # The clinical lead is, by default, everyone in the clinician role.
     lead = create_user(Role.CLINICIAN)
+    client.logout()
     login_as(client, lead)
     without_reason = move(client, other["episode"], **data)
     assert without_reason.status_code == 400 and "give the reason for going over capacity" in without_reason.get_data(
         as_text=True
     )
     with app.app_context():
-        assert db.session.scalar(
-            sa.select(sa.func.count()).where(CareSegment.admission_id == other["episode"])
-        ) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).where(CareSegment.admission_id == other["episode"])) == 1
     allowed = move(client, other["episode"], **data, over_capacity_reason="Bed in the family room tonight")
     assert allowed.status_code == 302
     with app.app_context():
@@ -236,6 +236,7 @@ def test_a_restricted_patient_is_counted_but_not_named(app, client, case_manager
     page = board(client, ladder["php"])
     assert total(page).startswith("1 of") and "Quiet Exec" not in page
     assert "A patient you cannot see" in page
+    client.logout()
     login_as(client, owner)
     assert "Quiet Exec" in board(client, ladder["php"])
 
@@ -306,5 +307,6 @@ def test_unknown_programs_are_not_found(client, case_manager):
 
 def test_billing_and_admissions_do_not_see_the_census(app, client, create_user, ladder):
     for role in (Role.BILLING, Role.ADMISSIONS):
+        client.logout()
         login_as(client, create_user(role))
         assert client.get(f"/care/census/{ladder['residential']}").status_code == 403
