@@ -9,10 +9,10 @@ from coordinator.contracts.intake import NewInquiry
 from coordinator.contracts.pipeline import TaskInput
 from coordinator.roles import Role
 from tests.access_matrix import API_KEY, MATRIX, PUBLIC
+from tests.access_matrix_census import census_records
 from tests.fixtures.app import make_test_config
 from tests.fixtures.users import login_as
 from tests.support.billing_records import billing_records
-from tests.access_matrix_census import census_records
 from tests.support.care_records import care_records
 from tests.support.finance_records import finance_records
 from tests.support.insurance_records import insurance_records
