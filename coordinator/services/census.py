@@ -53,7 +53,7 @@ from coordinator.models import (
     WaitlistEntry,
 )
 from coordinator.roles import Role
-from coordinator.services import audit, clinical_lead, inquiry_access, patient_access, records
+from coordinator.services import audit, clinical_lead, inquiry_access, patient_access, records, reminders
 
 READERS = frozenset({Role.ADMIN, Role.CASE_MANAGER, Role.CLINICIAN})
 ROWS_CAP = 500  # people listed on one board (a program's capacity is at most 10,000)
@@ -412,6 +412,20 @@ def free_bed(actor: User, admission_id: int, last_day: date) -> Bed | None:
     return db.session.get(Bed, held.bed_id)
 
 
+def leave_program(actor: User, admission_id: int, program_id: int, last_day: date) -> None:
+    """The episode left the program after `last_day` (moved elsewhere or discharged): its bed is
+    freed, and if someone is first in line without an offer and a place is free, the case
+    managers are told (the reminder "a bed is free for the waitlist")."""
+    bed = free_bed(actor, admission_id, last_day)
+    first = first_waiting_without_offer(program_id)
+    if first is None:
+        return
+    program = db.session.get(Program, program_id)
+    if bed is None and (beds_of(program_id) or occupied(program_id, last_day + timedelta(days=1)) >= program.capacity):
+        return
+    reminders.bed_free_for(first.id, first.inquiry_id, bed.id if bed is not None else f"place-{admission_id}")
+
+
 # --- the waitlist ----------------------------------------------------------------------------------
 
 
@@ -532,6 +546,7 @@ def offer(actor: User, program: Program, entry_id: int, data: WaitlistOfferInput
         bed_id = None  # a program without named beds offers a place
     entry.offered_on, entry.offered_bed_id = today, bed_id
     db.session.flush()
+    reminders.waitlist_entry_settled(entry.id, "place offered")
     audit.record(actor, AuditAction.WAITLIST_OFFERED, "waitlist_entry", entry.id, detail=f"bed {bed_id}")
     return entry
 
@@ -542,6 +557,7 @@ def close_entry(actor: User, program: Program, entry_id: int, data: WaitlistOutc
     entry = _entry(program, entry_id)
     entry.outcome, entry.outcome_on, entry.outcome_by_id = data.outcome, today, actor.id
     db.session.flush()
+    reminders.waitlist_entry_settled(entry.id, f"waitlist entry {data.outcome.label.lower()}")
     audit.record(actor, AuditAction.WAITLIST_CLOSED, "waitlist_entry", entry.id, detail=data.outcome.value)
     return entry
 

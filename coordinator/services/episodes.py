@@ -113,7 +113,7 @@ def move(actor: User, admission_id: int, data: MoveInput) -> Admission:
         raise rule_failure(err).renamed(lambda field: _FIELDS.get(field, field)) from None
     current = segments[-1]
     if data.kind is MoveKind.DISCHARGE:
-        census.free_bed(actor, admission.id, data.on)
+        census.leave_program(actor, admission.id, current.program_id, data.on)
         current.ends_on = after[-1].end
         admission.status = AdmissionStatus.DISCHARGED
         admission.discharged_on, admission.discharge_kind = data.on, data.discharge_kind
@@ -129,7 +129,7 @@ def move(actor: User, admission_id: int, data: MoveInput) -> Admission:
         over_capacity = census.check_capacity(
             actor, program, new.start, data.over_capacity_reason, excluding=admission.id
         )
-        census.free_bed(actor, admission.id, after[-2].end)
+        census.leave_program(actor, admission.id, current.program_id, after[-2].end)
     current.ends_on = after[-2].end
     db.session.flush()  # the current segment is closed before the next opens (one open per episode)
     db.session.add(

@@ -22,6 +22,25 @@ branch_labels = None
 depends_on = None
 
 HELD = sa.text("ends_on IS NULL")
+OLD_KINDS = (
+    "first_contact_due",
+    "task_due",
+    "task_overdue",
+    "safety_flag",
+    "daily_digest",
+    "auth_review_due",
+    "auth_ending",
+    "installment_overdue",
+    "break_glass",
+    "new_inquiry",
+)
+NEW_KINDS = OLD_KINDS + ("waitlist_bed_free",)
+
+
+def _kind_type(values):
+    return sa.Enum(*values, name="reminder_kind", native_enum=False, create_constraint=True, length=32)
+
+
 WAITING = sa.text("outcome IS NULL")
 
 
@@ -128,9 +147,27 @@ def upgrade():
     with op.batch_alter_table("care_segment", schema=None) as batch_op:
         batch_op.add_column(sa.Column("over_capacity_reason", sa.String(length=1000), nullable=True))
     op.create_index("ix_care_segment_program_dates", "care_segment", ["program_id", "starts_on", "ends_on"])
+    with op.batch_alter_table("reminder", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("waitlist_entry_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_reminder_waitlist_entry_id_waitlist_entry"), "waitlist_entry", ["waitlist_entry_id"], ["id"]
+        )
+        batch_op.alter_column(
+            "kind", existing_type=_kind_type(OLD_KINDS), type_=_kind_type(NEW_KINDS), existing_nullable=False
+        )
 
 
 def downgrade():
+    gone = "SELECT id FROM reminder WHERE kind = 'waitlist_bed_free'"
+    op.execute(f"DELETE FROM reminder_delivery WHERE reminder_id IN ({gone})")
+    op.execute(f"DELETE FROM notification WHERE reminder_id IN ({gone})")
+    op.execute("DELETE FROM reminder WHERE kind = 'waitlist_bed_free'")
+    with op.batch_alter_table("reminder", schema=None) as batch_op:
+        batch_op.alter_column(
+            "kind", existing_type=_kind_type(NEW_KINDS), type_=_kind_type(OLD_KINDS), existing_nullable=False
+        )
+        batch_op.drop_constraint(batch_op.f("fk_reminder_waitlist_entry_id_waitlist_entry"), type_="foreignkey")
+        batch_op.drop_column("waitlist_entry_id")
     op.drop_index("ix_care_segment_program_dates", table_name="care_segment")
     with op.batch_alter_table("care_segment", schema=None) as batch_op:
         batch_op.drop_column("over_capacity_reason")

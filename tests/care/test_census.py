@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from coordinator.domain.care import LevelOfCare
 from coordinator.extensions import db
-from coordinator.models import AuditEvent, Bed, BedAssignment, CareSegment, WaitlistEntry
+from coordinator.models import AuditEvent, Bed, BedAssignment, CareSegment, Reminder, User, WaitlistEntry
 from coordinator.roles import Role
 from tests.fixtures.intake import make_inquiry, make_program
 from tests.fixtures.users import login_as
@@ -137,6 +137,17 @@ def test_the_walk_through_census_on_each_date_and_the_freed_bed_offered(app, cli
         held = db.session.scalars(sa.select(BedAssignment).where(BedAssignment.admission_id == a)).one()
         assert held.ends_on == day(29)
         entry = db.session.scalars(sa.select(WaitlistEntry)).one()
+    # The case managers were told at once that a bed is free for the first in line; nobody named.
+    with app.app_context():
+        from coordinator.outbox.compose import compose
+        from coordinator.outbox.recipients import recipients
+
+        reminder = db.session.scalars(sa.select(Reminder).where(Reminder.kind == "waitlist_bed_free")).one()
+        assert reminder.waitlist_entry_id == entry.id and reminder.status.value == "pending"
+        assert [u.id for u in recipients(reminder)] == [case_manager.id]
+        message = compose(reminder, db.session.get(User, case_manager.id))
+        assert message.path == f"/care/census/{ladder['residential']}/waitlist"
+        assert "Robin" not in repr(message) and "Residential North" not in repr(message)
     waitlist = client.get(f"/care/census/{ladder['residential']}/waitlist").get_data(as_text=True)
     assert "Robin Waits" in waitlist and "2 beds free" in waitlist
     offered = client.post_form(f"/care/census/{ladder['residential']}/waitlist/{entry.id}/offer", {"bed_id": ""})
@@ -144,6 +155,7 @@ def test_the_walk_through_census_on_each_date_and_the_freed_bed_offered(app, cli
     with app.app_context():
         entry = db.session.get(WaitlistEntry, entry.id)
         assert entry.offered_on == TODAY and entry.offered_bed_id == beds["North 1"]
+        assert db.session.get(Reminder, reminder.id).status.value == "cancelled"  # offered: no longer wanted
         actions = db.session.scalars(sa.select(AuditEvent.action)).all()
     for action in ("bed_assigned", "bed_freed", "waitlist_added", "waitlist_offered", "census_board_viewed"):
         assert action in actions, action
