@@ -322,3 +322,31 @@ def test_billing_and_admissions_do_not_see_the_census(app, client, create_user, 
         client.logout()
         login_as(client, create_user(role))
         assert client.get(f"/care/census/{ladder['residential']}").status_code == 403
+
+
+def test_admitting_into_a_full_program_is_refused_unless_the_clinical_lead_gives_a_reason(
+    app, client, case_manager, create_user, ladder
+):
+    from coordinator.models import Admission
+    from coordinator.services.settings import CLINICAL_LEAD_USER, set_value
+    from tests.care.helpers import admission_of, admit, ready_to_admit
+
+    admit_directly(app, case_manager, make_inquiry(app, case_manager).id, ladder["residential"], day(0))
+    inquiry = make_inquiry(app, case_manager, assigned_to_id=case_manager.id)
+    ready_to_admit(app, inquiry.id)
+    refused = admit(client, inquiry.id, ladder["residential"], TODAY, patient_choice="new")
+    assert refused.status_code == 400 and "Residential North is full on" in refused.get_data(as_text=True)
+    assert admission_of(app, inquiry.id) is None
+    with app.app_context():
+        set_value(db.session.get(User, case_manager.id), CLINICAL_LEAD_USER, str(case_manager.id))
+        db.session.commit()
+    still = admit(client, inquiry.id, ladder["residential"], TODAY, patient_choice="new")
+    assert still.status_code == 400 and "give the reason for going over capacity" in still.get_data(as_text=True)
+    allowed = admit(
+        client, inquiry.id, ladder["residential"], TODAY, patient_choice="new", over_capacity_reason="Crisis bed"
+    )
+    assert allowed.status_code == 302
+    with app.app_context():
+        admission = db.session.scalars(sa.select(Admission).where(Admission.inquiry_id == inquiry.id)).one()
+        first = db.session.scalars(sa.select(CareSegment).where(CareSegment.admission_id == admission.id)).one()
+        assert first.over_capacity_reason == "Crisis bed"
