@@ -418,10 +418,7 @@ def leave_program(actor: User, admission_id: int, program_id: int, last_day: dat
     managers are told (the reminder "a bed is free for the waitlist")."""
     bed = free_bed(actor, admission_id, last_day)
     first = first_waiting_without_offer(program_id)
-    if first is None:
-        return
-    program = db.session.get(Program, program_id)
-    if bed is None and (beds_of(program_id) or occupied(program_id, last_day + timedelta(days=1)) >= program.capacity):
+    if first is None or not _has_room(db.session.get(Program, program_id), last_day + timedelta(days=1)):
         return
     reminders.bed_free_for(first.id, first.inquiry_id, bed.id if bed is not None else f"place-{admission_id}")
 
@@ -520,6 +517,13 @@ def free_bed_ids(program_id: int) -> list[int]:
     )
 
 
+def _has_room(program: Program, day: date) -> bool:
+    """A place to offer on `day`: under capacity and, when the program names its beds, one free."""
+    if occupied(program.id, day) >= program.capacity:
+        return False
+    return bool(free_bed_ids(program.id)) or not beds_of(program.id)
+
+
 def offer(actor: User, program: Program, entry_id: int, data: WaitlistOfferInput, today: date) -> WaitlistEntry:
     """Offer a free bed (the first free one unless chosen) to the first in line; audited."""
     require_manager(actor)
@@ -533,6 +537,19 @@ def offer(actor: User, program: Program, entry_id: int, data: WaitlistOfferInput
     )
     if first != entry.id:
         raise ValidationFailed([problem(None, "waitlist_not_first")])
+    if occupied(program.id, today) >= program.capacity:
+        raise ValidationFailed(
+            [
+                problem(
+                    "bed_id",
+                    "census_program_full",
+                    program=program.name,
+                    day=f"{today:%d %B %Y}",
+                    occupied=occupied(program.id, today),
+                    capacity=program.capacity,
+                )
+            ]
+        )
     free = free_bed_ids(program.id)
     if data.bed_id is not None:
         if data.bed_id not in free:
@@ -540,7 +557,7 @@ def offer(actor: User, program: Program, entry_id: int, data: WaitlistOfferInput
         bed_id = data.bed_id
     elif free:
         bed_id = free[0]
-    elif beds_of(program.id) or occupied(program.id, today) >= program.capacity:
+    elif beds_of(program.id):
         raise ValidationFailed([problem("bed_id", "waitlist_no_free_bed")])
     else:
         bed_id = None  # a program without named beds offers a place

@@ -113,25 +113,26 @@ def move(actor: User, admission_id: int, data: MoveInput) -> Admission:
         raise rule_failure(err).renamed(lambda field: _FIELDS.get(field, field)) from None
     current = segments[-1]
     if data.kind is MoveKind.DISCHARGE:
-        census.leave_program(actor, admission.id, current.program_id, data.on)
         current.ends_on = after[-1].end
         admission.status = AdmissionStatus.DISCHARGED
         admission.discharged_on, admission.discharge_kind = data.on, data.discharge_kind
         admission.discharge_reason, admission.discharged_by_id = data.reason, actor.id
         db.session.flush()
+        census.leave_program(actor, admission.id, current.program_id, data.on)
         audit.record(actor, AuditAction.EPISODE_DISCHARGED, "admission", admission.id, detail=data.discharge_kind.value)
         return admission
     new = after[-1]
     over_capacity = None
     if new.program != current.program_id:
-        # Into another program: it must have room on the day (the clinical lead may override),
-        # and the bed held in the program left behind is freed.
+        # Into another program: it must have room on the day (the clinical lead may override).
         over_capacity = census.check_capacity(
             actor, program, new.start, data.over_capacity_reason, excluding=admission.id
         )
-        census.leave_program(actor, admission.id, current.program_id, after[-2].end)
     current.ends_on = after[-2].end
     db.session.flush()  # the current segment is closed before the next opens (one open per episode)
+    if new.program != current.program_id:
+        # The bed held in the program left behind is freed; the waitlist hears of the place.
+        census.leave_program(actor, admission.id, current.program_id, after[-2].end)
     db.session.add(
         CareSegment(
             admission_id=admission.id,
