@@ -350,3 +350,36 @@ def test_admitting_into_a_full_program_is_refused_unless_the_clinical_lead_gives
         admission = db.session.scalars(sa.select(Admission).where(Admission.inquiry_id == inquiry.id)).one()
         first = db.session.scalars(sa.select(CareSegment).where(CareSegment.admission_id == admission.id)).one()
         assert first.over_capacity_reason == "Crisis bed"
+
+
+def test_a_discharge_frees_the_bed_and_tells_the_waitlist(app, client, case_manager, ladder, beds):
+    made = admit_directly(app, case_manager, make_inquiry(app, case_manager).id, ladder["residential"], day(0))
+    url = f"/care/census/{ladder['residential']}"
+    assert client.post_form(f"{url}/beds", {"bed_id": str(beds["North 2"]), "episode_id": str(made["episode"])})
+    waiting = make_inquiry(app, case_manager, assigned_to_id=case_manager.id)
+    assert client.post_form(f"{url}/waitlist", {"inquiry_id": str(waiting.id)}).status_code == 302
+    page = board(client, ladder["residential"])
+    assert re.search(r"North 2</span>\s*<span><a", page)
+    out = move(client, made["episode"], kind="discharge", on=TODAY.isoformat(), discharge_kind="planned", reason="Done")
+    assert out.status_code == 302
+    with app.app_context():
+        assert db.session.scalars(sa.select(BedAssignment.ends_on)).one() == TODAY
+        assert db.session.scalars(sa.select(Reminder.kind).where(Reminder.waitlist_entry_id.is_not(None))).all() == [
+            "waitlist_bed_free"
+        ]
+    # Today still counts the discharge day; tomorrow the bed is free.
+    assert total(board(client, ladder["residential"], TODAY + timedelta(days=1))).startswith("0 of")
+
+
+def test_administrators_name_beds_once_per_program(app, client, create_user, ladder):
+    client.logout()
+    login_as(client, create_user(Role.ADMIN))
+    url = f"/admin/programs/{ladder['residential']}/beds"
+    assert client.post_form(url, {"name": "East 1"}).status_code == 302
+    again = client.post_form(url, {"name": "east 1"})
+    assert again.status_code == 400 and "already has a bed of that name" in again.get_data(as_text=True)
+    assert client.post_form(url, {"name": "x" * 100_000}).status_code == 400
+    with app.app_context():
+        assert db.session.scalars(sa.select(Bed.name).where(Bed.program_id == ladder["residential"])).all() == [
+            "East 1"
+        ]
