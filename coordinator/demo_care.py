@@ -1,19 +1,24 @@
 """Demo data for the care half (never run in production): patients whose episodes show the
 partner-hospital detox, the step-down chain to virtual IOP with discharge and aftercare, a
-patient in residential now, and a returning patient with two episodes."""
+patient in residential now (in a named bed), a returning patient with two episodes, and the
+residential waitlist."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+import sqlalchemy as sa
+
+from coordinator.clock import clinic_today
 from coordinator.contracts.care import AsamAssessmentInput, MoveInput, PlacementDecisionInput
+from coordinator.contracts.census import BedAssignmentInput, BedInput, WaitlistInput
 from coordinator.contracts.intake import StaffInquiry
 from coordinator.domain.care import LevelOfCare
 from coordinator.domain.intake import Channel
 from coordinator.extensions import db
-from coordinator.models import Admission, Inquiry, Program, User
+from coordinator.models import Admission, Inquiry, Patient, Program, User
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.services import episodes, intake, patients, placement
+from coordinator.services import census, episodes, intake, patients, placement
 
 # Very high MME (80 mg oxycodone three times a day: 360 MME/day) and heart disease: detox first.
 SPOUSE_CALL = {
@@ -149,5 +154,38 @@ def seed_care(users: dict[str, User], programs: list[Program], today: date) -> i
         caller_relationship="self",
         caller_phone="+1 503 555 7003",
     )
-    _admit(desk, again, iop, today - timedelta(days=3), choice=str(earlier.patient_id))
+    readmitted = _admit(desk, again, iop, today - timedelta(days=3), choice=str(earlier.patient_id))
+    seed_beds_and_waitlist(users, residential, current, readmitted)
     return 4
+
+
+def seed_beds_and_waitlist(users: dict[str, User], residential: Program, occupant: Admission, waiting: Admission):
+    """Named beds in residential (Grace in the first), and its waitlist: an inquiry offered a
+    place and Tomas, in IOP, waiting to step up."""
+    admin = users["admin@demo.coordinator.test"]
+    manager = users["casemanager@demo.coordinator.test"]
+    beds = [census.add_bed(admin, residential, BedInput.parse({"name": f"Riverside {n}"})) for n in range(1, 7)]
+    census.assign_bed(
+        manager,
+        residential,
+        BedAssignmentInput.parse({"bed_id": str(beds[0].id), "episode_id": str(occupant.id)}),
+        clinic_today(),
+    )
+    offered = db.session.scalar(
+        sa.select(Inquiry.id)
+        .where(Inquiry.status == InquiryStatus.PLACEMENT_OFFERED, Inquiry.is_restricted.is_(False))
+        .order_by(Inquiry.id)
+        .limit(1)
+    )
+    if offered is not None:
+        census.add_to_waitlist(manager, residential, WaitlistInput.parse({"inquiry_id": str(offered)}))
+    census.add_to_waitlist(
+        manager,
+        residential,
+        WaitlistInput.parse(
+            {
+                "mrn": db.session.get(Patient, waiting.patient_id).mrn,
+                "note": "In IOP; the team wants a step up when a bed frees.",
+            }
+        ),
+    )

@@ -29,13 +29,18 @@ NAVIGATION = [
     ),
     ("Pipeline board", "board.index", ("board.index",)),
     ("Patients", "care.patients_list", ("care.patients_list", "care.patient")),
+    ("Census", "care.census_index", ("care.census_index", "care.census_board", "care.waitlist_page")),
     ("Phone inquiry", "inquiries.new", ("inquiries.new",)),
     ("Billing", "finance.index", ("finance.index",)),
 ]
 # Administration lives under one "Admin" menu so the bar stays on one line.
 ADMIN_NAVIGATION = [
     ("Users", "admin.users", ("admin.users", "admin.new_user", "admin.edit_user", "admin.reset_password")),
-    ("Programs", "admin.programs_list", ("admin.programs_list", "admin.new_program", "admin.edit_program")),
+    (
+        "Programs",
+        "admin.programs_list",
+        ("admin.programs_list", "admin.new_program", "admin.edit_program", "admin.program_beds"),
+    ),
     (
         "Fee schedules",
         "admin.fee_schedules_list",

@@ -201,7 +201,8 @@ def _merge(*tables: dict) -> None:
 # Areas with many endpoints keep their rows in their own module.
 from tests.access_matrix_billing import BILLING_MATRIX  # noqa: E402
 from tests.access_matrix_care import CARE_MATRIX  # noqa: E402
+from tests.access_matrix_census import CENSUS_MATRIX  # noqa: E402
 from tests.access_matrix_finance import FINANCE_MATRIX  # noqa: E402
 from tests.access_matrix_insurance import INSURANCE_MATRIX  # noqa: E402
 
-_merge(FINANCE_MATRIX, INSURANCE_MATRIX, BILLING_MATRIX, CARE_MATRIX)
+_merge(FINANCE_MATRIX, INSURANCE_MATRIX, BILLING_MATRIX, CARE_MATRIX, CENSUS_MATRIX)

@@ -83,6 +83,8 @@ class MoveInput(Contract):
     hospital_name: values.text(HOSPITAL_NAME_LIMIT)
     hospital_contact: values.text(HOSPITAL_CONTACT_LIMIT)
     expected_transfer_on: values.day(what="expected transfer date")
+    # The clinical lead's reason for moving someone into a full program (services/census.py).
+    over_capacity_reason: values.text(REASON_LIMIT, multiline=True)
 
 
 class PatientFilter(Contract):

@@ -48,6 +48,8 @@ class TransitionInput(Contract):
     program_id: values.record_id(what="program")
     admit_date: values.day(what="admission date")
     override_reason: values.text(REASON_LIMIT, multiline=True)
+    # The clinical lead's reason for admitting into a full program (services/census.py).
+    over_capacity_reason: values.text(REASON_LIMIT, multiline=True)
     # Admitting: "new" for a new patient, or the id of the returning patient staff confirmed.
     patient_choice: values.text(12)
 

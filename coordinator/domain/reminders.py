@@ -18,6 +18,7 @@ class ReminderKind(LabelledStrEnum):
     INSTALLMENT_OVERDUE = "installment_overdue", "Installment overdue"
     BREAK_GLASS = "break_glass", "Emergency access granted (break the glass)"
     NEW_INQUIRY = "new_inquiry", "New web or API inquiry (tells the admissions desk at once)"
+    WAITLIST_BED_FREE = "waitlist_bed_free", "A bed is free and someone is waiting for it"
 
 
 class DeliveryChannel(LabelledStrEnum):

@@ -12,6 +12,7 @@ from coordinator.models.billing import (
     Quote,
 )
 from coordinator.models.care import AsamAssessment, CareSegment, MrnCounter, Patient, PlacementDecision
+from coordinator.models.census import Bed, BedAssignment, WaitlistEntry, WaitlistOutcome
 from coordinator.models.insurance import (
     Authorization,
     AuthorizationReview,
@@ -38,6 +39,10 @@ from coordinator.models.users import RecoveryCode, User, UserSession
 __all__ = [
     "AsamAssessment",
     "CareSegment",
+    "Bed",
+    "BedAssignment",
+    "WaitlistEntry",
+    "WaitlistOutcome",
     "MrnCounter",
     "Patient",
     "PlacementDecision",

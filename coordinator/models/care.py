@@ -161,6 +161,7 @@ class CareSegment(Base):
         sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
         sa.Index("ix_care_segment_admission_start", "admission_id", "starts_on"),
         sa.Index("ix_care_segment_level_dates", "level_of_care", "starts_on", "ends_on"),
+        sa.Index("ix_care_segment_program_dates", "program_id", "starts_on", "ends_on"),
         sa.Index("uq_care_segment_one_open", "admission_id", unique=True, postgresql_where=_OPEN, sqlite_where=_OPEN),
     )
 
@@ -178,6 +179,8 @@ class CareSegment(Base):
     hospital_name: Mapped[str | None] = mapped_column(sa.String(160))
     hospital_contact: Mapped[str | None] = mapped_column(sa.String(200))
     expected_transfer_on: Mapped[date | None] = mapped_column(sa.Date)
+    # Moved into a full program: the clinical lead allowed it, with this reason.
+    over_capacity_reason: Mapped[str | None] = mapped_column(sa.String(1000))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from coordinator.clock import clinic_zone
 from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
-from coordinator.models import BreakGlassAccess, FollowUpTask, Reminder, Screening, User
+from coordinator.models import BreakGlassAccess, FollowUpTask, Reminder, Screening, User, WaitlistEntry
 from coordinator.outbox.channels import Message
 from coordinator.outbox.recipients import BILLING_KINDS, Batch, overdue_count
 from coordinator.roles import Role
@@ -56,6 +56,16 @@ def compose(reminder: Reminder, user: User, batch: Batch | None = None) -> Messa
             "Same-day clinical review needed",
             f"A screening on inquiry #{screening.inquiry_id} needs same-day clinical review.",
             f"/screening/inquiry/{screening.inquiry_id}/{screening.id}",
+        )
+    if kind is ReminderKind.WAITLIST_BED_FREE:
+        entry = db.session.get(WaitlistEntry, reminder.waitlist_entry_id)
+        return Message(
+            "Coordinator: a bed is free for someone on a waitlist",
+            "A place is free in a program and someone is first in line on its waitlist. "
+            "Please open the waitlist in Coordinator to offer it.",
+            "Bed free for the waitlist",
+            "A place is free and someone is first in line: offer it.",
+            f"/care/census/{entry.program_id}/waitlist",
         )
     if kind in BILLING_KINDS:
         return _compose_billing(reminder)

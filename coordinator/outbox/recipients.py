@@ -26,6 +26,7 @@ from coordinator.models import (
     Reminder,
     Screening,
     User,
+    WaitlistEntry,
     utcnow,
 )
 from coordinator.roles import Role
@@ -119,6 +120,10 @@ def resolved_because(reminder: Reminder, batch: Batch | None = None) -> str | No
             return "superseded by the overdue reminder"  # caught up late: say it once
     if reminder.kind in (ReminderKind.AUTH_REVIEW_DUE, ReminderKind.AUTH_ENDING):
         return _authorization_resolved(reminder)
+    if reminder.kind is ReminderKind.WAITLIST_BED_FREE:
+        entry = db.session.get(WaitlistEntry, reminder.waitlist_entry_id)
+        if entry is None or entry.outcome is not None or entry.offered_on is not None:
+            return "place offered or waitlist entry closed"
     if reminder.kind is ReminderKind.INSTALLMENT_OVERDUE:
         installment = db.session.get(Installment, reminder.installment_id)
         if installment is None or not plan_status.installment_unpaid(installment):
@@ -172,6 +177,8 @@ def _candidates(reminder: Reminder, in_role) -> list[User]:
         return in_role(Role.BILLING) or in_role(Role.ADMIN)
     if reminder.kind is ReminderKind.BREAK_GLASS:
         return break_glass_watchers(reminder, in_role)
+    if reminder.kind is ReminderKind.WAITLIST_BED_FREE:
+        return in_role(Role.CASE_MANAGER) or in_role(Role.ADMIN)
     return []
 
 

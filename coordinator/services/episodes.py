@@ -26,7 +26,7 @@ from coordinator.roles import Role
 from coordinator.rules import level_moves
 from coordinator.rules.errors import RuleError
 from coordinator.rules.level_moves import MoveKind
-from coordinator.services import audit, clinical_lead, records
+from coordinator.services import audit, census, clinical_lead, records
 
 MOVERS = frozenset({Role.CASE_MANAGER, Role.CLINICIAN})
 
@@ -120,11 +120,21 @@ def move(actor: User, admission_id: int, data: MoveInput) -> Admission:
         admission.discharged_on, admission.discharge_kind = data.on, data.discharge_kind
         admission.discharge_reason, admission.discharged_by_id = data.reason, actor.id
         db.session.flush()
+        census.leave_program(actor, admission.id, current.program_id, data.on)
         audit.record(actor, AuditAction.EPISODE_DISCHARGED, "admission", admission.id, detail=data.discharge_kind.value)
         return admission
     new = after[-1]
+    over_capacity = None
+    if new.program != current.program_id:
+        # Into another program: it must have room on the day (the clinical lead may override).
+        over_capacity = census.check_capacity(
+            actor, program, new.start, data.over_capacity_reason, excluding=admission.id
+        )
     current.ends_on = after[-2].end
     db.session.flush()  # the current segment is closed before the next opens (one open per episode)
+    if new.program != current.program_id:
+        # The bed held in the program left behind is freed; the waitlist hears of the place.
+        census.leave_program(actor, admission.id, current.program_id, after[-2].end)
     db.session.add(
         CareSegment(
             admission_id=admission.id,
@@ -137,6 +147,7 @@ def move(actor: User, admission_id: int, data: MoveInput) -> Admission:
             hospital_name=data.hospital_name,
             hospital_contact=data.hospital_contact,
             expected_transfer_on=data.expected_transfer_on,
+            over_capacity_reason=over_capacity,
             created_by_id=actor.id,
         )
     )
@@ -148,6 +159,10 @@ def move(actor: User, admission_id: int, data: MoveInput) -> Admission:
         admission.id,
         detail=f"{data.kind.value}: {current.level_of_care.value} -> {new.level.value}",
     )
+    if over_capacity is not None:
+        audit.record(
+            actor, AuditAction.OVER_CAPACITY_ALLOWED, "program", program.id, detail=f"admission {admission.id}"
+        )
     return admission
 
 

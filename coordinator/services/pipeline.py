@@ -55,6 +55,7 @@ def transition(actor: User, inquiry: Inquiry, data: TransitionInput) -> InquiryS
         admit_date=data.admit_date,
         override_reason=data.override_reason,
         patient_choice=data.patient_choice,
+        over_capacity_reason=data.over_capacity_reason,
     )
 
 
@@ -69,6 +70,7 @@ def move(
     admit_date: date | None = None,
     override_reason: str | None = None,
     patient_choice: str | None = None,
+    over_capacity_reason: str | None = None,
 ) -> InquiryStatus:
     """The move itself, for `transition` and for the services that move an inquiry on their own
     (a reached call records contact); the caller commits."""
@@ -80,7 +82,9 @@ def move(
         raise ValidationFailed(list(err.errors)) from None
     admission = None
     if act is InquiryAction.ADMIT:
-        admission = _admit(actor, inquiry, program_id, admit_date, override_reason, patient_choice)
+        admission = _admit(
+            actor, inquiry, program_id, admit_date, override_reason, patient_choice, over_capacity_reason
+        )
     previous = inquiry.status
     now = utcnow()
     inquiry.status, inquiry.status_changed_at = target, now
@@ -111,7 +115,9 @@ def move(
     return target
 
 
-def _admit(actor: User, inquiry: Inquiry, program_id, admit_date, override_reason, patient_choice) -> Admission:
+def _admit(
+    actor: User, inquiry: Inquiry, program_id, admit_date, override_reason, patient_choice, over_capacity_reason=None
+) -> Admission:
     """Admit: the patient (new, or the returning person staff confirmed), the episode and its
     first level-of-care segment."""
     problems = []
@@ -125,6 +131,9 @@ def _admit(actor: User, inquiry: Inquiry, program_id, admit_date, override_reaso
         problems.append(problem("admit_date", "admit_date_out_of_window"))
     if problems:
         raise ValidationFailed(problems)
+    from coordinator.services import census  # census reads patients, which imports intake, which imports us
+
+    over_capacity = census.check_capacity(actor, program, admit_date, over_capacity_reason)
     basis, override = _financial_clearance(actor, inquiry, program, admit_date, override_reason)
     patient = patients.patient_for_admission(actor, inquiry, patient_choice)
     admission = Admission(
@@ -140,7 +149,11 @@ def _admit(actor: User, inquiry: Inquiry, program_id, admit_date, override_reaso
     admission.program = program
     db.session.add(admission)
     db.session.flush()
-    patients.open_first_segment(actor, admission, program)
+    patients.open_first_segment(actor, admission, program).over_capacity_reason = over_capacity
+    if over_capacity is not None:
+        audit.record(
+            actor, AuditAction.OVER_CAPACITY_ALLOWED, "program", program.id, detail=f"admission {admission.id}"
+        )
     audit.record(
         actor,
         AuditAction.ADMISSION_CREATED,

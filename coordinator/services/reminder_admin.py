@@ -52,6 +52,7 @@ SUMMARIES = {
     ReminderKind.INSTALLMENT_OVERDUE: "A payment-plan installment is unpaid after its due date",
     ReminderKind.BREAK_GLASS: "Someone broke the glass on a restricted record",
     ReminderKind.NEW_INQUIRY: "A new web or API inquiry arrived",
+    ReminderKind.WAITLIST_BED_FREE: "A bed is free and someone is first in line on the waitlist",
 }
 
 # Who receives a reminder with no named recipient (outbox/recipients.recipients).
@@ -63,6 +64,7 @@ RECIPIENT_RULES = {
     ReminderKind.INSTALLMENT_OVERDUE: "The billing team",
     ReminderKind.BREAK_GLASS: "Administrators and the record's assignee",
     ReminderKind.NEW_INQUIRY: "The admissions users on duty (else the admissions team) and the assignee",
+    ReminderKind.WAITLIST_BED_FREE: "The case managers (else administrators)",
 }
 
 

@@ -49,6 +49,7 @@ def schedule(
     authorization_id: int | None = None,
     installment_id: int | None = None,
     break_glass_id: int | None = None,
+    waitlist_entry_id: int | None = None,
 ) -> Reminder:
     """Add a reminder to the caller's transaction, or return the one with the same key.
 
@@ -68,6 +69,7 @@ def schedule(
         "authorization_id": authorization_id,
         "installment_id": installment_id,
         "break_glass_id": break_glass_id,
+        "waitlist_entry_id": waitlist_entry_id,
         "status": ReminderStatus.PENDING,
         "attempts": 0,
     }
@@ -281,3 +283,20 @@ def schedule_daily_digests(now: datetime, zone) -> int:
             schedule(ReminderKind.DAILY_DIGEST, now, key, recipient_user_id=user_id)
             created += 1
     return created
+
+
+def bed_free_for(entry_id: int, inquiry_id: int | None, bed_key: object) -> Reminder:
+    """A place is free in a program and `entry_id` is first in line without an offer: the case
+    managers hear of it now. The caller commits."""
+    return schedule(
+        ReminderKind.WAITLIST_BED_FREE,
+        utcnow(),
+        f"waitlist-bed-free-{entry_id}-{bed_key}",
+        inquiry_id=inquiry_id,
+        waitlist_entry_id=entry_id,
+    )
+
+
+def waitlist_entry_settled(entry_id: int, reason: str) -> int:
+    """The entry was offered a place or left the waitlist: its bed-free reminders are not wanted."""
+    return _cancel_where(reason, Reminder.waitlist_entry_id == entry_id)

@@ -9,6 +9,7 @@ from coordinator.contracts.intake import NewInquiry
 from coordinator.contracts.pipeline import TaskInput
 from coordinator.roles import Role
 from tests.access_matrix import API_KEY, MATRIX, PUBLIC
+from tests.access_matrix_census import census_records
 from tests.fixtures.app import make_test_config
 from tests.fixtures.users import login_as
 from tests.support.billing_records import billing_records
@@ -70,7 +71,7 @@ def matrix_records(app, create_user):
     records.update(_screening_records(app, other, records["inquiry"]))
     records.update(_api_records(app, other))
     records.update(_reminder_records(app, other, records["inquiry"]))
-    for build in (finance_records, insurance_records, billing_records, care_records):
+    for build in (finance_records, insurance_records, billing_records, care_records, census_records):
         records.update(build(app, other, records["inquiry"]))
     return records
 

@@ -2,4 +2,6 @@ from flask import Blueprint
 
 bp = Blueprint("care", __name__)
 
-from coordinator.blueprints.care import views  # noqa: E402,F401
+# `views` first: it loads the patient services before the census views load the admin blueprint.
+from coordinator.blueprints.care import views  # noqa: E402,F401,I001
+from coordinator.blueprints.care import census_views  # noqa: E402,F401,I001

@@ -69,6 +69,9 @@ class MoveForm(ContractForm):
     hospital_name = text_input("Partner hospital", HOSPITAL_NAME_LIMIT)
     hospital_contact = text_input("Hospital contact (name, phone)", HOSPITAL_CONTACT_LIMIT)
     expected_transfer_on = date_input("Expected transfer into the program")
+    over_capacity_reason = TextAreaField(
+        "Reason for going over capacity (clinical lead only)", render_kw={"maxlength": REASON_LIMIT, "rows": 2}
+    )
 
 
 class PatientFilterForm(FlaskForm):

@@ -155,6 +155,7 @@ class TransitionForm(ContractForm):
     program_id = SelectField("Program", choices=[], validate_choice=False)
     admit_date = date_input("Admission date")
     override_reason = _area("Reason to admit without financial clearance (administrators)", pipeline.REASON_LIMIT, 2)
+    over_capacity_reason = _area("Reason to admit into a full program (the clinical lead)", pipeline.REASON_LIMIT, 2)
     patient_choice = RadioField("Is this a returning patient?", choices=[], validate_choice=False)
 
 
