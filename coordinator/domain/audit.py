@@ -150,3 +150,10 @@ class AuditAction(LabelledStrEnum):
     PATIENT_OPENED_FOR_MOVE = "patient_opened_for_move", "Patient opened for a level-of-care move"
     LEVEL_OF_CARE_MOVED = "level_of_care_moved", "Level of care changed"
     EPISODE_DISCHARGED = "episode_discharged", "Episode discharged"
+    PATIENT_OPENED_FOR_PLANNED_DISCHARGE = (
+        "patient_opened_for_planned_discharge",
+        "Patient opened to set the planned discharge date",
+    )
+    PLANNED_DISCHARGE_SET = "planned_discharge_set", "Planned discharge date set"
+    EPISODE_READ_BY_API = "episode_read_by_api", "Episode's current level read through the API"
+    EPISODE_REFUSED_TO_API = "episode_refused_to_api", "Restricted episode refused to an API client"

@@ -41,6 +41,8 @@ class Reminder(Base):
     authorization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("authorization.id"), index=True)
     installment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("installment.id"), index=True)
     break_glass_id: Mapped[int | None] = mapped_column(sa.ForeignKey("break_glass_access.id"))
+    # The episode of care a level-of-care reminder is about (migration 0021).
+    admission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("admission.id"), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(300))
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

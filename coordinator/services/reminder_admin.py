@@ -52,6 +52,9 @@ SUMMARIES = {
     ReminderKind.INSTALLMENT_OVERDUE: "A payment-plan installment is unpaid after its due date",
     ReminderKind.BREAK_GLASS: "Someone broke the glass on a restricted record",
     ReminderKind.NEW_INQUIRY: "A new web or API inquiry arrived",
+    ReminderKind.LEVEL_REVIEW_DUE: "An episode's level-of-care review is due",
+    ReminderKind.TRANSFER_NOT_RECORDED: "A transfer from the partner hospital was expected and not recorded",
+    ReminderKind.DISCHARGE_PLANNING_DUE: "An episode needs discharge planning (authorization or planned stay ending)",
 }
 
 # Who receives a reminder with no named recipient (outbox/recipients.recipients).
@@ -63,6 +66,9 @@ RECIPIENT_RULES = {
     ReminderKind.INSTALLMENT_OVERDUE: "The billing team",
     ReminderKind.BREAK_GLASS: "Administrators and the record's assignee",
     ReminderKind.NEW_INQUIRY: "The admissions users on duty (else the admissions team) and the assignee",
+    ReminderKind.LEVEL_REVIEW_DUE: "The case managers and the clinical lead",
+    ReminderKind.TRANSFER_NOT_RECORDED: "The case managers",
+    ReminderKind.DISCHARGE_PLANNING_DUE: "The case managers",
 }
 
 

@@ -49,6 +49,7 @@ def schedule(
     authorization_id: int | None = None,
     installment_id: int | None = None,
     break_glass_id: int | None = None,
+    admission_id: int | None = None,
 ) -> Reminder:
     """Add a reminder to the caller's transaction, or return the one with the same key.
 
@@ -68,6 +69,7 @@ def schedule(
         "authorization_id": authorization_id,
         "installment_id": installment_id,
         "break_glass_id": break_glass_id,
+        "admission_id": admission_id,
         "status": ReminderStatus.PENDING,
         "attempts": 0,
     }
@@ -104,6 +106,9 @@ def _cancel_where(reason: str, *conditions) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+cancel_where = _cancel_where  # for the episode's reminders (services/care_reminders.py)
 
 
 # --- hooks called by the domain services -------------------------------------------------------

@@ -13,7 +13,11 @@ from coordinator.blueprints.clinic import me
 from coordinator.blueprints.forms import ContractForm, submit, text_input
 from coordinator.contracts.clinic_details import SETTING_LIMIT, ClinicDetailsInput
 from coordinator.roles import Role
+from coordinator.rules.care_reminders import DEFAULT_REVIEW_DAYS
+from coordinator.rules.placement_thresholds import PlacementThresholds
 from coordinator.services import clinic_details, clinical_lead, speed_to_lead
+
+REVIEW_DEFAULTS = {f"review_days_{level.value}": days for level, days in DEFAULT_REVIEW_DAYS.items()}
 
 
 def _area(label: str, description: str) -> TextAreaField:
@@ -35,9 +39,11 @@ class ClinicDetailsForm(ContractForm):
     )
 
 
-def settings_page(clinic_form: ClinicDetailsForm | None = None, lead_form=None, status: int = 200):
+def settings_page(clinic_form: ClinicDetailsForm | None = None, lead_form=None, status: int = 200, care_form=None):
     """The settings page with its forms (a failed one shown with its problems): the clinical lead,
-    the clinic's details and the round-robin of new inquiries."""
+    the clinic's details, the round-robin of new inquiries and the care settings."""
+    from coordinator.blueprints.admin.care_settings import CareSettingsForm  # noqa: PLC0415 (it imports this)
+
     lead_form = lead_form or ClinicalLeadForm.for_lead(
         clinical_lead.current(), clinical_lead.candidates(), submitted=False
     )
@@ -51,6 +57,9 @@ def settings_page(clinic_form: ClinicDetailsForm | None = None, lead_form=None, 
         round_robin=speed_to_lead.round_robin_enabled(),
         round_robin_form=RoundRobinForm(formdata=None),
         on_duty=speed_to_lead.on_duty_users(),
+        care_form=care_form or CareSettingsForm.current(),
+        threshold_defaults={s.key: s for s in PlacementThresholds.defaults().settings()},
+        review_defaults=REVIEW_DEFAULTS,
     ), status
 
 

@@ -12,14 +12,23 @@ from flask import flash, redirect, render_template, request, url_for
 
 from coordinator import security
 from coordinator.blueprints.care import bp
-from coordinator.blueprints.care.forms import AssessmentForm, DecisionForm, MoveForm
+from coordinator.blueprints.care.forms import AssessmentForm, DecisionForm, MoveForm, PlannedDischargeForm
 from coordinator.blueprints.clinic import me
 from coordinator.blueprints.forms import submit
 from coordinator.clock import clinic_today
 from coordinator.errors import NotFound
 from coordinator.models import Admission
 from coordinator.rules.errors import RuleError
-from coordinator.services import episodes, inquiry_access, patient_access, patients, placement, programs, records
+from coordinator.services import (
+    care_reminders,
+    episodes,
+    inquiry_access,
+    patient_access,
+    patients,
+    placement,
+    programs,
+    records,
+)
 
 READER_ROLES = tuple(sorted(patient_access.READERS))
 
@@ -34,9 +43,12 @@ def _program_choices() -> list[tuple[str, str]]:
 # --- the patient ---------------------------------------------------------------------------------
 
 
-def render_patient(record, move_form=None, status: int = 200):
+def render_patient(record, move_form=None, status: int = 200, plan_form=None):
     episode_list = patients.episodes_of(record)
     active = next((e for e in episode_list if e.admission.status.value == "active"), None)
+    plan_form = plan_form or PlannedDischargeForm(
+        formdata=None, data={"planned_discharge_on": active.admission.planned_discharge_on if active else None}
+    )
     allowed = episodes.allowed_moves(active.admission, active.segments) if active else ()
     form = move_form or MoveForm(formdata=None)
     form.kind.choices = [("", "— choose —")] + [(kind.value, kind.label) for kind, _ in allowed]
@@ -49,6 +61,8 @@ def render_patient(record, move_form=None, status: int = 200):
         allowed=allowed,
         can_move=bool(allowed) and episodes.can_move(me()),
         move_form=form,
+        plan_form=plan_form,
+        next_review=care_reminders.next_review_on(active.admission) if active else None,
         today=clinic_today(),
     ), status
 
@@ -71,6 +85,19 @@ def move(episode_id: int):
         flash("Saved.", "success")
         return redirect(url_for(".patient", patient_id=record.id))
     return render_patient(record, form, 400)
+
+
+@bp.route("/episodes/<int:episode_id>/planned-discharge", methods=["POST"])
+@security.roles(*READER_ROLES)
+def plan_discharge(episode_id: int):
+    episodes.require_mover(me())
+    admission = records.load(Admission, episode_id)
+    record = patient_access.require_visible(me(), admission.patient_id, purpose="opened_for_planned_discharge")
+    form = PlannedDischargeForm()
+    if form.validate_on_submit() and submit(form, episodes.plan_discharge, me(), admission.id):
+        flash("Planned discharge date saved.", "success")
+        return redirect(url_for(".patient", patient_id=record.id))
+    return render_patient(record, status=400, plan_form=form)
 
 
 # --- placement on an inquiry --------------------------------------------------------------------
