@@ -20,8 +20,7 @@ from coordinator.extensions import db
 from coordinator.models import Admission, CareSegment, Inquiry, MrnCounter, Patient, Program, User
 from coordinator.rules import level_moves
 from coordinator.rules.mrn import format_mrn
-from coordinator.services import audit, episodes, inquiry_access, patient_access, records
-from coordinator.services.intake import normalise_key
+from coordinator.services import audit, episodes, inquiry_access, intake, patient_access, records
 
 CANDIDATE_LIMIT = 10
 NEW_PATIENT = "new"
@@ -89,7 +88,7 @@ def _create(actor: User, inquiry: Inquiry) -> Patient:
     patient = Patient(
         mrn=next_mrn(),
         full_name=inquiry.patient_name,
-        name_key=normalise_key(inquiry.patient_name) or inquiry.patient_name_key,
+        name_key=intake.normalise_key(inquiry.patient_name) or inquiry.patient_name_key,
         dob=inquiry.patient_dob,
         sex=inquiry.patient_sex,
         is_restricted=inquiry.is_restricted,
