@@ -221,8 +221,9 @@ def _candidates(reminder: Reminder, in_role) -> list[User]:
 def care_team(reminder: Reminder, in_role, batch: Batch) -> list[User]:
     """Who hears of an episode's reminder: the case managers, and the clinical lead for a
     level-of-care review (administrators when nobody holds those roles). A restricted patient's
-    go only to people who may open them without breaking the glass: administrators and the
-    assignees of the inquiries that admitted them (as for a restricted inquiry)."""
+    go only to those of them who may open the patient without breaking the glass (administrators
+    and the assignees of the inquiries that admitted them); when none is left, to those assignees
+    who are active, else the administrators: the rule of a restricted inquiry."""
     users = in_role(Role.CASE_MANAGER)
     if reminder.kind is ReminderKind.LEVEL_REVIEW_DUE:
         users += [u for u in clinical_leads(in_role) if u not in users]
