@@ -24,4 +24,7 @@ CARE_MATRIX = {
         CLINICAL_WRITERS, "/care/placement/inquiry/{admitted_inquiry}/decide", expect=400, data={"level_of_care": "x"}
     ),
     ("care.move", "POST"): Access(MOVERS, "/care/episodes/{episode}/move", expect=400, data={"kind": "teleport"}),
+    ("care.plan_discharge", "POST"): Access(
+        MOVERS, "/care/episodes/{episode}/planned-discharge", expect=400, data={"planned_discharge_on": "9999-01-01"}
+    ),
 }
