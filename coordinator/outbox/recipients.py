@@ -49,6 +49,14 @@ class Batch:
     care: dict[int, EpisodeDates] = field(default_factory=dict)  # episode id -> what decides its reminders
     guards: dict[int, patient_access.Guard] = field(default_factory=dict)  # patient id -> who may open them
     _review_days: dict | None = None
+    _leads: list[User] | None = None
+    # Held here so they stay in the session's (weak) identity map for db.session.get().
+    rows: list = field(default_factory=list)
+
+    def clinical_leads(self) -> list[User]:
+        if self._leads is None:
+            self._leads = clinical_leads(self.users_in_role)
+        return list(self._leads)
 
     def care_dates(self, admission: Admission) -> EpisodeDates:
         if admission.id not in self.care:
@@ -102,7 +110,9 @@ def load_batch(ids: list[int]) -> Batch:
     grants = load(BreakGlassAccess, (r.break_glass_id for r in reminders_))
     admissions = load(Admission, (r.admission_id for r in reminders_))
     if admissions:
-        load(Patient, (a.patient_id for a in admissions))
+        patients = load(Patient, (a.patient_id for a in admissions))
+        batch.rows += admissions + patients
+        batch.guards = patient_access.guards_of(patients)
         batch.care = care_reminders.dates_for([a for a in admissions if a.status is AdmissionStatus.ACTIVE])
     user_ids = {r.recipient_user_id for r in reminders_} | {i.assigned_to_id for i in inquiries}
     load(User, user_ids | {g.user_id for g in grants})
@@ -226,7 +236,7 @@ def care_team(reminder: Reminder, in_role, batch: Batch) -> list[User]:
     who are active, else the administrators: the rule of a restricted inquiry."""
     users = in_role(Role.CASE_MANAGER)
     if reminder.kind is ReminderKind.LEVEL_REVIEW_DUE:
-        users += [u for u in clinical_leads(in_role) if u not in users]
+        users += [u for u in batch.clinical_leads() if u not in users]
     users = users or in_role(Role.ADMIN)
     admission = db.session.get(Admission, reminder.admission_id) if reminder.admission_id else None
     patient = db.session.get(Patient, admission.patient_id) if admission is not None else None

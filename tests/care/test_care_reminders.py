@@ -381,3 +381,23 @@ def test_the_reminder_kinds_are_worded_on_the_admins_list(app):
 
     for kind in CARE:
         assert kind in SUMMARIES and kind in RECIPIENT_RULES
+
+
+def test_a_batch_of_episode_reminders_costs_the_same_statements_for_two_or_six(app, team, count_queries):
+    from coordinator.outbox.channels import InAppChannel
+    from coordinator.outbox.delivery import deliver_many
+
+    def batch(count: int) -> int:
+        ids = []
+        for n in range(count):
+            episode = episode_at(app, team, days_ago=10, is_restricted=n % 2 == 0, assigned_to_id=team["cm"].id)
+            replan(app, episode["episode"])
+            with app.app_context():
+                ids += db.session.scalars(
+                    sa.select(Reminder.id).where(Reminder.admission_id == episode["episode"])
+                ).all()
+        with app.app_context(), count_queries() as queries:
+            assert set(deliver_many(ids, channels=[InAppChannel()]).values()) == {"sent"}
+        return queries.count
+
+    assert batch(2) == batch(6)
