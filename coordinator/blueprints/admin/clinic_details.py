@@ -13,11 +13,7 @@ from coordinator.blueprints.clinic import me
 from coordinator.blueprints.forms import ContractForm, submit, text_input
 from coordinator.contracts.clinic_details import SETTING_LIMIT, ClinicDetailsInput
 from coordinator.roles import Role
-from coordinator.rules.care_reminders import DEFAULT_REVIEW_DAYS
-from coordinator.rules.placement_thresholds import PlacementThresholds
 from coordinator.services import clinic_details, clinical_lead, speed_to_lead
-
-REVIEW_DEFAULTS = {f"review_days_{level.value}": days for level, days in DEFAULT_REVIEW_DAYS.items()}
 
 
 def _area(label: str, description: str) -> TextAreaField:
@@ -58,8 +54,6 @@ def settings_page(clinic_form: ClinicDetailsForm | None = None, lead_form=None, 
         round_robin_form=RoundRobinForm(formdata=None),
         on_duty=speed_to_lead.on_duty_users(),
         care_form=care_form or CareSettingsForm.current(),
-        threshold_defaults={s.key: s for s in PlacementThresholds.defaults().settings()},
-        review_defaults=REVIEW_DEFAULTS,
     ), status
 
 
