@@ -42,6 +42,6 @@ def test_the_admin_edits_care_settings_and_the_patient_page_follows(app, page, l
     assert review.strftime("%d %b %Y") in page.get_by_test_id("next-review").inner_text()
     planned = date.today() + timedelta(days=21)
     page.get_by_label("Planned discharge date").fill(planned.isoformat())
-    page.get_by_role("button", name="Save planned discharge").click()
+    page.get_by_role("button", name="Set planned discharge").click()
     assert planned.strftime("%d %b %Y") in page.get_by_test_id("planned-discharge").inner_text()
     shot(page, "patient-next-review-planned-discharge")
