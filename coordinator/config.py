@@ -206,6 +206,11 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "AUTH_END_NOTICE_DAYS": _env_int(environ, "AUTH_END_NOTICE_DAYS", 3, minimum=0),
         "INSTALLMENT_GRACE_DAYS": _env_int(environ, "INSTALLMENT_GRACE_DAYS", 1, minimum=0),
         "BILLING_REMINDER_HOUR": _env_int(environ, "BILLING_REMINDER_HOUR", 9, minimum=0),
+        # Episodes of care: case managers hear about discharge planning this many days before an
+        # authorization of the current level or the planned stay ends; level-of-care reminders go
+        # out at CARE_REMINDER_HOUR, clinic time.
+        "DISCHARGE_PLANNING_NOTICE_DAYS": _env_int(environ, "DISCHARGE_PLANNING_NOTICE_DAYS", 7, minimum=0),
+        "CARE_REMINDER_HOUR": _env_int(environ, "CARE_REMINDER_HOUR", 8, minimum=0),
         # Electronic eligibility (270): the billing provider's name and NPI, and the interchange
         # sender/receiver ids agreed with the clearinghouse (default: the NPI and the payer's id).
         # Development (the laptop demo) uses the sample NPI 1234567893 so a 270 can be built;

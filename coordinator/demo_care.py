@@ -18,7 +18,7 @@ from coordinator.domain.intake import Channel
 from coordinator.extensions import db
 from coordinator.models import Admission, Inquiry, Patient, Program, User
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.services import census, episodes, intake, patients, placement
+from coordinator.services import care_reminders, census, episodes, intake, patients, placement
 
 # Very high MME (80 mg oxycodone three times a day: 360 MME/day) and heart disease: detox first.
 SPOUSE_CALL = {
@@ -51,6 +51,7 @@ def _admit(actor: User, inquiry: Inquiry, program: Program, on: date, choice: st
     patients.open_first_segment(actor, admission, program)
     inquiry.status = InquiryStatus.ADMITTED
     db.session.flush()
+    care_reminders.episode_changed(admission)  # as an admission through the admit form
     return admission
 
 
@@ -127,6 +128,7 @@ def seed_care(users: dict[str, User], programs: list[Program], today: date) -> i
         "Withdrawal settled at the hospital",
         residential,
     )
+    episodes.set_planned_discharge(manager, current, today + timedelta(days=21))  # discharge planning reminded
 
     # A returning patient: an earlier stay, discharged, and readmitted to IOP this week.
     first = _inquiry(

@@ -169,6 +169,7 @@ MATRIX: dict[tuple[str, str], Access] = {
         data={"patient_name": "Matrix Patient", "referral_source": "web", "caller_phone": "555 010 4242"},
     ),
     ("api.inquiry_status", "GET"): Access(API_KEY, "/api/v1/inquiries/{api_inquiry}", expect=200),
+    ("api.patient_episode", "GET"): Access(API_KEY, "/api/v1/patients/{mrn}/episode", expect=200),
     ("admin.api_clients_list", "GET"): Access(ADMIN, "/admin/api-clients", expect=200),
     ("admin.new_api_client", "GET"): Access(ADMIN, "/admin/api-clients/new", expect=200),
     ("admin.new_api_client", "POST"): Access(ADMIN, "/admin/api-clients/new", expect=400, data={"name": ""}),
@@ -188,6 +189,9 @@ MATRIX: dict[tuple[str, str], Access] = {
         ADMIN, "/admin/reminders/settings", expect=400, data={"choice": "role", "role": "wizard"}
     ),
     ("admin.clinic_settings", "POST"): Access(ADMIN, "/admin/settings/clinic", expect=400, data={"email": "nope"}),
+    ("admin.care_settings_save", "POST"): Access(
+        ADMIN, "/admin/settings/care", expect=400, data={"very_high_mme": "0"}
+    ),
 }
 
 

@@ -37,4 +37,7 @@ CARE_MATRIX = {
     ("care.hospital_details", "POST"): Access(
         MOVERS, "/care/segments/{segment}/hospital", expect=400, data={"hospital_name": ""}
     ),
+    ("care.plan_discharge", "POST"): Access(
+        MOVERS, "/care/episodes/{episode}/planned-discharge", expect=400, data={"planned_discharge_on": "9999-01-01"}
+    ),
 }

@@ -36,6 +36,7 @@ class ApiClientInput(Contract):
     """A new API client: who will use the key."""
 
     name: values.text(API_CLIENT_NAME_LIMIT, required="api_client_name_required")
+    reads_episodes: values.yes_no()  # the clinic's own systems only: reads patients' levels of care
 
 
 class AuditFilterInput(Contract):

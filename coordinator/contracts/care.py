@@ -67,6 +67,13 @@ class PlacementDecisionInput(Contract):
     level_of_care: values.choice(LevelOfCare, required="decision_level_required", what="level of care")
     program_id: values.record_id(what="program", required="decision_program_required")
     reason: values.text(REASON_LIMIT, multiline=True)
+    planned_discharge_on: values.day(what="planned discharge date")
+
+
+class PlannedDischargeInput(Contract):
+    """The planned end of the stay (empty: none planned); discharge planning is reminded of before it."""
+
+    planned_discharge_on: values.day(what="planned discharge date")
 
 
 class MoveInput(Contract):

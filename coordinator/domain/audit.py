@@ -172,3 +172,10 @@ class AuditAction(LabelledStrEnum):
     WAITLIST_ADDED = "waitlist_added", "Added to a waitlist"
     WAITLIST_OFFERED = "waitlist_offered", "Place offered from the waitlist"
     WAITLIST_CLOSED = "waitlist_closed", "Waitlist entry closed"
+    PATIENT_OPENED_FOR_PLANNED_DISCHARGE = (
+        "patient_opened_for_planned_discharge",
+        "Patient opened to set the planned discharge date",
+    )
+    PLANNED_DISCHARGE_SET = "planned_discharge_set", "Planned discharge date set"
+    EPISODE_READ_BY_API = "episode_read_by_api", "Episode's current level read through the API"
+    EPISODE_REFUSED_TO_API = "episode_refused_to_api", "Restricted episode refused to an API client"

@@ -19,6 +19,9 @@ class ReminderKind(LabelledStrEnum):
     BREAK_GLASS = "break_glass", "Emergency access granted (break the glass)"
     NEW_INQUIRY = "new_inquiry", "New web or API inquiry (tells the admissions desk at once)"
     WAITLIST_BED_FREE = "waitlist_bed_free", "A bed is free and someone is waiting for it"
+    LEVEL_REVIEW_DUE = "level_review_due", "Level-of-care review due"
+    TRANSFER_NOT_RECORDED = "transfer_not_recorded", "Expected transfer from the partner hospital not recorded"
+    DISCHARGE_PLANNING_DUE = "discharge_planning_due", "Discharge planning due (authorization or planned stay ending)"
 
 
 class DeliveryChannel(LabelledStrEnum):

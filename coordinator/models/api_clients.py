@@ -26,6 +26,9 @@ class ApiClient(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # May read an episode's current level of care (the clinic's own systems; off for a website
+    # or a referral partner). Set by an administrator when the key is issued (migration 0021).
+    reads_episodes: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     @property
     def is_active(self) -> bool:

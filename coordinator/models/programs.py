@@ -66,6 +66,8 @@ class Admission(Base):
     # How the admission was financially cleared, in words, as it stood at the moment of admission.
     clearance_basis: Mapped[str | None] = mapped_column(sa.String(300))
     clearance_override_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clearance_override.id"))
+    # The planned end of the stay: discharge planning is reminded of before it (migration 0021).
+    planned_discharge_on: Mapped[date | None] = mapped_column(sa.Date)
     discharged_on: Mapped[date | None] = mapped_column(sa.Date)
     discharge_kind: Mapped[DischargeKind | None] = mapped_column(str_enum(DischargeKind, "discharge_kind"))
     discharge_reason: Mapped[str | None] = mapped_column(sa.String(1000))

@@ -42,6 +42,8 @@ class Reminder(Base):
     installment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("installment.id"), index=True)
     break_glass_id: Mapped[int | None] = mapped_column(sa.ForeignKey("break_glass_access.id"))
     waitlist_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("waitlist_entry.id"))
+    # The episode of care a level-of-care reminder is about (migration 0021).
+    admission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("admission.id"), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(300))
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from coordinator.clock import clinic_zone
 from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
-from coordinator.models import BreakGlassAccess, FollowUpTask, Reminder, Screening, User, WaitlistEntry
+from coordinator.models import Admission, BreakGlassAccess, FollowUpTask, Reminder, Screening, User, WaitlistEntry
 from coordinator.outbox.channels import Message
 from coordinator.outbox.recipients import BILLING_KINDS, Batch, overdue_count
 from coordinator.roles import Role
@@ -71,6 +71,8 @@ def compose(reminder: Reminder, user: User, batch: Batch | None = None) -> Messa
         return _compose_billing(reminder)
     if kind is ReminderKind.BREAK_GLASS:
         return _compose_break_glass(reminder, user)
+    if kind in _CARE_WORDS:
+        return _compose_care(reminder)
     count = batch.overdue_count(user.id) if batch is not None else overdue_count(user.id)
     return Message(
         "Coordinator: your overdue tasks",
@@ -98,6 +100,38 @@ _BILLING_WORDS = {
         "has a payment-plan installment past its due date",
     ),
 }
+
+
+_CARE_WORDS = {
+    ReminderKind.LEVEL_REVIEW_DUE: (
+        "a level-of-care review is due",
+        "Level-of-care review due",
+        "is due for a level-of-care review",
+    ),
+    ReminderKind.TRANSFER_NOT_RECORDED: (
+        "an expected transfer has not been recorded",
+        "Expected transfer not recorded",
+        "was expected to transfer in from the partner hospital; the move has not been recorded",
+    ),
+    ReminderKind.DISCHARGE_PLANNING_DUE: (
+        "discharge planning is due",
+        "Discharge planning due",
+        "needs discharge planning: an authorization or the planned stay ends soon",
+    ),
+}
+
+
+def _compose_care(reminder: Reminder) -> Message:
+    """Episode reminders name the episode number only: no patient, level, program or payer."""
+    subject, title, phrase = _CARE_WORDS[reminder.kind]
+    admission = db.session.get(Admission, reminder.admission_id)
+    return Message(
+        f"Coordinator: {subject}",
+        f"Episode #{admission.id} {phrase}. Please open it in Coordinator.",
+        title,
+        f"Episode #{admission.id} {phrase}.",
+        f"/care/patients/{admission.patient_id}",
+    )
 
 
 def _compose_billing(reminder: Reminder) -> Message:

@@ -15,14 +15,17 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from coordinator.domain.care import AdmissionStatus
 from coordinator.domain.reminders import ReminderKind
 from coordinator.extensions import db
 from coordinator.models import (
+    Admission,
     Authorization,
     BreakGlassAccess,
     FollowUpTask,
     Inquiry,
     Installment,
+    Patient,
     Reminder,
     Screening,
     User,
@@ -30,8 +33,9 @@ from coordinator.models import (
     utcnow,
 )
 from coordinator.roles import Role
+from coordinator.rules.care_reminders import EpisodeDates
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.services import plan_status, reminders, settings
+from coordinator.services import care_reminders, care_settings, patient_access, plan_status, reminders, settings
 
 BILLING_KINDS = (ReminderKind.AUTH_REVIEW_DUE, ReminderKind.AUTH_ENDING, ReminderKind.INSTALLMENT_OVERDUE)
 
@@ -43,6 +47,32 @@ class Batch:
     reminders: dict[int, Reminder]
     overdue: dict[int, int] = field(default_factory=dict)  # user id -> open tasks past due
     roles: dict[Role, list[User]] = field(default_factory=dict)
+    care: dict[int, EpisodeDates] = field(default_factory=dict)  # episode id -> what decides its reminders
+    guards: dict[int, patient_access.Guard] = field(default_factory=dict)  # patient id -> who may open them
+    _review_days: dict | None = None
+    _leads: list[User] | None = None
+    # Held here so they stay in the session's (weak) identity map for db.session.get().
+    rows: list = field(default_factory=list)
+
+    def clinical_leads(self) -> list[User]:
+        if self._leads is None:
+            self._leads = clinical_leads(self.users_in_role)
+        return list(self._leads)
+
+    def care_dates(self, admission: Admission) -> EpisodeDates:
+        if admission.id not in self.care:
+            self.care.update(care_reminders.dates_for([admission]))
+        return self.care[admission.id]
+
+    def review_days(self) -> dict:
+        if self._review_days is None:
+            self._review_days = care_settings.review_days()
+        return self._review_days
+
+    def guard(self, patient: Patient) -> patient_access.Guard:
+        if patient.id not in self.guards:
+            self.guards[patient.id] = patient_access.guard_of(patient)
+        return self.guards[patient.id]
 
     def overdue_count(self, user_id: int | None) -> int:
         if user_id not in self.overdue:
@@ -79,6 +109,12 @@ def load_batch(ids: list[int]) -> Batch:
     load(Installment, (r.installment_id for r in reminders_))
     load(Screening, (r.screening_id for r in reminders_))
     grants = load(BreakGlassAccess, (r.break_glass_id for r in reminders_))
+    admissions = load(Admission, (r.admission_id for r in reminders_))
+    if admissions:
+        patients = load(Patient, (a.patient_id for a in admissions))
+        batch.rows += admissions + patients
+        batch.guards = patient_access.guards_of(patients)
+        batch.care = care_reminders.dates_for([a for a in admissions if a.status is AdmissionStatus.ACTIVE])
     user_ids = {r.recipient_user_id for r in reminders_} | {i.assigned_to_id for i in inquiries}
     load(User, user_ids | {g.user_id for g in grants})
     digest_users = {r.recipient_user_id for r in reminders_ if r.kind is ReminderKind.DAILY_DIGEST}
@@ -128,6 +164,21 @@ def resolved_because(reminder: Reminder, batch: Batch | None = None) -> str | No
         installment = db.session.get(Installment, reminder.installment_id)
         if installment is None or not plan_status.installment_unpaid(installment):
             return "installment paid or plan cancelled"
+    if reminder.kind in care_reminders.CARE_KINDS:
+        return _episode_resolved(reminder, batch)
+    return None
+
+
+def _episode_resolved(reminder: Reminder, batch: Batch | None) -> str | None:
+    """Discharged, or the reminder is no longer what the rule plans for the episode (the level
+    changed, a review was recorded, the transfer happened, a date or a setting moved)."""
+    admission = db.session.get(Admission, reminder.admission_id) if reminder.admission_id else None
+    if admission is None or admission.status is not AdmissionStatus.ACTIVE:
+        return "episode discharged"
+    batch = batch or Batch({})
+    wanted = care_reminders.planned(batch.care_dates(admission), review_days=batch.review_days())
+    if reminder.dedupe_key not in {p.key for p in wanted}:
+        return "no longer due: the episode changed"
     return None
 
 
@@ -150,6 +201,8 @@ def recipients(reminder: Reminder, batch: Batch | None = None) -> list[User]:
     """Who gets the reminder. For a restricted inquiry only people who may open it: its
     assignee and administrators (never the whole desk, never a link to break the glass)."""
     in_role = batch.users_in_role if batch is not None else _users_in_role
+    if reminder.kind in care_reminders.CARE_KINDS:
+        return care_team(reminder, in_role, batch or Batch({}))
     users = _candidates(reminder, in_role)
     inquiry = db.session.get(Inquiry, reminder.inquiry_id) if reminder.inquiry_id else None
     if inquiry is not None and inquiry.is_restricted:
@@ -180,6 +233,29 @@ def _candidates(reminder: Reminder, in_role) -> list[User]:
     if reminder.kind is ReminderKind.WAITLIST_BED_FREE:
         return in_role(Role.CASE_MANAGER) or in_role(Role.ADMIN)
     return []
+
+
+def care_team(reminder: Reminder, in_role, batch: Batch) -> list[User]:
+    """Who hears of an episode's reminder: the case managers, and the clinical lead for a
+    level-of-care review (administrators when nobody holds those roles). A restricted patient's
+    go only to those of them who may open the patient without breaking the glass (administrators
+    and the assignees of the inquiries that admitted them); when none is left, to those assignees
+    who are active, else the administrators: the rule of a restricted inquiry."""
+    users = in_role(Role.CASE_MANAGER)
+    if reminder.kind is ReminderKind.LEVEL_REVIEW_DUE:
+        users += [u for u in batch.clinical_leads() if u not in users]
+    users = users or in_role(Role.ADMIN)
+    admission = db.session.get(Admission, reminder.admission_id) if reminder.admission_id else None
+    patient = db.session.get(Patient, admission.patient_id) if admission is not None else None
+    if patient is None:
+        return []
+    guard = batch.guard(patient)
+    if guard.restricted:
+        assignees = {assignee for _, assignee, _ in guard.inquiries if assignee}
+        users = [u for u in users if u.role is Role.ADMIN or u.id in assignees]
+        if not users:
+            users = _active([db.session.get(User, i) for i in sorted(assignees)]) or in_role(Role.ADMIN)
+    return users
 
 
 def admissions_desk(reminder: Reminder, in_role=None) -> list[User]:

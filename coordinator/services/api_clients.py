@@ -81,10 +81,17 @@ def create_client(actor: User, data: ApiClientInput) -> IssuedKey:
         raise ValidationFailed([problem("name", "api_client_name_taken")])
     prefix = _unused_prefix()
     key = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
-    client = ApiClient(name=data.name, key_prefix=prefix, key_hash=hash_key(key), created_by_id=actor.id)
+    client = ApiClient(
+        name=data.name,
+        key_prefix=prefix,
+        key_hash=hash_key(key),
+        created_by_id=actor.id,
+        reads_episodes=data.reads_episodes,
+    )
     db.session.add(client)
     db.session.flush()
-    audit.record(actor, AuditAction.API_CLIENT_CREATED, "api_client", client.id, detail=f"key prefix {prefix}")
+    detail = f"key prefix {prefix}" + ("; reads episodes of care" if data.reads_episodes else "")
+    audit.record(actor, AuditAction.API_CLIENT_CREATED, "api_client", client.id, detail=detail)
     return IssuedKey(client, key)
 
 

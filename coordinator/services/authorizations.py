@@ -30,7 +30,7 @@ from coordinator.extensions import db
 from coordinator.models import Authorization, AuthorizationReview, Coverage, Inquiry, User
 from coordinator.rules.authorization_lifecycle import LIFECYCLE
 from coordinator.rules.errors import InvalidTransition
-from coordinator.services import audit, records, reminders
+from coordinator.services import audit, care_reminders, records, reminders
 
 # Fields an update compares to decide whether anything changed.
 TRACKED = (
@@ -112,6 +112,7 @@ def record_authorization(
     _review(auth, actor, None, data.note)
     db.session.flush()
     reminders.authorization_changed(auth, today or clinic_today())
+    care_reminders.authorizations_changed(auth.inquiry_id, today)
     audit.record(
         actor,
         AuditAction.AUTHORIZATION_RECORDED,
@@ -141,6 +142,7 @@ def update_authorization(
     _review(auth, actor, from_status, data.note)
     db.session.flush()
     reminders.authorization_changed(auth, today or clinic_today())
+    care_reminders.authorizations_changed(auth.inquiry_id, today)
     audit.record(
         actor,
         AuditAction.AUTHORIZATION_UPDATED,

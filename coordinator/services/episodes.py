@@ -14,7 +14,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from coordinator.contracts.base import problem
-from coordinator.contracts.care import HospitalDetailsInput, MoveInput
+from coordinator.contracts.care import HospitalDetailsInput, MoveInput, PlannedDischargeInput
 from coordinator.contracts.messages import define
 from coordinator.contracts.rule_problems import rule_failure
 from coordinator.domain.audit import AuditAction
@@ -26,7 +26,7 @@ from coordinator.roles import Role
 from coordinator.rules import level_moves
 from coordinator.rules.errors import RuleError
 from coordinator.rules.level_moves import MoveKind
-from coordinator.services import audit, census, clinical_lead, records
+from coordinator.services import audit, care_reminders, census, clinical_lead, records
 
 MOVERS = frozenset({Role.CASE_MANAGER, Role.CLINICIAN})
 
@@ -39,6 +39,8 @@ define(
         "move_transfer_before_move": "The expected transfer date cannot be before the move.",
         "hospital_details_only_for_detox": "Hospital details go only on a partner-hospital detox segment.",
         "hospital_transfer_before_start": "The expected transfer date cannot be before the detox began.",
+        "planned_discharge_before_admission": "The planned discharge date cannot be before the admission ({admitted}).",
+        "planned_discharge_episode_closed": "This episode is discharged; its planned discharge date no longer changes.",
     }
 )
 
@@ -122,6 +124,7 @@ def move(actor: User, admission_id: int, data: MoveInput) -> Admission:
         db.session.flush()
         census.leave_program(actor, admission.id, current.program_id, data.on)
         audit.record(actor, AuditAction.EPISODE_DISCHARGED, "admission", admission.id, detail=data.discharge_kind.value)
+        care_reminders.episode_changed(admission)
         return admission
     new = after[-1]
     over_capacity = None
@@ -163,7 +166,44 @@ def move(actor: User, admission_id: int, data: MoveInput) -> Admission:
         audit.record(
             actor, AuditAction.OVER_CAPACITY_ALLOWED, "program", program.id, detail=f"admission {admission.id}"
         )
+    care_reminders.episode_changed(admission)
     return admission
+
+
+def set_planned_discharge(actor: User, admission: Admission, planned_on) -> Admission:
+    """Set (or clear, with None) the planned end of an active episode's stay, audited; its
+    discharge-planning reminder follows. The caller commits."""
+    if admission.status is not AdmissionStatus.ACTIVE:
+        raise ValidationFailed([problem("planned_discharge_on", "planned_discharge_episode_closed")])
+    if planned_on is not None and planned_on < admission.admit_date:
+        raise ValidationFailed(
+            [
+                problem(
+                    "planned_discharge_on",
+                    "planned_discharge_before_admission",
+                    admitted=admission.admit_date.strftime("%d %b %Y"),
+                )
+            ]
+        )
+    admission.planned_discharge_on = planned_on
+    db.session.flush()
+    audit.record(
+        actor,
+        AuditAction.PLANNED_DISCHARGE_SET,
+        "admission",
+        admission.id,
+        detail=planned_on.isoformat() if planned_on else "cleared",
+    )
+    care_reminders.episode_changed(admission)
+    return admission
+
+
+def plan_discharge(actor: User, admission_id: int, data: PlannedDischargeInput) -> Admission:
+    """The patient page's form: movers set the planned discharge date (see set_planned_discharge)."""
+    require_mover(actor)
+    admission = records.load(Admission, admission_id)
+    db.session.refresh(admission, with_for_update=True)
+    return set_planned_discharge(actor, admission, data.planned_discharge_on)
 
 
 # The rule's field names, as the form's.

@@ -51,6 +51,21 @@ def guard_of(patient: Patient) -> Guard:
     return Guard(patient.is_restricted, tuple((r[0], r[1], r[2]) for r in rows))
 
 
+def guards_of(patients: list[Patient]) -> dict[int, Guard]:
+    """Several patients' guards in one query (e.g. a batch of reminders): patient id -> guard."""
+    if not patients:
+        return {}
+    found: dict[int, list[tuple[int, int | None, bool]]] = {p.id: [] for p in patients}
+    for patient_id, inquiry_id, assignee, restricted in db.session.execute(
+        sa.select(Admission.patient_id, Inquiry.id, Inquiry.assigned_to_id, Inquiry.is_restricted)
+        .join(Admission, Admission.inquiry_id == Inquiry.id)
+        .where(Admission.patient_id.in_(found))
+        .order_by(Admission.id)
+    ):
+        found[patient_id].append((inquiry_id, assignee, restricted))
+    return {p.id: Guard(p.is_restricted, tuple(found[p.id])) for p in patients}
+
+
 def can_see(user: User, guard: Guard, glass_ids: frozenset[int]) -> bool:
     """Whether `user` may open the patient `guard` belongs to (`glass_ids`: their clinical grants)."""
     if user.role not in READERS:

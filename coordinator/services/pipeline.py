@@ -20,7 +20,7 @@ from coordinator.roles import Role
 from coordinator.rules import inquiry_lifecycle as lifecycle
 from coordinator.rules.errors import RuleError
 from coordinator.rules.inquiry_lifecycle import InquiryAction, InquiryStatus
-from coordinator.services import audit, clearance, patients, records, reminders
+from coordinator.services import audit, care_reminders, clearance, patients, records, reminders
 from coordinator.services.inquiries import add_activity
 
 ADMIT_DAYS_BACK = 30
@@ -154,6 +154,7 @@ def _admit(
         audit.record(
             actor, AuditAction.OVER_CAPACITY_ALLOWED, "program", program.id, detail=f"admission {admission.id}"
         )
+    care_reminders.episode_changed(admission)
     audit.record(
         actor,
         AuditAction.ADMISSION_CREATED,

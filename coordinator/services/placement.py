@@ -22,7 +22,7 @@ from coordinator.contracts.care import AsamAssessmentInput, PlacementDecisionInp
 from coordinator.contracts.messages import define
 from coordinator.contracts.rule_problems import rule_failure
 from coordinator.domain.audit import AuditAction
-from coordinator.domain.care import LevelOfCare
+from coordinator.domain.care import AssessmentOccasion, LevelOfCare
 from coordinator.domain.intake import Substance
 from coordinator.errors import NotPermitted, ValidationFailed
 from coordinator.extensions import db
@@ -41,7 +41,7 @@ from coordinator.rules import medical_flags
 from coordinator.rules import placement as placement_rules
 from coordinator.rules.errors import RuleError
 from coordinator.rules.medical_flags import MedicalFlag
-from coordinator.services import audit, clinical_lead, records, screenings
+from coordinator.services import audit, care_reminders, care_settings, clinical_lead, episodes, records, screenings
 
 ASSESSMENT_LIMIT = 50
 
@@ -182,6 +182,8 @@ def record_assessment(actor: User, admission: Admission, inquiry: Inquiry, data:
     audit.record(
         actor, AuditAction.ASAM_ASSESSMENT_RECORDED, "asam_assessment", assessment.id, detail=f"episode {admission.id}"
     )
+    if data.occasion is AssessmentOccasion.REVIEW:
+        care_reminders.episode_changed(admission)  # the next review counts from this one
     return assessment
 
 
@@ -202,8 +204,8 @@ def assessments_of(admission: Admission) -> list[AsamAssessment]:
 
 
 def thresholds() -> placement_rules.PlacementThresholds:
-    """The clinic's detox thresholds: the documented defaults (no settings page changes them yet)."""
-    return placement_rules.PlacementThresholds.defaults()
+    """The clinic's detox thresholds (the settings page; the documented defaults until changed)."""
+    return care_settings.thresholds()
 
 
 def placement_facts(assessment: AsamAssessment) -> placement_rules.PlacementFacts:
@@ -308,6 +310,8 @@ def decide(actor: User, admission: Admission, data: PlacementDecisionInput) -> P
     )
     db.session.add(decision)
     db.session.flush()
+    if data.planned_discharge_on is not None:
+        episodes.set_planned_discharge(actor, admission, data.planned_discharge_on)
     audit.record(
         actor,
         AuditAction.PLACEMENT_DECIDED,

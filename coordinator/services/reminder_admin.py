@@ -53,6 +53,9 @@ SUMMARIES = {
     ReminderKind.BREAK_GLASS: "Someone broke the glass on a restricted record",
     ReminderKind.NEW_INQUIRY: "A new web or API inquiry arrived",
     ReminderKind.WAITLIST_BED_FREE: "A bed is free and someone is first in line on the waitlist",
+    ReminderKind.LEVEL_REVIEW_DUE: "An episode's level-of-care review is due",
+    ReminderKind.TRANSFER_NOT_RECORDED: "A transfer from the partner hospital was expected and not recorded",
+    ReminderKind.DISCHARGE_PLANNING_DUE: "An episode needs discharge planning (authorization or planned stay ending)",
 }
 
 # Who receives a reminder with no named recipient (outbox/recipients.recipients).
@@ -65,6 +68,9 @@ RECIPIENT_RULES = {
     ReminderKind.BREAK_GLASS: "Administrators and the record's assignee",
     ReminderKind.NEW_INQUIRY: "The admissions users on duty (else the admissions team) and the assignee",
     ReminderKind.WAITLIST_BED_FREE: "The case managers (else administrators)",
+    ReminderKind.LEVEL_REVIEW_DUE: "The case managers and the clinical lead",
+    ReminderKind.TRANSFER_NOT_RECORDED: "The case managers",
+    ReminderKind.DISCHARGE_PLANNING_DUE: "The case managers",
 }
 
 

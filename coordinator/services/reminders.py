@@ -50,6 +50,7 @@ def schedule(
     installment_id: int | None = None,
     break_glass_id: int | None = None,
     waitlist_entry_id: int | None = None,
+    admission_id: int | None = None,
 ) -> Reminder:
     """Add a reminder to the caller's transaction, or return the one with the same key.
 
@@ -70,6 +71,7 @@ def schedule(
         "installment_id": installment_id,
         "break_glass_id": break_glass_id,
         "waitlist_entry_id": waitlist_entry_id,
+        "admission_id": admission_id,
         "status": ReminderStatus.PENDING,
         "attempts": 0,
     }
@@ -106,6 +108,9 @@ def _cancel_where(reason: str, *conditions) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+cancel_where = _cancel_where  # for the episode's reminders (services/care_reminders.py)
 
 
 # --- hooks called by the domain services -------------------------------------------------------

@@ -21,7 +21,23 @@ CLINIC_DETAILS = {
     "billed_separately": "clinic_billed_separately",
 }
 ROUND_ROBIN = "round_robin_assignment"  # "on": new web and API inquiries go to admissions users on duty in turn
-KNOWN_KEYS = frozenset({CLINICAL_LEAD_USER, CLINICAL_LEAD_ROLE, ROUND_ROBIN, *CLINIC_DETAILS.values()})
+# The placement thresholds (rules/placement_thresholds) and the days between level-of-care
+# reviews per level (rules/care_reminders), as whole numbers (services/care_settings.py).
+PLACEMENT_THRESHOLDS = {
+    name: f"placement_{name}"
+    for name in ("very_high_mme", "high_dose_long_acting_mme", "detox_cows_score", "recent_overdose_months")
+}
+REVIEW_DAYS = {level: f"review_days_{level}" for level in ("residential", "php", "iop", "virtual_iop")}
+KNOWN_KEYS = frozenset(
+    {
+        CLINICAL_LEAD_USER,
+        CLINICAL_LEAD_ROLE,
+        ROUND_ROBIN,
+        *CLINIC_DETAILS.values(),
+        *PLACEMENT_THRESHOLDS.values(),
+        *REVIEW_DAYS.values(),
+    }
+)
 
 
 def get_value(key: str) -> str | None:

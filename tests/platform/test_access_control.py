@@ -118,7 +118,8 @@ def _api_records(app, staff_member) -> dict:
     from tests.fixtures.intake import spouse_call
 
     with app.app_context():
-        data = ApiClientInput.parse({"name": "Matrix partner"})
+        # The clinic's own system: it may read episodes of care too (api.patient_episode).
+        data = ApiClientInput.parse({"name": "Matrix partner", "reads_episodes": True})
         issued = api_clients.create_client(db.session.merge(staff_member), data)
         inquiry = intake.create_inquiry(
             api_clients.actor_for(issued.client),

@@ -31,7 +31,13 @@ def admit_directly(app, staff_member, inquiry_id: int, program_id: int, admit_da
         segment = patients.open_first_segment(actor, admission, program)
         inquiry.status = InquiryStatus.ADMITTED
         db.session.commit()
-        return {"patient": patient.id, "episode": admission.id, "admitted_inquiry": inquiry.id, "segment": segment.id}
+        return {
+            "patient": patient.id,
+            "episode": admission.id,
+            "admitted_inquiry": inquiry.id,
+            "segment": segment.id,
+            "mrn": patient.mrn,
+        }
 
 
 def care_records(app, staff_member, inquiry_id: int) -> dict:

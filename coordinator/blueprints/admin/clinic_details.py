@@ -35,9 +35,11 @@ class ClinicDetailsForm(ContractForm):
     )
 
 
-def settings_page(clinic_form: ClinicDetailsForm | None = None, lead_form=None, status: int = 200):
+def settings_page(clinic_form: ClinicDetailsForm | None = None, lead_form=None, status: int = 200, care_form=None):
     """The settings page with its forms (a failed one shown with its problems): the clinical lead,
-    the clinic's details and the round-robin of new inquiries."""
+    the clinic's details, the round-robin of new inquiries and the care settings."""
+    from coordinator.blueprints.admin.care_settings import CareSettingsForm  # noqa: PLC0415 (it imports this)
+
     lead_form = lead_form or ClinicalLeadForm.for_lead(
         clinical_lead.current(), clinical_lead.candidates(), submitted=False
     )
@@ -51,6 +53,7 @@ def settings_page(clinic_form: ClinicDetailsForm | None = None, lead_form=None, 
         round_robin=speed_to_lead.round_robin_enabled(),
         round_robin_form=RoundRobinForm(formdata=None),
         on_duty=speed_to_lead.on_duty_users(),
+        care_form=care_form or CareSettingsForm.current(),
     ), status
 
 

@@ -4,15 +4,15 @@ from flask import current_app, g, jsonify, request, url_for
 
 from coordinator import security
 from coordinator.blueprints.api import bp, openapi
-from coordinator.blueprints.api.bodies import MERGED, MERGED_LABEL, InquiryStatusBody
+from coordinator.blueprints.api.bodies import MERGED, MERGED_LABEL, EpisodeLevelBody, InquiryStatusBody
 from coordinator.blueprints.api.errors import ApiError
 from coordinator.blueprints.api.payload import parse_body
 from coordinator.contracts.intake import NewInquiry
 from coordinator.domain.intake import Channel
-from coordinator.errors import NotFound
+from coordinator.errors import NotFound, NotPermitted
 from coordinator.extensions import limiter
 from coordinator.models import Inquiry
-from coordinator.services import api_clients, intake
+from coordinator.services import api_clients, api_episodes, intake
 
 
 def _key_bucket() -> str:
@@ -64,6 +64,36 @@ def inquiry_status(public_id: str):
     except NotFound:
         raise ApiError(404, "not_found", "No inquiry with this id was created with this key.") from None
     return jsonify(_status_body(inquiry))
+
+
+@bp.route("/patients/<mrn>/episode")
+@api_limit
+@security.api_key
+def patient_episode(mrn: str):
+    try:
+        found = api_episodes.read_current_episode(g.api_client, mrn)
+    except NotPermitted:
+        raise ApiError(403, "forbidden", "This key may not read episodes of care; ask an administrator.") from None
+    except NotFound:
+        raise ApiError(404, "not_found", "No patient with this record number.") from None
+    segment = found.level
+    body = EpisodeLevelBody(
+        mrn=found.mrn,
+        episode_id=found.episode_id,
+        status=found.status.value,
+        admitted_on=found.admitted_on,
+        level_of_care=segment.level_of_care.value if segment else None,
+        level_of_care_label=segment.level_of_care.label if segment else None,
+        program=segment.program.name if segment else None,
+        on_leave=bool(segment and segment.on_leave),
+        level_since=found.level_since,
+        days_in_level=found.days_in_level,
+        next_review_on=found.next_review_on,
+        planned_discharge_on=found.planned_discharge_on,
+        discharged_on=found.discharged_on,
+        aftercare_ends_on=found.aftercare_ends_on,
+    )
+    return jsonify(body.model_dump(mode="json"))
 
 
 @bp.route("/openapi.json")

@@ -19,6 +19,7 @@ from coordinator.contracts.care import (
     PatientFilter,
     PatientRestrictionInput,
     PlacementDecisionInput,
+    PlannedDischargeInput,
 )
 from coordinator.domain.care import AsamEdition, AssessmentOccasion, CareStatusFilter, LevelOfCare
 from coordinator.rules.level_moves import DischargeKind
@@ -51,6 +52,15 @@ class DecisionForm(ContractForm):
         "Reason (required when the choice differs from the recommendation)",
         render_kw={"maxlength": REASON_LIMIT, "rows": 2},
     )
+    planned_discharge_on = date_input(
+        "Planned discharge date (optional)", "Case managers are reminded to plan the discharge before it."
+    )
+
+
+class PlannedDischargeForm(ContractForm):
+    contract = PlannedDischargeInput
+
+    planned_discharge_on = date_input("Planned discharge date", "Leave empty when no end of the stay is planned.")
 
 
 class MoveForm(ContractForm):

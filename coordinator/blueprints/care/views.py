@@ -18,6 +18,7 @@ from coordinator.blueprints.care.forms import (
     HospitalDetailsForm,
     MoveForm,
     PatientFilterForm,
+    PlannedDischargeForm,
     RestrictionForm,
 )
 from coordinator.blueprints.clinic import me
@@ -29,6 +30,7 @@ from coordinator.errors import NotFound, ValidationFailed
 from coordinator.models import Admission, CareSegment
 from coordinator.rules.errors import RuleError
 from coordinator.services import (
+    care_reminders,
     episodes,
     inquiry_access,
     patient_access,
@@ -74,9 +76,12 @@ def _hospital_forms(active, failed: tuple[int, HospitalDetailsForm] | None) -> d
     return forms
 
 
-def render_patient(record, move_form=None, status: int = 200, *, restriction_form=None, hospital=None):
+def render_patient(record, move_form=None, status: int = 200, plan_form=None, *, restriction_form=None, hospital=None):
     episode_list = patients.episodes_of(record)
     active = next((e for e in episode_list if e.admission.status.value == "active"), None)
+    plan_form = plan_form or PlannedDischargeForm(
+        formdata=None, data={"planned_discharge_on": active.admission.planned_discharge_on if active else None}
+    )
     allowed = episodes.allowed_moves(active.admission, active.segments) if active else ()
     form = move_form or MoveForm(formdata=None)
     form.kind.choices = [("", "— choose —")] + [(kind.value, kind.label) for kind, _ in allowed]
@@ -97,6 +102,8 @@ def render_patient(record, move_form=None, status: int = 200, *, restriction_for
         restriction_form=restriction,
         can_restrict=patient_restriction.can_change(me()),
         hospital_forms=_hospital_forms(active, hospital) if may_move else {},
+        plan_form=plan_form,
+        next_review=care_reminders.next_review_on(active.admission) if active else None,
         today=clinic_today(),
     ), status
 
@@ -158,6 +165,19 @@ def move(episode_id: int):
         flash("Saved.", "success")
         return redirect(url_for(".patient", patient_id=record.id))
     return render_patient(record, form, 400)
+
+
+@bp.route("/episodes/<int:episode_id>/planned-discharge", methods=["POST"])
+@security.roles(*READER_ROLES)
+def plan_discharge(episode_id: int):
+    episodes.require_mover(me())
+    admission = records.load(Admission, episode_id)
+    record = patient_access.require_visible(me(), admission.patient_id, purpose="opened_for_planned_discharge")
+    form = PlannedDischargeForm()
+    if form.validate_on_submit() and submit(form, episodes.plan_discharge, me(), admission.id):
+        flash("Planned discharge date saved.", "success")
+        return redirect(url_for(".patient", patient_id=record.id))
+    return render_patient(record, status=400, plan_form=form)
 
 
 # --- placement on an inquiry --------------------------------------------------------------------
