@@ -18,7 +18,7 @@ from coordinator.domain.intake import Channel
 from coordinator.extensions import db
 from coordinator.models import Admission, Inquiry, Patient, Program, User
 from coordinator.rules.inquiry_lifecycle import InquiryStatus
-from coordinator.services import care_reminders, census, episodes, intake, patients, placement
+from coordinator.services import care_reminders, episodes, intake, patients, placement, places
 
 # Very high MME (80 mg oxycodone three times a day: 360 MME/day) and heart disease: detox first.
 SPOUSE_CALL = {
@@ -166,8 +166,8 @@ def seed_beds_and_waitlist(users: dict[str, User], residential: Program, occupan
     place and Tomas, in IOP, waiting to step up."""
     admin = users["admin@demo.coordinator.test"]
     manager = users["casemanager@demo.coordinator.test"]
-    beds = [census.add_bed(admin, residential, BedInput.parse({"name": f"Riverside {n}"})) for n in range(1, 7)]
-    census.assign_bed(
+    beds = [places.add_bed(admin, residential, BedInput.parse({"name": f"Riverside {n}"})) for n in range(1, 7)]
+    places.assign_bed(
         manager,
         residential,
         BedAssignmentInput.parse({"bed_id": str(beds[0].id), "episode_id": str(occupant.id)}),
@@ -180,8 +180,8 @@ def seed_beds_and_waitlist(users: dict[str, User], residential: Program, occupan
         .limit(1)
     )
     if offered is not None:
-        census.add_to_waitlist(manager, residential, WaitlistInput.parse({"inquiry_id": str(offered)}))
-    census.add_to_waitlist(
+        places.add_to_waitlist(manager, residential, WaitlistInput.parse({"inquiry_id": str(offered)}))
+    places.add_to_waitlist(
         manager,
         residential,
         WaitlistInput.parse(

@@ -1,4 +1,4 @@
-"""Capacity, census, beds and the waitlist of a program (issue 14, item 6).
+"""Capacity and census of a program (issue 14, item 6); its beds and waitlist are in places.py.
 
 Census is never a counter: the episodes in a program on a day are the level-of-care segments
 covering that day (`starts_on <= day` and `ends_on` open or `>= day`, both ends included, the
@@ -26,34 +26,25 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from coordinator.contracts.base import problem
-from coordinator.contracts.census import (
-    BedAssignmentInput,
-    BedInput,
-    WaitlistInput,
-    WaitlistOfferInput,
-    WaitlistOutcomeInput,
-)
 from coordinator.contracts.messages import define
 from coordinator.domain.audit import AuditAction
 from coordinator.domain.care import AdmissionStatus, LevelOfCare
-from coordinator.errors import NotFound, NotPermitted, ValidationFailed
+from coordinator.errors import NotPermitted, ValidationFailed
 from coordinator.extensions import db
 from coordinator.models import (
     Admission,
     Bed,
     BedAssignment,
     CareSegment,
-    Inquiry,
     Patient,
     Program,
     User,
     WaitlistEntry,
 )
 from coordinator.roles import Role
-from coordinator.services import audit, clinical_lead, inquiry_access, patient_access, records, reminders
+from coordinator.services import audit, clinical_lead, inquiry_access, patient_access, places
 
 READERS = frozenset({Role.ADMIN, Role.CASE_MANAGER, Role.CLINICIAN})
 ROWS_CAP = 500  # people listed on one board (a program's capacity is at most 10,000)
@@ -96,9 +87,13 @@ def require_reader(user: User) -> None:
         raise NotPermitted("Only case managers, clinicians, the clinical lead and administrators see the census.")
 
 
-def require_manager(user: User) -> None:
+def may_manage(user: User) -> bool:
     """Beds and the waitlist are kept by case managers, the clinical lead and administrators."""
-    if user.role not in (Role.ADMIN, Role.CASE_MANAGER) and not is_clinical_lead(user):
+    return user.role in (Role.ADMIN, Role.CASE_MANAGER) or is_clinical_lead(user)
+
+
+def require_manager(user: User) -> None:
+    if not may_manage(user):
         raise NotPermitted("Only case managers, the clinical lead and administrators manage beds and the waitlist.")
 
 
@@ -237,7 +232,9 @@ def board(user: User, program: Program, day: date) -> Board:
             CareSegment.level_of_care,
             CareSegment.on_leave,
             CareSegment.starts_on,
-            CareSegment.expected_transfer_on,
+            # When they are expected to leave: the partner hospital's expected transfer date on a
+            # detox segment, otherwise the episode's planned discharge date.
+            sa.func.coalesce(CareSegment.expected_transfer_on, Admission.planned_discharge_on),
             Patient.id,
             Patient.full_name,
             Patient.mrn,
@@ -273,7 +270,7 @@ def board(user: User, program: Program, day: date) -> Board:
         if bed_id is not None:
             bed_of[bed_id] = row
     total = occupied(program.id, day) if len(rows) >= ROWS_CAP else len(rows)
-    beds = [BedRow(bed, bed_of.get(bed.id)) for bed in beds_of(program.id)]
+    beds = [BedRow(bed, bed_of.get(bed.id)) for bed in places.beds_of(program.id)]
     by_level: dict[LevelOfCare, list[CensusRow]] = {}
     for row in rows:
         by_level.setdefault(row.level, []).append(row)
@@ -285,7 +282,7 @@ def board(user: User, program: Program, day: date) -> Board:
         beds=beds,
         expected_admissions=_expected_admissions(user, glass_ids, program.id, day),
         expected_discharges=[r for r in rows if r.leaves_on is not None and day <= r.leaves_on < day + WEEK],
-        waitlist=waitlist(user, program.id, glass_ids=glass_ids),
+        waitlist=places.waitlist(user, program.id, glass_ids=glass_ids),
         by_level=by_level,
     )
     audit.record(user, AuditAction.CENSUS_BOARD_VIEWED, "program", program.id, detail=day.isoformat())
@@ -318,271 +315,3 @@ def census_counts(day: date) -> dict[int, int]:
         sa.select(CareSegment.program_id, sa.func.count()).where(covering(day)).group_by(CareSegment.program_id)
     )
     return dict(rows.all())
-
-
-# --- beds ------------------------------------------------------------------------------------------
-
-
-def beds_of(program_id: int, *, active_only: bool = True) -> list[Bed]:
-    statement = sa.select(Bed).where(Bed.program_id == program_id)
-    if active_only:
-        statement = statement.where(Bed.is_active.is_(True))
-    return list(db.session.scalars(statement.order_by(Bed.name, Bed.id)))
-
-
-def add_bed(actor: User, program: Program, data: BedInput) -> Bed:
-    """A named bed for the program (administrators); the caller commits."""
-    clash = db.session.scalar(
-        sa.select(Bed.id).where(Bed.program_id == program.id, sa.func.lower(Bed.name) == data.name.lower())
-    )
-    if clash is not None:
-        raise ValidationFailed([problem("name", "bed_name_taken")])
-    bed = Bed(program_id=program.id, name=data.name)
-    db.session.add(bed)
-    db.session.flush()
-    audit.record(actor, AuditAction.BED_ADDED, "bed", bed.id)
-    return bed
-
-
-def set_bed_active(actor: User, bed: Bed, active: bool) -> Bed:
-    bed.is_active = active
-    db.session.flush()
-    audit.record(actor, AuditAction.BED_UPDATED, "bed", bed.id, detail="active" if active else "retired")
-    return bed
-
-
-def _holder(bed_id: int) -> BedAssignment | None:
-    return db.session.scalar(
-        sa.select(BedAssignment).where(BedAssignment.bed_id == bed_id, BedAssignment.ends_on.is_(None))
-    )
-
-
-def assign_bed(actor: User, program: Program, data: BedAssignmentInput, today: date) -> BedAssignment:
-    """Put an episode in the program into a free bed from `data.on` (today by default). A bed
-    already taken, or a patient with a bed already, is refused with nothing saved."""
-    require_manager(actor)
-    bed = records.find(Bed, data.bed_id)
-    if bed is None or bed.program_id != program.id or not bed.is_active:
-        raise ValidationFailed([problem("bed_id", "bed_unknown")])
-    on = data.on or today
-    admission = records.find(Admission, data.episode_id)
-    if admission is None or admission.status is not AdmissionStatus.ACTIVE:
-        raise ValidationFailed([problem("episode_id", "bed_episode_not_here")])
-    patient_access.require_visible(actor, admission.patient_id, purpose="opened_for_bed")
-    db.session.refresh(admission, with_for_update=True)
-    segment = db.session.scalar(
-        sa.select(CareSegment).where(
-            CareSegment.admission_id == admission.id, CareSegment.program_id == program.id, covering(on)
-        )
-    )
-    if segment is None:
-        raise ValidationFailed([problem("episode_id", "bed_episode_not_here")])
-    taken = _holder(bed.id)
-    if taken is not None:
-        raise ValidationFailed([problem("bed_id", "bed_taken", bed=bed.name)])
-    own = db.session.scalar(
-        sa.select(BedAssignment).where(BedAssignment.admission_id == admission.id, BedAssignment.ends_on.is_(None))
-    )
-    if own is not None:
-        other = db.session.get(Bed, own.bed_id)
-        raise ValidationFailed([problem("episode_id", "bed_episode_has_bed", bed=other.name)])
-    assignment = BedAssignment(bed_id=bed.id, admission_id=admission.id, starts_on=on, assigned_by_id=actor.id)
-    try:
-        with db.session.begin_nested():
-            db.session.add(assignment)
-            db.session.flush()
-    except IntegrityError:
-        # Someone took the bed between the check and the insert: the unique index says so.
-        raise ValidationFailed([problem("bed_id", "bed_taken", bed=bed.name)]) from None
-    audit.record(actor, AuditAction.BED_ASSIGNED, "admission", admission.id, detail=f"bed {bed.id}")
-    return assignment
-
-
-def free_bed(actor: User, admission_id: int, last_day: date) -> Bed | None:
-    """End the episode's bed on `last_day` (it left the program: moved elsewhere or discharged);
-    audited. The caller commits. Returns the bed freed, if any."""
-    held = db.session.scalar(
-        sa.select(BedAssignment).where(BedAssignment.admission_id == admission_id, BedAssignment.ends_on.is_(None))
-    )
-    if held is None:
-        return None
-    held.ends_on = max(last_day, held.starts_on)
-    db.session.flush()
-    audit.record(actor, AuditAction.BED_FREED, "admission", admission_id, detail=f"bed {held.bed_id}")
-    return db.session.get(Bed, held.bed_id)
-
-
-def leave_program(actor: User, admission_id: int, program_id: int, last_day: date) -> None:
-    """The episode left the program after `last_day` (moved elsewhere or discharged): its bed is
-    freed, and if someone is first in line without an offer and a place is free, the case
-    managers are told (the reminder "a bed is free for the waitlist")."""
-    bed = free_bed(actor, admission_id, last_day)
-    first = first_waiting_without_offer(program_id)
-    if first is None or not _has_room(db.session.get(Program, program_id), last_day + timedelta(days=1)):
-        return
-    reminders.bed_free_for(first.id, first.inquiry_id, bed.id if bed is not None else f"place-{admission_id}")
-
-
-# --- the waitlist ----------------------------------------------------------------------------------
-
-
-def _waiting(program_id: int):
-    return sa.and_(WaitlistEntry.program_id == program_id, WaitlistEntry.outcome.is_(None))
-
-
-def waitlist(user: User, program_id: int, *, glass_ids: frozenset[int] | None = None) -> list[WaitRow]:
-    """The entries still waiting, oldest first, with their position (one statement)."""
-    if glass_ids is None:
-        glass_ids = inquiry_access.open_break_glass_ids(user)
-    seen = sa.case(
-        (WaitlistEntry.patient_id.is_not(None), patient_access.visible_condition(user, glass_ids)),
-        else_=inquiry_access.visible_condition(user, glass_ids),
-    )
-    statement = (
-        sa.select(
-            WaitlistEntry,
-            sa.func.coalesce(Patient.full_name, Inquiry.patient_name),
-            Patient.mrn,
-            sa.case((seen, sa.true()), else_=sa.false()),
-            Bed.name,
-        )
-        .outerjoin(Patient, Patient.id == WaitlistEntry.patient_id)
-        .outerjoin(Inquiry, Inquiry.id == WaitlistEntry.inquiry_id)
-        .outerjoin(Bed, Bed.id == WaitlistEntry.offered_bed_id)
-        .where(_waiting(program_id))
-        .order_by(WaitlistEntry.added_at, WaitlistEntry.id)
-        .limit(LIST_CAP)
-    )
-    out = []
-    for position, (entry, name, mrn, visible, bed_name) in enumerate(db.session.execute(statement), start=1):
-        person = Person(True, entry.patient_id, entry.inquiry_id, name, mrn) if visible else Person(False)
-        out.append(WaitRow(entry, position, person, bed_name))
-    return out
-
-
-def add_to_waitlist(actor: User, program: Program, data: WaitlistInput) -> WaitlistEntry:
-    """Put a patient or an inquiry on the program's waitlist (last in line); audited."""
-    require_manager(actor)
-    if (data.mrn is None) == (data.inquiry_id is None):
-        code = "waitlist_one_person" if data.mrn is not None else "waitlist_person_required"
-        raise ValidationFailed([problem("mrn", code)])
-    patient_id = None
-    if data.mrn is not None:
-        patient_id = db.session.scalar(sa.select(Patient.id).where(Patient.mrn == data.mrn.strip().upper()))
-        if patient_id is None:
-            raise ValidationFailed([problem("mrn", "waitlist_unknown_person")])
-        patient_access.require_visible(actor, patient_id, purpose="opened_for_waitlist")
-        same = WaitlistEntry.patient_id == patient_id
-    else:
-        if records.find(Inquiry, data.inquiry_id) is None:
-            raise ValidationFailed([problem("inquiry_id", "waitlist_unknown_person")])
-        inquiry_access.require_visible(actor, data.inquiry_id)
-        same = WaitlistEntry.inquiry_id == data.inquiry_id
-    if db.session.scalar(sa.select(WaitlistEntry.id).where(_waiting(program.id), same)) is not None:
-        raise ValidationFailed([problem("mrn", "waitlist_already")])
-    entry = WaitlistEntry(
-        program_id=program.id,
-        patient_id=patient_id,
-        inquiry_id=data.inquiry_id,
-        note=data.note,
-        added_by_id=actor.id,
-    )
-    db.session.add(entry)
-    db.session.flush()
-    audit.record(actor, AuditAction.WAITLIST_ADDED, "waitlist_entry", entry.id)
-    return entry
-
-
-def _entry(program: Program, entry_id: int) -> WaitlistEntry:
-    entry = records.load(WaitlistEntry, entry_id)
-    if entry.program_id != program.id:
-        raise NotFound("No such waitlist entry in this program.")
-    if entry.outcome is not None:
-        raise ValidationFailed([problem(None, "waitlist_not_waiting")])
-    return entry
-
-
-def free_bed_ids(program_id: int) -> list[int]:
-    """Active beds of the program nobody holds now, and nobody was offered still waiting."""
-    held = sa.select(BedAssignment.bed_id).where(BedAssignment.ends_on.is_(None))
-    offered = sa.select(WaitlistEntry.offered_bed_id).where(
-        _waiting(program_id), WaitlistEntry.offered_bed_id.is_not(None)
-    )
-    return list(
-        db.session.scalars(
-            sa.select(Bed.id)
-            .where(Bed.program_id == program_id, Bed.is_active.is_(True), Bed.id.not_in(held), Bed.id.not_in(offered))
-            .order_by(Bed.name, Bed.id)
-        )
-    )
-
-
-def _has_room(program: Program, day: date) -> bool:
-    """A place to offer on `day`: under capacity and, when the program names its beds, one free."""
-    if occupied(program.id, day) >= program.capacity:
-        return False
-    return bool(free_bed_ids(program.id)) or not beds_of(program.id)
-
-
-def offer(actor: User, program: Program, entry_id: int, data: WaitlistOfferInput, today: date) -> WaitlistEntry:
-    """Offer a free bed (the first free one unless chosen) to the first in line; audited."""
-    require_manager(actor)
-    db.session.refresh(program, with_for_update=True)  # two offers at once go one after the other
-    entry = _entry(program, entry_id)
-    first = db.session.scalar(
-        sa.select(WaitlistEntry.id)
-        .where(_waiting(program.id), WaitlistEntry.offered_on.is_(None))
-        .order_by(WaitlistEntry.added_at, WaitlistEntry.id)
-        .limit(1)
-    )
-    if first != entry.id:
-        raise ValidationFailed([problem(None, "waitlist_not_first")])
-    if occupied(program.id, today) >= program.capacity:
-        raise ValidationFailed(
-            [
-                problem(
-                    "bed_id",
-                    "census_program_full",
-                    program=program.name,
-                    day=f"{today:%d %B %Y}",
-                    occupied=occupied(program.id, today),
-                    capacity=program.capacity,
-                )
-            ]
-        )
-    free = free_bed_ids(program.id)
-    if data.bed_id is not None:
-        if data.bed_id not in free:
-            raise ValidationFailed([problem("bed_id", "waitlist_no_free_bed")])
-        bed_id = data.bed_id
-    elif free:
-        bed_id = free[0]
-    elif beds_of(program.id):
-        raise ValidationFailed([problem("bed_id", "waitlist_no_free_bed")])
-    else:
-        bed_id = None  # a program without named beds offers a place
-    entry.offered_on, entry.offered_bed_id = today, bed_id
-    db.session.flush()
-    reminders.waitlist_entry_settled(entry.id, "place offered")
-    audit.record(actor, AuditAction.WAITLIST_OFFERED, "waitlist_entry", entry.id, detail=f"bed {bed_id}")
-    return entry
-
-
-def close_entry(actor: User, program: Program, entry_id: int, data: WaitlistOutcomeInput, today: date):
-    """Record how the wait ended: accepted, declined or withdrawn; audited."""
-    require_manager(actor)
-    entry = _entry(program, entry_id)
-    entry.outcome, entry.outcome_on, entry.outcome_by_id = data.outcome, today, actor.id
-    db.session.flush()
-    reminders.waitlist_entry_settled(entry.id, f"waitlist entry {data.outcome.label.lower()}")
-    audit.record(actor, AuditAction.WAITLIST_CLOSED, "waitlist_entry", entry.id, detail=data.outcome.value)
-    return entry
-
-
-def first_waiting_without_offer(program_id: int) -> WaitlistEntry | None:
-    return db.session.scalar(
-        sa.select(WaitlistEntry)
-        .where(_waiting(program_id), WaitlistEntry.offered_on.is_(None))
-        .order_by(WaitlistEntry.added_at, WaitlistEntry.id)
-        .limit(1)
-    )

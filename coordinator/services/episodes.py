@@ -26,7 +26,7 @@ from coordinator.roles import Role
 from coordinator.rules import level_moves
 from coordinator.rules.errors import RuleError
 from coordinator.rules.level_moves import MoveKind
-from coordinator.services import audit, care_reminders, census, clinical_lead, records
+from coordinator.services import audit, care_reminders, census, clinical_lead, places, records
 
 MOVERS = frozenset({Role.CASE_MANAGER, Role.CLINICIAN})
 
@@ -122,7 +122,7 @@ def move(actor: User, admission_id: int, data: MoveInput) -> Admission:
         admission.discharged_on, admission.discharge_kind = data.on, data.discharge_kind
         admission.discharge_reason, admission.discharged_by_id = data.reason, actor.id
         db.session.flush()
-        census.leave_program(actor, admission.id, current.program_id, data.on)
+        places.leave_program(actor, admission.id, current.program_id, data.on)
         audit.record(actor, AuditAction.EPISODE_DISCHARGED, "admission", admission.id, detail=data.discharge_kind.value)
         care_reminders.episode_changed(admission)
         return admission
@@ -137,7 +137,7 @@ def move(actor: User, admission_id: int, data: MoveInput) -> Admission:
     db.session.flush()  # the current segment is closed before the next opens (one open per episode)
     if new.program != current.program_id:
         # The bed held in the program left behind is freed; the waitlist hears of the place.
-        census.leave_program(actor, admission.id, current.program_id, after[-2].end)
+        places.leave_program(actor, admission.id, current.program_id, after[-2].end)
     db.session.add(
         CareSegment(
             admission_id=admission.id,

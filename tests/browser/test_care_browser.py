@@ -61,8 +61,9 @@ def test_assess_decide_and_move_from_hospital_detox_to_residential(app, page, li
     page.get_by_label("On", exact=True).fill((start + timedelta(days=5)).isoformat())
     page.get_by_label("To level of care").select_option("residential")
     page.get_by_label("Program", exact=True).select_option(str(residential.id))
-    page.get_by_label("Reason").fill("Withdrawal settled; transferred in")
-    page.get_by_role("button", name="Save").click()
+    moving = page.get_by_role("region", name="Move or discharge")
+    moving.locator("#reason").fill("Withdrawal settled; transferred in")
+    moving.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_url(f"{live_server}/care/patients/{made['patient']}")
     assert "Riverside House" in page.get_by_test_id("current-level").inner_text()
     assert page.get_by_test_id("segment").count() == 2

@@ -383,3 +383,28 @@ def test_administrators_name_beds_once_per_program(app, client, create_user, lad
         assert db.session.scalars(sa.select(Bed.name).where(Bed.program_id == ladder["residential"])).all() == [
             "East 1"
         ]
+
+
+def test_the_week_ahead_lists_planned_discharges_as_well_as_expected_transfers(app, client, case_manager, ladder):
+    made = admit_directly(
+        app,
+        case_manager,
+        make_inquiry(app, case_manager, patient_name="Lena Leaving").id,
+        ladder["residential"],
+        day(0),
+    )
+    later = admit_directly(
+        app, case_manager, make_inquiry(app, case_manager, patient_name="Stan Staying").id, ladder["php"], day(0)
+    )
+    with app.app_context():
+        from coordinator.models import Admission
+
+        db.session.get(Admission, made["episode"]).planned_discharge_on = TODAY + timedelta(days=3)
+        db.session.get(Admission, later["episode"]).planned_discharge_on = TODAY + timedelta(days=30)
+        db.session.commit()
+    page = board(client, ladder["residential"])
+    leaving = page[page.index("Leaving (expected transfers and planned discharges)") :]
+    leaving = leaving[: leaving.index("</ul>")]
+    assert "Lena Leaving" in leaving and (TODAY + timedelta(days=3)).strftime("%d %b") in leaving
+    php = board(client, ladder["php"])
+    assert "No expected transfer or planned discharge this week." in php

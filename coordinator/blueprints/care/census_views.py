@@ -19,10 +19,10 @@ from coordinator.blueprints.clinic import me
 from coordinator.blueprints.forms import submit
 from coordinator.clock import clinic_today
 from coordinator.contracts.census import CensusDay
-from coordinator.errors import NotPermitted, ValidationFailed
+from coordinator.errors import ValidationFailed
 from coordinator.models import Bed
 from coordinator.roles import Role
-from coordinator.services import census, programs, records
+from coordinator.services import census, places, programs, records
 
 BOARD_ROLES = (Role.ADMIN, Role.CASE_MANAGER, Role.CLINICIAN)
 
@@ -65,11 +65,7 @@ def render_board(program, *, assign_form=None, status: int = 200):
 
 
 def _can_manage() -> bool:
-    try:
-        census.require_manager(me())
-    except NotPermitted:
-        return False
-    return True
+    return census.may_manage(me())
 
 
 @bp.route("/census/<int:program_id>")
@@ -84,7 +80,7 @@ def assign_bed(program_id: int):
     census.require_manager(me())
     program = programs.load(program_id)
     form = BedAssignmentForm()
-    if form.validate_on_submit() and submit(form, census.assign_bed, me(), program, today=clinic_today()):
+    if form.validate_on_submit() and submit(form, places.assign_bed, me(), program, today=clinic_today()):
         flash("Bed assigned.", "success")
         return redirect(url_for(".census_board", program_id=program.id))
     return render_board(program, assign_form=form, status=400)
@@ -92,8 +88,8 @@ def assign_bed(program_id: int):
 
 def render_waitlist(program, *, add_form=None, status: int = 200):
     census.require_reader(me())
-    rows = census.waitlist(me(), program.id)
-    free = [b for b in census.beds_of(program.id) if b.id in set(census.free_bed_ids(program.id))]
+    rows = places.waitlist(me(), program.id)
+    free = [b for b in places.beds_of(program.id) if b.id in set(places.free_bed_ids(program.id))]
     offer_form = OfferForm(formdata=None)
     offer_form.bed_id.choices = [("", "— the first free bed —")] + [(str(b.id), b.name) for b in free]
     return render_template(
@@ -116,7 +112,7 @@ def waitlist_page(program_id: int):
         return render_waitlist(program)
     census.require_manager(me())
     form = WaitlistForm()
-    if form.validate_on_submit() and submit(form, census.add_to_waitlist, me(), program):
+    if form.validate_on_submit() and submit(form, places.add_to_waitlist, me(), program):
         flash("Added to the waitlist.", "success")
         return redirect(url_for(".waitlist_page", program_id=program.id))
     return render_waitlist(program, add_form=form, status=400)
@@ -138,13 +134,13 @@ def _button(form, operation, program, entry_id: int, done: str):
 @bp.route("/census/<int:program_id>/waitlist/<int:entry_id>/offer", methods=["POST"])
 @security.roles(*BOARD_ROLES)
 def offer_place(program_id: int, entry_id: int):
-    return _button(OfferForm(), census.offer, programs.load(program_id), entry_id, "Place offered.")
+    return _button(OfferForm(), places.offer, programs.load(program_id), entry_id, "Place offered.")
 
 
 @bp.route("/census/<int:program_id>/waitlist/<int:entry_id>/outcome", methods=["POST"])
 @security.roles(*BOARD_ROLES)
 def close_waitlist_entry(program_id: int, entry_id: int):
-    return _button(OutcomeForm(), census.close_entry, programs.load(program_id), entry_id, "Outcome recorded.")
+    return _button(OutcomeForm(), places.close_entry, programs.load(program_id), entry_id, "Outcome recorded.")
 
 
 # --- beds, kept by administrators ------------------------------------------------------------------
@@ -155,10 +151,10 @@ def close_waitlist_entry(program_id: int, entry_id: int):
 def program_beds(program_id: int):
     program = programs.load(program_id)
     form = BedForm() if request.method == "POST" else BedForm(formdata=None)
-    if request.method == "POST" and form.validate_on_submit() and submit(form, census.add_bed, me(), program):
+    if request.method == "POST" and form.validate_on_submit() and submit(form, places.add_bed, me(), program):
         flash("Bed added.", "success")
         return redirect(url_for("admin.program_beds", program_id=program.id))
-    beds = census.beds_of(program.id, active_only=False)
+    beds = places.beds_of(program.id, active_only=False)
     status = 400 if request.method == "POST" else 200
     return render_template("admin/program_beds.html", program=program, beds=beds, form=form), status
 
@@ -169,6 +165,6 @@ def toggle_bed(bed_id: int):
     bed = records.load(Bed, bed_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    census.set_bed_active(me(), bed, not bed.is_active)
+    places.set_bed_active(me(), bed, not bed.is_active)
     flash("Bed updated.", "success")
     return redirect(url_for("admin.program_beds", program_id=bed.program_id))
