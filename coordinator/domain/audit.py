@@ -178,4 +178,7 @@ class AuditAction(LabelledStrEnum):
     )
     PLANNED_DISCHARGE_SET = "planned_discharge_set", "Planned discharge date set"
     EPISODE_READ_BY_API = "episode_read_by_api", "Episode's current level read through the API"
-    EPISODE_REFUSED_TO_API = "episode_refused_to_api", "Restricted episode refused to an API client"
+    EPISODE_REFUSED_TO_API = (
+        "episode_refused_to_api",
+        "Episode refused to an API client (restricted, or a key without episode access)",
+    )

@@ -48,6 +48,9 @@ def read_current_episode(client: ApiClient, record_number: str) -> EpisodeLevel:
     patient with no episode. The caller commits (the audit row)."""
     actor = api_clients.actor_for(client)
     if not client.reads_episodes:
+        audit.record_refusal(
+            actor, AuditAction.EPISODE_REFUSED_TO_API, "api_client", client.id, detail="key may not read episodes"
+        )
         raise NotPermitted("This key may not read episodes of care.")
     patient = None
     if len(record_number) <= MRN_LIMIT and record_number.isascii() and mrn.is_valid(record_number):

@@ -8,10 +8,9 @@ from coordinator.clock import clinic_today
 from coordinator.contracts.base import problem
 from coordinator.contracts.programs import ProgramInput
 from coordinator.domain.audit import AuditAction
-from coordinator.domain.care import AdmissionStatus
 from coordinator.errors import ValidationFailed
 from coordinator.extensions import db
-from coordinator.models import Admission, Program, User
+from coordinator.models import Program, User
 from coordinator.services import audit, records
 
 
@@ -28,14 +27,12 @@ def active_programs() -> list[Program]:
 
 
 def census() -> dict[int, int]:
-    """Admissions under way per program id: active and started by today in the clinic's calendar
-    (one booked for next week is not a person in a bed yet). One grouped query."""
-    rows = db.session.execute(
-        sa.select(Admission.program_id, sa.func.count())
-        .where(Admission.status == AdmissionStatus.ACTIVE, Admission.admit_date <= clinic_today())
-        .group_by(Admission.program_id)
-    )
-    return dict(rows.all())
+    """Places taken today per program id: today's census from the level-of-care segments (a
+    booking for next week is not a person in a bed yet; someone who stepped down counts where
+    they are now). One grouped query."""
+    from coordinator.services import census as census_service
+
+    return census_service.census_counts(clinic_today())
 
 
 def load(program_id: int) -> Program:

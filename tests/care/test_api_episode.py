@@ -97,6 +97,9 @@ def test_a_key_not_allowed_to_read_episodes_is_refused_403(app, client, admin, e
     response = get(client, website, episode["mrn"])
     assert response.status_code == 403 and response.json["error"]["code"] == "forbidden"
     assert "Residential" not in response.get_data(as_text=True)
+    with app.app_context():  # the refusal is kept, naming the key, not the patient
+        refused = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "episode_refused_to_api")).one()
+        assert refused.entity_type == "api_client" and refused.detail == "key may not read episodes"
 
 
 def test_no_key_is_401(client, episode):

@@ -75,40 +75,47 @@ def test_program_names_are_unique(app, admin_client):
     assert response.status_code == 400 and "already has this name" in response.get_data(as_text=True)
 
 
-def test_admitted_now_counts_only_admissions_that_have_started(app, admin_client):
-    # Issue 13, bug 9: an admission booked for next week was counted as a person admitted now.
+def test_admitted_now_counts_only_admissions_that_have_started(app, admin_client, create_user):
+    """Issue 13, bug 9: an admission booked for next week was counted as a person admitted now.
+    The count is today's census (the segments): someone who stepped down to another program
+    today counts there, not here."""
     from datetime import timedelta
 
     from coordinator.clock import clinic_today
-    from coordinator.domain.care import AdmissionStatus
-    from coordinator.models import Admission, Patient
-    from coordinator.services.patients import next_mrn
+    from coordinator.domain.care import LevelOfCare, SegmentMove
+    from coordinator.models import CareSegment
+    from coordinator.roles import Role
     from tests.fixtures.intake import make_inquiry, make_program
+    from tests.support.care_records import admit_directly
 
     program = make_program(app, name="Started Count Program")
+    day_program = make_program(app, name="Day Count Program", level_of_care=LevelOfCare.PHP, asam_level="2.5")
+    staff = create_user(Role.ADMISSIONS)
     today = clinic_today_in(app, clinic_today)
-    starts = {
-        today - timedelta(days=3): AdmissionStatus.ACTIVE,
-        today: AdmissionStatus.ACTIVE,
-        today + timedelta(days=1): AdmissionStatus.ACTIVE,
-        today + timedelta(days=8): AdmissionStatus.ACTIVE,
-    }
-    with app.app_context():
-        for n, (start, status) in enumerate(starts.items()):
-            inquiry_id = make_inquiry(app).id
-            patient = Patient(mrn=next_mrn(), full_name=f"Started {n}", name_key=f"started {n}")
-            db.session.add(patient)
-            db.session.flush()
-            db.session.add(
-                Admission(
-                    inquiry_id=inquiry_id, patient_id=patient.id, program_id=program.id, admit_date=start, status=status
-                )
+    made = [
+        admit_directly(app, staff, make_inquiry(app).id, program.id, today + timedelta(days=offset))
+        for offset in (-3, 0, 1, 8, -10)
+    ]
+    with app.app_context():  # the one admitted ten days ago stepped down to the day program today
+        first = db.session.get(CareSegment, made[-1]["segment"])
+        first.ends_on = today - timedelta(days=1)
+        db.session.add(
+            CareSegment(
+                admission_id=made[-1]["episode"],
+                level_of_care=LevelOfCare.PHP,
+                program_id=day_program.id,
+                starts_on=today,
+                move=SegmentMove.STEP_DOWN,
+                reason="Stepped down",
             )
+        )
         db.session.commit()
     page = admin_client.get("/admin/programs").get_data(as_text=True)
     row = page[page.index("Started Count Program") :]
     row = row[: row.index("</tr>")]
     assert '<td class="text-end">2</td>' in row, row
+    day_row = page[page.index("Day Count Program") :]
+    assert '<td class="text-end">1</td>' in day_row[: day_row.index("</tr>")]
 
 
 def clinic_today_in(app, clinic_today):
